@@ -1,0 +1,35 @@
+/* limits.h — every hard limit that is not a config key, with its reason. Each one is enforced
+ * at the boundary, before memory is committed, and has a test that crosses it. Config-backed
+ * limits (socket.request.max.bytes, max.connections, connections.max.idle.ms, ...) live in
+ * conf/conf_table.c. */
+#ifndef KB_LIMITS_H
+#define KB_LIMITS_H
+
+/* Smallest request frame that can hold a request header v1: api_key(2) api_version(2)
+ * correlation_id(4) client_id length(2). Anything shorter cannot be parsed: close. */
+#define KB_FRAME_MIN_BYTES 10
+
+/* Decoded-request memory may exceed the frame (a 1-byte empty struct element becomes a C
+ * struct). The per-request arena is capped at frame_len * factor + slack. */
+#define KB_DECODE_ARENA_FACTOR 16
+#define KB_DECODE_ARENA_SLACK (64 * 1024)
+
+/* Requests read from one connection but not yet answered. Past it the connection stops
+ * reading (TCP backpressure), it is never an error. librdkafka pipelines up to
+ * max.in.flight (default 1,000,000), so this must be a pause, not a refusal. */
+#define KB_CONN_MAX_INFLIGHT 128
+
+/* Response bytes queued on one connection before the broker stops reading more requests
+ * from it; reading resumes once the queue drains below half. */
+#define KB_CONN_MAX_OUTPUT_BYTES (64u * 1024 * 1024)
+
+/* Largest encoded response held in memory at once (records travel as file ranges). */
+#define KB_RESPONSE_MAX_BYTES (256u * 1024 * 1024)
+
+/* Longest ZooKeeper znode payload we read (ZooKeeper's own jute.maxbuffer is 1 MiB). */
+#define KB_ZK_MAX_DATA_BYTES (1024 * 1024)
+
+/* Longest line in a properties file. */
+#define KB_CONF_MAX_LINE 65536
+
+#endif

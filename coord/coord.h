@@ -1,0 +1,89 @@
+/* coord.h — the broker's side of ZooKeeper coordination (Kafka 2.x layout, see
+ * ../shared/reference/kafka-protocol.md §6), and the metadata cache fed from it.
+ *
+ * On every new ZooKeeper session coord:
+ *   1. creates the persistent paths Kafka creates (ZkData.PersistentZkPaths), and the chroot;
+ *   2. reads /cluster/id, creating it with a fresh id if it is missing;
+ *   3. registers /brokers/ids/<broker.id> as an EPHEMERAL znode with Kafka's JSON. If the
+ *      znode exists and belongs to another session (a broker killed a moment ago, whose
+ *      session has not expired yet, or a live broker) it waits for it to vanish, for at most
+ *      the session timeout plus a margin; then it gives up: COORD_FATAL with a message that
+ *      names the id and the holder's session;
+ *   4. watches /brokers/ids (the live broker set, with each broker's endpoints and rack) and
+ *      /controller.
+ * The cache is what Metadata answers from; it changes only on the loop thread.
+ * @thread event loop only.
+ */
+#ifndef KB_COORD_H
+#define KB_COORD_H
+
+#include "../common/kb.h"
+
+#include <event2/event.h>
+
+struct md_endpoint {
+	char *listener; /* listener name, e.g. "PLAINTEXT" */
+	char *host;
+	int port;
+};
+
+struct md_broker {
+	int32_t id;
+	char *rack;     /* NULL when not set */
+	struct md_endpoint *endpoints;
+	int nendpoints;
+};
+
+struct md_cache {
+	struct md_broker *brokers; /* live brokers, sorted by id */
+	int nbrokers;
+	char *cluster_id;          /* NULL until read */
+	int32_t controller_id;     /* -1 when none */
+};
+
+const struct md_endpoint *md_broker_endpoint(const struct md_broker *b, const char *listener);
+void md_broker_free(struct md_broker *b);
+
+/* What a broker registers: its id, rack and advertised endpoints. */
+struct coord_config {
+	const char *zookeeper_connect;
+	int session_timeout_ms;
+	int connection_timeout_ms;
+	int32_t broker_id;
+	const char *rack;
+	const struct md_endpoint *endpoints; /* advertised, with resolved host and port */
+	int nendpoints;
+	const char *protocol_map;            /* listener.security.protocol.map, for the JSON */
+};
+
+enum coord_event {
+	COORD_REGISTERED,   /* our /brokers/ids znode exists (first time and after re-register) */
+	COORD_FATAL,        /* cannot go on: message says why */
+};
+
+typedef void (*coord_event_fn)(enum coord_event ev, const char *msg, void *arg);
+
+struct coord;
+
+struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
+                          coord_event_fn fn, void *arg);
+/* Closes the session (so our ephemeral znode goes away at once) and frees everything. */
+void coord_stop(struct coord *c);
+const struct md_cache *coord_metadata(const struct coord *c);
+
+/* ---- Broker registration JSON (coord/broker_json.c) -------------------------------------- */
+
+/* Kafka's /brokers/ids/<id> payload (version 4): host/port of the first PLAINTEXT endpoint,
+ * jmx_port -1, timestamp as a string, endpoints, listener_security_protocol_map, rack when
+ * set. Returns a heap string. */
+char *broker_json_encode(const struct coord_config *cfg, int64_t timestamp_ms);
+/* Parses a registration written by kbroker or Kafka (versions 1-5). Returns 0 or -1. */
+int broker_json_decode(int32_t id, const char *data, size_t len, struct md_broker *out);
+
+/* "NAME://host:port" -> parts; brackets are removed from IPv6 hosts. Returns 0 or -1. */
+int endpoint_parse(const char *s, struct md_endpoint *out);
+
+/* A new cluster id: 16 random bytes as URL-safe base64 without padding (22 chars). */
+void cluster_id_generate(char out[23]);
+
+#endif

@@ -1,0 +1,327 @@
+/* conn.c — client connections over libevent bufferevents (see conn.h for the contract).
+ *
+ * State kept per connection:
+ *   - a FIFO of response slots, one per request read, in arrival order; a slot is "done" once
+ *     filled or skipped; done slots at the head are moved to the socket's output buffer;
+ *   - `inflight` = slots not done yet; the struct is freed only when it is closed, no
+ *     callback of ours is on the stack (`depth` == 0) and no slot is still held by a handler
+ *     (inflight == 0) — so a handler that answers later never touches freed memory.
+ */
+#include "conn.h"
+
+#include "../common/limits.h"
+#include "../common/say.h"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct conn_slot {
+	struct conn_slot *next;
+	struct evbuffer *out; /* response bytes when filled before reaching the head */
+	bool done;
+};
+
+struct conn {
+	struct bufferevent *bev;
+	const struct conn_ops *ops;
+	void *user;
+	struct conn_limits lim;
+	struct conn_slot *head, *tail;
+	int inflight;     /* slots handed to handlers and not done yet */
+	int depth;        /* our callbacks currently on the stack */
+	bool closed;      /* no more reading or callbacks */
+	bool paused;      /* reading stopped for backpressure */
+	char peer[64];
+};
+
+static void process_input(struct conn *c);
+static void maybe_free(struct conn *c);
+
+void *conn_user(const struct conn *c)
+{
+	return c->user;
+}
+
+const char *conn_peer(const struct conn *c)
+{
+	return c->peer;
+}
+
+bool conn_is_closed(const struct conn *c)
+{
+	return c->closed;
+}
+
+static void describe_peer(struct conn *c, evutil_socket_t fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN] = "?";
+	int port = 0;
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+			port = ntohs(sin->sin_port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+			port = ntohs(sin6->sin6_port);
+		}
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+}
+
+static bool over_limits(const struct conn *c)
+{
+	return c->inflight >= KB_CONN_MAX_INFLIGHT ||
+	       evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES;
+}
+
+static void pause_reading(struct conn *c)
+{
+	if (!c->paused) {
+		c->paused = true;
+		bufferevent_disable(c->bev, EV_READ);
+	}
+}
+
+/* Resumes reading once both limits allow it, and handles frames already buffered (libevent
+ * does not call the read callback again for bytes it already holds). */
+static void maybe_resume(struct conn *c)
+{
+	if (c->closed || !c->paused)
+		return;
+	if (c->inflight >= KB_CONN_MAX_INFLIGHT ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES / 2)
+		return;
+	c->paused = false;
+	bufferevent_enable(c->bev, EV_READ);
+	process_input(c);
+}
+
+/* Moves every done slot at the head of the FIFO to the socket. */
+static void flush_slots(struct conn *c)
+{
+	struct evbuffer *output = bufferevent_get_output(c->bev);
+	while (c->head && c->head->done) {
+		struct conn_slot *s = c->head;
+		c->head = s->next;
+		if (!c->head)
+			c->tail = NULL;
+		if (s->out) {
+			if (!c->closed)
+				evbuffer_add_buffer(output, s->out);
+			evbuffer_free(s->out);
+		}
+		kb_free(s);
+	}
+}
+
+static struct conn_slot *slot_open(struct conn *c)
+{
+	struct conn_slot *s = kb_calloc(1, sizeof(*s));
+	if (c->tail)
+		c->tail->next = s;
+	else
+		c->head = s;
+	c->tail = s;
+	c->inflight++;
+	return s;
+}
+
+static void slot_done(struct conn *c, struct conn_slot *s)
+{
+	KB_ASSERT(!s->done);
+	s->done = true;
+	c->inflight--;
+	c->depth++;
+	flush_slots(c);
+	maybe_resume(c);
+	c->depth--;
+	maybe_free(c);
+}
+
+void conn_slot_fill(struct conn *c, struct conn_slot *s, const void *bytes, size_t len)
+{
+	if (!c->closed) {
+		if (c->head == s)
+			bufferevent_write(c->bev, bytes, len);
+		else {
+			s->out = evbuffer_new();
+			evbuffer_add(s->out, bytes, len);
+		}
+	}
+	slot_done(c, s);
+}
+
+void conn_slot_fill_buf(struct conn *c, struct conn_slot *s, struct evbuffer *buf)
+{
+	if (!c->closed) {
+		if (c->head == s)
+			evbuffer_add_buffer(bufferevent_get_output(c->bev), buf);
+		else {
+			s->out = evbuffer_new();
+			evbuffer_add_buffer(s->out, buf);
+		}
+	} else {
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	}
+	slot_done(c, s);
+}
+
+void conn_slot_skip(struct conn *c, struct conn_slot *s)
+{
+	slot_done(c, s);
+}
+
+/* Reads the size prefix; returns the frame size, 0 if not enough bytes yet, -1 if the size
+ * is out of bounds (the connection must close). */
+static int64_t frame_size(struct conn *c, struct evbuffer *in)
+{
+	uint8_t hdr[4];
+	if (evbuffer_copyout(in, hdr, 4) < 4)
+		return 0;
+	int32_t size = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	                         (uint32_t)hdr[2] << 8 | hdr[3]);
+	if (size < KB_FRAME_MIN_BYTES || (size_t)size > c->lim.max_frame) {
+		say_ratelimited(SAY_WARN, "net",
+		                "%s: frame size %d outside [%d, %zu] (socket.request.max.bytes); closing",
+		                c->peer, size, KB_FRAME_MIN_BYTES, c->lim.max_frame);
+		return -1;
+	}
+	if (evbuffer_get_length(in) < 4 + (size_t)size)
+		return 0;
+	return size;
+}
+
+static void process_input(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	c->depth++;
+	while (!c->closed) {
+		if (over_limits(c)) {
+			pause_reading(c);
+			break;
+		}
+		int64_t size = frame_size(c, in);
+		if (size < 0) {
+			conn_close(c);
+			break;
+		}
+		if (size == 0)
+			break;
+		evbuffer_drain(in, 4);
+		uint8_t *frame = kb_malloc((size_t)size);
+		evbuffer_remove(in, frame, (size_t)size);
+		struct conn_slot *s = slot_open(c);
+		if (c->ops->on_frame(c, s, frame, (size_t)size) < 0) {
+			if (!s->done)
+				slot_done(c, s);
+			conn_close(c);
+			break;
+		}
+	}
+	c->depth--;
+	maybe_free(c);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+	KB_UNUSED(bev);
+	process_input(arg);
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+	KB_UNUSED(bev);
+	struct conn *c = arg;
+	c->depth++;
+	maybe_resume(c);
+	c->depth--;
+	maybe_free(c);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	c->depth++;
+	if (what & BEV_EVENT_TIMEOUT) {
+		if ((what & BEV_EVENT_READING) && c->inflight > 0) {
+			/* Waiting on our own answers is not idleness. */
+			bufferevent_enable(bev, EV_READ);
+		} else {
+			say_debug("net", "%s: idle past connections.max.idle.ms; closing", c->peer);
+			conn_close(c);
+		}
+	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		conn_close(c);
+	}
+	c->depth--;
+	maybe_free(c);
+}
+
+struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct conn_limits *lim,
+                      const struct conn_ops *ops, void *user)
+{
+	struct conn *c = kb_calloc(1, sizeof(*c));
+	c->ops = ops;
+	c->user = user;
+	c->lim = *lim;
+	describe_peer(c, fd);
+	evutil_make_socket_nonblocking(fd);
+	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	KB_ASSERT(c->bev);
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	/* Never buffer more than one maximal frame of input ahead of the parser. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, c->lim.max_frame + 4);
+	bufferevent_setwatermark(c->bev, EV_WRITE, KB_CONN_MAX_OUTPUT_BYTES / 2, 0);
+	if (c->lim.idle_ms >= 0) {
+		struct timeval tv = {.tv_sec = c->lim.idle_ms / 1000,
+		                     .tv_usec = (c->lim.idle_ms % 1000) * 1000};
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
+	}
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return c;
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->closed)
+		return;
+	c->closed = true;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->ops->on_close)
+		c->ops->on_close(c);
+	maybe_free(c);
+}
+
+static void free_now(struct conn *c)
+{
+	while (c->head) {
+		struct conn_slot *s = c->head;
+		c->head = s->next;
+		if (s->out)
+			evbuffer_free(s->out);
+		kb_free(s);
+	}
+	bufferevent_free(c->bev);
+	kb_free(c);
+}
+
+static void maybe_free(struct conn *c)
+{
+	if (c->closed && c->depth == 0 && c->inflight == 0)
+		free_now(c);
+}
+
+void conn_destroy_now(struct conn *c)
+{
+	c->closed = true;
+	free_now(c);
+}

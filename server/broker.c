@@ -1,0 +1,189 @@
+/* broker.c — startup, connection bookkeeping and shutdown. */
+#include "broker.h"
+
+#include "../common/say.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- Connections ------------------------------------------------------------------------ */
+
+static int client_frame(struct conn *c, struct conn_slot *slot, uint8_t *frame, size_t len)
+{
+	return dispatch_frame(conn_user(c), slot, frame, len);
+}
+
+static void client_closed(struct conn *c)
+{
+	struct client *cl = conn_user(c);
+	struct broker *b = cl->b;
+	if (cl->prev)
+		cl->prev->next = cl->next;
+	else
+		b->clients = cl->next;
+	if (cl->next)
+		cl->next->prev = cl->prev;
+	b->nclients--;
+	kb_free(cl);
+}
+
+static const struct conn_ops client_ops = {
+	.on_frame = client_frame,
+	.on_close = client_closed,
+};
+
+struct accept_ctx {
+	struct broker *b;
+	const char *listener;
+};
+
+static void on_accept(struct net_listener *l, evutil_socket_t fd, void *arg)
+{
+	KB_UNUSED(l);
+	struct accept_ctx *ac = arg;
+	struct broker *b = ac->b;
+	if (b->nclients >= b->cfg.max_connections) {
+		say_ratelimited(SAY_WARN, "server", "max.connections (%d) reached; refusing a connection",
+		                b->cfg.max_connections);
+		evutil_closesocket(fd);
+		return;
+	}
+	struct client *cl = kb_calloc(1, sizeof(*cl));
+	cl->b = b;
+	cl->listener = ac->listener;
+	struct conn_limits lim = {.max_frame = (size_t)b->cfg.socket_request_max_bytes,
+	                          .idle_ms = b->cfg.connections_max_idle_ms};
+	cl->next = b->clients;
+	if (b->clients)
+		b->clients->prev = cl;
+	b->clients = cl;
+	b->nclients++;
+	cl->conn = conn_new(b->base, fd, &lim, &client_ops, cl);
+}
+
+/* ---- Startup ------------------------------------------------------------------------------ */
+
+static int bind_listeners(struct broker *b)
+{
+	char err[256];
+	b->socks = kb_calloc((size_t)b->nlisteners, sizeof(*b->socks));
+	b->accept = kb_calloc((size_t)b->nlisteners, sizeof(*b->accept));
+	for (int i = 0; i < b->nlisteners; i++) {
+		const struct kb_listener *kl = &b->listeners[i];
+		b->accept[i] = (struct accept_ctx){b, kl->name};
+		b->socks[i] = listener_bind(b->base, kl->host, kl->port, on_accept, &b->accept[i], err,
+		                            sizeof(err));
+		if (!b->socks[i]) {
+			say_error("server", "listener %s: %s", kl->name, err);
+			return -1;
+		}
+		say_info("server", "listener %s bound to %s:%d", kl->name, kl->host[0] ? kl->host : "*",
+		         listener_port(b->socks[i]));
+	}
+	return 0;
+}
+
+/* advertised.listeners (or listeners), with empty hosts replaced by this machine's name and
+ * port 0 by the port the listener of that name actually got. */
+static int resolve_advertised(struct broker *b)
+{
+	const char *list = b->cfg.advertised_listeners ? b->cfg.advertised_listeners
+	                                               : b->cfg.listeners;
+	struct kb_listener *adv;
+	int n;
+	char err[256];
+	if (conf_parse_listeners(list, b->cfg.listener_security_protocol_map, &adv, &n, err,
+	                         sizeof(err)) < 0) {
+		say_error("server", "advertised listeners: %s", err);
+		return -1;
+	}
+	char hostname[256] = "localhost";
+	gethostname(hostname, sizeof(hostname) - 1);
+	b->advertised = kb_calloc((size_t)n, sizeof(*b->advertised));
+	b->nadvertised = n;
+	for (int i = 0; i < n; i++) {
+		int port = adv[i].port;
+		for (int j = 0; j < b->nlisteners && port == 0; j++)
+			if (strcmp(b->listeners[j].name, adv[i].name) == 0)
+				port = listener_port(b->socks[j]);
+		const char *host = adv[i].host;
+		size_t hl = strlen(host);
+		b->advertised[i].listener = kb_strdup(adv[i].name);
+		if (hl >= 2 && host[0] == '[')
+			b->advertised[i].host = kb_strndup(host + 1, hl - 2);
+		else
+			b->advertised[i].host = kb_strdup(hl ? host : hostname);
+		b->advertised[i].port = port;
+	}
+	conf_free_listeners(adv, n);
+	return 0;
+}
+
+static void on_coord(enum coord_event ev, const char *msg, void *arg)
+{
+	struct broker *b = arg;
+	if (ev == COORD_FATAL) {
+		say_error("server", "%s", msg);
+		b->exit_code = 1;
+		event_base_loopbreak(b->base);
+		return;
+	}
+	if (ev == COORD_REGISTERED && !b->serving) {
+		b->serving = true;
+		for (int i = 0; i < b->nlisteners; i++)
+			listener_enable(b->socks[i]);
+		say_info("server", "broker %d started", b->cfg.broker_id);
+	}
+}
+
+int broker_start(struct broker *b)
+{
+	char err[256];
+	if (conf_parse_listeners(b->cfg.listeners, b->cfg.listener_security_protocol_map,
+	                         &b->listeners, &b->nlisteners, err, sizeof(err)) < 0) {
+		say_error("server", "listeners: %s", err);
+		return -1;
+	}
+	if (bind_listeners(b) < 0 || resolve_advertised(b) < 0)
+		return -1;
+	int conn_timeout = b->cfg.zookeeper_connection_timeout_ms >= 0
+	                           ? b->cfg.zookeeper_connection_timeout_ms
+	                           : b->cfg.zookeeper_session_timeout_ms;
+	struct coord_config cc = {
+		.zookeeper_connect = b->cfg.zookeeper_connect,
+		.session_timeout_ms = b->cfg.zookeeper_session_timeout_ms,
+		.connection_timeout_ms = conn_timeout,
+		.broker_id = b->cfg.broker_id,
+		.rack = b->cfg.broker_rack,
+		.endpoints = b->advertised,
+		.nendpoints = b->nadvertised,
+		.protocol_map = b->cfg.listener_security_protocol_map,
+	};
+	b->coord = coord_start(b->base, &cc, on_coord, b);
+	return 0;
+}
+
+void broker_stop(struct broker *b)
+{
+	for (int i = 0; b->socks && i < b->nlisteners; i++)
+		listener_free(b->socks[i]);
+	kb_free(b->socks);
+	b->socks = NULL;
+	while (b->clients) {
+		struct client *cl = b->clients;
+		b->clients = cl->next;
+		conn_destroy_now(cl->conn);
+		kb_free(cl);
+	}
+	coord_stop(b->coord);
+	b->coord = NULL;
+	for (int i = 0; i < b->nadvertised; i++) {
+		kb_free(b->advertised[i].listener);
+		kb_free(b->advertised[i].host);
+	}
+	kb_free(b->advertised);
+	conf_free_listeners(b->listeners, b->nlisteners);
+	kb_free(b->accept);
+	b->accept = NULL;
+}

@@ -1,0 +1,48 @@
+/* broker.h — the broker's process-wide context and the per-connection client state.
+ * Everything here is owned by the event-loop thread. */
+#ifndef KB_SERVER_BROKER_H
+#define KB_SERVER_BROKER_H
+
+#include "../conf/conf.h"
+#include "../coord/coord.h"
+#include "../net/conn.h"
+#include "../net/listener.h"
+
+struct client;
+struct accept_ctx;
+
+struct broker {
+	struct event_base *base;
+	struct kb_config cfg;
+	struct kb_listener *listeners;   /* `listeners` */
+	int nlisteners;
+	struct net_listener **socks;     /* one per listener, same order */
+	struct accept_ctx *accept;       /* per-listener accept context, same order */
+	struct md_endpoint *advertised;  /* resolved advertised endpoints */
+	int nadvertised;
+	struct coord *coord;
+	struct client *clients;          /* every open connection */
+	int nclients;
+	bool serving;                    /* listeners accepting */
+	int exit_code;
+	struct event *sigint, *sigterm;
+};
+
+/* One accepted connection. */
+struct client {
+	struct broker *b;
+	struct conn *conn;
+	const char *listener;            /* name of the listener it arrived on */
+	struct client *prev, *next;
+};
+
+/* Binds listeners, starts ZooKeeper coordination; serving begins once registered.
+ * Returns 0 or -1 (message already logged). */
+int broker_start(struct broker *b);
+/* Stops accepting, closes every connection, closes the ZooKeeper session, frees all. */
+void broker_stop(struct broker *b);
+
+/* The request pipeline (server/dispatch.c): one complete frame from a client. */
+int dispatch_frame(struct client *cl, struct conn_slot *slot, uint8_t *frame, size_t len);
+
+#endif

@@ -1,0 +1,130 @@
+/* dispatch.c — the API table and the request pipeline (see dispatch.h). */
+#include "dispatch.h"
+
+#include "../common/limits.h"
+#include "../common/say.h"
+#include "../net/kp_msgs.h"
+
+#include <string.h>
+
+const struct api_entry api_table[] = {
+	{KP_API_METADATA, 0, 12, handle_metadata},
+	{KP_API_API_VERSIONS, 0, 4, handle_api_versions},
+};
+const size_t api_table_len = KB_ARRAY_LEN(api_table);
+
+const struct api_entry *api_find(int16_t key)
+{
+	for (size_t i = 0; i < api_table_len; i++)
+		if (api_table[i].key == key)
+			return &api_table[i];
+	return NULL;
+}
+
+void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size)
+{
+	a->count = 0;
+	a->elems = arena_alloc(&r->arena, (size_t)(n > 0 ? n : 1) * elem_size);
+	if (a->elems)
+		a->count = n;
+	return a->elems;
+}
+
+/* Encodes `body` as the response to r (size prefix, header, body) and fills the slot. */
+static int respond(struct kreq *r, int16_t version, const struct kp_struct *desc,
+                   const void *body, bool flexible, bool header_v1)
+{
+	struct kbuf out;
+	kbuf_init(&out, KB_RESPONSE_MAX_BYTES);
+	kp_put_i32(&out, 0);
+	kp_response_header_write(&out, r->hdr.CorrelationId, header_v1);
+	int rc = kp_encode(desc, version, flexible, body, &out);
+	if (rc != KP_OK || out.err) {
+		say_error("server", "%s: cannot encode %s v%d response: %s", conn_peer(r->cl->conn),
+		          r->api->name, version, kp_err_str(rc));
+		kbuf_free(&out);
+		return -1;
+	}
+	kp_patch_i32(&out, 0, (int32_t)(out.len - 4));
+	conn_slot_fill(r->cl->conn, r->slot, out.data, out.len);
+	kbuf_free(&out);
+	return 0;
+}
+
+/* KIP-511: an ApiVersions version we do not serve gets a v0 answer, error 35, with our
+ * ranges so the client can retry at a version we do. */
+static int answer_unsupported_api_versions(struct kreq *r)
+{
+	struct ApiVersionsResponse *resp = arena_alloc(&r->arena, sizeof(*resp));
+	kp_set_defaults(&kp_ApiVersionsResponse, resp);
+	r->resp = resp;
+	handle_api_versions(r);
+	resp->ErrorCode = KERR_UNSUPPORTED_VERSION;
+	return respond(r, 0, &kp_ApiVersionsResponse, resp, false, false);
+}
+
+static void kreq_free(struct kreq *r)
+{
+	arena_destroy(&r->arena);
+	kb_free(r->frame);
+}
+
+static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
+{
+	const char *peer = conn_peer(r->cl->conn);
+	if (r->version < e->min || r->version > e->max) {
+		if (e->key == KP_API_API_VERSIONS)
+			return answer_unsupported_api_versions(r);
+		say_ratelimited(SAY_WARN, "server", "%s: %s v%d is not supported; closing", peer,
+		                r->api->name, r->version);
+		return -1;
+	}
+	r->flexible = kp_api_flexible(r->api, r->version);
+	r->req = arena_alloc(&r->arena, r->api->request->size);
+	r->resp = arena_alloc(&r->arena, r->api->response->size);
+	if (!r->req || !r->resp)
+		return -1;
+	int rc = kp_decode(r->api->request, r->version, r->flexible, rd, &r->arena, r->req);
+	if (rc != KP_OK) {
+		say_ratelimited(SAY_WARN, "server", "%s: malformed %s v%d request: %s; closing", peer,
+		                r->api->name, r->version, kp_err_str(rc));
+		return -1;
+	}
+	kp_set_defaults(r->api->response, r->resp);
+	switch (e->handler(r)) {
+	case H_RESPOND:
+		/* ApiVersions keeps response header v0 in every version (KIP-511). */
+		return respond(r, r->version, r->api->response, r->resp, r->flexible,
+		               r->flexible && e->key != KP_API_API_VERSIONS);
+	case H_NO_RESPONSE:
+		conn_slot_skip(r->cl->conn, r->slot);
+		return 0;
+	case H_CLOSE:
+		break;
+	}
+	return -1;
+}
+
+int dispatch_frame(struct client *cl, struct conn_slot *slot, uint8_t *frame, size_t len)
+{
+	struct kreq r = {.b = cl->b, .cl = cl, .slot = slot, .frame = frame};
+	arena_init(&r.arena, len * KB_DECODE_ARENA_FACTOR + KB_DECODE_ARENA_SLACK);
+	struct kp_reader rd;
+	kp_reader_init(&rd, frame, len);
+	int rc = -1;
+	if (kp_request_header_read(&rd, &r.hdr) != KP_OK) {
+		say_ratelimited(SAY_WARN, "server", "%s: unreadable request header; closing",
+		                conn_peer(cl->conn));
+	} else {
+		const struct api_entry *e = api_find(r.hdr.RequestApiKey);
+		r.api = kp_api_find(r.hdr.RequestApiKey);
+		r.version = r.hdr.RequestApiVersion;
+		if (e && r.api)
+			rc = run(&r, &rd, e);
+		else
+			say_ratelimited(SAY_WARN, "server", "%s: unknown api key %d; closing",
+			                conn_peer(cl->conn), r.hdr.RequestApiKey);
+	}
+	kreq_free(&r);
+	return rc;
+}

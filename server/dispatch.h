@@ -1,0 +1,69 @@
+/* dispatch.h — the request pipeline and the API table.
+ *
+ * frame → request header → table lookup (unknown key: close) → version check (unsupported:
+ * close, except ApiVersions: a v0 answer with UNSUPPORTED_VERSION, KIP-511) → decode the body
+ * into a per-request arena (parse error: close) → handler fills a response struct whose
+ * fields start at their defaults → encode → the connection's response slot.
+ *
+ * The table (dispatch.c) is the single place that says which APIs and versions the broker
+ * serves; ApiVersions is generated from it, so advertised and implemented cannot diverge.
+ * Every implemented API is advertised from version 0 (librdkafka's feature probes depend on
+ * it: kafka-protocol.md §3.3).
+ */
+#ifndef KB_SERVER_DISPATCH_H
+#define KB_SERVER_DISPATCH_H
+
+#include "../common/arena.h"
+#include "../net/kp.h"
+#include "broker.h"
+
+struct kreq {
+	struct broker *b;
+	struct client *cl;
+	struct conn_slot *slot;
+	struct kp_request_header hdr;
+	const struct kp_api *api;
+	int16_t version;
+	bool flexible;
+	struct arena arena;  /* decoded request and response live here */
+	void *req;           /* decoded request body (api->request layout) */
+	void *resp;          /* response body, defaults set (api->response layout) */
+	uint8_t *frame;      /* the request bytes; strings in req point into it */
+};
+
+enum handler_result {
+	H_RESPOND = 0,    /* encode r->resp and send it now */
+	H_CLOSE = -1,     /* protocol violation: close the connection, no response */
+	H_NO_RESPONSE = 1 /* nothing is sent (Produce acks=0) */
+};
+
+typedef enum handler_result (*api_handler_fn)(struct kreq *r);
+
+struct api_entry {
+	int16_t key;
+	int16_t min, max;      /* served versions (within the codec's) */
+	api_handler_fn handler;
+};
+
+extern const struct api_entry api_table[];
+extern const size_t api_table_len;
+const struct api_entry *api_find(int16_t key);
+
+/* Handlers (server/api_*.c). */
+enum handler_result handle_api_versions(struct kreq *r);
+enum handler_result handle_metadata(struct kreq *r);
+
+/* Kafka error codes used by the handlers. */
+enum kafka_error {
+	KERR_NONE = 0,
+	KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
+	KERR_LEADER_NOT_AVAILABLE = 5,
+	KERR_UNSUPPORTED_VERSION = 35,
+	KERR_INVALID_REQUEST = 42,
+	KERR_UNKNOWN_TOPIC_ID = 100,
+};
+
+/* Allocates a zeroed array of n elements in the request arena (NULL past its ceiling). */
+void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size);
+
+#endif

@@ -1,0 +1,120 @@
+/* main.c — `kbroker CONFIG_FILE [--override key=value]...`, like kafka-server-start.sh.
+ *
+ * Startup: load and validate the config (an invalid value stops here with key and
+ * file:line) → raise the open-file limit → bind listeners → ZooKeeper session, registration
+ * → accept connections. SIGINT/SIGTERM: stop accepting, close connections, close the
+ * ZooKeeper session (our ephemeral registration goes at once), exit 0. */
+#include "../common/say.h"
+#include "broker.h"
+
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define KBROKER_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: kbroker CONFIG_FILE [--override key=value]...\n"
+	        "       kbroker --help-config          every config key: type, bounds, default, doc\n"
+	        "       kbroker --print-example-config a documented server.properties\n"
+	        "       kbroker --version\n");
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	KB_UNUSED(what);
+	struct broker *b = arg;
+	say_info("server", "signal %d: shutting down", (int)sig);
+	event_base_loopbreak(b->base);
+}
+
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Parses argv into the config file and override list. Returns 0, 1 (handled: exit 0), or -1. */
+static int parse_args(int argc, char **argv, const char **path, char **overrides, int *nover)
+{
+	*nover = 0;
+	*path = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage(stdout);
+			return 1;
+		} else if (strcmp(a, "--help-config") == 0) {
+			conf_print_help(stdout);
+			return 1;
+		} else if (strcmp(a, "--print-example-config") == 0) {
+			conf_print_example(stdout);
+			return 1;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("kbroker %s\n", KBROKER_VERSION);
+			return 1;
+		} else if (strcmp(a, "--override") == 0 && i + 1 < argc) {
+			overrides[(*nover)++] = argv[++i];
+		} else if (a[0] != '-' && !*path) {
+			*path = a;
+		} else {
+			fprintf(stderr, "kbroker: unexpected argument '%s'\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (!*path) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (getenv("KB_DEBUG"))
+		say_min_level = SAY_DEBUG;
+	const char *path;
+	char **overrides = kb_calloc((size_t)argc, sizeof(char *));
+	int nover;
+	int rc = parse_args(argc, argv, &path, overrides, &nover);
+	if (rc != 0) {
+		kb_free(overrides);
+		return rc > 0 ? 0 : 2;
+	}
+	struct broker b = {0};
+	char err[512];
+	if (conf_load(&b.cfg, path, nover, overrides, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kbroker: invalid configuration: %s\n", err);
+		kb_free(overrides);
+		return 2;
+	}
+	kb_free(overrides);
+	raise_nofile_limit();
+	signal(SIGPIPE, SIG_IGN);
+	b.base = event_base_new();
+	b.sigint = evsignal_new(b.base, SIGINT, on_signal, &b);
+	b.sigterm = evsignal_new(b.base, SIGTERM, on_signal, &b);
+	event_add(b.sigint, NULL);
+	event_add(b.sigterm, NULL);
+	say_info("server", "kbroker %s starting: broker.id=%d zookeeper.connect=%s", KBROKER_VERSION,
+	         b.cfg.broker_id, b.cfg.zookeeper_connect);
+	if (broker_start(&b) == 0)
+		event_base_dispatch(b.base);
+	else
+		b.exit_code = 1;
+	broker_stop(&b);
+	event_free(b.sigint);
+	event_free(b.sigterm);
+	event_base_free(b.base);
+	conf_free(&b.cfg);
+	say_info("server", "stopped (exit %d)", b.exit_code);
+	return b.exit_code;
+}

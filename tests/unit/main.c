@@ -1,0 +1,33 @@
+/* The CUnit runner: every suite file defines one `void suite_<name>(void)` that adds its
+ * suite and tests. The list below is weak-linked so a suite can be added without touching
+ * the others. Exit status is non-zero when any test fails. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SUITES(X) X(codec) X(codec_msgs) X(conf) X(kbuf) X(server) X(coord)
+
+#define DECLARE(name) __attribute__((weak)) void suite_##name(void);
+SUITES(DECLARE)
+#undef DECLARE
+
+int main(int argc, char **argv)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+#define ADD(name)                                                                           \
+	if (suite_##name && (argc < 2 || strcmp(argv[1], #name) == 0))                          \
+		suite_##name();
+	SUITES(ADD)
+#undef ADD
+	CU_basic_set_mode(CU_BRM_NORMAL);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	unsigned ran = CU_get_number_of_tests_run();
+	CU_cleanup_registry();
+	if (ran == 0) {
+		fprintf(stderr, "unit-tests: no test ran\n");
+		return 1;
+	}
+	return failed ? 1 : 0;
+}
