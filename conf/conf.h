@@ -85,7 +85,11 @@ void conf_print_example(FILE *out); /* the documented config/server.properties *
  * `listeners` / `advertised.listeners` are comma-separated NAME://host:port entries. Host may
  * be empty (all interfaces; advertised as this machine's hostname) or an IPv6 literal in
  * brackets. Names are unique; each must map to a security protocol through
- * listener.security.protocol.map; only PLAINTEXT is implemented (others are refused). */
+ * listener.security.protocol.map; only PLAINTEXT is implemented (others are refused).
+ * conf_load also checks the lists together: ports in `listeners` are unique unless 0; every
+ * advertised name is one of the listeners, with a host clients can reach (not empty, 0.0.0.0
+ * or ::) and a non-zero port; with advertised.listeners unset, no listener may be on 0.0.0.0
+ * or :: (that address cannot be advertised). */
 struct kb_listener {
 	char *name;      /* e.g. "PLAINTEXT", "INTERNAL" */
 	char *host;      /* "" when empty */

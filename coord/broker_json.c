@@ -95,6 +95,8 @@ int endpoint_parse(const char *s, struct md_endpoint *out)
 		h0++;
 		h1--;
 	}
+	if (h1 <= h0 || memchr(h0, '[', (size_t)(h1 - h0)) || memchr(h0, ']', (size_t)(h1 - h0)))
+		return -1; /* empty host, or brackets left over */
 	char *end;
 	long port = strtol(colon + 1, &end, 10);
 	if (*end || end == colon + 1 || port < 0 || port > 65535)
