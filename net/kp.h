@@ -117,6 +117,7 @@ void kp_put_uuid(struct kbuf *b, const uint8_t v[16]);
 void kp_put_uvarint(struct kbuf *b, uint32_t v);
 void kp_put_varint(struct kbuf *b, int32_t v);
 void kp_put_varlong(struct kbuf *b, int64_t v);
+/* A string longer than INT16_MAX cannot be written: it sets b->err instead. */
 void kp_put_str(struct kbuf *b, struct kp_str s, bool compact);
 void kp_put_bytes(struct kbuf *b, struct kp_bytes v, bool compact);
 void kp_put_array_count(struct kbuf *b, int32_t count, bool compact);
@@ -187,18 +188,22 @@ struct kp_struct {
 /* Decodes a struct of `desc` at `version` from r into out (zeroed first by the caller or not:
  * every field is written, absent ones with their default). `flexible` selects compact
  * encodings and tagged-field sections. Arrays go into `a`. Returns KP_OK or a kp_err (also
- * left in r->err). Unknown tagged fields are skipped; known ones are decoded. */
+ * left in r->err; KP_ERR_VERSION for a negative version). Unknown tagged fields are skipped;
+ * known ones are decoded. On error the contents of `out` are unspecified. */
 int kp_decode(const struct kp_struct *desc, int16_t version, bool flexible, struct kp_reader *r,
               struct arena *a, void *out);
 
 /* Encodes `in` at `version` into b. Fields absent from `version` are not written; tagged
- * fields are written only when they differ from their default. Returns KP_OK, or
- * KP_ERR_LIMIT if b hit its ceiling. */
+ * fields are written only when they differ from their default. Returns KP_OK, KP_ERR_LIMIT
+ * if b hit its ceiling, KP_ERR_INVALID if a value cannot be represented at this version
+ * (null where not nullable, a length/count below -1, count > 0 with NULL elems, a string
+ * longer than INT16_MAX), or KP_ERR_VERSION for a negative version. On error b holds a
+ * partial message: discard it. */
 int kp_encode(const struct kp_struct *desc, int16_t version, bool flexible, const void *in,
               struct kbuf *b);
 
-/* Fills `out` with every field's default for `version` (what decode writes for absent
- * fields). Arrays and strings become empty or null per def_null. */
+/* Fills `out` with every field's default (what decode writes for absent fields; defaults
+ * do not depend on the version). Arrays and strings become empty or null per def_null. */
 void kp_set_defaults(const struct kp_struct *desc, void *out);
 
 /* Smallest number of bytes a struct of `desc` can occupy on the wire at this version. */

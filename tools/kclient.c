@@ -94,9 +94,14 @@ int kclient_call(struct kclient *k, int16_t key, int16_t version, const void *re
 	kbuf_init(&b, KB_RESPONSE_MAX_BYTES);
 	kp_put_i32(&b, 0);
 	kp_request_header_write(&b, &h, flex);
-	kp_encode(api->request, version, flex, req, &b);
+	int erc = kp_encode(api->request, version, flex, req, &b);
+	if (erc != KP_OK || b.err) {
+		snprintf(err, errlen, "cannot encode %s v%d: %s", api->name, version, kp_err_str(erc));
+		kbuf_free(&b);
+		return -1;
+	}
 	kp_patch_i32(&b, 0, (int32_t)(b.len - 4));
-	int rc = b.err ? -1 : io_all(k, b.data, b.len, true);
+	int rc = io_all(k, b.data, b.len, true);
 	kbuf_free(&b);
 	uint8_t sz[4];
 	if (rc < 0 || io_all(k, sz, 4, false) < 0) {

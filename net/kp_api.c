@@ -1,0 +1,80 @@
+/* kp_api.c — the table of APIs the codec knows, and the request/response headers.
+ *
+ * Design points:
+ *   - Request header v1 = api_key, api_version, correlation_id, client_id (classic nullable
+ *     int16-length string, never compact, even in v2); v2 adds a tagged-field section. v2 is
+ *     used when the API/version is flexible.
+ *   - KIP-511: ApiVersions >= 3 is read with header v2 even above the highest version the codec
+ *     knows, so the broker can still answer an unsupported ApiVersions version.
+ *   - For an API key the codec does not know, no tag section is read: the caller closes the
+ *     connection anyway, and the fixed v1 prefix is all an old broker can rely on.
+ *   - Response header v0 = correlation_id; v1 adds an empty tag section (byte 0x00).
+ *     ApiVersions responses always use v0 (the caller passes flexible_v1 = false).
+ */
+#include "kp_msgs.h"
+
+static const struct kp_api kp_apis[] = {
+	{KP_API_METADATA, "Metadata", 0, 12, 9, &kp_MetadataRequest, &kp_MetadataResponse},
+	{KP_API_API_VERSIONS, "ApiVersions", 0, 4, 3, &kp_ApiVersionsRequest,
+	 &kp_ApiVersionsResponse},
+};
+
+const struct kp_api *kp_api_find(int16_t key)
+{
+	for (size_t i = 0; i < KB_ARRAY_LEN(kp_apis); i++) {
+		if (kp_apis[i].key == key)
+			return &kp_apis[i];
+	}
+	return NULL;
+}
+
+/* Not bounded by vmax: a version above it is still flexible for header purposes (KIP-511);
+ * whether the version is supported is the caller's check. */
+bool kp_api_flexible(const struct kp_api *api, int16_t version)
+{
+	return api && version >= 0 && version >= api->flex_min;
+}
+
+/* Whether a request with this key/version carries header v2 (tag section after client_id). */
+static bool request_header_flexible(int16_t key, int16_t version)
+{
+	if (key == KP_API_API_VERSIONS)
+		return version >= 3;
+	return kp_api_flexible(kp_api_find(key), version);
+}
+
+int kp_request_header_read(struct kp_reader *r, struct kp_request_header *h)
+{
+	h->RequestApiKey = kp_get_i16(r);
+	h->RequestApiVersion = kp_get_i16(r);
+	h->CorrelationId = kp_get_i32(r);
+	h->ClientId = kp_get_str(r, false, true);
+	if (!r->err && request_header_flexible(h->RequestApiKey, h->RequestApiVersion))
+		kp_skip_tags(r);
+	return r->err;
+}
+
+void kp_request_header_write(struct kbuf *b, const struct kp_request_header *h, bool flexible)
+{
+	kp_put_i16(b, h->RequestApiKey);
+	kp_put_i16(b, h->RequestApiVersion);
+	kp_put_i32(b, h->CorrelationId);
+	kp_put_str(b, h->ClientId, false);
+	if (flexible)
+		kp_put_uvarint(b, 0);
+}
+
+void kp_response_header_write(struct kbuf *b, int32_t correlation_id, bool flexible_v1)
+{
+	kp_put_i32(b, correlation_id);
+	if (flexible_v1)
+		kp_put_uvarint(b, 0);
+}
+
+int kp_response_header_read(struct kp_reader *r, int32_t *correlation_id, bool flexible_v1)
+{
+	*correlation_id = kp_get_i32(r);
+	if (flexible_v1)
+		kp_skip_tags(r);
+	return r->err;
+}
