@@ -34,6 +34,15 @@ struct kb_config {
 	int32_t socket_request_max_bytes;       /* socket.request.max.bytes */
 	int64_t connections_max_idle_ms;        /* connections.max.idle.ms */
 	int32_t max_connections;                /* max.connections */
+	/* Topics and the controller */
+	bool auto_create_topics_enable;         /* auto.create.topics.enable */
+	int32_t num_partitions;                 /* num.partitions */
+	int32_t default_replication_factor;     /* default.replication.factor */
+	bool delete_topic_enable;               /* delete.topic.enable */
+	bool unclean_leader_election_enable;    /* unclean.leader.election.enable */
+	bool auto_leader_rebalance_enable;      /* auto.leader.rebalance.enable */
+	int64_t leader_imbalance_check_interval_seconds; /* leader.imbalance.check.interval.seconds */
+	int32_t leader_imbalance_per_broker_percentage;  /* leader.imbalance.per.broker.percentage */
 };
 
 struct conf_key {

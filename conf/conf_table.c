@@ -216,6 +216,63 @@ const struct conf_key conf_keys[] = {
 		       "connections cannot exhaust file descriptors or memory. Keep it well below the "
 		       "process's limit on open files, which log segments also draw on.",
 	},
+	{
+		.name = "auto.create.topics.enable", .type = CONF_BOOL,
+		FIELD(auto_create_topics_enable), .def = "true",
+		.doc = "Create a topic when a client asks for metadata about a topic that does not "
+		       "exist (and the request allows it), with num.partitions partitions and "
+		       "default.replication.factor replicas. The client is told LEADER_NOT_AVAILABLE "
+		       "until the new partitions have leaders, and retries.",
+	},
+	{
+		.name = "num.partitions", .type = CONF_INT, FIELD(num_partitions), .min = 1,
+		.max = 100000, .def = "1",
+		.doc = "Partitions of a topic created automatically, or through CreateTopics with a "
+		       "partition count of -1.",
+	},
+	{
+		.name = "default.replication.factor", .type = CONF_INT,
+		FIELD(default_replication_factor), .min = 1, .max = 32767, .def = "1",
+		.doc = "Replicas of each partition of a topic created automatically, or through "
+		       "CreateTopics with a replication factor of -1. It cannot exceed the number of "
+		       "live brokers when the topic is created.",
+	},
+	{
+		.name = "delete.topic.enable", .type = CONF_BOOL, FIELD(delete_topic_enable),
+		.def = "true",
+		.doc = "Allow topics to be deleted. When false, DeleteTopics answers "
+		       "TOPIC_DELETION_DISABLED and the controller removes deletion markers written "
+		       "straight into ZooKeeper without deleting anything.",
+	},
+	{
+		.name = "unclean.leader.election.enable", .type = CONF_BOOL,
+		FIELD(unclean_leader_election_enable), .def = "false",
+		.doc = "When every in-sync replica of a partition is down, let a live replica that is "
+		       "not in sync become leader. The partition becomes available again at the cost "
+		       "of losing the messages the new leader never received. False keeps the "
+		       "partition offline (leader -1) until an in-sync replica returns. The topic "
+		       "config of the same name overrides it per topic.",
+	},
+	{
+		.name = "auto.leader.rebalance.enable", .type = CONF_BOOL,
+		FIELD(auto_leader_rebalance_enable), .def = "true",
+		.doc = "Let the controller move leadership back to each partition's preferred replica "
+		       "(the first in its replica list) when a broker leads too few of the partitions "
+		       "it is preferred for; checked every leader.imbalance.check.interval.seconds.",
+	},
+	{
+		.name = "leader.imbalance.check.interval.seconds", .type = CONF_LONG,
+		FIELD(leader_imbalance_check_interval_seconds), .min = 1, .max = 86400 * 365,
+		.def = "300",
+		.doc = "Seconds between the controller's checks for leader imbalance (see "
+		       "auto.leader.rebalance.enable).",
+	},
+	{
+		.name = "leader.imbalance.per.broker.percentage", .type = CONF_INT,
+		FIELD(leader_imbalance_per_broker_percentage), .min = 0, .max = 100, .def = "10",
+		.doc = "Share of a broker's preferred partitions it may fail to lead, in percent, "
+		       "before the controller runs preferred-leader elections for them.",
+	},
 };
 
 const size_t conf_nkeys = KB_ARRAY_LEN(conf_keys);

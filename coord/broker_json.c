@@ -1,10 +1,10 @@
 /* broker_json.c — Kafka's broker registration JSON and the /cluster/id value. */
 #include "coord.h"
+#include "md.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 static bool is_plaintext(const struct coord_config *cfg, const char *listener)
 {
@@ -163,17 +163,7 @@ const struct md_endpoint *md_broker_endpoint(const struct md_broker *b, const ch
 
 void cluster_id_generate(char out[23])
 {
-	static const char alphabet[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	uint8_t raw[18] = {0};
-	if (getrandom(raw, 16, 0) != 16)
-		KB_ASSERT(!"getrandom failed");
-	/* 16 bytes = 128 bits -> 22 base64 digits (the last one carries 2 bits). */
-	int o = 0;
-	for (int i = 0; i < 18 && o < 22; i += 3) {
-		uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
-		for (int k = 3; k >= 0 && o < 22; k--)
-			out[o++] = alphabet[(v >> (6 * k)) & 63];
-	}
-	out[22] = '\0';
+	uint8_t raw[16];
+	md_uuid_generate(raw);
+	md_uuid_encode(raw, out);
 }

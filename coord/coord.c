@@ -5,11 +5,11 @@
  * all be created in one burst, parents first. Completions that arrive with ZCLOSING (the
  * handle was closed: shutdown or session replacement) are ignored.
  */
-#include "coord.h"
+#include "coord_int.h"
+#include "controller.h"
 
 #include "../common/limits.h"
 #include "../common/say.h"
-#include "zk.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,21 +26,6 @@ static const char *const persistent_paths[] = {
 /* How long past the session timeout we wait for a stale registration of our id to vanish. */
 #define REGISTRATION_WAIT_MARGIN_MS 2000
 
-struct coord {
-	struct event_base *base;
-	struct zk *zk;
-	struct coord_config cfg;  /* strings owned below */
-	struct md_endpoint *eps;
-	char *reg_json;
-	coord_event_fn fn;
-	void *arg;
-	struct md_cache md;
-	int32_t *live_ids;        /* latest /brokers/ids listing, for racing data reads */
-	int nlive;
-	bool registered;
-	struct event *reg_deadline;
-	int64_t holder_session;
-};
 
 static void register_broker(struct coord *c);
 static void watch_brokers(struct coord *c);
@@ -51,9 +36,39 @@ const struct md_cache *coord_metadata(const struct coord *c)
 	return &c->md;
 }
 
-static const char *P(struct coord *c, const char *path, char *buf, size_t len)
+const char *coord_path(struct coord *c, const char *path, char *buf, size_t len)
 {
 	return zk_path(c->zk, path, buf, len);
+}
+
+#define P coord_path
+
+static void changed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	struct coord *c = arg;
+	ctl_on_change(c->ctl);
+	c->fn(COORD_METADATA_CHANGED, NULL, c->arg);
+}
+
+void coord_changed(struct coord *c)
+{
+	c->md.generation++;
+	event_active(c->changed, 0, 0);
+}
+
+const struct md_topic *md_find_topic(const struct md_cache *md, const char *name)
+{
+	return topics_find((struct md_cache *)md, name);
+}
+
+bool md_broker_live(const struct md_cache *md, int32_t id)
+{
+	for (int i = 0; i < md->nbrokers; i++)
+		if (md->brokers[i].id == id)
+			return true;
+	return false;
 }
 
 static void fatal(struct coord *c, const char *msg)
@@ -166,6 +181,7 @@ static void registered(struct coord *c)
 	event_del(c->reg_deadline);
 	say_info("coord", "registered /brokers/ids/%d", c->cfg.broker_id);
 	c->fn(COORD_REGISTERED, NULL, c->arg);
+	ctl_maybe_elect(c->ctl); /* fails harmlessly when a controller exists */
 }
 
 static void reg_watch(zhandle_t *zh, int type, int state, const char *path, void *ctx)
@@ -315,6 +331,7 @@ static void broker_data(int rc, const char *value, int len, const struct Stat *s
 		return;
 	}
 	insert_broker(&c->md, &b);
+	coord_changed(c);
 }
 
 static bool parse_id(const char *s, int32_t *out)
@@ -342,9 +359,13 @@ static void brokers_listed(int rc, const struct String_vector *names, const void
 		if (parse_id(names->data[i], &id))
 			c->live_ids[c->nlive++] = id;
 	}
+	c->brokers_known = true;
+	coord_changed(c); /* the live set itself drives the controller */
 	for (int i = c->md.nbrokers - 1; i >= 0; i--)
-		if (!is_live(c, c->md.brokers[i].id))
+		if (!is_live(c, c->md.brokers[i].id)) {
 			remove_broker(&c->md, i);
+			coord_changed(c);
+		}
 	for (int i = 0; i < c->nlive; i++) {
 		if (find_broker(&c->md, c->live_ids[i]) >= 0)
 			continue;
@@ -393,15 +414,22 @@ static void controller_exists(int rc, const struct Stat *st, const void *data)
 		watch_controller(c);
 }
 
+static void ignore_void(int rc, const void *data)
+{
+	KB_UNUSED(rc);
+	KB_UNUSED(data);
+}
+
 static void controller_read(int rc, const char *value, int len, const struct Stat *st,
                             const void *data)
 {
-	KB_UNUSED(st);
 	struct coord *c = (struct coord *)data;
 	if (rc == ZCLOSING)
 		return;
 	if (rc == ZNONODE) {
 		c->md.controller_id = -1;
+		coord_changed(c);
+		ctl_maybe_elect(c->ctl);
 		char buf[1024];
 		zoo_awexists(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)),
 		             controller_changed, c, controller_exists, c);
@@ -424,6 +452,17 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 	}
 	int32_t id;
 	c->md.controller_id = parse_id(num, &id) ? id : -1;
+	coord_changed(c);
+	if (c->md.controller_id == c->cfg.broker_id && !ctl_active(c->ctl) && st &&
+	    st->ephemeralOwner == zk_session_id(c->zk)) {
+		/* Our election went through but its answer was lost (connection loss): we hold
+		 * /controller without knowing our epoch. Give it up so the election runs again. */
+		char buf[1024];
+		say_warn("controller", "holding /controller without a known epoch: re-electing");
+		zoo_adelete(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)), -1, ignore_void,
+		            NULL);
+		zk_kick(c->zk);
+	}
 }
 
 static void watch_controller(struct coord *c)
@@ -447,11 +486,14 @@ static void on_session(struct zk *z, enum zk_state st, bool new_session, void *a
 	if (st != ZK_CONNECTED || !new_session)
 		return;
 	c->registered = false;
+	c->brokers_known = false;
+	ctl_session_reset(c->ctl);
 	create_chroot_and_paths(c);
 	read_cluster_id(c);
 	register_broker(c);
 	watch_brokers(c);
 	watch_controller(c);
+	topics_watch(c);
 }
 
 struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
@@ -473,6 +515,8 @@ struct coord *coord_start(struct event_base *base, const struct coord_config *cf
 	c->cfg.zookeeper_connect = kb_strdup(cfg->zookeeper_connect);
 	c->md.controller_id = -1;
 	c->reg_deadline = evtimer_new(base, reg_deadline_cb, c);
+	c->changed = event_new(base, -1, 0, changed_cb, c);
+	c->ctl = ctl_new(c);
 	c->zk = zk_new(base, cfg->zookeeper_connect, cfg->session_timeout_ms,
 	               cfg->connection_timeout_ms, on_session, c);
 	return c;
@@ -482,8 +526,11 @@ void coord_stop(struct coord *c)
 {
 	if (!c)
 		return;
-	zk_free(c->zk); /* closes the session: our ephemeral znode goes at once */
+	zk_free(c->zk); /* closes the session: our ephemeral znodes go at once */
+	ctl_free(c->ctl);
 	event_free(c->reg_deadline);
+	event_free(c->changed);
+	topics_free(&c->md);
 	for (int i = 0; i < c->md.nbrokers; i++)
 		md_broker_free(&c->md.brokers[i]);
 	kb_free(c->md.brokers);
@@ -499,4 +546,37 @@ void coord_stop(struct coord *c)
 	kb_free(c->reg_json);
 	kb_free(c->live_ids);
 	kb_free(c);
+}
+
+/* ---- What the server's admin handlers use ------------------------------------------------ */
+
+bool coord_is_controller(const struct coord *c)
+{
+	return ctl_active(c->ctl);
+}
+
+int32_t coord_fence_version(const struct coord *c)
+{
+	return ctl_epoch_version(c->ctl);
+}
+
+struct zk *coord_zk(struct coord *c)
+{
+	return c->zk;
+}
+
+void coord_request_preferred(struct coord *c, const char *topic, int32_t partition)
+{
+	ctl_request_preferred(c->ctl, topic, partition);
+}
+
+const int32_t *coord_live_ids(const struct coord *c, int *n)
+{
+	*n = c->nlive;
+	return c->live_ids;
+}
+
+int32_t coord_broker_id(const struct coord *c)
+{
+	return c->cfg.broker_id;
 }

@@ -18,6 +18,7 @@
 #define KB_COORD_H
 
 #include "../common/kb.h"
+#include "md.h"
 
 #include <event2/event.h>
 
@@ -39,10 +40,27 @@ struct md_cache {
 	int nbrokers;
 	char *cluster_id;          /* NULL until read */
 	int32_t controller_id;     /* -1 when none */
+	struct md_topic *topics;   /* sorted by name */
+	int ntopics;
+	char **deleting;           /* names under /admin/delete_topics (incl. unknown topics) */
+	int ndeleting;
+	uint64_t generation;       /* bumped on every change */
 };
+
+const struct md_topic *md_find_topic(const struct md_cache *md, const char *name);
+bool md_broker_live(const struct md_cache *md, int32_t id);
 
 const struct md_endpoint *md_broker_endpoint(const struct md_broker *b, const char *listener);
 void md_broker_free(struct md_broker *b);
+
+/* Controller policies (Kafka's broker config keys). */
+struct coord_policy {
+	bool unclean_leader_election;   /* unclean.leader.election.enable */
+	bool auto_leader_rebalance;     /* auto.leader.rebalance.enable */
+	int64_t rebalance_interval_ms;  /* leader.imbalance.check.interval.seconds * 1000 */
+	int imbalance_pct;              /* leader.imbalance.per.broker.percentage */
+	bool delete_topic_enable;       /* delete.topic.enable */
+};
 
 /* What a broker registers: its id, rack and advertised endpoints. */
 struct coord_config {
@@ -54,11 +72,13 @@ struct coord_config {
 	const struct md_endpoint *endpoints; /* advertised, with resolved host and port */
 	int nendpoints;
 	const char *protocol_map;            /* listener.security.protocol.map, for the JSON */
+	struct coord_policy policy;
 };
 
 enum coord_event {
 	COORD_REGISTERED,   /* our /brokers/ids znode exists (first time and after re-register) */
 	COORD_FATAL,        /* cannot go on: message says why */
+	COORD_METADATA_CHANGED, /* the cache changed (coalesced: at most once per loop turn) */
 };
 
 typedef void (*coord_event_fn)(enum coord_event ev, const char *msg, void *arg);
@@ -70,6 +90,20 @@ struct coord *coord_start(struct event_base *base, const struct coord_config *cf
 /* Closes the session (so our ephemeral znode goes away at once) and frees everything. */
 void coord_stop(struct coord *c);
 const struct md_cache *coord_metadata(const struct coord *c);
+
+/* ---- For admin request handlers ---------------------------------------------------------- */
+
+struct zk;
+bool coord_is_controller(const struct coord *c);
+/* zkVersion of /controller_epoch to fence controller writes with; -1 when not controller. */
+int32_t coord_fence_version(const struct coord *c);
+struct zk *coord_zk(struct coord *c);
+/* Preferred-leader election for one partition (partition < 0: the whole topic; topic NULL:
+ * everything). Only the controller acts on it. */
+void coord_request_preferred(struct coord *c, const char *topic, int32_t partition);
+/* The latest /brokers/ids listing (registered brokers, before their data is read). */
+const int32_t *coord_live_ids(const struct coord *c, int *n);
+int32_t coord_broker_id(const struct coord *c);
 
 /* ---- Broker registration JSON (coord/broker_json.c) -------------------------------------- */
 

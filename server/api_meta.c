@@ -1,5 +1,7 @@
 /* api_meta.c — ApiVersions (key 18) and Metadata (key 3). */
 #include "../common/say.h"
+#include "../coord/election.h"
+#include "../coord/topic_admin.h"
 #include "../net/kp_msgs.h"
 #include "dispatch.h"
 
@@ -73,23 +75,172 @@ static bool uuid_is_zero(const uint8_t id[16])
 	return true;
 }
 
-/* Requested topics: none exist yet in this broker's metadata cache, so each named topic is
- * UNKNOWN_TOPIC_OR_PARTITION, and each topic asked for by id is UNKNOWN_TOPIC_ID. */
-static int fill_requested_topics(struct kreq *r, struct MetadataResponse *resp,
-                                 const struct MetadataRequest *req)
+/* Copies `ids` into an arena int32 array; v0 keeps only live brokers (Kafka's rule for the
+ * oldest clients), reporting whether any were dropped. */
+static int fill_ids(struct kreq *r, struct kp_array *a, const int32_t *ids, int n,
+                    const struct md_cache *md, bool live_only, bool *dropped)
 {
-	const struct MetadataRequestTopic *in = req->Topics.elems;
-	struct MetadataResponseTopic *out =
-	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
+	int32_t *out = kreq_array(r, a, n, sizeof(int32_t));
 	if (!out)
 		return -1;
-	for (int32_t i = 0; i < req->Topics.count; i++) {
-		out[i].TopicAuthorizedOperations = INT32_MIN; /* the schema default */
-		out[i].Name = in[i].Name;
-		memcpy(out[i].TopicId, in[i].TopicId, 16);
-		bool by_id = in[i].Name.len < 0 && !uuid_is_zero(in[i].TopicId);
-		out[i].ErrorCode = by_id ? KERR_UNKNOWN_TOPIC_ID : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (live_only && !md_broker_live(md, ids[i])) {
+			*dropped = true;
+			continue;
+		}
+		out[k++] = ids[i];
 	}
+	a->count = k;
+	return 0;
+}
+
+static int fill_partition(struct kreq *r, struct MetadataResponsePartition *out,
+                          const struct md_partition *p, const struct md_cache *md)
+{
+	bool v0 = r->version == 0, dropped = false;
+	out->PartitionIndex = p->id;
+	out->LeaderId = -1;
+	out->LeaderEpoch = p->has_state ? p->state.leader_epoch : -1;
+	if (p->has_state && p->state.leader >= 0 && md_broker_live(md, p->state.leader))
+		out->LeaderId = p->state.leader;
+	if (fill_ids(r, &out->ReplicaNodes, p->replicas, p->nreplicas, md, v0, &dropped) < 0 ||
+	    fill_ids(r, &out->IsrNodes, p->has_state ? p->state.isr : NULL,
+	             p->has_state ? p->state.nisr : 0, md, v0, &dropped) < 0)
+		return -1;
+	int32_t *off = kreq_array(r, &out->OfflineReplicas, p->nreplicas, sizeof(int32_t));
+	if (!off)
+		return -1;
+	int k = 0;
+	for (int i = 0; i < p->nreplicas; i++)
+		if (!md_broker_live(md, p->replicas[i]))
+			off[k++] = p->replicas[i];
+	out->OfflineReplicas.count = k;
+	if (out->LeaderId < 0)
+		out->ErrorCode = KERR_LEADER_NOT_AVAILABLE;
+	else if (dropped)
+		out->ErrorCode = KERR_REPLICA_NOT_AVAILABLE;
+	return 0;
+}
+
+static bool is_internal(const char *name)
+{
+	return strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
+}
+
+static int fill_topic(struct kreq *r, struct MetadataResponseTopic *out, const struct md_topic *t,
+                      const struct md_cache *md)
+{
+	out->Name = kp_str_c(t->name);
+	memcpy(out->TopicId, t->topic_id, 16);
+	out->IsInternal = is_internal(t->name);
+	struct MetadataResponsePartition *parts =
+	        kreq_array(r, &out->Partitions, t->npartitions, sizeof(*parts));
+	if (!parts)
+		return -1;
+	for (int i = 0; i < t->npartitions; i++)
+		if (fill_partition(r, &parts[i], &t->partitions[i], md) < 0)
+			return -1;
+	return 0;
+}
+
+static const struct md_topic *find_by_id(const struct md_cache *md, const uint8_t id[16])
+{
+	for (int i = 0; i < md->ntopics; i++)
+		if (memcmp(md->topics[i].topic_id, id, 16) == 0)
+			return &md->topics[i];
+	return NULL;
+}
+
+static void auto_created(int16_t error, const char *message, void *arg)
+{
+	char *name = arg;
+	if (error == 0)
+		say_info("server", "auto-created topic %s", name);
+	else if (error != 36) /* someone else created it first */
+		say_warn("server", "auto-creating topic %s failed: %s", name, message ? message : "");
+	kb_free(name);
+}
+
+/* auto.create.topics.enable: any broker writes the topic; the controller elects leaders.
+ * Returns the error code to answer with for that topic. */
+static int16_t auto_create(struct kreq *r, const char *name)
+{
+	struct broker *b = r->b;
+	if (md_topic_name_invalid(name))
+		return KERR_INVALID_TOPIC_EXCEPTION;
+	const struct md_cache *md = coord_metadata(b->coord);
+	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
+	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
+	int n = 0;
+	for (int i = 0; i < md->nbrokers; i++) {
+		ids[n] = md->brokers[i].id;
+		racks[n++] = md->brokers[i].rack;
+	}
+	struct md_partition *parts = NULL;
+	char err[160];
+	int16_t code = KERR_LEADER_NOT_AVAILABLE;
+	if (assign_replicas(ids, racks, n, b->cfg.num_partitions,
+	                    (int16_t)b->cfg.default_replication_factor, -1, -1, 0, &parts, err,
+	                    sizeof(err)) < 0) {
+		say_ratelimited(SAY_WARN, "server", "cannot auto-create topic %s: %s", name, err);
+		code = KERR_INVALID_REPLICATION_FACTOR;
+	} else {
+		uint8_t id[16];
+		md_uuid_generate(id);
+		topic_admin_create(coord_zk(b->coord), NULL, name, parts, b->cfg.num_partitions, id,
+		                   NULL, 0, auto_created, kb_strdup(name));
+		for (int i = 0; i < b->cfg.num_partitions; i++)
+			kb_free(parts[i].replicas);
+		kb_free(parts);
+	}
+	kb_free(ids);
+	kb_free(racks);
+	return code;
+}
+
+/* One requested topic: known → its metadata; unknown → an error, or auto-creation. */
+static int fill_requested(struct kreq *r, struct MetadataResponseTopic *out,
+                          const struct MetadataRequestTopic *in, bool allow_auto)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	out->TopicAuthorizedOperations = INT32_MIN; /* the schema default */
+	out->Name = in->Name;
+	memcpy(out->TopicId, in->TopicId, 16);
+	const struct md_topic *t = NULL;
+	char name[256] = "";
+	if (in->Name.len >= 0 && in->Name.len < (int32_t)sizeof(name)) {
+		memcpy(name, in->Name.ptr, (size_t)in->Name.len);
+		t = md_find_topic(md, name);
+	} else if (in->Name.len < 0 && !uuid_is_zero(in->TopicId)) {
+		t = find_by_id(md, in->TopicId);
+		if (!t) {
+			out->ErrorCode = KERR_UNKNOWN_TOPIC_ID;
+			return 0;
+		}
+	}
+	if (t && !t->deleting)
+		return fill_topic(r, out, t, md);
+	out->ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (!t && name[0] && allow_auto && r->b->cfg.auto_create_topics_enable && !is_internal(name))
+		out->ErrorCode = auto_create(r, name);
+	return 0;
+}
+
+static int fill_all_topics(struct kreq *r, struct MetadataResponse *resp, const struct md_cache *md)
+{
+	struct MetadataResponseTopic *out = kreq_array(r, &resp->Topics, md->ntopics, sizeof(*out));
+	if (!out)
+		return -1;
+	int n = 0;
+	for (int i = 0; i < md->ntopics; i++) {
+		if (md->topics[i].deleting)
+			continue;
+		out[n].TopicAuthorizedOperations = INT32_MIN;
+		if (fill_topic(r, &out[n++], &md->topics[i], md) < 0)
+			return -1;
+	}
+	resp->Topics.count = n;
 	return 0;
 }
 
@@ -104,7 +255,17 @@ enum handler_result handle_metadata(struct kreq *r)
 	resp->ControllerId = md->controller_id;
 	/* v0: an empty list means all topics; v1+: null means all, empty means none. */
 	bool all = req->Topics.count < 0 || (r->version == 0 && req->Topics.count == 0);
-	if (!all && fill_requested_topics(r, resp, req) < 0)
+	if (all)
+		return fill_all_topics(r, resp, md) < 0 ? H_CLOSE : H_RESPOND;
+	/* Versions before 4 have no flag: they always allowed auto-creation. */
+	bool allow_auto = r->version < 4 || req->AllowAutoTopicCreation;
+	const struct MetadataRequestTopic *in = req->Topics.elems;
+	struct MetadataResponseTopic *out =
+	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
+	if (!out)
 		return H_CLOSE;
+	for (int32_t i = 0; i < req->Topics.count; i++)
+		if (fill_requested(r, &out[i], &in[i], allow_auto) < 0)
+			return H_CLOSE;
 	return H_RESPOND;
 }

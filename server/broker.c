@@ -159,6 +159,13 @@ int broker_start(struct broker *b)
 		.endpoints = b->advertised,
 		.nendpoints = b->nadvertised,
 		.protocol_map = b->cfg.listener_security_protocol_map,
+		.policy = {
+			.unclean_leader_election = b->cfg.unclean_leader_election_enable,
+			.auto_leader_rebalance = b->cfg.auto_leader_rebalance_enable,
+			.rebalance_interval_ms = b->cfg.leader_imbalance_check_interval_seconds * 1000,
+			.imbalance_pct = b->cfg.leader_imbalance_per_broker_percentage,
+			.delete_topic_enable = b->cfg.delete_topic_enable,
+		},
 	};
 	b->coord = coord_start(b->base, &cc, on_coord, b);
 	return 0;

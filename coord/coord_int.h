@@ -1,0 +1,40 @@
+/* coord_int.h — what the files of coord/ share; not for other modules. */
+#ifndef KB_COORD_INT_H
+#define KB_COORD_INT_H
+
+#include "coord.h"
+#include "zk.h"
+
+struct controller;
+
+struct coord {
+	struct event_base *base;
+	struct zk *zk;
+	struct coord_config cfg;  /* strings owned below */
+	struct md_endpoint *eps;
+	char *reg_json;
+	coord_event_fn fn;
+	void *arg;
+	struct md_cache md;
+	int32_t *live_ids;        /* latest /brokers/ids listing, for racing data reads */
+	int nlive;
+	bool registered;
+	struct event *reg_deadline;
+	int64_t holder_session;
+	struct event *changed;    /* deferred: coalesces many watch events into one notification */
+	struct controller *ctl;
+	bool brokers_known;       /* /brokers/ids listed at least once in this session */
+};
+
+/* Full ZooKeeper path of a Kafka path (chroot prefixed). */
+const char *coord_path(struct coord *c, const char *path, char *buf, size_t len);
+/* The cache changed: bump the generation and (once per loop turn) tell the listeners. */
+void coord_changed(struct coord *c);
+
+/* topics.c: the topic part of the metadata cache. */
+void topics_watch(struct coord *c);         /* on every new session */
+void topics_free(struct md_cache *md);
+struct md_topic *topics_find(struct md_cache *md, const char *name);
+void topics_reread_state(struct coord *c, const char *topic, int32_t partition);
+
+#endif

@@ -1,0 +1,46 @@
+/* topic_admin.h — writing topics into ZooKeeper the way Kafka 2.x's AdminZkClient does, shared
+ * by the controller (CreateTopics, CreatePartitions, AlterConfigs), by any broker
+ * auto-creating a topic, and by `kadmin --zookeeper`.
+ *
+ * A write may be fenced: it then starts with a `check` of /controller_epoch at the version
+ * the controller won with, so a deposed controller's writes fail (NOT_CONTROLLER) instead of
+ * overwriting its successor's decisions.
+ * Results come back as Kafka error codes through a callback on the loop thread. */
+#ifndef KB_COORD_TOPIC_ADMIN_H
+#define KB_COORD_TOPIC_ADMIN_H
+
+#include "md.h"
+#include "zk.h"
+
+struct zk_fence {
+	int32_t epoch_version; /* zkVersion of /controller_epoch; < 0: unfenced */
+};
+
+typedef void (*topic_admin_cb)(int16_t error, const char *message, void *arg);
+
+/* Creates /brokers/topics/<t> (assignment + topic id) and /config/topics/<t> in one
+ * transaction. TOPIC_ALREADY_EXISTS (36) if the topic exists. */
+void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name,
+                        const struct md_partition *parts, int n, const uint8_t topic_id[16],
+                        const struct md_config_entry *cfg, int ncfg, topic_admin_cb cb,
+                        void *arg);
+
+/* Rewrites the assignment with more partitions, conditional on the assignment's zkVersion
+ * (-1: unconditional). */
+void topic_admin_set_assignment(struct zk *z, const struct zk_fence *f, const char *name,
+                                const struct md_partition *parts, int n,
+                                const uint8_t topic_id[16], int32_t version, topic_admin_cb cb,
+                                void *arg);
+
+/* Creates /admin/delete_topics/<t> (already marked: success). */
+void topic_admin_mark_delete(struct zk *z, const char *name, topic_admin_cb cb, void *arg);
+
+/* Replaces /config/topics/<t> (creating it if missing). */
+void topic_admin_set_config(struct zk *z, const struct zk_fence *f, const char *name,
+                            const struct md_config_entry *cfg, int n, topic_admin_cb cb,
+                            void *arg);
+
+/* Kafka error code for a ZooKeeper result code of a topic write. */
+int16_t topic_admin_error(int zrc);
+
+#endif

@@ -1,0 +1,423 @@
+/* topics.c — the topic part of the metadata cache, fed by ZooKeeper watches.
+ *
+ * Watched (every broker): /brokers/topics (children: the topic set), each topic's assignment
+ * znode (data: partitions added), each partition's state znode (data: leader, epoch, ISR),
+ * each /config/topics/<t> (data: topic configs, applied live), /admin/delete_topics
+ * (children: topics being deleted).
+ *
+ * Why watches and not controller requests: brokers learn every change straight from
+ * ZooKeeper, the same source of truth the controller writes to, with no second channel to
+ * keep consistent; a change costs one notification plus one read per broker. The watch
+ * contexts never point at cache entries (which come and go): watchers find their topic and
+ * partition again from the znode path, and completions carry a small heap request with the
+ * names, so a topic deleted meanwhile is simply not found.
+ */
+#include "../common/say.h"
+#include "coord_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- The sorted topic array ------------------------------------------------------------ */
+
+static int topic_index(const struct md_cache *md, const char *name, bool *found)
+{
+	int lo = 0, hi = md->ntopics;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int cmp = strcmp(md->topics[mid].name, name);
+		if (cmp == 0) {
+			*found = true;
+			return mid;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct md_topic *topics_find(struct md_cache *md, const char *name)
+{
+	bool found;
+	int i = topic_index(md, name, &found);
+	return found ? &md->topics[i] : NULL;
+}
+
+static struct md_topic *topic_add(struct md_cache *md, const char *name)
+{
+	bool found;
+	int i = topic_index(md, name, &found);
+	if (found)
+		return &md->topics[i];
+	md->topics = kb_realloc(md->topics, (size_t)(md->ntopics + 1) * sizeof(*md->topics));
+	memmove(&md->topics[i + 1], &md->topics[i], (size_t)(md->ntopics - i) * sizeof(*md->topics));
+	md->ntopics++;
+	memset(&md->topics[i], 0, sizeof(md->topics[i]));
+	md->topics[i].name = kb_strdup(name);
+	return &md->topics[i];
+}
+
+static void topic_remove(struct md_cache *md, int i)
+{
+	md_topic_free(&md->topics[i]);
+	memmove(&md->topics[i], &md->topics[i + 1],
+	        (size_t)(md->ntopics - i - 1) * sizeof(*md->topics));
+	md->ntopics--;
+}
+
+void topics_free(struct md_cache *md)
+{
+	for (int i = 0; i < md->ndeleting; i++)
+		kb_free(md->deleting[i]);
+	kb_free(md->deleting);
+	md->deleting = NULL;
+	md->ndeleting = 0;
+	for (int i = 0; i < md->ntopics; i++)
+		md_topic_free(&md->topics[i]);
+	kb_free(md->topics);
+	md->topics = NULL;
+	md->ntopics = 0;
+}
+
+/* ---- Requests carry names, not pointers ------------------------------------------------ */
+
+struct treq {
+	struct coord *c;
+	char *topic;
+	int32_t partition;
+};
+
+static struct treq *treq_new(struct coord *c, const char *topic, int32_t partition)
+{
+	struct treq *r = kb_malloc(sizeof(*r));
+	*r = (struct treq){c, kb_strdup(topic), partition};
+	return r;
+}
+
+static void treq_free(struct treq *r)
+{
+	kb_free(r->topic);
+	kb_free(r);
+}
+
+/* Splits a full znode path into the Kafka path's parts after a known prefix. */
+static const char *after(struct coord *c, const char *full, const char *prefix)
+{
+	const char *p = zk_unpath(c->zk, full);
+	size_t n = strlen(prefix);
+	return strncmp(p, prefix, n) == 0 ? p + n : NULL;
+}
+
+static void read_assignment(struct coord *c, const char *topic);
+static void read_state(struct coord *c, const char *topic, int32_t partition);
+static void read_config(struct coord *c, const char *topic);
+
+/* ---- Watchers: find the target from the path ------------------------------------------- */
+
+static void data_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	KB_UNUSED(zh);
+	KB_UNUSED(state);
+	struct coord *c = ctx;
+	if (type != ZOO_CHANGED_EVENT && type != ZOO_CREATED_EVENT && type != ZOO_DELETED_EVENT)
+		return;
+	const char *rest;
+	char topic[256];
+	if ((rest = after(c, path, "/config/topics/")) != NULL) {
+		if (topics_find(&c->md, rest))
+			read_config(c, rest);
+	} else if ((rest = after(c, path, "/brokers/topics/")) != NULL) {
+		const char *slash = strchr(rest, '/');
+		size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+		if (n >= sizeof(topic))
+			return;
+		snprintf(topic, sizeof(topic), "%.*s", (int)n, rest);
+		if (!topics_find(&c->md, topic))
+			return;
+		int32_t p;
+		if (!slash)
+			read_assignment(c, topic);
+		else if (sscanf(slash, "/partitions/%d/state", &p) == 1)
+			read_state(c, topic, p);
+	}
+}
+
+/* ---- Partition state ------------------------------------------------------------------- */
+
+static void state_exists(int rc, const struct Stat *st, const void *data)
+{
+	KB_UNUSED(st);
+	struct treq *r = (struct treq *)data;
+	if (rc == ZOK) /* created between the read and this check */
+		read_state(r->c, r->topic, r->partition);
+	treq_free(r);
+}
+
+static void state_read(int rc, const char *value, int len, const struct Stat *st,
+                       const void *data)
+{
+	struct treq *r = (struct treq *)data;
+	struct coord *c = r->c;
+	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
+	struct md_partition *p = t && r->partition < t->npartitions ? &t->partitions[r->partition]
+	                                                             : NULL;
+	if (p && rc == ZNONODE) {
+		md_state_free(&p->state);
+		p->has_state = false;
+		p->state_absent = true;
+		p->state_version = -1;
+		char rel[600], buf[1024];
+		snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", r->topic,
+		         r->partition);
+		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+		             state_exists, treq_new(c, r->topic, r->partition));
+		zk_kick(c->zk);
+		coord_changed(c);
+	} else if (p && rc == ZOK && value) {
+		struct md_state s;
+		if (md_state_decode(value, len, &s) == 0) {
+			md_state_free(&p->state);
+			p->state = s;
+			p->has_state = true;
+			p->state_absent = false;
+			p->state_version = st->version;
+			coord_changed(c);
+		} else {
+			say_ratelimited(SAY_WARN, "coord", "%s-%d: unreadable partition state", r->topic,
+			                r->partition);
+		}
+	}
+	treq_free(r);
+}
+
+static void read_state(struct coord *c, const char *topic, int32_t partition)
+{
+	char rel[600], buf[1024];
+	snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", topic, partition);
+	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+	          state_read, treq_new(c, topic, partition));
+	zk_kick(c->zk);
+}
+
+void topics_reread_state(struct coord *c, const char *topic, int32_t partition)
+{
+	read_state(c, topic, partition);
+}
+
+/* ---- Assignment ------------------------------------------------------------------------ */
+
+/* Installs a new assignment, keeping what is known of partitions that already existed. */
+static void apply_assignment(struct coord *c, struct md_topic *t, struct md_partition *parts,
+                             int n, const uint8_t id[16])
+{
+	int old = t->npartitions;
+	for (int i = 0; i < n && i < old; i++) {
+		parts[i].has_state = t->partitions[i].has_state;
+		parts[i].state_absent = t->partitions[i].state_absent;
+		parts[i].state = t->partitions[i].state;
+		parts[i].state_version = t->partitions[i].state_version;
+		t->partitions[i].state = (struct md_state){0};
+	}
+	for (int i = 0; i < old; i++) {
+		kb_free(t->partitions[i].replicas);
+		md_state_free(&t->partitions[i].state);
+	}
+	kb_free(t->partitions);
+	t->partitions = parts;
+	t->npartitions = n;
+	memcpy(t->topic_id, id, 16);
+	for (int i = old; i < n; i++)
+		read_state(c, t->name, i);
+	coord_changed(c);
+}
+
+static void assignment_read(int rc, const char *value, int len, const struct Stat *st,
+                            const void *data)
+{
+	KB_UNUSED(st);
+	struct treq *r = (struct treq *)data;
+	struct coord *c = r->c;
+	struct md_topic *t = rc == ZOK ? topics_find(&c->md, r->topic) : NULL;
+	if (t && value) {
+		struct md_partition *parts;
+		int n;
+		uint8_t id[16];
+		if (md_assignment_decode(value, len, &parts, &n, id) == 0)
+			apply_assignment(c, t, parts, n, id);
+		else
+			say_ratelimited(SAY_WARN, "coord", "topic %s: unreadable assignment", r->topic);
+	}
+	treq_free(r);
+}
+
+static void read_assignment(struct coord *c, const char *topic)
+{
+	char rel[600], buf[1024];
+	snprintf(rel, sizeof(rel), "/brokers/topics/%s", topic);
+	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+	          assignment_read, treq_new(c, topic, -1));
+	zk_kick(c->zk);
+}
+
+/* ---- Topic config ---------------------------------------------------------------------- */
+
+static void config_exists(int rc, const struct Stat *st, const void *data)
+{
+	KB_UNUSED(st);
+	struct treq *r = (struct treq *)data;
+	if (rc == ZOK && topics_find(&r->c->md, r->topic))
+		read_config(r->c, r->topic);
+	treq_free(r);
+}
+
+static void config_read(int rc, const char *value, int len, const struct Stat *st,
+                        const void *data)
+{
+	KB_UNUSED(st);
+	struct treq *r = (struct treq *)data;
+	struct coord *c = r->c;
+	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
+	if (t && rc == ZNONODE) {
+		md_configs_free(t->configs, t->nconfigs);
+		t->configs = NULL;
+		t->nconfigs = 0;
+		char rel[600], buf[1024];
+		snprintf(rel, sizeof(rel), "/config/topics/%s", r->topic);
+		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+		             config_exists, treq_new(c, r->topic, -1));
+		zk_kick(c->zk);
+		coord_changed(c);
+	} else if (t && rc == ZOK && value) {
+		struct md_config_entry *cfg;
+		int n;
+		if (md_config_decode(value, len, &cfg, &n) == 0) {
+			md_configs_free(t->configs, t->nconfigs);
+			t->configs = cfg;
+			t->nconfigs = n;
+			coord_changed(c);
+		}
+	}
+	treq_free(r);
+}
+
+static void read_config(struct coord *c, const char *topic)
+{
+	char rel[600], buf[1024];
+	snprintf(rel, sizeof(rel), "/config/topics/%s", topic);
+	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+	          config_read, treq_new(c, topic, -1));
+	zk_kick(c->zk);
+}
+
+/* ---- The topic set and deletions ------------------------------------------------------ */
+
+static bool listed(const struct String_vector *v, const char *name)
+{
+	for (int i = 0; i < v->count; i++)
+		if (strcmp(v->data[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void topics_changed(zhandle_t *zh, int type, int state, const char *path, void *ctx);
+
+static void topics_listed(int rc, const struct String_vector *names, const void *data)
+{
+	struct coord *c = (struct coord *)data;
+	if (rc != ZOK) {
+		if (rc != ZCLOSING)
+			say_warn("coord", "listing /brokers/topics failed: %s", zerror(rc));
+		return;
+	}
+	bool any = false;
+	for (int i = c->md.ntopics - 1; i >= 0; i--)
+		if (!listed(names, c->md.topics[i].name)) {
+			topic_remove(&c->md, i);
+			any = true;
+		}
+	for (int i = 0; i < names->count; i++) {
+		if (topics_find(&c->md, names->data[i]) || md_topic_name_invalid(names->data[i]))
+			continue;
+		topic_add(&c->md, names->data[i]);
+		read_assignment(c, names->data[i]);
+		read_config(c, names->data[i]);
+		any = true;
+	}
+	if (any)
+		coord_changed(c);
+}
+
+static void watch_topic_set(struct coord *c)
+{
+	char buf[1024];
+	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/brokers/topics", buf, sizeof(buf)),
+	                   topics_changed, c, topics_listed, c);
+	zk_kick(c->zk);
+}
+
+static void topics_changed(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	KB_UNUSED(zh);
+	KB_UNUSED(state);
+	KB_UNUSED(path);
+	if (type == ZOO_CHILD_EVENT)
+		watch_topic_set(ctx);
+}
+
+static void deletions_changed(zhandle_t *zh, int type, int state, const char *path, void *ctx);
+
+static void deletions_listed(int rc, const struct String_vector *names, const void *data)
+{
+	struct coord *c = (struct coord *)data;
+	if (rc != ZOK)
+		return;
+	bool any = false;
+	for (int i = 0; i < c->md.ntopics; i++) {
+		bool d = listed(names, c->md.topics[i].name);
+		any |= d != c->md.topics[i].deleting;
+		c->md.topics[i].deleting = d;
+	}
+	for (int i = 0; i < c->md.ndeleting; i++)
+		kb_free(c->md.deleting[i]);
+	c->md.deleting = kb_realloc(c->md.deleting, (size_t)(names->count + 1) * sizeof(char *));
+	for (int i = 0; i < names->count; i++)
+		c->md.deleting[i] = kb_strdup(names->data[i]);
+	c->md.ndeleting = names->count;
+	if (any || names->count)
+		coord_changed(c);
+}
+
+static void watch_deletions(struct coord *c)
+{
+	char buf[1024];
+	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/admin/delete_topics", buf, sizeof(buf)),
+	                   deletions_changed, c, deletions_listed, c);
+	zk_kick(c->zk);
+}
+
+static void deletions_changed(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	KB_UNUSED(zh);
+	KB_UNUSED(state);
+	KB_UNUSED(path);
+	if (type == ZOO_CHILD_EVENT)
+		watch_deletions(ctx);
+}
+
+/* On every new session: watches died with the old one, so everything cached is read (and
+ * watched) again; topics that vanished meanwhile drop out when the listing arrives. */
+void topics_watch(struct coord *c)
+{
+	watch_topic_set(c);
+	watch_deletions(c);
+	for (int i = 0; i < c->md.ntopics; i++) {
+		const struct md_topic *t = &c->md.topics[i];
+		read_assignment(c, t->name);
+		read_config(c, t->name);
+		for (int p = 0; p < t->npartitions; p++)
+			read_state(c, t->name, p);
+	}
+}
