@@ -13,10 +13,35 @@
  */
 #include "kp_msgs.h"
 
+/* Sorted by key. Columns: key, name, vmin, vmax, first flexible version, request, response. */
 static const struct kp_api kp_apis[] = {
+	{KP_API_PRODUCE, "Produce", 0, 11, 9, &kp_ProduceRequest, &kp_ProduceResponse},
+	{KP_API_FETCH, "Fetch", 0, 17, 12, &kp_FetchRequest, &kp_FetchResponse},
+	{KP_API_LIST_OFFSETS, "ListOffsets", 0, 9, 6, &kp_ListOffsetsRequest,
+	 &kp_ListOffsetsResponse},
 	{KP_API_METADATA, "Metadata", 0, 12, 9, &kp_MetadataRequest, &kp_MetadataResponse},
 	{KP_API_API_VERSIONS, "ApiVersions", 0, 4, 3, &kp_ApiVersionsRequest,
 	 &kp_ApiVersionsResponse},
+	{KP_API_CREATE_TOPICS, "CreateTopics", 0, 7, 5, &kp_CreateTopicsRequest,
+	 &kp_CreateTopicsResponse},
+	{KP_API_DELETE_TOPICS, "DeleteTopics", 0, 6, 4, &kp_DeleteTopicsRequest,
+	 &kp_DeleteTopicsResponse},
+	{KP_API_DELETE_RECORDS, "DeleteRecords", 0, 2, 2, &kp_DeleteRecordsRequest,
+	 &kp_DeleteRecordsResponse},
+	{KP_API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 0, 4, 4,
+	 &kp_OffsetForLeaderEpochRequest, &kp_OffsetForLeaderEpochResponse},
+	{KP_API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 4, 4, &kp_DescribeConfigsRequest,
+	 &kp_DescribeConfigsResponse},
+	{KP_API_ALTER_CONFIGS, "AlterConfigs", 0, 2, 2, &kp_AlterConfigsRequest,
+	 &kp_AlterConfigsResponse},
+	{KP_API_CREATE_PARTITIONS, "CreatePartitions", 0, 3, 2, &kp_CreatePartitionsRequest,
+	 &kp_CreatePartitionsResponse},
+	{KP_API_ELECT_LEADERS, "ElectLeaders", 0, 2, 2, &kp_ElectLeadersRequest,
+	 &kp_ElectLeadersResponse},
+	{KP_API_INCREMENTAL_ALTER_CONFIGS, "IncrementalAlterConfigs", 0, 1, 1,
+	 &kp_IncrementalAlterConfigsRequest, &kp_IncrementalAlterConfigsResponse},
+	{KP_API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 1, 0, &kp_DescribeClusterRequest,
+	 &kp_DescribeClusterResponse},
 };
 
 const struct kp_api *kp_api_find(int16_t key)

@@ -94,4 +94,8 @@ struct MetadataResponse {
 	int32_t ClusterAuthorizedOperations; /* 8-10, default INT32_MIN */
 };
 
+/* The other messages the codec knows: data path, then admin. */
+#include "kp_msgs_data.h"
+#include "kp_msgs_admin.h"
+
 #endif
