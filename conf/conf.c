@@ -1,7 +1,8 @@
 /* conf.c — loading the broker configuration: typed values from text, the Java .properties
- * reader, defaults → file → --override layering, required and cross-key checks, and the two
- * generated documents (`--help-config` and the example server.properties). The keys
- * themselves are in conf_table.c, listener syntax in listeners.c.
+ * reader, defaults → file → --override layering, required and cross-key checks, the log keys
+ * that fall back on others, DescribeConfigs values, and the two generated documents
+ * (`--help-config` and the example server.properties). The keys themselves are in
+ * conf_table.c, listener syntax in listeners.c, topic configs in topic_conf.c.
  *
  * Properties syntax (the subset of java.util.Properties that server.properties files use):
  * a logical line is `key=value`, `key: value` or `key value` — the key ends at its first
@@ -63,6 +64,33 @@ const struct conf_key *conf_find(const char *name)
 	return NULL;
 }
 
+/* An optional key without default: it has no value until set. */
+static bool no_default(const struct conf_key *k)
+{
+	return !k->def && !k->required;
+}
+
+/* Whether k (a row of conf_keys, else treated as set) was given a value. */
+static bool key_is_set(const struct kb_config *cfg, const struct conf_key *k)
+{
+	if (conf_find(k->name) != k)
+		return true;
+	return cfg->set[k - conf_keys];
+}
+
+bool conf_is_set(const struct kb_config *cfg, const char *name)
+{
+	const struct conf_key *k = conf_find(name);
+	return k && cfg->set[k - conf_keys];
+}
+
+static bool blank_text(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
 /* ---- Typed values ----------------------------------------------------------------------- */
 
 static int parse_integer(const struct conf_key *k, const char *v, int64_t *out, char *err,
@@ -111,6 +139,13 @@ static int store_value(void *field, const struct conf_key *k, const char *v, cha
                        size_t errlen)
 {
 	int64_t x;
+	if ((k->type == CONF_INT || k->type == CONF_LONG) && *v == '\0' && no_default(k)) {
+		if (k->type == CONF_INT)
+			*(int32_t *)field = 0;
+		else
+			*(int64_t *)field = 0;
+		return 0;
+	}
 	switch (k->type) {
 	case CONF_INT:
 		if (parse_integer(k, v, &x, err, errlen) != 0)
@@ -151,12 +186,17 @@ int conf_set(struct kb_config *cfg, const char *key, const char *value, const ch
 	char why[REASON_MAX];
 	if (conf_set_field(cfg, k, value, why, sizeof(why)) != 0)
 		return fail(err, errlen, "%s: %s: %s", where, key, why);
+	cfg->set[k - conf_keys] = !(no_default(k) && blank_text(value));
 	return 0;
 }
 
 void conf_value_str(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len)
 {
 	const char *field = (const char *)cfg + k->offset;
+	if ((k->type == CONF_INT || k->type == CONF_LONG) && no_default(k) && !key_is_set(cfg, k)) {
+		snprintf(buf, len, "null");
+		return;
+	}
 	switch (k->type) {
 	case CONF_INT:
 		snprintf(buf, len, "%d", (int)*(const int32_t *)field);
@@ -175,6 +215,144 @@ void conf_value_str(const struct kb_config *cfg, const struct conf_key *k, char 
 	}
 	}
 	snprintf(buf, len, "?");
+}
+
+int conf_describe(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len,
+                  int *source)
+{
+	*source = key_is_set(cfg, k) ? CONF_SRC_STATIC_BROKER : CONF_SRC_DEFAULT;
+	bool has_value;
+	if (k->type == CONF_STRING || k->type == CONF_LIST)
+		has_value = *(char *const *)((const char *)cfg + k->offset) != NULL;
+	else
+		has_value = !no_default(k) || key_is_set(cfg, k);
+	if (!has_value) {
+		if (len > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	conf_value_str(cfg, k, buf, len);
+	return 1;
+}
+
+int conf_kafka_type(enum conf_type t)
+{
+	switch (t) {
+	case CONF_INT: return CONF_KT_INT;
+	case CONF_LONG: return CONF_KT_LONG;
+	case CONF_BOOL: return CONF_KT_BOOLEAN;
+	case CONF_STRING: return CONF_KT_STRING;
+	case CONF_LIST: return CONF_KT_LIST;
+	}
+	return CONF_KT_UNKNOWN;
+}
+
+/* ---- The log keys that fall back on others ---------------------------------------------- */
+
+int64_t conf_log_retention_ms(const struct kb_config *cfg)
+{
+	int64_t ms;
+	if (conf_is_set(cfg, "log.retention.ms"))
+		ms = cfg->log_retention_ms;
+	else if (conf_is_set(cfg, "log.retention.minutes"))
+		ms = (int64_t)cfg->log_retention_minutes * 60 * 1000;
+	else
+		ms = (int64_t)cfg->log_retention_hours * 3600 * 1000;
+	return ms < 0 ? -1 : ms;
+}
+
+int64_t conf_log_roll_ms(const struct kb_config *cfg)
+{
+	if (conf_is_set(cfg, "log.roll.ms"))
+		return cfg->log_roll_ms;
+	return (int64_t)cfg->log_roll_hours * 3600 * 1000;
+}
+
+int64_t conf_log_flush_ms(const struct kb_config *cfg)
+{
+	if (conf_is_set(cfg, "log.flush.interval.ms"))
+		return cfg->log_flush_interval_ms;
+	return cfg->log_flush_scheduler_interval_ms;
+}
+
+void conf_free_log_dirs(char **dirs, int n)
+{
+	for (int i = 0; i < n; i++)
+		kb_free(dirs[i]);
+	kb_free(dirs);
+}
+
+/* Splits a comma-separated directory list (see conf_log_dirs); with out NULL only checks it. */
+static int split_dirs(const char *v, char ***out, int *count, char *err, size_t errlen)
+{
+	char **dirs = NULL;
+	int n = 0, rc = 0;
+	for (const char *p = v;;) {
+		size_t len = strcspn(p, ","), m = len;
+		const char *d = p;
+		while (m > 0 && isspace((unsigned char)*d)) {
+			d++;
+			m--;
+		}
+		while (m > 0 && isspace((unsigned char)d[m - 1]))
+			m--;
+		while (m > 1 && d[m - 1] == '/')
+			m--;
+		if (m == 0) {
+			rc = fail(err, errlen, "'%.64s' has an empty directory", v);
+			break;
+		}
+		for (int i = 0; i < n && rc == 0; i++)
+			if (strlen(dirs[i]) == m && memcmp(dirs[i], d, m) == 0)
+				rc = fail(err, errlen, "directory '%.*s' is listed twice", (int)KB_MIN(m, 256),
+				          d);
+		if (rc != 0)
+			break;
+		dirs = kb_realloc(dirs, (size_t)(n + 1) * sizeof(*dirs));
+		dirs[n++] = kb_strndup(d, m);
+		p += len;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	if (rc != 0 || !out) {
+		conf_free_log_dirs(dirs, n);
+	} else {
+		*out = dirs;
+		*count = n;
+	}
+	return rc;
+}
+
+int conf_check_log_dirs(const char *v, char *err, size_t errlen)
+{
+	return split_dirs(v, NULL, NULL, err, errlen);
+}
+
+int conf_log_dirs(const struct kb_config *cfg, char ***dirs, int *n)
+{
+	const char *v = cfg->log_dirs ? cfg->log_dirs : cfg->log_dir;
+	char why[REASON_MAX];
+	*dirs = NULL;
+	*n = 0;
+	return v ? split_dirs(v, dirs, n, why, sizeof(why)) : -1;
+}
+
+bool conf_list_has(const char *list, const char *item)
+{
+	size_t want = strlen(item);
+	for (const char *p = list; p;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m > 0 && isspace((unsigned char)p[m - 1]))
+			m--;
+		if (m == want && memcmp(p, item, m) == 0)
+			return true;
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return false;
 }
 
 void conf_free(struct kb_config *cfg)
@@ -490,6 +668,17 @@ static int check_required(const struct loader *ld)
 	return 0;
 }
 
+/* Kafka refuses an effective retention of 0: it must be -1 (unlimited) or at least 1 ms. */
+static int check_retention(const struct loader *ld)
+{
+	if (conf_log_retention_ms(ld->cfg) != 0)
+		return 0;
+	const char *key = conf_is_set(ld->cfg, "log.retention.ms")        ? "log.retention.ms"
+	                  : conf_is_set(ld->cfg, "log.retention.minutes") ? "log.retention.minutes"
+	                                                                   : "log.retention.hours";
+	return key_fail(ld, key, "retention must be -1 (unlimited) or at least 1 ms");
+}
+
 /* ---- Cross-key checks of the listeners -------------------------------------------------- */
 
 static bool unspecified_address(const char *host)
@@ -586,6 +775,8 @@ int conf_load(struct kb_config *cfg, const char *path, int noverrides, char *con
 		rc = check_required(&ld);
 	if (rc == 0)
 		rc = check_listeners(&ld);
+	if (rc == 0)
+		rc = check_retention(&ld);
 	kb_free(ld.line);
 	if (rc != 0)
 		conf_free(cfg);

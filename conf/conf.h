@@ -11,6 +11,11 @@
  * then `--override key=value` arguments in order. An invalid value fails the load with a
  * message naming the key and file:line (or "--override"). An unknown key is warned about with
  * its file:line and otherwise ignored. A required key with no value fails the load.
+ *
+ * A key is "set" when the file or an override gave it a value (struct kb_config.set); only
+ * defaults apply otherwise. An optional key without default (a string, or an integer such as
+ * log.retention.ms) has no value until set; an empty value unsets it again. Kafka reports such
+ * a key as null, and falls back to another key for it (conf_log_retention_ms() and friends).
  */
 #ifndef KB_CONF_H
 #define KB_CONF_H
@@ -20,6 +25,20 @@
 #include <stdio.h>
 
 enum conf_type { CONF_INT = 1, CONF_LONG, CONF_BOOL, CONF_STRING, CONF_LIST };
+
+/* Kafka's DescribeConfigs config_type and config_source codes for what kbroker reports. */
+enum conf_kafka_type {
+	CONF_KT_UNKNOWN = 0, CONF_KT_BOOLEAN = 1, CONF_KT_STRING = 2, CONF_KT_INT = 3,
+	CONF_KT_LONG = 5, CONF_KT_LIST = 7
+};
+enum conf_source {
+	CONF_SRC_DYNAMIC_TOPIC = 1,  /* DYNAMIC_TOPIC_CONFIG: a per-topic override */
+	CONF_SRC_STATIC_BROKER = 4,  /* STATIC_BROKER_CONFIG: server.properties or --override */
+	CONF_SRC_DEFAULT = 5         /* DEFAULT_CONFIG */
+};
+
+/* Capacity of struct kb_config.set; conf_table.c checks the table fits at compile time. */
+#define KB_CONF_MAX_KEYS 128
 
 /* Every key the broker honours. Strings are heap-allocated (NULL = not set). */
 struct kb_config {
@@ -43,6 +62,50 @@ struct kb_config {
 	bool auto_leader_rebalance_enable;      /* auto.leader.rebalance.enable */
 	int64_t leader_imbalance_check_interval_seconds; /* leader.imbalance.check.interval.seconds */
 	int32_t leader_imbalance_per_broker_percentage;  /* leader.imbalance.per.broker.percentage */
+	/* The log (defaults of the topic configs; see conf/topic_conf.h) */
+	char *log_dirs;                         /* log.dirs (NULL: log.dir is used) */
+	char *log_dir;                          /* log.dir */
+	int32_t log_segment_bytes;              /* log.segment.bytes */
+	int64_t log_roll_ms;                    /* log.roll.ms (optional) */
+	int32_t log_roll_hours;                 /* log.roll.hours */
+	int64_t log_retention_ms;               /* log.retention.ms (optional) */
+	int32_t log_retention_minutes;          /* log.retention.minutes (optional) */
+	int32_t log_retention_hours;            /* log.retention.hours */
+	int64_t log_retention_bytes;            /* log.retention.bytes */
+	int64_t log_retention_check_interval_ms;/* log.retention.check.interval.ms */
+	int32_t log_index_interval_bytes;       /* log.index.interval.bytes */
+	int32_t log_index_size_max_bytes;       /* log.index.size.max.bytes */
+	int32_t message_max_bytes;              /* message.max.bytes */
+	int64_t log_flush_interval_messages;    /* log.flush.interval.messages */
+	int64_t log_flush_interval_ms;          /* log.flush.interval.ms (optional) */
+	int64_t log_flush_scheduler_interval_ms;/* log.flush.scheduler.interval.ms */
+	int32_t log_flush_offset_checkpoint_interval_ms; /* log.flush.offset.checkpoint.interval.ms */
+	char *log_message_timestamp_type;       /* log.message.timestamp.type */
+	int64_t log_message_timestamp_difference_max_ms; /* log.message.timestamp.difference.max.ms */
+	char *log_cleanup_policy;               /* log.cleanup.policy */
+	char *compression_type;                 /* compression.type */
+	int32_t min_insync_replicas;            /* min.insync.replicas */
+	int32_t num_recovery_threads_per_data_dir; /* num.recovery.threads.per.data.dir */
+	int64_t log_segment_delete_delay_ms;    /* log.segment.delete.delay.ms */
+	/* Consumer groups and committed offsets */
+	int32_t offsets_topic_num_partitions;   /* offsets.topic.num.partitions */
+	int32_t offsets_topic_replication_factor; /* offsets.topic.replication.factor */
+	int32_t offsets_retention_minutes;      /* offsets.retention.minutes */
+	int32_t group_initial_rebalance_delay_ms; /* group.initial.rebalance.delay.ms */
+	int32_t group_min_session_timeout_ms;   /* group.min.session.timeout.ms */
+	int32_t group_max_session_timeout_ms;   /* group.max.session.timeout.ms */
+	int32_t group_max_size;                 /* group.max.size */
+	int32_t offset_metadata_max_bytes;      /* offset.metadata.max.bytes */
+	/* Replication */
+	int64_t replica_lag_time_max_ms;        /* replica.lag.time.max.ms */
+	int32_t replica_fetch_max_bytes;        /* replica.fetch.max.bytes */
+	int32_t replica_fetch_wait_max_ms;      /* replica.fetch.wait.max.ms */
+	int32_t replica_fetch_min_bytes;        /* replica.fetch.min.bytes */
+	int32_t num_replica_fetchers;           /* num.replica.fetchers */
+	int64_t replica_high_watermark_checkpoint_interval_ms; /* replica.high.watermark... */
+	int32_t replica_socket_timeout_ms;      /* replica.socket.timeout.ms */
+	/* set[i]: conf_keys[i] was given a value by the file or an override (conf_set). */
+	bool set[KB_CONF_MAX_KEYS];
 };
 
 struct conf_key {
@@ -71,21 +134,62 @@ int conf_load(struct kb_config *cfg, const char *path, int noverrides, char *con
               char *err, size_t errlen);
 void conf_free(struct kb_config *cfg);
 
-/* Sets one key from text (used by conf_load; `where` is "file:line" or "--override"). */
+/* Sets one key from text (used by conf_load; `where` is "file:line" or "--override") and
+ * marks it set (unset again by an empty value of an optional key without default). */
 int conf_set(struct kb_config *cfg, const char *key, const char *value, const char *where,
              char *err, size_t errlen);
 
+/* Whether the file or an override gave key `name` a value (false for an unknown name). */
+bool conf_is_set(const struct kb_config *cfg, const char *name);
+
 /* Parses `value` (surrounding blanks ignored) as k's type, checks its bounds and k->validate,
  * and stores it at (char *)base + k->offset (int32_t, int64_t, bool or char *; a string it
- * replaces is freed; an empty value of an optional key without default stores NULL). Writes
- * only the reason into err. conf_set uses it; it is exposed so every type can be tested, even
- * one no key uses yet (CONF_BOOL). */
+ * replaces is freed; an empty value of an optional key without default stores NULL, or 0 for
+ * an integer). Writes only the reason into err. conf_set uses it; it is exposed so every type
+ * can be tested, and so topic configs (topic_conf.c) validate the same way. */
 int conf_set_field(void *base, const struct conf_key *k, const char *value, char *err,
                    size_t errlen);
 
-/* Writes the value of a key as text into buf (for logging the effective config); an unset
- * string is written as "null". */
+/* Writes the value of a key as text into buf (for logging the effective config); a key
+ * without value (unset string, unset optional integer) is written as "null". */
 void conf_value_str(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len);
+
+/* DescribeConfigs of a BROKER resource: writes k's value as text into buf and its source into
+ * *source (CONF_SRC_STATIC_BROKER when set by the file or an override, else CONF_SRC_DEFAULT).
+ * Returns 1, or 0 when the key has no value (Kafka reports null; buf is then ""). */
+int conf_describe(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len,
+                  int *source);
+
+/* Kafka's config_type for a key type (CONF_KT_*). */
+int conf_kafka_type(enum conf_type t);
+
+/* ---- The log: effective values of keys that fall back on others (Kafka's rules) ----------
+ * conf_load also refuses an effective retention of 0 (it must be -1 or at least 1 ms). */
+
+/* log.retention.ms if set, else log.retention.minutes * 60000 if set, else
+ * log.retention.hours * 3600000; any negative result is -1 (unlimited). */
+int64_t conf_log_retention_ms(const struct kb_config *cfg);
+/* log.roll.ms if set, else log.roll.hours * 3600000. */
+int64_t conf_log_roll_ms(const struct kb_config *cfg);
+/* log.flush.interval.ms if set, else log.flush.scheduler.interval.ms. */
+int64_t conf_log_flush_ms(const struct kb_config *cfg);
+
+/* The data directories: log.dirs if it has a value, else log.dir, split at commas. Entries
+ * are trimmed and lose trailing '/' ("/" stays); an empty entry or a duplicate (after that
+ * normalisation) is an error. Returns 0 and a heap array (free with conf_free_log_dirs), or
+ * -1 (conf_load has already refused such a value, so -1 means the config was changed). */
+int conf_log_dirs(const struct kb_config *cfg, char ***dirs, int *n);
+void conf_free_log_dirs(char **dirs, int n);
+
+/* Validators of the table, shared with topic_conf.c. Each writes the reason into err. */
+int conf_check_log_dirs(const char *v, char *err, size_t errlen);         /* dir[,dir...] */
+int conf_check_cleanup_policy(const char *v, char *err, size_t errlen);   /* compact,delete */
+int conf_check_compression_type(const char *v, char *err, size_t errlen); /* producer, ... */
+int conf_check_timestamp_type(const char *v, char *err, size_t errlen);   /* CreateTime, ... */
+
+/* Whether comma-separated `list` has `item` (blanks around items ignored; exact case), e.g.
+ * conf_list_has(cfg->log_cleanup_policy, "delete"). */
+bool conf_list_has(const char *list, const char *item);
 
 void conf_print_help(FILE *out);    /* table: name, type, bounds, default, doc */
 void conf_print_example(FILE *out); /* the documented config/server.properties */

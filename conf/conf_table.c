@@ -106,6 +106,71 @@ static int zk_check_connect(const char *v, char *err, size_t errlen)
 	return chroot ? zk_check_chroot(chroot, err, errlen) : 0;
 }
 
+/* ---- Values from a fixed set ------------------------------------------------------------ */
+
+static const char *const cleanup_policies[] = {"compact", "delete"};
+static const char *const compression_types[] = {"uncompressed", "zstd", "lz4", "snappy", "gzip",
+                                                 "producer"};
+static const char *const timestamp_types[] = {"CreateTime", "LogAppendTime"};
+
+static bool one_of(const char *v, size_t n, const char *const *set, size_t nset)
+{
+	for (size_t i = 0; i < nset; i++)
+		if (strlen(set[i]) == n && strncmp(v, set[i], n) == 0)
+			return true;
+	return false;
+}
+
+static void join(const char *const *set, size_t nset, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < nset && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", set[i]);
+}
+
+static int check_one_of(const char *v, const char *const *set, size_t nset, char *err,
+                        size_t errlen)
+{
+	if (one_of(v, strlen(v), set, nset))
+		return 0;
+	char all[128];
+	join(set, nset, all, sizeof(all));
+	return zk_fail(err, errlen, "'%.64s' is not one of %s", v, all);
+}
+
+int conf_check_compression_type(const char *v, char *err, size_t errlen)
+{
+	return check_one_of(v, compression_types, KB_ARRAY_LEN(compression_types), err, errlen);
+}
+
+int conf_check_timestamp_type(const char *v, char *err, size_t errlen)
+{
+	return check_one_of(v, timestamp_types, KB_ARRAY_LEN(timestamp_types), err, errlen);
+}
+
+/* A comma-separated list of compact and/or delete (blanks around items allowed). */
+int conf_check_cleanup_policy(const char *v, char *err, size_t errlen)
+{
+	const char *p = v;
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t n = strcspn(p, ",");
+		while (n > 0 && isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n == 0)
+			return zk_fail(err, errlen, "'%.64s' has an empty item", v);
+		if (!one_of(p, n, cleanup_policies, KB_ARRAY_LEN(cleanup_policies)))
+			return zk_fail(err, errlen, "'%.*s' is not one of compact, delete",
+			               (int)KB_MIN(n, 64), p);
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			return 0;
+		p++;
+	}
+}
+
 const struct conf_key conf_keys[] = {
 	{
 		.name = "broker.id", .type = CONF_INT, FIELD(broker_id), INT32_BOUNDS(0),
@@ -273,6 +338,270 @@ const struct conf_key conf_keys[] = {
 		.doc = "Share of a broker's preferred partitions it may fail to lead, in percent, "
 		       "before the controller runs preferred-leader elections for them.",
 	},
+	/* ---- The log ---- */
+	{
+		.name = "log.dirs", .type = CONF_LIST, FIELD(log_dirs), .example = "/tmp/kafka-logs",
+		.validate = conf_check_log_dirs,
+		.valid = "comma-separated directories, no empty entry, no duplicate",
+		.doc = "Directories the broker keeps partition data in, comma-separated; each "
+		       "partition lives wholly in one of them. Unset: log.dir is used.",
+	},
+	{
+		.name = "log.dir", .type = CONF_STRING, FIELD(log_dir), .def = "/tmp/kafka-logs",
+		.validate = conf_check_log_dirs, .valid = "a directory (or a list, as log.dirs)",
+		.doc = "Data directory used when log.dirs is unset; like log.dirs, it may list several "
+		       "directories, comma-separated.",
+	},
+	{
+		.name = "log.segment.bytes", .type = CONF_INT, FIELD(log_segment_bytes),
+		INT32_BOUNDS(14), .def = "1073741824",
+		.doc = "Largest size of one segment file of a partition's log, in bytes; a batch that "
+		       "would make the active segment larger starts a new one. Topic config: "
+		       "segment.bytes.",
+	},
+	{
+		.name = "log.roll.ms", .type = CONF_LONG, FIELD(log_roll_ms), .min = 1,
+		.max = INT64_MAX, .example = "604800000",
+		.doc = "Age in milliseconds after which the next append rolls the active segment (starts "
+		       "a new one) even if it is not full, so time-based retention can delete old data. "
+		       "Unset: log.roll.hours is used. Topic config: segment.ms.",
+	},
+	{
+		.name = "log.roll.hours", .type = CONF_INT, FIELD(log_roll_hours), INT32_BOUNDS(1),
+		.def = "168",
+		.doc = "The same as log.roll.ms in hours, used when log.roll.ms is unset.",
+	},
+	{
+		.name = "log.retention.ms", .type = CONF_LONG, FIELD(log_retention_ms), .min = -1,
+		.max = INT64_MAX, .example = "604800000",
+		.doc = "How long a segment is kept, in milliseconds counted from its newest record "
+		       "timestamp, before it is deleted (with cleanup policy delete). -1 keeps data "
+		       "forever; 0 is refused. Unset: log.retention.minutes, else log.retention.hours "
+		       "is used. Topic config: retention.ms.",
+	},
+	{
+		.name = "log.retention.minutes", .type = CONF_INT, FIELD(log_retention_minutes),
+		.min = -1, .max = INT32_MAX, .example = "10080",
+		.doc = "The same as log.retention.ms in minutes, used when log.retention.ms is unset.",
+	},
+	{
+		.name = "log.retention.hours", .type = CONF_INT, FIELD(log_retention_hours), .min = -1,
+		.max = INT32_MAX, .def = "168",
+		.doc = "The same as log.retention.ms in hours, used when neither log.retention.ms nor "
+		       "log.retention.minutes is set.",
+	},
+	{
+		.name = "log.retention.bytes", .type = CONF_LONG, FIELD(log_retention_bytes),
+		.min = -1, .max = INT64_MAX, .def = "-1",
+		.doc = "Size a partition's log may reach before its oldest segments are deleted (with "
+		       "cleanup policy delete); the active segment is never deleted. -1: no size "
+		       "limit. Topic config: retention.bytes.",
+	},
+	{
+		.name = "log.retention.check.interval.ms", .type = CONF_LONG,
+		FIELD(log_retention_check_interval_ms), .min = 1, .max = INT64_MAX, .def = "300000",
+		.doc = "Milliseconds between the checks for segments that retention allows to "
+		       "delete.",
+	},
+	{
+		.name = "log.index.interval.bytes", .type = CONF_INT, FIELD(log_index_interval_bytes),
+		INT32_BOUNDS(0), .def = "4096",
+		.doc = "Bytes of log appended between two entries of a segment's offset and time "
+		       "indexes. Smaller values make lookups read less but the indexes fill sooner. "
+		       "Topic config: index.interval.bytes.",
+	},
+	{
+		.name = "log.index.size.max.bytes", .type = CONF_INT, FIELD(log_index_size_max_bytes),
+		INT32_BOUNDS(4), .def = "10485760",
+		.doc = "Largest size of a segment's offset index (and time index), in bytes; a full "
+		       "index rolls the segment. Topic config: segment.index.bytes.",
+	},
+	{
+		.name = "message.max.bytes", .type = CONF_INT, FIELD(message_max_bytes),
+		INT32_BOUNDS(0), .def = "1048588",
+		.doc = "Largest record batch the broker accepts, in bytes, as the producer sent it "
+		       "(after compression); a produce with a larger batch fails with "
+		       "MESSAGE_TOO_LARGE. Topic config: max.message.bytes.",
+	},
+	{
+		.name = "log.flush.interval.messages", .type = CONF_LONG,
+		FIELD(log_flush_interval_messages), .min = 1, .max = INT64_MAX,
+		.def = "9223372036854775807",
+		.doc = "Records appended to a partition before its log is forced to disk (fsync). The "
+		       "default never forces by count and leaves durability to replication. Topic "
+		       "config: flush.messages.",
+	},
+	{
+		.name = "log.flush.interval.ms", .type = CONF_LONG, FIELD(log_flush_interval_ms),
+		.min = 0, .max = INT64_MAX, .example = "1000",
+		.doc = "Longest time in milliseconds appended data may stay unflushed before it is "
+		       "forced to disk. Unset: log.flush.scheduler.interval.ms is used. Topic config: "
+		       "flush.ms.",
+	},
+	{
+		.name = "log.flush.scheduler.interval.ms", .type = CONF_LONG,
+		FIELD(log_flush_scheduler_interval_ms), .min = 1, .max = INT64_MAX,
+		.def = "9223372036854775807",
+		.doc = "Milliseconds between the checks for logs due to be flushed by time; also the "
+		       "flush interval when log.flush.interval.ms is unset.",
+	},
+	{
+		.name = "log.flush.offset.checkpoint.interval.ms", .type = CONF_INT,
+		FIELD(log_flush_offset_checkpoint_interval_ms), INT32_BOUNDS(0), .def = "60000",
+		.doc = "Milliseconds between writes of each data directory's recovery-point "
+		       "checkpoint, the offsets up to which logs are known to be on disk; recovery "
+		       "after a crash starts from there.",
+	},
+	{
+		.name = "log.message.timestamp.type", .type = CONF_STRING,
+		FIELD(log_message_timestamp_type), .def = "CreateTime",
+		.validate = conf_check_timestamp_type, .valid = "CreateTime or LogAppendTime",
+		.doc = "Timestamp records are stored with: CreateTime keeps the producer's, "
+		       "LogAppendTime replaces it with the broker's clock at append. Topic config: "
+		       "message.timestamp.type.",
+	},
+	{
+		.name = "log.message.timestamp.difference.max.ms", .type = CONF_LONG,
+		FIELD(log_message_timestamp_difference_max_ms), .min = 0, .max = INT64_MAX,
+		.def = "9223372036854775807",
+		.doc = "With CreateTime, how far in milliseconds a record's timestamp may be from the "
+		       "broker's clock; a batch with a record further off is refused. Ignored with "
+		       "LogAppendTime. Topic config: message.timestamp.difference.max.ms.",
+	},
+	{
+		.name = "log.cleanup.policy", .type = CONF_LIST, FIELD(log_cleanup_policy),
+		.def = "delete", .validate = conf_check_cleanup_policy,
+		.valid = "comma-separated list of compact, delete",
+		.doc = "What happens to old segments: delete removes them by retention time and size, "
+		       "compact keeps the latest record of each key; both can be given. Topic config: "
+		       "cleanup.policy.",
+	},
+	{
+		.name = "compression.type", .type = CONF_STRING, FIELD(compression_type),
+		.def = "producer", .validate = conf_check_compression_type,
+		.valid = "uncompressed, zstd, lz4, snappy, gzip or producer",
+		.doc = "Compression of stored batches: producer keeps what the producer sent; any "
+		       "other value makes the broker recompress batches to it (uncompressed: none). "
+		       "Topic config: compression.type.",
+	},
+	{
+		.name = "min.insync.replicas", .type = CONF_INT, FIELD(min_insync_replicas),
+		INT32_BOUNDS(1), .def = "1",
+		.doc = "Fewest in-sync replicas a partition needs to accept a produce with acks=all; "
+		       "with fewer, such produces fail with NOT_ENOUGH_REPLICAS. Topic config: "
+		       "min.insync.replicas.",
+	},
+	{
+		.name = "num.recovery.threads.per.data.dir", .type = CONF_INT,
+		FIELD(num_recovery_threads_per_data_dir), .min = 1, .max = 1024, .def = "1",
+		.doc = "Threads per data directory that check and recover logs at startup (after an "
+		       "unclean shutdown) and flush them at shutdown.",
+	},
+	{
+		.name = "log.segment.delete.delay.ms", .type = CONF_LONG,
+		FIELD(log_segment_delete_delay_ms), .min = 0, .max = INT64_MAX, .def = "60000",
+		.doc = "Milliseconds a segment removed from a log (by retention, for instance) stays "
+		       "on disk, renamed with a .deleted suffix, before its files are deleted, so "
+		       "reads in progress can finish. Topic config: file.delete.delay.ms.",
+	},
+	/* ---- Consumer groups and committed offsets ---- */
+	{
+		.name = "offsets.topic.num.partitions", .type = CONF_INT,
+		FIELD(offsets_topic_num_partitions), .min = 1, .max = 100000, .def = "50",
+		.doc = "Partitions of __consumer_offsets, the internal topic of committed offsets and "
+		       "group metadata. Fixed once the topic exists.",
+	},
+	{
+		.name = "offsets.topic.replication.factor", .type = CONF_INT,
+		FIELD(offsets_topic_replication_factor), .min = 1, .max = 32767, .def = "3",
+		.doc = "Replicas of each partition of __consumer_offsets. The topic is created when "
+		       "first needed, and not until this many brokers are alive; use 1 on a single "
+		       "broker.",
+	},
+	{
+		.name = "offsets.retention.minutes", .type = CONF_INT, FIELD(offsets_retention_minutes),
+		INT32_BOUNDS(1), .def = "10080",
+		.doc = "Minutes a group's committed offsets are kept after the group became empty (or, "
+		       "for a group without members, after the commit).",
+	},
+	{
+		.name = "group.initial.rebalance.delay.ms", .type = CONF_INT,
+		FIELD(group_initial_rebalance_delay_ms), INT32_BOUNDS(0), .def = "3000",
+		.doc = "Milliseconds the coordinator waits for more members to join a new, empty group "
+		       "before its first rebalance, so that members starting together do not cause a "
+		       "rebalance each.",
+	},
+	{
+		.name = "group.min.session.timeout.ms", .type = CONF_INT,
+		FIELD(group_min_session_timeout_ms), INT32_BOUNDS(0), .def = "6000",
+		.doc = "Shortest session timeout a group member may ask for; JoinGroup with a shorter "
+		       "one fails with INVALID_SESSION_TIMEOUT.",
+	},
+	{
+		.name = "group.max.session.timeout.ms", .type = CONF_INT,
+		FIELD(group_max_session_timeout_ms), INT32_BOUNDS(0), .def = "1800000",
+		.doc = "Longest session timeout a group member may ask for; JoinGroup with a longer "
+		       "one fails with INVALID_SESSION_TIMEOUT.",
+	},
+	{
+		.name = "group.max.size", .type = CONF_INT, FIELD(group_max_size), INT32_BOUNDS(1),
+		.def = "2147483647",
+		.doc = "Most members one consumer group may have; a member joining a full group is "
+		       "refused with GROUP_MAX_SIZE_REACHED.",
+	},
+	{
+		.name = "offset.metadata.max.bytes", .type = CONF_INT, FIELD(offset_metadata_max_bytes),
+		INT32_BOUNDS(0), .def = "4096",
+		.doc = "Longest metadata string a client may attach to a committed offset; a longer "
+		       "one fails that partition's commit with OFFSET_METADATA_TOO_LARGE.",
+	},
+	/* ---- Replication ---- */
+	{
+		.name = "replica.lag.time.max.ms", .type = CONF_LONG, FIELD(replica_lag_time_max_ms),
+		.min = 1, .max = INT64_MAX, .def = "30000",
+		.doc = "A follower that has not fetched, or not caught up to the leader's log end, for "
+		       "this many milliseconds is removed from the partition's in-sync replicas.",
+	},
+	{
+		.name = "replica.fetch.max.bytes", .type = CONF_INT, FIELD(replica_fetch_max_bytes),
+		INT32_BOUNDS(0), .def = "1048576",
+		.doc = "Bytes a follower asks for per partition in each fetch. Not an absolute limit: "
+		       "a larger first batch is still returned so fetching can progress.",
+	},
+	{
+		.name = "replica.fetch.wait.max.ms", .type = CONF_INT, FIELD(replica_fetch_wait_max_ms),
+		INT32_BOUNDS(0), .def = "500",
+		.doc = "Longest time in milliseconds a follower's fetch waits at the leader for "
+		       "replica.fetch.min.bytes of data. Keep it below replica.lag.time.max.ms and "
+		       "replica.socket.timeout.ms.",
+	},
+	{
+		.name = "replica.fetch.min.bytes", .type = CONF_INT, FIELD(replica_fetch_min_bytes),
+		INT32_BOUNDS(0), .def = "1",
+		.doc = "Bytes of data a follower's fetch waits for (up to replica.fetch.wait.max.ms) "
+		       "before the leader answers.",
+	},
+	{
+		.name = "num.replica.fetchers", .type = CONF_INT, FIELD(num_replica_fetchers),
+		.min = 1, .max = 1024, .def = "1",
+		.doc = "Fetchers per source broker that copy data from leaders to this broker's "
+		       "follower replicas; more of them spread the partitions for more parallelism.",
+	},
+	{
+		.name = "replica.high.watermark.checkpoint.interval.ms", .type = CONF_LONG,
+		FIELD(replica_high_watermark_checkpoint_interval_ms), .min = 1, .max = INT64_MAX,
+		.def = "5000",
+		.doc = "Milliseconds between writes of each data directory's high-watermark "
+		       "checkpoint, read back at startup.",
+	},
+	{
+		.name = "replica.socket.timeout.ms", .type = CONF_INT, FIELD(replica_socket_timeout_ms),
+		INT32_BOUNDS(1), .def = "30000",
+		.doc = "Socket timeout in milliseconds of a follower's fetch requests to leaders; keep "
+		       "it at least replica.fetch.wait.max.ms.",
+	},
 };
 
 const size_t conf_nkeys = KB_ARRAY_LEN(conf_keys);
+
+_Static_assert(KB_ARRAY_LEN(conf_keys) <= KB_CONF_MAX_KEYS, "raise KB_CONF_MAX_KEYS");
