@@ -5,7 +5,11 @@
  *     filled or skipped; done slots at the head are moved to the socket's output buffer;
  *   - `inflight` = slots not done yet; the struct is freed only when it is closed, no
  *     callback of ours is on the stack (`depth` == 0) and no slot is still held by a handler
- *     (inflight == 0) — so a handler that answers later never touches freed memory.
+ *     (inflight == 0) — so a handler that answers later never touches freed memory;
+ *   - closing stops reading at once, but answers already queued for earlier requests are
+ *     still written (a bad frame must not swallow the responses it follows), for at most
+ *     CONN_DRAIN_TIMEOUT_MS; a peer that has gone away (EOF, error) discards them.
+ * Every connection is on one list so that shutdown can free those still draining.
  */
 #include "conn.h"
 
@@ -26,8 +30,12 @@ struct conn_slot {
 	bool done;
 };
 
+/* How long a closed connection may take to deliver responses it already owed. */
+#define CONN_DRAIN_TIMEOUT_MS 5000
+
 struct conn {
 	struct bufferevent *bev;
+	struct conn *prev_all, *next_all; /* every connection (for conn_destroy_all) */
 	const struct conn_ops *ops;
 	void *user;
 	struct conn_limits lim;
@@ -36,11 +44,14 @@ struct conn {
 	int depth;        /* our callbacks currently on the stack */
 	bool closed;      /* no more reading or callbacks */
 	bool paused;      /* reading stopped for backpressure */
+	bool dead;        /* the peer is gone: nothing more can be written */
 	char peer[64];
 };
 
 static void process_input(struct conn *c);
 static void maybe_free(struct conn *c);
+
+static struct conn *all_conns;
 
 void *conn_user(const struct conn *c)
 {
@@ -244,14 +255,16 @@ static void write_cb(struct bufferevent *bev, void *arg)
 	c->depth++;
 	maybe_resume(c);
 	c->depth--;
-	maybe_free(c);
+	maybe_free(c); /* a closed connection that has now delivered everything goes */
 }
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 	c->depth++;
-	if (what & BEV_EVENT_TIMEOUT) {
+	if (c->closed) {
+		c->dead = true; /* draining failed: peer gone, or the drain timed out */
+	} else if (what & BEV_EVENT_TIMEOUT) {
 		if ((what & BEV_EVENT_READING) && c->inflight > 0) {
 			/* Waiting on our own answers is not idleness. */
 			bufferevent_enable(bev, EV_READ);
@@ -260,6 +273,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 			conn_close(c);
 		}
 	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		c->dead = true;
 		conn_close(c);
 	}
 	c->depth--;
@@ -287,7 +301,16 @@ struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct 
 		bufferevent_set_timeouts(c->bev, &tv, &tv);
 	}
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->next_all = all_conns;
+	if (all_conns)
+		all_conns->prev_all = c;
+	all_conns = c;
 	return c;
+}
+
+static size_t pending_output(const struct conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 void conn_close(struct conn *c)
@@ -295,7 +318,15 @@ void conn_close(struct conn *c)
 	if (c->closed)
 		return;
 	c->closed = true;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_disable(c->bev, EV_READ);
+	if (!c->dead && pending_output(c) > 0) {
+		/* Deliver what earlier requests are owed: wake when the output is empty. */
+		struct timeval tv = {CONN_DRAIN_TIMEOUT_MS / 1000, (CONN_DRAIN_TIMEOUT_MS % 1000) * 1000};
+		bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+		bufferevent_set_timeouts(c->bev, NULL, &tv);
+	} else {
+		bufferevent_disable(c->bev, EV_WRITE);
+	}
 	if (c->ops->on_close)
 		c->ops->on_close(c);
 	maybe_free(c);
@@ -303,6 +334,12 @@ void conn_close(struct conn *c)
 
 static void free_now(struct conn *c)
 {
+	if (c->prev_all)
+		c->prev_all->next_all = c->next_all;
+	else
+		all_conns = c->next_all;
+	if (c->next_all)
+		c->next_all->prev_all = c->prev_all;
 	while (c->head) {
 		struct conn_slot *s = c->head;
 		c->head = s->next;
@@ -316,7 +353,8 @@ static void free_now(struct conn *c)
 
 static void maybe_free(struct conn *c)
 {
-	if (c->closed && c->depth == 0 && c->inflight == 0)
+	bool draining = !c->dead && pending_output(c) > 0;
+	if (c->closed && c->depth == 0 && c->inflight == 0 && !draining)
 		free_now(c);
 }
 
@@ -324,4 +362,10 @@ void conn_destroy_now(struct conn *c)
 {
 	c->closed = true;
 	free_now(c);
+}
+
+void conn_destroy_all(void)
+{
+	while (all_conns)
+		conn_destroy_now(all_conns);
 }

@@ -14,8 +14,9 @@
  * (output below half the cap). The client sees TCP backpressure, never an error.
  *
  * Closing: conn_close() may be called from anywhere, including inside on_frame. The
- * connection is marked closed at once (no more callbacks, slot fills are ignored) and freed at
- * a safe point — never while one of its own callbacks is on the stack. on_close runs once.
+ * connection is marked closed at once (no more reading or callbacks, later slot fills are
+ * ignored); responses already queued are still delivered (bounded in time), and it is freed
+ * at a safe point — never while one of its own callbacks is on the stack. on_close runs once.
  *
  * @thread event loop only.
  */
@@ -66,5 +67,7 @@ void conn_close(struct conn *c);
 /* Closes and frees everything at shutdown, without calling on_close for the caller's state
  * that is already gone. */
 void conn_destroy_now(struct conn *c);
+/* Shutdown: frees every connection still open, including closed ones still draining. */
+void conn_destroy_all(void);
 
 #endif
