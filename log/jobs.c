@@ -1,0 +1,254 @@
+/* jobs.c — the work that leaves the event loop: fsync (flush) and file deletion.
+ *
+ * A job is prepared on the loop (it copies what it needs and takes segment references), run
+ * on any thread (it touches only what it holds), and — for flushes — completed on the loop.
+ *
+ * Flush: the job holds the descriptors of every segment with data at/after the recovery
+ * point or index writes since the last flush, plus a directory fsync when files were created.
+ * Completing it moves the recovery point to the LEO at prepare time, unless a truncation
+ * happened meanwhile (a generation counter): then the data above the truncation point is not
+ * the data the job synced. At most one flush per log is in flight (prepare returns NULL while
+ * one is), which lets completion close the index descriptors of flushed inactive segments
+ * without racing a job that still uses them.
+ *
+ * Retention: whole segments leave the log at prepare time (renamed to *.deleted, so a crash
+ * before the job runs leaves files that the next open removes); the job unlinks the files and
+ * drops the references, so a reader holding one keeps its descriptor until it lets go.
+ */
+#include "log_int.h"
+
+#include "../common/say.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- Flush -------------------------------------------------------------------------------- */
+
+struct log_flush_job {
+	struct log_segment **segs;
+	size_t n;
+	int *fds;
+	size_t nfds;
+	char *dir;       /* fsync'ed when set */
+	int64_t target;
+	uint64_t gen;
+};
+
+static bool needs_flush(const struct plog *l, const struct log_segment *s)
+{
+	return (s->next_offset > l->recovery_point && s->size > 0) || s->idx_dirty;
+}
+
+struct log_flush_job *plog_flush_prepare(struct plog *l)
+{
+	size_t n = 0;
+	if (l->flush_inflight)
+		return NULL;
+	for (size_t i = 0; i < l->n; i++)
+		n += needs_flush(l, l->segs[i]);
+	if (n == 0 && !l->dir_dirty)
+		return NULL;
+	struct log_flush_job *j = kb_calloc(1, sizeof(*j));
+	j->segs = kb_calloc(n, sizeof(*j->segs));
+	j->fds = kb_calloc(3 * n, sizeof(*j->fds));
+	for (size_t i = 0; i < l->n; i++) {
+		struct log_segment *s = l->segs[i];
+		if (!needs_flush(l, s))
+			continue;
+		log_segment_ref(s);
+		j->segs[j->n++] = s;
+		j->fds[j->nfds++] = s->fd;
+		if (s->ofd >= 0)
+			j->fds[j->nfds++] = s->ofd;
+		if (s->tfd >= 0)
+			j->fds[j->nfds++] = s->tfd;
+		s->idx_dirty = false;
+	}
+	if (l->dir_dirty)
+		j->dir = kb_strdup(l->dir);
+	l->dir_dirty = false;
+	j->target = l->leo;
+	j->gen = l->gen;
+	l->flush_inflight = true;
+	return j;
+}
+
+int log_flush_run(struct log_flush_job *j)
+{
+	for (size_t i = 0; i < j->nfds; i++)
+		if (fdatasync(j->fds[i]) < 0)
+			return -errno;
+	if (j->dir) {
+		int fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		int rc = fsync(fd) < 0 ? -errno : 0;
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
+/* Index descriptors of inactive segments that are fully flushed are no longer needed. */
+static void close_flushed_indexes(struct plog *l)
+{
+	for (size_t i = 0; i + 1 < l->n; i++) {
+		struct log_segment *s = l->segs[i];
+		if (s->next_offset <= l->recovery_point && !s->idx_dirty)
+			seg_close_index_fds(s);
+	}
+}
+
+void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
+{
+	l->flush_inflight = false;
+	if (rc == 0 && j->gen == l->gen) {
+		l->recovery_point = KB_MAX(l->recovery_point, KB_MIN(j->target, l->leo));
+		close_flushed_indexes(l);
+	} else {
+		if (rc != 0)
+			say_warn("log", "%s: flush failed: %s", l->dir, strerror(-rc));
+		for (size_t i = 0; i < j->n; i++)
+			j->segs[i]->idx_dirty = true;
+		l->dir_dirty = l->dir_dirty || j->dir != NULL;
+	}
+	for (size_t i = 0; i < j->n; i++)
+		log_segment_unref(j->segs[i]);
+	kb_free(j->segs);
+	kb_free(j->fds);
+	kb_free(j->dir);
+	kb_free(j);
+}
+
+/* ---- Deletion ----------------------------------------------------------------------------- */
+
+struct log_delete_job {
+	struct log_segment **segs;
+	size_t n, cap;
+	char *dir; /* a whole directory to empty and remove (topic deletion) */
+};
+
+static void job_add(struct log_delete_job *j, struct log_segment *s)
+{
+	if (j->n == j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 8;
+		j->segs = kb_realloc(j->segs, j->cap * sizeof(*j->segs));
+	}
+	j->segs[j->n++] = s;
+}
+
+/* Whether segment i may go: never the active one; then time, size and log start rules. */
+static bool deletable(const struct plog *l, size_t i, int64_t now_ms, int64_t *excess)
+{
+	const struct log_segment *s = l->segs[i];
+	if (i + 1 >= l->n)
+		return false;
+	if (l->segs[i + 1]->base <= l->log_start)
+		return true;
+	if (l->cfg.retention_ms >= 0 && now_ms - seg_largest_ts(s) > l->cfg.retention_ms)
+		return true;
+	return l->cfg.retention_bytes >= 0 && *excess - s->size >= 0;
+}
+
+struct log_delete_job *plog_retention_prepare(struct plog *l, int64_t now_ms)
+{
+	int64_t excess = plog_size_bytes(l) - l->cfg.retention_bytes;
+	size_t k = 0;
+
+	while (deletable(l, k, now_ms, &excess)) {
+		excess -= l->segs[k]->size;
+		plog_detach_segment(l, l->segs[k]);
+		k++;
+	}
+	if (k) {
+		memmove(l->segs, l->segs + k, (l->n - k) * sizeof(*l->segs));
+		l->n -= k;
+		l->log_start = KB_MAX(l->log_start, l->segs[0]->base);
+		l->recovery_point = KB_MAX(l->recovery_point, l->segs[0]->base);
+	}
+	if (l->npending == 0)
+		return NULL;
+	struct log_delete_job *j = kb_calloc(1, sizeof(*j));
+	for (size_t i = 0; i < l->npending; i++)
+		job_add(j, l->pending_del[i]);
+	l->npending = 0;
+	return j;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (!d) {
+		say_warn("log", "opendir %s: %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0)
+			say_warn("log", "unlink %s/%s: %s", dir, de->d_name, strerror(errno));
+	}
+	closedir(d);
+	if (rmdir(dir) < 0)
+		say_warn("log", "rmdir %s: %s", dir, strerror(errno));
+}
+
+void log_delete_run(struct log_delete_job *j)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		if (!j->dir)
+			seg_unlink_files(j->segs[i]);
+		log_segment_unref(j->segs[i]);
+	}
+	if (j->dir)
+		remove_dir(j->dir);
+	kb_free(j->segs);
+	kb_free(j->dir);
+	kb_free(j);
+}
+
+/* Kafka's name for a partition directory being deleted: "<dir>.<32 hex digits>-delete". */
+static char *delete_name(const char *dir)
+{
+	uint8_t rnd[16];
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		uint64_t t = (uint64_t)kb_wall_ms() ^ ((uint64_t)getpid() << 32);
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			rnd[i] = (uint8_t)(t >> (8 * (i % 8))) ^ (uint8_t)(i * 37);
+	}
+	size_t n = strlen(dir) + 48;
+	char *p = kb_malloc(n);
+	int k = snprintf(p, n, "%s.", dir);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		k += snprintf(p + k, n - (size_t)k, "%02x", rnd[i]);
+	snprintf(p + k, n - (size_t)k, "-delete");
+	return p;
+}
+
+struct log_delete_job *plog_delete_prepare(struct plog *l)
+{
+	struct log_delete_job *j = kb_calloc(1, sizeof(*j));
+	char *to = delete_name(l->dir);
+
+	if (rename(l->dir, to) == 0) {
+		j->dir = to;
+	} else {
+		say_warn("log", "rename %s: %s; deleting in place", l->dir, strerror(errno));
+		kb_free(to);
+		j->dir = kb_strdup(l->dir);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		job_add(j, l->segs[i]);
+	for (size_t i = 0; i < l->npending; i++)
+		job_add(j, l->pending_del[i]);
+	l->n = l->npending = 0;
+	plog_discard(l);
+	return j;
+}

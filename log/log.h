@@ -1,0 +1,207 @@
+/* log.h — partition logs in Kafka's on-disk format.
+ *
+ * Layout (the same as Kafka's, so the files can be inspected with Kafka's DumpLogSegments):
+ *   <log.dir>/<topic>-<partition>/
+ *       <20-digit base offset>.log        concatenated magic-2 RecordBatches, offsets assigned
+ *       <20-digit base offset>.index      8-byte entries: int32 relative offset, int32 position
+ *       <20-digit base offset>.timeindex  12-byte entries: int64 timestamp, int32 relative offset
+ *       leader-epoch-checkpoint           (written by the replication layer, later)
+ *   <log.dir>/recovery-point-offset-checkpoint, log-start-offset-checkpoint,
+ *   replication-offset-checkpoint         Kafka's text format: "0\n<n>\n<topic> <part> <off>\n"...
+ *
+ * Threads: every function here runs on the event loop EXCEPT the ones marked @any-thread.
+ * Blocking work (fsync, deleting segment files) is done by the caller off the loop through
+ * the job functions below, which touch only what they are handed.
+ *
+ * Invariants (checked by plog_check() in tests):
+ *   1. segments are sorted by base offset; each segment's batches are contiguous in offset;
+ *      segment[i+1].base == last offset of segment[i] + 1 (or segment[i] is empty);
+ *   2. log_end_offset == last batch's last offset + 1 (base of an empty active segment);
+ *   3. every batch in a .log file is complete and CRC-valid up to the segment's size;
+ *   4. an index entry never points past the segment's size; entries ascend in both fields;
+ *   5. log_start_offset lies in [first segment base, log_end_offset].
+ */
+#ifndef KB_LOG_H
+#define KB_LOG_H
+
+#include "../common/kb.h"
+
+#include <sys/types.h>
+
+/* Kafka error codes this module returns (positive numbers, as on the wire). */
+enum {
+	LOG_OK = 0,
+	LOG_ERR_OFFSET_OUT_OF_RANGE = 1,
+	LOG_ERR_CORRUPT_MESSAGE = 2,
+	LOG_ERR_MESSAGE_TOO_LARGE = 10,
+	LOG_ERR_KAFKA_STORAGE_ERROR = 56,
+	LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
+	LOG_ERR_INVALID_RECORD = 87,
+};
+
+/* RecordBatch (magic 2) header fields, byte offsets (kafka-protocol.md §4.1). */
+#define RB_BASE_OFFSET 0
+#define RB_LENGTH 8
+#define RB_LEADER_EPOCH 12
+#define RB_MAGIC 16
+#define RB_CRC 17
+#define RB_ATTRIBUTES 21
+#define RB_LAST_OFFSET_DELTA 23
+#define RB_BASE_TIMESTAMP 27
+#define RB_MAX_TIMESTAMP 35
+#define RB_PRODUCER_ID 43
+#define RB_PRODUCER_EPOCH 51
+#define RB_BASE_SEQUENCE 53
+#define RB_RECORDS_COUNT 57
+#define RB_HEADER_SIZE 61
+#define RB_LOG_OVERHEAD 12 /* baseOffset + batchLength: bytes not counted in batchLength */
+
+/* Per-partition settings (topic config resolved against broker defaults by the caller). */
+struct log_config {
+	int64_t segment_bytes;        /* segment.bytes, default 1 GiB */
+	int64_t segment_ms;           /* segment.ms, default 7 days */
+	int32_t index_interval_bytes; /* index.interval.bytes, default 4096 */
+	int32_t max_message_bytes;    /* max.message.bytes, default 1048588 */
+	int64_t retention_ms;         /* retention.ms, default 7 days; -1 = unlimited */
+	int64_t retention_bytes;      /* retention.bytes, default -1 = unlimited */
+	int64_t flush_messages;       /* flush.messages; INT64_MAX = never by count */
+	int64_t flush_ms;             /* flush.ms; INT64_MAX = never by time */
+	bool message_timestamp_log_append; /* message.timestamp.type=LogAppendTime */
+};
+void log_config_defaults(struct log_config *c);
+
+/* What validation learned about one batch (no per-record work for uncompressed batches). */
+struct batch_info {
+	int32_t records;          /* recordsCount */
+	int32_t last_offset_delta;
+	int64_t max_timestamp;
+	int64_t base_timestamp;
+	int16_t attributes;
+	int64_t producer_id;
+	int16_t producer_epoch;
+	int32_t base_sequence;
+	size_t size;              /* whole batch, RB_LOG_OVERHEAD included */
+};
+
+/* CRC-32C (Castagnoli), hardware-accelerated (SSE4.2) where the CPU has it. @any-thread */
+uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* Validates a produce payload: exactly one magic-2 batch filling `len` exactly (Produce v3+
+ * rule), batchLength consistent, CRC valid, recordsCount == lastOffsetDelta + 1 and >= 1 for
+ * a producer batch, not a control batch, size <= max_message_bytes, compression codec 0-4.
+ * Returns LOG_OK or the Kafka error code (CORRUPT_MESSAGE for a CRC/length mismatch,
+ * INVALID_RECORD for inconsistent fields, MESSAGE_TOO_LARGE, UNSUPPORTED_COMPRESSION_TYPE).
+ * @any-thread */
+int batch_validate(const uint8_t *p, size_t len, int32_t max_message_bytes,
+                   struct batch_info *info);
+
+struct plog;
+struct log_segment;
+
+/* Opens (creating if needed) the log in `dir`, recovering it: segments after `recovery_point`
+ * are scanned batch by batch; a torn or corrupt tail is truncated away; missing, short or
+ * inconsistent indexes are rebuilt. `log_start_offset` comes from the checkpoint (-1 =
+ * unknown: the first segment's base). Returns 0 or -1 with err. @any-thread for distinct
+ * logs (startup may recover partitions in parallel, then hand them to the loop). */
+int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_point,
+              int64_t log_start_offset, struct plog **out, char *err, size_t errlen);
+/* No fsync (flush first for a clean shutdown); unlinks files still waiting for deletion.
+ * Every prepared flush job of the log must have completed. */
+void plog_close(struct plog *l);
+
+int64_t plog_start_offset(const struct plog *l);
+int64_t plog_end_offset(const struct plog *l);   /* LEO */
+int64_t plog_size_bytes(const struct plog *l);
+int64_t plog_unflushed_messages(const struct plog *l);
+int64_t plog_recovery_point(const struct plog *l); /* every offset below is fsynced */
+
+/* Appends one validated batch whole: sets baseOffset = LEO and partitionLeaderEpoch in place
+ * (outside the CRC; with LogAppendTime also the timestamp type and maxTimestamp, recomputing
+ * the CRC), rolls the segment first if needed (segment.bytes / segment.ms / index full), adds
+ * index entries every index_interval_bytes, writes with one write(). Either the whole batch is
+ * in the file and the LEO moved, or nothing changed (a short write is truncated back).
+ * Returns LOG_OK or LOG_ERR_KAFKA_STORAGE_ERROR. */
+int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
+                int32_t leader_epoch, int64_t now_ms, int64_t *base_offset);
+
+/* Where fetching from `offset` starts: a file range covering whole batches from the batch
+ * containing `offset`, up to `max_bytes` but at least one whole batch when `min_one`, never
+ * past offset `upto` (the high watermark; batches are included only if they end below it).
+ * The range lies in one segment (the caller asks again for more). *seg holds a reference the
+ * caller releases with log_segment_unref(), so retention cannot close the file under an
+ * in-flight sendfile. Returns LOG_OK with len 0 at the end of the log,
+ * LOG_ERR_OFFSET_OUT_OF_RANGE outside [log start, LEO]. When len is 0, seg is NULL (nothing to
+ * release; log_segment_unref(NULL) is a no-op). An offset in a gap between segments reads from
+ * the next batch (first_offset > offset), as Kafka does. */
+struct log_read {
+	struct log_segment *seg;
+	int fd;
+	off_t pos;
+	size_t len;
+	int64_t first_offset; /* base offset of the first batch in the range */
+};
+int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
+              struct log_read *out);
+void log_segment_ref(struct log_segment *s);
+void log_segment_unref(struct log_segment *s); /* @any-thread (atomic) */
+
+/* ListOffsets by timestamp: the first offset whose batch maxTimestamp >= ts (via the time
+ * index, then a scan of that segment's batch headers). -1 offset when none. Never below the
+ * log start. In an uncompressed CreateTime batch the answer is the first record with
+ * timestamp >= ts and its timestamp (as Kafka answers; one batch read, records walked with
+ * bounds checks); otherwise the batch's first offset and its maxTimestamp. The special
+ * timestamps -1/-2/-3 (latest/earliest/max) are the caller's. */
+int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64_t *timestamp);
+/* ListOffsets MAX_TIMESTAMP: the offset and timestamp of the record batch with the largest
+ * timestamp (the batch's last offset). */
+int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
+
+/* Truncation (replication, later): drops everything at or above `offset`. A batch holding
+ * `offset` goes whole (the LEO may end below `offset`). Below the first segment the log
+ * restarts empty at `offset` (log start and recovery point too). Dropped segments are renamed
+ * to *.deleted at once; the next plog_retention_prepare() job unlinks them. A flush prepared
+ * before a truncation does not move the recovery point. */
+int plog_truncate_to(struct plog *l, int64_t offset);
+/* DeleteRecords: moves the log start forward (to at most the LEO: past it
+ * LOG_ERR_OFFSET_OUT_OF_RANGE; never backwards). Segments wholly below it go at the next
+ * plog_retention_prepare(). */
+int plog_advance_start(struct plog *l, int64_t new_start);
+
+/* ---- Work that must leave the event loop -------------------------------------------------
+ * The loop prepares a job, a worker thread runs it (@any-thread), the loop completes it. */
+
+/* Flush: fsync every segment file with unflushed data up to the LEO at prepare time. */
+struct log_flush_job;
+/* NULL: nothing to flush, or a flush of this log is still in flight (one at a time). */
+struct log_flush_job *plog_flush_prepare(struct plog *l);
+int log_flush_run(struct log_flush_job *j);                  /* @any-thread: fdatasync */
+/* Moves the recovery point (unless rc != 0 or a truncation happened since prepare). */
+void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc);
+
+/* Retention: detaches whole segments entirely older than retention.ms (by their largest
+ * timestamp), beyond retention.bytes, or wholly below the log start offset; never the active
+ * segment. The detached segments leave the log at once (reads no longer see them) and the
+ * log start moves to the first remaining segment; their files are deleted by the job (which
+ * also takes the files plog_truncate_to() dropped). NULL: nothing to delete. */
+struct log_delete_job;
+struct log_delete_job *plog_retention_prepare(struct plog *l, int64_t now_ms);
+void log_delete_run(struct log_delete_job *j);   /* @any-thread: unlink, close, free */
+
+/* Removes a whole partition directory (topic deletion): renamed at once to
+ * "<dir>.<32 hex digits>-delete" (Kafka's naming), emptied and removed by the job. */
+struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and freed */
+
+/* ---- Checkpoint files (Kafka's format) ------------------------------------------------- */
+struct ckpt_entry {
+	char *topic;
+	int32_t partition;
+	int64_t offset;
+};
+int ckpt_read(const char *path, struct ckpt_entry **entries, int *n); /* missing file: n = 0 */
+int ckpt_write(const char *path, const struct ckpt_entry *entries, int n); /* tmp+fsync+rename */
+void ckpt_free(struct ckpt_entry *entries, int n);
+
+/* For tests: asserts the invariants above; returns 0 or -1 with err. */
+int plog_check(struct plog *l, char *err, size_t errlen);
+
+#endif

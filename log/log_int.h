@@ -1,0 +1,232 @@
+/* log_int.h — structures and helpers shared by the files of log/ (not for other modules).
+ *
+ * Files of log/:
+ *   crc32c.c      CRC-32C, table and SSE4.2 paths
+ *   batch.c       RecordBatch header parsing, produce validation, record walking
+ *   segment.c     one segment: its three files, in-memory indexes, append, lookups, truncation
+ *   recover.c     plog_open: directory listing, per-segment recovery (replay), leftovers
+ *   plog.c        the partition log: append/roll, reads, timestamps, truncation, start offset
+ *   jobs.c        flush and delete jobs (the parts that leave the event loop)
+ *   checkpoint.c  Kafka's offset checkpoint files
+ *   check.c       plog_check (tests)
+ *
+ * In-memory indexes. Each segment keeps both indexes as growable arrays that mirror its
+ * .index/.timeindex files exactly (entry i of the array == entry i of the file); appends write
+ * the new entry with one pwrite, recovery rewrites the changed tail. Lookups never read the
+ * index files.
+ *
+ * Offset index rule (Kafka's): before a batch is appended at position P, if more than
+ * index_interval_bytes of log data lie after the last indexed position (or after position 0
+ * when the index is empty), an entry (batch last offset - base, P) is added. So entries are
+ * keyed by the batch's LAST offset and point at the batch's START, which is what Kafka's
+ * DumpLogSegments checks. The time index gets (largest timestamp so far, offset of the batch
+ * that first reached it) at the same moments when that timestamp grew since the last time
+ * entry, plus once more when the segment stops being active (roll, close).
+ */
+#ifndef KB_LOG_INT_H
+#define KB_LOG_INT_H
+
+#include "log.h"
+
+#include <stdatomic.h>
+#include <sys/types.h>
+
+/* ---- Big-endian helpers (unaligned-safe) ---------------------------------------------- */
+static inline uint16_t be16_get(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+static inline uint32_t be32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t be64_get(const uint8_t *p)
+{
+	return (uint64_t)be32_get(p) << 32 | be32_get(p + 4);
+}
+static inline void be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void be32_put(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+static inline void be64_put(uint8_t *p, uint64_t v)
+{
+	be32_put(p, (uint32_t)(v >> 32));
+	be32_put(p + 4, (uint32_t)v);
+}
+
+/* ---- CRC-32C --------------------------------------------------------------------------- */
+uint32_t crc32c_sw(uint32_t crc, const void *buf, size_t len);
+uint32_t crc32c_hw(uint32_t crc, const void *buf, size_t len); /* only if crc32c_have_hw() */
+bool crc32c_have_hw(void);
+
+/* ---- RecordBatch headers --------------------------------------------------------------- */
+#define RB_MIN_LENGTH (RB_HEADER_SIZE - RB_LOG_OVERHEAD) /* smallest batchLength: 49 */
+#define RB_ATTR_CODEC_MASK 0x07
+#define RB_ATTR_LOG_APPEND_TIME 0x08
+#define RB_ATTR_TRANSACTIONAL 0x10
+#define RB_ATTR_CONTROL 0x20
+
+struct rb_hdr {
+	int64_t base;     /* baseOffset */
+	int64_t last;     /* baseOffset + lastOffsetDelta */
+	int64_t size;     /* batchLength + 12 */
+	int64_t max_ts;   /* maxTimestamp */
+	int64_t base_ts;  /* baseTimestamp */
+	uint32_t crc;
+	int32_t count;    /* recordsCount */
+	int16_t attrs;
+};
+/* Parses the 61 header bytes at p. False when magic != 2, batchLength < 49 or
+ * lastOffsetDelta < 0 (file data is never trusted with an assertion). */
+bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h);
+
+/* The first record of an uncompressed batch whose timestamp >= ts and offset >= min_off:
+ * returns true with its offset and timestamp; false if the records cannot be walked (bad
+ * varints) or none qualifies. `p` holds the whole batch (`size` bytes). */
+bool rb_find_record_ts(const uint8_t *p, size_t size, int64_t ts, int64_t min_off,
+                       int64_t *off, int64_t *rts);
+
+/* ---- Buffered positional reader over one file ------------------------------------------ */
+struct rdr {
+	int fd;
+	int64_t fsize;   /* reads never go past this */
+	uint8_t *buf;
+	size_t cap;
+	size_t want;     /* bytes to read on a refill (<= cap) */
+	int64_t off;     /* file position of buf[0] */
+	size_t len;      /* valid bytes in buf */
+	bool err;        /* a read failed (I/O error), not merely short */
+};
+void rdr_init(struct rdr *r, int fd, int64_t fsize, uint8_t *buf, size_t cap, size_t want);
+/* Returns a pointer to bytes [pos, pos + n) (n <= cap), or NULL when they lie past fsize or
+ * a read failed (then r->err is set). */
+const uint8_t *rdr_get(struct rdr *r, int64_t pos, size_t n);
+/* The batch header at pos, range-checked against fsize: 1 ok, 0 invalid/incomplete, -1 I/O. */
+int rdr_header(struct rdr *r, int64_t pos, struct rb_hdr *h);
+/* CRC-32C of bytes [pos, end) through the buffer; false on an I/O error or short file. */
+bool rdr_crc(struct rdr *r, int64_t pos, int64_t end, uint32_t *crc);
+
+/* ---- Segments ---------------------------------------------------------------------------- */
+struct oidx_ent {
+	int32_t rel; /* last offset of the indexed batch - segment base */
+	int32_t pos; /* file position of that batch */
+};
+struct tidx_ent {
+	int64_t ts;  /* largest batch maxTimestamp so far */
+	int32_t rel; /* last offset of the batch that first reached it - base */
+};
+
+struct log_segment {
+	atomic_int refs;
+	int64_t base;
+	char *path;            /* "<dir>/<20-digit base>"; the suffixes are added on use */
+	bool deleted;          /* the files were renamed to <name>.deleted */
+	bool gap_before;       /* base is past the previous segment's end (recovered that way) */
+	bool idx_dirty;        /* index files have writes a flush has not synced yet */
+	int fd;                /* .log, read-write */
+	int ofd, tfd;          /* .index, .timeindex; -1 while closed (flushed, inactive) */
+	int64_t size;          /* bytes of complete batches */
+	int64_t next_offset;   /* last offset + 1, base while empty */
+	int64_t max_ts;        /* largest batch maxTimestamp, -1 none */
+	int64_t max_ts_off;    /* last offset of the first batch with max_ts, -1 none */
+	int64_t first_append_ms; /* when the first batch went in (segment.ms), -1 while empty */
+	int64_t last_append_ms;  /* retention fallback when batches carry no timestamps */
+	struct oidx_ent *oidx;
+	size_t on, ocap;
+	struct tidx_ent *tidx;
+	size_t tn, tcap;
+};
+
+#define OIDX_ENTRY_SIZE 8
+#define TIDX_ENTRY_SIZE 12
+
+struct log_segment *seg_new(const char *dir, int64_t base);
+void seg_path(const struct log_segment *s, const char *suffix, char *buf, size_t n);
+int seg_create_files(struct log_segment *s);       /* new, empty segment: 0 / -1 */
+int seg_open_index_fds(struct log_segment *s);     /* opens .index/.timeindex if closed */
+void seg_close_index_fds(struct log_segment *s);
+int seg_rename_deleted(struct log_segment *s);     /* <name> -> <name>.deleted */
+void seg_unlink_files(const struct log_segment *s);
+
+/* Accounts a batch at `pos` in memory (size, next offset, max timestamp, index entries by
+ * the rule above). Sets *oadd / *tadd when it added an entry. */
+void seg_note_batch(struct log_segment *s, int64_t pos, const struct rb_hdr *h,
+                    int32_t interval, bool *oadd, bool *tadd);
+/* Writes entries [ofrom, on) and [tfrom, tn) and truncates the files after them. */
+int seg_write_index_tail(struct log_segment *s, size_t ofrom, size_t tfrom);
+/* Appends one batch with one pwrite, plus its index entries: 0, or -1 with nothing changed. */
+int seg_append(struct log_segment *s, const uint8_t *batch, const struct rb_hdr *h,
+               int32_t interval, int64_t now_ms);
+/* Adds the final time index entry (segment stops being active): 0 / -1. */
+int seg_finalize_time(struct log_segment *s);
+/* Position of the greatest offset index entry with offset <= off (0 when none). */
+int64_t seg_oidx_pos(const struct log_segment *s, int64_t off);
+/* The first batch whose last offset >= off: 0 with its position and header, 1 when none
+ * (off >= next_offset), -1 on an I/O error or an inconsistent file. */
+int seg_find(const struct log_segment *s, struct rdr *r, int64_t off, int64_t *pos,
+             struct rb_hdr *h);
+/* The greatest batch boundary in [from, limit] (from is a boundary): -1 on error. */
+int64_t seg_boundary_le(const struct log_segment *s, struct rdr *r, int64_t from, int64_t limit);
+/* Recomputes max_ts/max_ts_off from the time index's last entry and a header scan from the
+ * last offset index entry to the end. 0 / -1. */
+int seg_reload_max_ts(struct log_segment *s, struct rdr *r);
+/* Drops everything from position pos (a batch boundary holding offset new_next). */
+int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next);
+/* Largest timestamp for retention: max_ts, or the last append time without timestamps. */
+int64_t seg_largest_ts(const struct log_segment *s);
+
+/* ---- Recovery ---------------------------------------------------------------------------- */
+enum seg_trust {
+	TRUST_NONE,    /* entirely at/after the recovery point: CRC-scan every batch */
+	TRUST_PARTIAL, /* holds the recovery point: trust the index below it, scan from there */
+	TRUST_ALL,     /* entirely below the recovery point: trust the .log, check the indexes */
+};
+/* Loads an existing segment (its .log is open in s->fd). Sets *trunc_off to the offset where
+ * the .log was truncated (-1 when it was not). 0, or -1 on an I/O error (err filled). */
+int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t recovery_point,
+                int32_t interval, struct rdr *r, int64_t *trunc_off, char *err, size_t errlen);
+
+/* Debug counters (tests, measurements): bytes of batches whose CRC recovery verified, and
+ * bytes of batches whose headers recovery walked (CRC-verified or not). Atomic because
+ * plog_open of distinct logs may run on parallel threads at startup. */
+extern _Atomic int64_t log_debug_crc_bytes;
+extern _Atomic int64_t log_debug_scan_bytes;
+
+/* ---- The partition log ------------------------------------------------------------------- */
+struct plog {
+	char *dir;
+	struct log_config cfg;
+	struct log_segment **segs;
+	size_t n, cap;
+	int64_t log_start;
+	int64_t leo;
+	int64_t recovery_point;
+	uint64_t gen;             /* bumped by truncation: a flush prepared before it is stale */
+	bool flush_inflight;
+	bool dir_dirty;           /* files were created since the last directory fsync */
+	struct log_segment **pending_del; /* detached by truncation, deleted by the next job */
+	size_t npending;
+};
+
+#define LOG_SCAN_BUF (1u << 20)
+#define LOG_HDR_BUF 8192
+
+void plog_push_segment(struct plog *l, struct log_segment *s);
+/* Frees the log and drops its segment references without touching any file. */
+void plog_discard(struct plog *l);
+/* Renames the segment's files to *.deleted and moves it to the pending-deletion list (the
+ * caller removes it from segs[]). */
+void plog_detach_segment(struct plog *l, struct log_segment *s);
+/* Index of the segment with the greatest base <= off (0 when off is below every base). */
+size_t plog_floor_index(const struct plog *l, int64_t off);
+struct log_segment *plog_active(const struct plog *l);
+
+#endif
