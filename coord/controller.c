@@ -5,6 +5,7 @@
 #include "election.h"
 #include "topic_admin.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +57,8 @@ struct batch {
 };
 
 static void schedule(struct controller *k);
+static void watch_preferred(struct controller *k);
+static void add_delete(struct controller *k, const char *rel);
 
 bool ctl_active(const struct controller *k)
 {
@@ -125,6 +128,7 @@ static void elected(int rc, const void *data)
 		k->election_retries = 0;
 		say_info("controller", "broker %d is the controller (epoch %d)", k->c->cfg.broker_id,
 		         k->epoch);
+		watch_preferred(k);
 		if (k->c->cfg.policy.auto_leader_rebalance) {
 			int64_t ms = k->c->cfg.policy.rebalance_interval_ms;
 			struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
@@ -190,7 +194,7 @@ static void epoch_read(int rc, const char *value, int len, const struct Stat *st
 
 void ctl_maybe_elect(struct controller *k)
 {
-	if (k->active || k->electing || !k->c->registered)
+	if (k->active || k->electing || !k->c->registered || k->c->cfg.broker_id < 0)
 		return;
 	k->electing = true;
 	char *p = fullpath(k, "/controller_epoch");
@@ -582,4 +586,74 @@ void ctl_free(struct controller *k)
 	event_free(k->reconcile_ev);
 	event_free(k->rebalance_ev);
 	kb_free(k);
+}
+
+/* ---- /admin/preferred_replica_election (written by tools in ZooKeeper mode) ------------ */
+
+/* {"version":1,"partitions":[{"topic":"t","partition":0},...]}: queue each, then remove the
+ * request (fenced, after this pass's writes: FIFO per session). */
+static void preferred_read(int rc, const char *value, int len, const struct Stat *st,
+                           const void *data)
+{
+	KB_UNUSED(st);
+	struct controller *k = (struct controller *)data;
+	if (rc != ZOK || !k->active || !value)
+		return;
+	json_error_t jerr;
+	json_t *o = json_loadb(value, (size_t)len, 0, &jerr);
+	json_t *parts = json_object_get(o, "partitions");
+	size_t i;
+	json_t *e;
+	if (json_is_array(parts)) {
+		json_array_foreach(parts, i, e) {
+			json_t *t = json_object_get(e, "topic"), *p = json_object_get(e, "partition");
+			if (json_is_string(t) && json_is_integer(p))
+				ctl_request_preferred(k, json_string_value(t), (int32_t)json_integer_value(p));
+		}
+	} else {
+		say_warn("controller", "ignoring a malformed /admin/preferred_replica_election");
+	}
+	json_decref(o);
+	reconcile(k);
+	add_delete(k, "/admin/preferred_replica_election");
+}
+
+static void preferred_changed(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	KB_UNUSED(zh);
+	KB_UNUSED(state);
+	KB_UNUSED(path);
+	struct controller *k = ctx;
+	if (k->active && (type == ZOO_CREATED_EVENT || type == ZOO_CHANGED_EVENT ||
+	                  type == ZOO_DELETED_EVENT))
+		watch_preferred(k);
+}
+
+static void preferred_exists(int rc, const struct Stat *st, const void *data)
+{
+	KB_UNUSED(st);
+	if (rc == ZOK)
+		watch_preferred((struct controller *)data);
+}
+
+static void preferred_get(int rc, const char *value, int len, const struct Stat *st,
+                          const void *data)
+{
+	struct controller *k = (struct controller *)data;
+	if (rc == ZNONODE && k->active) {
+		char *p = fullpath(k, "/admin/preferred_replica_election");
+		zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k);
+		kb_free(p);
+		zk_kick(k->c->zk);
+		return;
+	}
+	preferred_read(rc, value, len, st, data);
+}
+
+static void watch_preferred(struct controller *k)
+{
+	char *p = fullpath(k, "/admin/preferred_replica_election");
+	zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k);
+	kb_free(p);
+	zk_kick(k->c->zk);
 }

@@ -124,8 +124,11 @@ static void cluster_id_read(int rc, const char *value, int len, const struct Sta
 {
 	KB_UNUSED(st);
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc == ZCLOSING)
 		return;
+	if (rc == ZNONODE && c->cfg.broker_id < 0)
+		return; /* an observer (a tool) never creates the cluster */
 	if (rc == ZNONODE) {
 		char id[23], json[96], buf[1024];
 		cluster_id_generate(id);
@@ -160,6 +163,7 @@ static void cluster_id_read(int rc, const char *value, int len, const struct Sta
 static void read_cluster_id(struct coord *c)
 {
 	char buf[1024];
+	c->pending++;
 	zoo_aget(zk_handle(c->zk), P(c, "/cluster/id", buf, sizeof(buf)), 0, cluster_id_read, c);
 	zk_kick(c->zk);
 }
@@ -321,6 +325,7 @@ static void broker_data(int rc, const char *value, int len, const struct Stat *s
 	KB_UNUSED(st);
 	struct broker_read *br = (struct broker_read *)data;
 	struct coord *c = br->c;
+	c->pending--;
 	int32_t id = br->id;
 	kb_free(br);
 	if (rc != ZOK || !is_live(c, id))
@@ -347,6 +352,7 @@ static bool parse_id(const char *s, int32_t *out)
 static void brokers_listed(int rc, const struct String_vector *names, const void *data)
 {
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc != ZOK) {
 		if (rc != ZCLOSING)
 			say_warn("coord", "listing /brokers/ids failed: %s", zerror(rc));
@@ -373,6 +379,7 @@ static void brokers_listed(int rc, const struct String_vector *names, const void
 		snprintf(rel, sizeof(rel), "/brokers/ids/%d", c->live_ids[i]);
 		struct broker_read *br = kb_malloc(sizeof(*br));
 		*br = (struct broker_read){c, c->live_ids[i]};
+		c->pending++;
 		zoo_aget(zk_handle(c->zk), P(c, rel, buf, sizeof(buf)), 0, broker_data, br);
 	}
 	zk_kick(c->zk);
@@ -390,6 +397,7 @@ static void brokers_changed(zhandle_t *zh, int type, int state, const char *path
 static void watch_brokers(struct coord *c)
 {
 	char buf[1024];
+	c->pending++;
 	zoo_awget_children(zk_handle(c->zk), P(c, "/brokers/ids", buf, sizeof(buf)),
 	                   brokers_changed, c, brokers_listed, c);
 	zk_kick(c->zk);
@@ -410,6 +418,7 @@ static void controller_exists(int rc, const struct Stat *st, const void *data)
 {
 	KB_UNUSED(st);
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc == ZOK) /* created between our get and this exists: read it */
 		watch_controller(c);
 }
@@ -424,6 +433,7 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
                             const void *data)
 {
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc == ZCLOSING)
 		return;
 	if (rc == ZNONODE) {
@@ -431,6 +441,7 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 		coord_changed(c);
 		ctl_maybe_elect(c->ctl);
 		char buf[1024];
+		c->pending++;
 		zoo_awexists(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)),
 		             controller_changed, c, controller_exists, c);
 		zk_kick(c->zk);
@@ -468,6 +479,7 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 static void watch_controller(struct coord *c)
 {
 	char buf[1024];
+	c->pending++;
 	zoo_awget(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)), controller_changed, c,
 	          controller_read, c);
 	zk_kick(c->zk);
@@ -487,10 +499,14 @@ static void on_session(struct zk *z, enum zk_state st, bool new_session, void *a
 		return;
 	c->registered = false;
 	c->brokers_known = false;
+	c->topics_known = false;
 	ctl_session_reset(c->ctl);
-	create_chroot_and_paths(c);
+	bool observer = c->cfg.broker_id < 0;
+	if (!observer)
+		create_chroot_and_paths(c);
 	read_cluster_id(c);
-	register_broker(c);
+	if (!observer)
+		register_broker(c);
 	watch_brokers(c);
 	watch_controller(c);
 	topics_watch(c);
@@ -579,4 +595,9 @@ const int32_t *coord_live_ids(const struct coord *c, int *n)
 int32_t coord_broker_id(const struct coord *c)
 {
 	return c->cfg.broker_id;
+}
+
+bool coord_loaded(const struct coord *c)
+{
+	return c->brokers_known && c->topics_known && c->pending == 0;
 }

@@ -85,8 +85,13 @@ typedef void (*coord_event_fn)(enum coord_event ev, const char *msg, void *arg);
 
 struct coord;
 
+/* broker_id < 0 starts an OBSERVER (for tools): the same watched view of the cluster, but no
+ * registration, no controller election and nothing created. */
 struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
                           coord_event_fn fn, void *arg);
+/* Every broker, topic, assignment, state and config has been read at least once and no
+ * read is in flight: the view is complete (tools wait for this). */
+bool coord_loaded(const struct coord *c);
 /* Closes the session (so our ephemeral znode goes away at once) and frees everything. */
 void coord_stop(struct coord *c);
 const struct md_cache *coord_metadata(const struct coord *c);

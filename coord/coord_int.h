@@ -24,6 +24,8 @@ struct coord {
 	struct event *changed;    /* deferred: coalesces many watch events into one notification */
 	struct controller *ctl;
 	bool brokers_known;       /* /brokers/ids listed at least once in this session */
+	bool topics_known;        /* /brokers/topics listed at least once in this session */
+	int pending;              /* reads in flight (a tool waits for 0: a complete view) */
 };
 
 /* Full ZooKeeper path of a Kafka path (chroot prefixed). */

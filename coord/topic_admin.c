@@ -111,6 +111,11 @@ static int failing_op(const struct txn *t, int *which)
 
 static void report(struct txn *t, int rc)
 {
+	if (rc == ZCLOSING) {
+		if (t->cb)
+			t->cb(TOPIC_ADMIN_CLOSING, "the ZooKeeper session is closing", t->arg);
+		return;
+	}
 	int which = -1;
 	int zrc = rc == ZOK ? ZOK : failing_op(t, &which);
 	if (rc != ZOK && which < 0)
@@ -146,16 +151,14 @@ static void created(int rc, const void *data)
 		txn_free(t);
 		return;
 	}
-	if (rc != ZCLOSING)
-		report(t, rc);
+	report(t, rc);
 	txn_free(t);
 }
 
 static void done(int rc, const void *data)
 {
 	struct txn *t = (struct txn *)data;
-	if (rc != ZCLOSING)
-		report(t, rc);
+	report(t, rc);
 	txn_free(t);
 }
 
@@ -250,4 +253,12 @@ void topic_admin_set_config(struct zk *z, const struct zk_fence *f, const char *
 	t->retry_name = kb_strdup(name);
 	t->retry_config = md_config_encode(cfg, n);
 	txn_send(t, config_set);
+}
+
+void topic_admin_create_node(struct zk *z, const char *rel_path, const char *data,
+                             topic_admin_cb cb, void *arg)
+{
+	struct txn *t = txn_new(z, NULL, cb, arg);
+	txn_create(t, rel_path, kb_strdup(data));
+	txn_send(t, done);
 }

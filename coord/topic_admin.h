@@ -16,6 +16,11 @@ struct zk_fence {
 	int32_t epoch_version; /* zkVersion of /controller_epoch; < 0: unfenced */
 };
 
+/* The session is closing (shutdown): the write's fate is unknown and the caller must only
+ * release what it holds, not answer anyone. */
+#define TOPIC_ADMIN_CLOSING (-100)
+
+/* Called exactly once per write, with a Kafka error code (0 = done) or TOPIC_ADMIN_CLOSING. */
 typedef void (*topic_admin_cb)(int16_t error, const char *message, void *arg);
 
 /* Creates /brokers/topics/<t> (assignment + topic id) and /config/topics/<t> in one
@@ -39,6 +44,11 @@ void topic_admin_mark_delete(struct zk *z, const char *name, topic_admin_cb cb, 
 void topic_admin_set_config(struct zk *z, const struct zk_fence *f, const char *name,
                             const struct md_config_entry *cfg, int n, topic_admin_cb cb,
                             void *arg);
+
+/* Creates one persistent znode with `data` (e.g. /admin/preferred_replica_election).
+ * An existing node: error 36, message "exists" (the caller decides). */
+void topic_admin_create_node(struct zk *z, const char *rel_path, const char *data,
+                             topic_admin_cb cb, void *arg);
 
 /* Kafka error code for a ZooKeeper result code of a topic write. */
 int16_t topic_admin_error(int zrc);

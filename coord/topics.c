@@ -151,6 +151,7 @@ static void state_exists(int rc, const struct Stat *st, const void *data)
 {
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
+	r->c->pending--;
 	if (rc == ZOK) /* created between the read and this check */
 		read_state(r->c, r->topic, r->partition);
 	treq_free(r);
@@ -160,6 +161,7 @@ static void state_read(int rc, const char *value, int len, const struct Stat *st
                        const void *data)
 {
 	struct treq *r = (struct treq *)data;
+	r->c->pending--;
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
 	struct md_partition *p = t && r->partition < t->npartitions ? &t->partitions[r->partition]
@@ -172,6 +174,7 @@ static void state_read(int rc, const char *value, int len, const struct Stat *st
 		char rel[600], buf[1024];
 		snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", r->topic,
 		         r->partition);
+		c->pending++;
 		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
 		             state_exists, treq_new(c, r->topic, r->partition));
 		zk_kick(c->zk);
@@ -197,6 +200,7 @@ static void read_state(struct coord *c, const char *topic, int32_t partition)
 {
 	char rel[600], buf[1024];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", topic, partition);
+	c->pending++;
 	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
 	          state_read, treq_new(c, topic, partition));
 	zk_kick(c->zk);
@@ -239,6 +243,7 @@ static void assignment_read(int rc, const char *value, int len, const struct Sta
 {
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
+	r->c->pending--;
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZOK ? topics_find(&c->md, r->topic) : NULL;
 	if (t && value) {
@@ -257,6 +262,7 @@ static void read_assignment(struct coord *c, const char *topic)
 {
 	char rel[600], buf[1024];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s", topic);
+	c->pending++;
 	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
 	          assignment_read, treq_new(c, topic, -1));
 	zk_kick(c->zk);
@@ -268,6 +274,7 @@ static void config_exists(int rc, const struct Stat *st, const void *data)
 {
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
+	r->c->pending--;
 	if (rc == ZOK && topics_find(&r->c->md, r->topic))
 		read_config(r->c, r->topic);
 	treq_free(r);
@@ -278,6 +285,7 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 {
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
+	r->c->pending--;
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
 	if (t && rc == ZNONODE) {
@@ -286,6 +294,7 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 		t->nconfigs = 0;
 		char rel[600], buf[1024];
 		snprintf(rel, sizeof(rel), "/config/topics/%s", r->topic);
+		c->pending++;
 		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
 		             config_exists, treq_new(c, r->topic, -1));
 		zk_kick(c->zk);
@@ -307,6 +316,7 @@ static void read_config(struct coord *c, const char *topic)
 {
 	char rel[600], buf[1024];
 	snprintf(rel, sizeof(rel), "/config/topics/%s", topic);
+	c->pending++;
 	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
 	          config_read, treq_new(c, topic, -1));
 	zk_kick(c->zk);
@@ -327,11 +337,13 @@ static void topics_changed(zhandle_t *zh, int type, int state, const char *path,
 static void topics_listed(int rc, const struct String_vector *names, const void *data)
 {
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc != ZOK) {
 		if (rc != ZCLOSING)
 			say_warn("coord", "listing /brokers/topics failed: %s", zerror(rc));
 		return;
 	}
+	c->topics_known = true;
 	bool any = false;
 	for (int i = c->md.ntopics - 1; i >= 0; i--)
 		if (!listed(names, c->md.topics[i].name)) {
@@ -353,6 +365,7 @@ static void topics_listed(int rc, const struct String_vector *names, const void 
 static void watch_topic_set(struct coord *c)
 {
 	char buf[1024];
+	c->pending++;
 	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/brokers/topics", buf, sizeof(buf)),
 	                   topics_changed, c, topics_listed, c);
 	zk_kick(c->zk);
@@ -372,6 +385,7 @@ static void deletions_changed(zhandle_t *zh, int type, int state, const char *pa
 static void deletions_listed(int rc, const struct String_vector *names, const void *data)
 {
 	struct coord *c = (struct coord *)data;
+	c->pending--;
 	if (rc != ZOK)
 		return;
 	bool any = false;
@@ -393,6 +407,7 @@ static void deletions_listed(int rc, const struct String_vector *names, const vo
 static void watch_deletions(struct coord *c)
 {
 	char buf[1024];
+	c->pending++;
 	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/admin/delete_topics", buf, sizeof(buf)),
 	                   deletions_changed, c, deletions_listed, c);
 	zk_kick(c->zk);

@@ -2,6 +2,7 @@
 #include "broker.h"
 
 #include "../common/say.h"
+#include "waiters.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,10 @@ static void on_coord(enum coord_event ev, const char *msg, void *arg)
 		event_base_loopbreak(b->base);
 		return;
 	}
+	if (ev == COORD_METADATA_CHANGED) {
+		waiters_recheck(b);
+		return;
+	}
 	if (ev == COORD_REGISTERED && !b->serving) {
 		b->serving = true;
 		for (int i = 0; i < b->nlisteners; i++)
@@ -177,12 +182,14 @@ void broker_stop(struct broker *b)
 		listener_free(b->socks[i]);
 	kb_free(b->socks);
 	b->socks = NULL;
+	waiters_drop_all(b);
 	while (b->clients) {
 		struct client *cl = b->clients;
 		b->clients = cl->next;
 		conn_destroy_now(cl->conn);
 		kb_free(cl);
 	}
+	conn_destroy_all(); /* closed connections still delivering their last answers */
 	coord_stop(b->coord);
 	b->coord = NULL;
 	for (int i = 0; i < b->nadvertised; i++) {

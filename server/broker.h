@@ -10,6 +10,7 @@
 
 struct client;
 struct accept_ctx;
+struct waiter;
 
 struct broker {
 	struct event_base *base;
@@ -24,6 +25,7 @@ struct broker {
 	struct client *clients;          /* every open connection */
 	int nclients;
 	bool serving;                    /* listeners accepting */
+	struct waiter *waiters;          /* parked requests (server/waiters.c) */
 	int exit_code;
 	struct event *sigint, *sigterm;
 };

@@ -10,6 +10,14 @@
 const struct api_entry api_table[] = {
 	{KP_API_METADATA, 0, 12, handle_metadata},
 	{KP_API_API_VERSIONS, 0, 4, handle_api_versions},
+	{KP_API_CREATE_TOPICS, 0, 7, handle_create_topics},
+	{KP_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
+	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
+	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
+	{KP_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
+	{KP_API_ELECT_LEADERS, 0, 2, handle_elect_leaders},
+	{KP_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
+	{KP_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
 };
 const size_t api_table_len = KB_ARRAY_LEN(api_table);
 
@@ -40,13 +48,13 @@ static int respond(struct kreq *r, int16_t version, const struct kp_struct *desc
 	kp_response_header_write(&out, r->hdr.CorrelationId, header_v1);
 	int rc = kp_encode(desc, version, flexible, body, &out);
 	if (rc != KP_OK || out.err) {
-		say_error("server", "%s: cannot encode %s v%d response: %s", conn_peer(r->cl->conn),
+		say_error("server", "%s: cannot encode %s v%d response: %s", conn_peer(r->conn),
 		          r->api->name, version, kp_err_str(rc));
 		kbuf_free(&out);
 		return -1;
 	}
 	kp_patch_i32(&out, 0, (int32_t)(out.len - 4));
-	conn_slot_fill(r->cl->conn, r->slot, out.data, out.len);
+	conn_slot_fill(r->conn, r->slot, out.data, out.len);
 	kbuf_free(&out);
 	return 0;
 }
@@ -63,10 +71,41 @@ static int answer_unsupported_api_versions(struct kreq *r)
 	return respond(r, 0, &kp_ApiVersionsResponse, resp, false, false);
 }
 
-static void kreq_free(struct kreq *r)
+void kreq_drop(struct kreq *r)
 {
 	arena_destroy(&r->arena);
 	kb_free(r->frame);
+	kb_free(r);
+}
+
+/* Encodes and sends r's response per `how`; -1 when the connection must close. */
+static int complete(struct kreq *r, enum handler_result how)
+{
+	switch (how) {
+	case H_RESPOND:
+		/* ApiVersions keeps response header v0 in every version (KIP-511). */
+		return respond(r, r->version, r->api->response, r->resp, r->flexible,
+		               r->flexible && r->api->key != KP_API_API_VERSIONS);
+	case H_NO_RESPONSE:
+		conn_slot_skip(r->conn, r->slot);
+		return 0;
+	case H_ASYNC:
+	case H_CLOSE:
+		break;
+	}
+	return -1;
+}
+
+void kreq_finish(struct kreq *r, enum handler_result how)
+{
+	if (complete(r, how) < 0) {
+		/* A response we cannot encode: the client is owed an answer it will never get, so
+		 * close its connection rather than leave it waiting. */
+		conn_slot_skip(r->conn, r->slot);
+		if (!conn_is_closed(r->conn))
+			conn_close(r->conn);
+	}
+	kreq_drop(r);
 }
 
 static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
@@ -91,40 +130,35 @@ static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
 		return -1;
 	}
 	kp_set_defaults(r->api->response, r->resp);
-	switch (e->handler(r)) {
-	case H_RESPOND:
-		/* ApiVersions keeps response header v0 in every version (KIP-511). */
-		return respond(r, r->version, r->api->response, r->resp, r->flexible,
-		               r->flexible && e->key != KP_API_API_VERSIONS);
-	case H_NO_RESPONSE:
-		conn_slot_skip(r->cl->conn, r->slot);
-		return 0;
-	case H_CLOSE:
-		break;
-	}
-	return -1;
+	enum handler_result how = e->handler(r);
+	if (how == H_ASYNC)
+		return 1;
+	return complete(r, how);
 }
 
 int dispatch_frame(struct client *cl, struct conn_slot *slot, uint8_t *frame, size_t len)
 {
-	struct kreq r = {.b = cl->b, .cl = cl, .slot = slot, .frame = frame};
-	arena_init(&r.arena, len * KB_DECODE_ARENA_FACTOR + KB_DECODE_ARENA_SLACK);
+	struct kreq *r = kb_calloc(1, sizeof(*r));
+	*r = (struct kreq){.b = cl->b, .cl = cl, .conn = cl->conn, .slot = slot, .frame = frame};
+	arena_init(&r->arena, len * KB_DECODE_ARENA_FACTOR + KB_DECODE_ARENA_SLACK);
 	struct kp_reader rd;
 	kp_reader_init(&rd, frame, len);
 	int rc = -1;
-	if (kp_request_header_read(&rd, &r.hdr) != KP_OK) {
+	if (kp_request_header_read(&rd, &r->hdr) != KP_OK) {
 		say_ratelimited(SAY_WARN, "server", "%s: unreadable request header; closing",
 		                conn_peer(cl->conn));
 	} else {
-		const struct api_entry *e = api_find(r.hdr.RequestApiKey);
-		r.api = kp_api_find(r.hdr.RequestApiKey);
-		r.version = r.hdr.RequestApiVersion;
-		if (e && r.api)
-			rc = run(&r, &rd, e);
+		const struct api_entry *e = api_find(r->hdr.RequestApiKey);
+		r->api = kp_api_find(r->hdr.RequestApiKey);
+		r->version = r->hdr.RequestApiVersion;
+		if (e && r->api)
+			rc = run(r, &rd, e);
 		else
 			say_ratelimited(SAY_WARN, "server", "%s: unknown api key %d; closing",
-			                conn_peer(cl->conn), r.hdr.RequestApiKey);
+			                conn_peer(cl->conn), r->hdr.RequestApiKey);
 	}
-	kreq_free(&r);
+	if (rc == 1) /* H_ASYNC: the handler owns r now */
+		return 0;
+	kreq_drop(r);
 	return rc;
 }

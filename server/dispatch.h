@@ -19,7 +19,8 @@
 
 struct kreq {
 	struct broker *b;
-	struct client *cl;
+	struct client *cl;       /* valid only while the handler runs (the client may go) */
+	struct conn *conn;       /* valid until the slot is filled (conn.h guarantees it) */
 	struct conn_slot *slot;
 	struct kp_request_header hdr;
 	const struct kp_api *api;
@@ -32,10 +33,17 @@ struct kreq {
 };
 
 enum handler_result {
-	H_RESPOND = 0,    /* encode r->resp and send it now */
-	H_CLOSE = -1,     /* protocol violation: close the connection, no response */
-	H_NO_RESPONSE = 1 /* nothing is sent (Produce acks=0) */
+	H_RESPOND = 0,     /* encode r->resp and send it now */
+	H_CLOSE = -1,      /* protocol violation: close the connection, no response */
+	H_NO_RESPONSE = 1, /* nothing is sent (Produce acks=0) */
+	H_ASYNC = 2        /* the handler keeps r and calls kreq_finish() later */
 };
+
+/* Completes a request a handler kept (H_ASYNC): encodes r->resp (H_RESPOND) or sends nothing
+ * (H_NO_RESPONSE), and frees r. The connection may have closed meanwhile; that is fine. */
+void kreq_finish(struct kreq *r, enum handler_result how);
+/* Frees a kept request without answering (shutdown). */
+void kreq_drop(struct kreq *r);
 
 typedef enum handler_result (*api_handler_fn)(struct kreq *r);
 
@@ -52,17 +60,34 @@ const struct api_entry *api_find(int16_t key);
 /* Handlers (server/api_*.c). */
 enum handler_result handle_api_versions(struct kreq *r);
 enum handler_result handle_metadata(struct kreq *r);
+enum handler_result handle_create_topics(struct kreq *r);
+enum handler_result handle_delete_topics(struct kreq *r);
+enum handler_result handle_create_partitions(struct kreq *r);
+enum handler_result handle_elect_leaders(struct kreq *r);
+enum handler_result handle_describe_cluster(struct kreq *r);
+enum handler_result handle_describe_configs(struct kreq *r);
+enum handler_result handle_alter_configs(struct kreq *r);
+enum handler_result handle_incremental_alter_configs(struct kreq *r);
 
 /* Kafka error codes used by the handlers. */
 enum kafka_error {
 	KERR_NONE = 0,
 	KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
 	KERR_LEADER_NOT_AVAILABLE = 5,
+	KERR_REQUEST_TIMED_OUT = 7,
 	KERR_REPLICA_NOT_AVAILABLE = 9,
 	KERR_INVALID_TOPIC_EXCEPTION = 17,
 	KERR_UNSUPPORTED_VERSION = 35,
+	KERR_TOPIC_ALREADY_EXISTS = 36,
+	KERR_INVALID_PARTITIONS = 37,
 	KERR_INVALID_REPLICATION_FACTOR = 38,
+	KERR_INVALID_REPLICA_ASSIGNMENT = 39,
+	KERR_INVALID_CONFIG = 40,
+	KERR_NOT_CONTROLLER = 41,
 	KERR_INVALID_REQUEST = 42,
+	KERR_TOPIC_DELETION_DISABLED = 73,
+	KERR_PREFERRED_LEADER_NOT_AVAILABLE = 80,
+	KERR_ELECTION_NOT_NEEDED = 84,
 	KERR_UNKNOWN_TOPIC_ID = 100,
 };
 

@@ -1,4 +1,5 @@
-/* kadmin.c — the administration tool.
+/* kadmin.c — the administration tool: argument parsing, `cluster describe` and
+ * `leaders elect-preferred` (topics and configs live in their own files).
  *
  *   kadmin (--bootstrap-server HOST:PORT[,...] | --zookeeper HOST:PORT[/chroot]) COMMAND ...
  *
@@ -7,9 +8,10 @@
 #include "kadmin.h"
 
 #include "../common/kb.h"
-#include "../net/kp_msgs.h"
-#include "kclient.h"
+#include "kadmin_api.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +20,12 @@ static const char usage_text[] =
         "              [--timeout-ms N] COMMAND ...\n"
         "\n"
         "commands:\n"
-        "  cluster describe    cluster id, controller, and the live brokers with their\n"
-        "                      endpoints and racks\n"
+        "  topics create NAME --partitions N --replication-factor R [--config k=v]...\n"
+        "  topics list | describe [NAME] | delete NAME | alter NAME --partitions N\n"
+        "  configs describe --topic NAME | --broker ID\n"
+        "  configs alter --topic NAME [--set k=v]... [--delete k]...\n"
+        "  cluster describe        cluster id, controller, brokers with endpoints and racks\n"
+        "  leaders elect-preferred [--topic NAME]\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -29,112 +35,156 @@ static int usage(FILE *out, int code)
 	return code;
 }
 
-void cluster_view_free(struct cluster_view *v)
+bool arg_is_help(int argc, char **argv)
 {
-	for (int i = 0; i < v->nbrokers; i++)
-		md_broker_free(&v->brokers[i]);
-	kb_free(v->brokers);
-	kb_free(v->cluster_id);
-	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
 }
 
-void cluster_view_print(const struct cluster_view *v, FILE *out)
+int parse_int_arg(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	fprintf(out, "Cluster id: %s\n", v->cluster_id ? v->cluster_id : "(none)");
-	if (v->controller_id >= 0)
-		fprintf(out, "Controller: %d\n", v->controller_id);
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "kadmin: %s takes a number in [%lld, %lld], got '%s'\n", opt,
+		        (long long)min, (long long)max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+void print_ids(FILE *out, const int32_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		fprintf(out, "%s%d", i ? "," : "", ids[i]);
+}
+
+/* ---- cluster describe ----------------------------------------------------------------- */
+
+static void print_cluster(const struct md_cache *md)
+{
+	printf("Cluster id: %s\n", md->cluster_id ? md->cluster_id : "(none)");
+	if (md->controller_id >= 0)
+		printf("Controller: %d\n", md->controller_id);
 	else
-		fprintf(out, "Controller: (none)\n");
-	fprintf(out, "Brokers: %d\n", v->nbrokers);
-	for (int i = 0; i < v->nbrokers; i++) {
-		const struct md_broker *b = &v->brokers[i];
-		fprintf(out, "  %d", b->id);
+		printf("Controller: (none)\n");
+	printf("Brokers: %d\n", md->nbrokers);
+	for (int i = 0; i < md->nbrokers; i++) {
+		const struct md_broker *b = &md->brokers[i];
+		printf("  %d", b->id);
 		for (int e = 0; e < b->nendpoints; e++) {
 			const struct md_endpoint *ep = &b->endpoints[e];
 			bool v6 = strchr(ep->host, ':') != NULL;
-			fprintf(out, " %s://%s%s%s:%d", ep->listener, v6 ? "[" : "", ep->host,
-			        v6 ? "]" : "", ep->port);
+			printf(" %s%s%s%s%s:%d", ep->listener, ep->listener[0] ? "://" : "",
+			       v6 ? "[" : "", ep->host, v6 ? "]" : "", ep->port);
 		}
-		fprintf(out, " rack=%s\n", b->rack ? b->rack : "(none)");
+		printf(" rack=%s\n", b->rack ? b->rack : "(none)");
 	}
-}
-
-/* --bootstrap-server mode: Metadata with no topics gives brokers, controller, cluster id. */
-static int bootstrap_cluster(const struct kadmin *ka, struct cluster_view *v, char *err,
-                             size_t errlen)
-{
-	struct kclient k;
-	if (kclient_connect(&k, ka->bootstrap, ka->timeout_ms, err, errlen) < 0)
-		return -1;
-	int16_t ver = kclient_version(&k, KP_API_METADATA);
-	struct MetadataRequest req;
-	kp_set_defaults(&kp_MetadataRequest, &req);
-	req.Topics.count = 0; /* v1+: none; v0 has no way to ask for none: all */
-	struct MetadataResponse resp;
-	struct arena a;
-	arena_init(&a, 64 << 20);
-	uint8_t *frame = NULL;
-	int rc = ver < 0 ? -1 : kclient_call(&k, KP_API_METADATA, ver, &req, &resp, &a, &frame, err,
-	                                     errlen);
-	if (ver < 0)
-		snprintf(err, errlen, "the broker does not serve Metadata");
-	if (rc == 0) {
-		v->cluster_id = resp.ClusterId.len >= 0
-		                        ? kb_strndup(resp.ClusterId.ptr, (size_t)resp.ClusterId.len)
-		                        : NULL;
-		v->controller_id = resp.ControllerId;
-		v->nbrokers = resp.Brokers.count;
-		v->brokers = kb_calloc((size_t)v->nbrokers + 1, sizeof(*v->brokers));
-		const struct MetadataResponseBroker *mb = resp.Brokers.elems;
-		for (int i = 0; i < v->nbrokers; i++) {
-			struct md_broker *b = &v->brokers[i];
-			b->id = mb[i].NodeId;
-			if (mb[i].Rack.len >= 0)
-				b->rack = kb_strndup(mb[i].Rack.ptr, (size_t)mb[i].Rack.len);
-			b->endpoints = kb_calloc(1, sizeof(*b->endpoints));
-			b->endpoints[0] = (struct md_endpoint){
-			        kb_strdup("PLAINTEXT"), kb_strndup(mb[i].Host.ptr, (size_t)mb[i].Host.len),
-			        mb[i].Port};
-			b->nendpoints = 1;
-		}
-	}
-	kb_free(frame);
-	arena_destroy(&a);
-	kclient_close(&k);
-	return rc;
 }
 
 static int cmd_cluster(const struct kadmin *ka, int argc, char **argv)
 {
-	if (argc < 1 || strcmp(argv[0], "--help") == 0)
-		return usage(argc < 1 ? stderr : stdout, argc < 1 ? KADMIN_USAGE : KADMIN_OK);
-	if (strcmp(argv[0], "describe") != 0) {
-		fprintf(stderr, "kadmin: unknown cluster command '%s'\n", argv[0]);
-		return KADMIN_USAGE;
-	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+	if (arg_is_help(argc, argv)) {
 		printf("usage: kadmin (--bootstrap-server ... | --zookeeper ...) cluster describe\n"
 		       "Prints the cluster id, the controller, and each live broker with its\n"
 		       "endpoints and rack. With --bootstrap-server a broker shows the endpoint of\n"
 		       "the listener you connected through; with --zookeeper every endpoint.\n");
 		return KADMIN_OK;
 	}
-	if (argc > 1) {
-		fprintf(stderr, "kadmin: unexpected argument '%s'\n", argv[1]);
-		return KADMIN_USAGE;
-	}
-	struct cluster_view v = {.controller_id = -1};
+	if (argc != 1 || strcmp(argv[0], "describe") != 0)
+		return usage(stderr, KADMIN_USAGE);
+	struct view v;
 	char err[512];
-	int rc = ka->zookeeper ? kadmin_zk_cluster(ka, &v, err, sizeof(err))
-	                       : bootstrap_cluster(ka, &v, err, sizeof(err));
-	if (rc < 0) {
+	int rc = view_open(ka, &v, err, sizeof(err));
+	if (rc == 0)
+		print_cluster(v.md);
+	else
 		fprintf(stderr, "kadmin: %s\n", err);
-		cluster_view_free(&v);
-		return KADMIN_FAILED;
+	view_close(&v);
+	return rc == 0 ? KADMIN_OK : KADMIN_FAILED;
+}
+
+/* ---- leaders elect-preferred ----------------------------------------------------------- */
+
+/* --zookeeper: Kafka's request znode, {"version":1,"partitions":[{"topic":..,"partition":..}]}
+ * which the controller reads, acts on and deletes. */
+static char *preferred_request_json(const struct md_cache *md, const char *topic)
+{
+	json_t *parts = json_array();
+	for (int i = 0; i < md->ntopics; i++) {
+		const struct md_topic *t = &md->topics[i];
+		if (topic && strcmp(t->name, topic) != 0)
+			continue;
+		for (int p = 0; p < t->npartitions; p++) {
+			json_t *e = json_object();
+			json_object_set_new(e, "topic", json_string(t->name));
+			json_object_set_new(e, "partition", json_integer(p));
+			json_array_append_new(parts, e);
+		}
 	}
-	cluster_view_print(&v, stdout);
-	cluster_view_free(&v);
-	return KADMIN_OK;
+	json_t *o = json_object();
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "partitions", parts);
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	char *out = kb_strdup(s);
+	free(s);
+	return out;
+}
+
+struct elect_ctx {
+	char *json;
+};
+
+static void zk_write_preferred(struct view *v, topic_admin_cb done, void *arg, void *ctx)
+{
+	struct elect_ctx *e = ctx;
+	topic_admin_create_node(coord_zk(v->coord), "/admin/preferred_replica_election", e->json,
+	                        done, arg);
+}
+
+static int cmd_leaders(const struct kadmin *ka, int argc, char **argv)
+{
+	if (arg_is_help(argc, argv)) {
+		printf("usage: kadmin (--bootstrap-server ... | --zookeeper ...) leaders "
+		       "elect-preferred [--topic NAME]\n"
+		       "Moves leadership of every partition (or of one topic's partitions) back to its\n"
+		       "preferred replica, the first in its replica list, where that replica is alive\n"
+		       "and in sync.\n");
+		return KADMIN_OK;
+	}
+	const char *topic = NULL;
+	if (argc == 3 && strcmp(argv[1], "--topic") == 0)
+		topic = argv[2];
+	else if (argc != 1)
+		return usage(stderr, KADMIN_USAGE);
+	if (strcmp(argv[0], "elect-preferred") != 0)
+		return usage(stderr, KADMIN_USAGE);
+	struct view v;
+	char err[512];
+	int rc = view_open(ka, &v, err, sizeof(err));
+	if (rc == 0 && topic && !md_find_topic(v.md, topic)) {
+		snprintf(err, sizeof(err), "topic '%s' does not exist", topic);
+		rc = -1;
+	}
+	if (rc == 0 && ka->zookeeper) {
+		struct elect_ctx e = {preferred_request_json(v.md, topic)};
+		rc = view_zk_write(ka, &v, zk_write_preferred, &e, err, sizeof(err));
+		kb_free(e.json);
+	} else if (rc == 0) {
+		rc = kapi_elect_preferred(ka, &v, topic, err, sizeof(err));
+	}
+	if (rc == 0)
+		printf("Preferred leader election requested%s%s.\n", topic ? " for " : "",
+		       topic ? topic : "");
+	else
+		fprintf(stderr, "kadmin: %s\n", err);
+	view_close(&v);
+	return rc == 0 ? KADMIN_OK : KADMIN_FAILED;
 }
 
 int main(int argc, char **argv)
@@ -144,6 +194,7 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		bool has_value = i + 1 < argc;
+		int64_t ms;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 			return usage(stdout, KADMIN_OK);
 		else if (strcmp(a, "--bootstrap-server") == 0 && has_value)
@@ -151,27 +202,31 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--zookeeper") == 0 && has_value)
 			ka.zookeeper = argv[++i];
 		else if (strcmp(a, "--timeout-ms") == 0 && has_value) {
-			char *end;
-			long ms = strtol(argv[++i], &end, 10);
-			if (*end || ms <= 0 || ms > INT32_MAX) {
-				fprintf(stderr, "kadmin: --timeout-ms takes a positive number\n");
+			if (parse_int_arg(a, argv[++i], 1, INT32_MAX, &ms) < 0)
 				return KADMIN_USAGE;
-			}
 			ka.timeout_ms = (int)ms;
-		}
-		else {
+		} else {
 			fprintf(stderr, "kadmin: unknown or incomplete option '%s'\n", a);
 			return usage(stderr, KADMIN_USAGE);
 		}
 	}
-	if (!ka.bootstrap == !ka.zookeeper) {
+	if (i >= argc)
+		return usage(stderr, KADMIN_USAGE);
+	if (!ka.bootstrap == !ka.zookeeper && !arg_is_help(argc - i, argv + i)) {
 		fprintf(stderr, "kadmin: give exactly one of --bootstrap-server and --zookeeper\n");
 		return usage(stderr, KADMIN_USAGE);
 	}
-	if (i >= argc)
-		return usage(stderr, KADMIN_USAGE);
-	if (strcmp(argv[i], "cluster") == 0)
-		return cmd_cluster(&ka, argc - i - 1, argv + i + 1);
-	fprintf(stderr, "kadmin: unknown command '%s'\n", argv[i]);
+	const char *cmd = argv[i];
+	int n = argc - i - 1;
+	char **rest = argv + i + 1;
+	if (strcmp(cmd, "topics") == 0)
+		return cmd_topics(&ka, n, rest);
+	if (strcmp(cmd, "configs") == 0)
+		return cmd_configs(&ka, n, rest);
+	if (strcmp(cmd, "cluster") == 0)
+		return cmd_cluster(&ka, n, rest);
+	if (strcmp(cmd, "leaders") == 0)
+		return cmd_leaders(&ka, n, rest);
+	fprintf(stderr, "kadmin: unknown command '%s'\n", cmd);
 	return usage(stderr, KADMIN_USAGE);
 }

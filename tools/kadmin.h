@@ -1,8 +1,16 @@
-/* kadmin.h — shared pieces of the kadmin commands. */
+/* kadmin.h — shared pieces of the kadmin commands.
+ *
+ * Every command works in both connection modes. Reads go through a `struct view`: with
+ * --zookeeper it is the same watched cache the brokers keep (coord/ in observer mode, loaded
+ * completely before use); with --bootstrap-server it is built from a Metadata response.
+ * Writes go to ZooKeeper (coord/topic_admin.c, as Kafka's ZooKeeper tools did) or to the
+ * controller through the admin APIs. */
 #ifndef KB_TOOLS_KADMIN_H
 #define KB_TOOLS_KADMIN_H
 
 #include "../coord/coord.h"
+#include "../coord/topic_admin.h"
+#include "kclient.h"
 
 #include <stdio.h>
 
@@ -15,18 +23,42 @@ struct kadmin {
 	int timeout_ms;         /* --timeout-ms */
 };
 
-/* What `cluster describe` prints, gathered by either connection mode. */
-struct cluster_view {
-	char *cluster_id;
-	int32_t controller_id;
-	struct md_broker *brokers;
-	int nbrokers;
+struct view {
+	const struct md_cache *md;   /* what commands read */
+	/* --zookeeper */
+	struct event_base *base;
+	struct coord *coord;
+	bool zk_failed;              /* the observer reported a fatal error */
+	char zk_msg[256];
+	/* --bootstrap-server */
+	struct md_cache own;
+	struct kclient kc;
+	bool have_kc;
 };
 
-void cluster_view_free(struct cluster_view *v);
-void cluster_view_print(const struct cluster_view *v, FILE *out);
+/* Loads the cluster view (brokers, controller, topics with partitions and states). */
+int view_open(const struct kadmin *ka, struct view *v, char *err, size_t errlen);
+void view_close(struct view *v);
 
-/* --zookeeper mode: reads /cluster/id, /controller and /brokers/ids. Returns 0 or -1. */
-int kadmin_zk_cluster(const struct kadmin *ka, struct cluster_view *v, char *err, size_t errlen);
+/* --zookeeper writes: runs the event loop until the callback fires or the timeout. */
+typedef void (*zk_write_fn)(struct view *v, topic_admin_cb done, void *arg, void *ctx);
+int view_zk_write(const struct kadmin *ka, struct view *v, zk_write_fn fn, void *ctx, char *err,
+                  size_t errlen);
+
+/* --bootstrap-server: a connection to broker `id`, or to the controller (the view's
+ * ControllerId). */
+int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct kclient *out,
+              char *err, size_t errlen);
+int view_controller(const struct kadmin *ka, struct view *v, struct kclient *out, char *err,
+                    size_t errlen);
+
+/* Command families. argv starts after the family name. */
+int cmd_topics(const struct kadmin *ka, int argc, char **argv);
+int cmd_configs(const struct kadmin *ka, int argc, char **argv);
+
+/* Small helpers. */
+bool arg_is_help(int argc, char **argv);
+int parse_int_arg(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out);
+void print_ids(FILE *out, const int32_t *ids, int n);
 
 #endif

@@ -1,0 +1,694 @@
+/* api_admin.c — CreateTopics (19), DeleteTopics (20), CreatePartitions (37), ElectLeaders
+ * (43) and DescribeCluster (60).
+ *
+ * In ZooKeeper mode only the controller serves the first four; any other broker answers
+ * NOT_CONTROLLER per item and clients retry at Metadata's controller_id. Writes are fenced by
+ * the controller epoch. Answers wait (up to the request's timeout) until the cluster has
+ * acted: new partitions have leaders, deleted topics are gone, elected leaders are written. */
+#include "../common/say.h"
+#include "../conf/topic_conf.h"
+#include "../coord/election.h"
+#include "../coord/topic_admin.h"
+#include "../net/kp_msgs.h"
+#include "admin_op.h"
+#include "dispatch.h"
+
+#include <string.h>
+
+static struct zk_fence fence(struct kreq *r)
+{
+	return (struct zk_fence){coord_fence_version(r->b->coord)};
+}
+
+static char *cstr(struct kreq *r, struct kp_str s)
+{
+	return arena_strndup(&r->arena, s.ptr ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
+}
+
+static struct kp_str msg(struct kreq *r, const char *m)
+{
+	return m ? kp_str_c(arena_strndup(&r->arena, m, strlen(m))) : KP_STR_NULL;
+}
+
+/* Live brokers with racks, for placement. */
+static int place(struct kreq *r, int32_t n_parts, int16_t rf, struct md_partition **out,
+                 char *err, size_t errlen)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	int32_t *ids = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)md->nbrokers + 1));
+	const char **racks = arena_alloc(&r->arena, sizeof(char *) * ((size_t)md->nbrokers + 1));
+	if (!ids || !racks)
+		return -1;
+	for (int i = 0; i < md->nbrokers; i++) {
+		ids[i] = md->brokers[i].id;
+		racks[i] = md->brokers[i].rack;
+	}
+	return assign_replicas(ids, racks, md->nbrokers, n_parts, rf, -1, -1, 0, out, err, errlen);
+}
+
+static void free_parts(struct md_partition *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		kb_free(p[i].replicas);
+	kb_free(p);
+}
+
+/* Every partition of t has a live leader. */
+static bool topic_ready(const struct md_cache *md, const struct md_topic *t, int32_t nparts)
+{
+	if (!t || t->npartitions < nparts)
+		return false;
+	for (int i = 0; i < nparts; i++) {
+		const struct md_partition *p = &t->partitions[i];
+		if (!p->has_state || p->state.leader < 0 || !md_broker_live(md, p->state.leader))
+			return false;
+	}
+	return true;
+}
+
+/* ---- CreateTopics ------------------------------------------------------------------------ */
+
+struct create_state {
+	int32_t timeout_ms;
+	struct CreatableTopicResult *res;
+	int n;
+	bool *waiting;   /* written, waiting for leaders */
+};
+
+static void create_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
+{
+	struct create_state *s = st;
+	s->res[idx].ErrorCode = error;
+	s->res[idx].ErrorMessage = msg(r, m);
+	s->waiting[idx] = error == 0;
+}
+
+static bool create_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct create_state *s = st;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = true;
+	for (int i = 0; i < s->n; i++) {
+		if (!s->waiting[i])
+			continue;
+		char *name = cstr(r, s->res[i].Name);
+		const struct md_topic *t = md_find_topic(md, name);
+		if (topic_ready(md, t, s->res[i].NumPartitions)) {
+			memcpy(s->res[i].TopicId, t->topic_id, 16);
+			s->waiting[i] = false;
+		} else if (timed_out) {
+			s->waiting[i] = false;
+			if (s->timeout_ms > 0)
+				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
+static bool duplicated(const struct CreatableTopic *in, int n, int i)
+{
+	for (int k = 0; k < n; k++)
+		if (k != i && kp_str_eq(in[k].Name, in[i].Name))
+			return true;
+	return false;
+}
+
+static int16_t fail(char *m, size_t mlen, int16_t code, const char *text)
+{
+	snprintf(m, mlen, "%s", text);
+	return code;
+}
+
+/* An explicit assignment: partitions 0..n-1 once each, same replica count, distinct live
+ * brokers. */
+static int16_t check_assignment(const struct md_cache *md, const struct kp_array *as,
+                                struct md_partition **out, char *m, size_t mlen)
+{
+	const struct CreatableReplicaAssignment *a = as->elems;
+	int n = as->count;
+	struct md_partition *parts = kb_calloc((size_t)n, sizeof(*parts));
+	*out = parts;
+	for (int i = 0; i < n; i++) {
+		int32_t idx = a[i].PartitionIndex;
+		if (idx < 0 || idx >= n || parts[idx].replicas)
+			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+			            "partitions must be numbered 0..n-1, each once");
+		const int32_t *b = a[i].BrokerIds.elems;
+		int nb = a[i].BrokerIds.count;
+		if (nb <= 0 || (i > 0 && nb != a[0].BrokerIds.count))
+			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+			            "every partition needs the same, non-zero number of replicas");
+		for (int k = 0; k < nb; k++) {
+			if (!md_broker_live(md, b[k]))
+				return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+				            "the assignment names a broker that is not alive");
+			for (int j = 0; j < k; j++)
+				if (b[j] == b[k])
+					return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+					            "a partition lists the same broker twice");
+		}
+		parts[idx] = (struct md_partition){.id = idx, .nreplicas = nb, .state_version = -1,
+		                                   .replicas = kb_calloc((size_t)nb, sizeof(int32_t))};
+		memcpy(parts[idx].replicas, b, (size_t)nb * sizeof(int32_t));
+	}
+	return 0;
+}
+
+static int16_t check_configs(struct kreq *r, const struct kp_array *cfg, char *m, size_t mlen)
+{
+	const struct CreatableTopicConfig *c = cfg->elems;
+	for (int i = 0; i < cfg->count; i++) {
+		char err[256];
+		for (int k = 0; k < i; k++)
+			if (kp_str_eq(c[k].Name, c[i].Name))
+				return fail(m, mlen, KERR_INVALID_CONFIG, "a config key is given twice");
+		if (c[i].Value.len < 0 ||
+		    topic_conf_validate(cstr(r, c[i].Name), cstr(r, c[i].Value), err, sizeof(err)) < 0)
+			return fail(m, mlen, KERR_INVALID_CONFIG, c[i].Value.len < 0 ? "null value" : err);
+	}
+	return 0;
+}
+
+/* Validates one topic of a CreateTopics request; on success *parts and *n hold its placement. */
+static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, const char *name,
+                            struct md_partition **parts, int *n, char *m, size_t mlen)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	*parts = NULL;
+	*n = 0;
+	const char *why = md_topic_name_invalid(name);
+	if (why)
+		return fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION, why);
+	if (md_find_topic(md, name))
+		return fail(m, mlen, KERR_TOPIC_ALREADY_EXISTS, "the topic already exists");
+	for (int i = 0; i < md->ntopics; i++)
+		if (md_topic_names_collide(md->topics[i].name, name))
+			return fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION,
+			            "the name collides with an existing topic ('.' vs '_')");
+	int16_t code = check_configs(r, &t->Configs, m, mlen);
+	if (code)
+		return code;
+	if (t->Assignments.count > 0) {
+		if (t->NumPartitions != -1 || t->ReplicationFactor != -1)
+			return fail(m, mlen, KERR_INVALID_REQUEST, "give either partitions and "
+			            "replication factor, or an assignment, not both");
+		*n = t->Assignments.count;
+		return check_assignment(md, &t->Assignments, parts, m, mlen);
+	}
+	int32_t np = t->NumPartitions == -1 && r->version >= 4 ? r->b->cfg.num_partitions
+	                                                         : t->NumPartitions;
+	int32_t rf = t->ReplicationFactor == -1 && r->version >= 4
+	                     ? r->b->cfg.default_replication_factor : t->ReplicationFactor;
+	if (np <= 0)
+		return fail(m, mlen, KERR_INVALID_PARTITIONS, "the partition count must be above 0");
+	if (rf <= 0)
+		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR,
+		            "the replication factor must be above 0");
+	char err[160];
+	if (place(r, np, (int16_t)rf, parts, err, sizeof(err)) < 0)
+		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
+	*n = np;
+	return 0;
+}
+
+/* v5+: the created topic's partition count, replication factor and every config. */
+static void describe_created(struct kreq *r, struct CreatableTopicResult *res,
+                             const struct CreatableTopic *t, const struct md_partition *parts,
+                             int n)
+{
+	res->NumPartitions = n;
+	res->ReplicationFactor = (int16_t)(n > 0 ? parts[0].nreplicas : -1);
+	const struct CreatableTopicConfig *c = t->Configs.elems;
+	struct conf_kv *ov = arena_alloc(&r->arena, sizeof(*ov) * ((size_t)t->Configs.count + 1));
+	struct CreatableTopicConfigs *out =
+	        kreq_array(r, &res->Configs, (int32_t)topic_conf_nkeys, sizeof(*out));
+	if (!ov || !out)
+		return;
+	for (int i = 0; i < t->Configs.count; i++)
+		ov[i] = (struct conf_kv){cstr(r, c[i].Name), cstr(r, c[i].Value)};
+	for (size_t i = 0; i < topic_conf_nkeys; i++) {
+		char buf[256];
+		int source;
+		const char *v = topic_conf_value(&r->b->cfg, ov, t->Configs.count,
+		                                 topic_conf_keys[i].name, buf, sizeof(buf), &source);
+		out[i] = (struct CreatableTopicConfigs){
+		        kp_str_c(topic_conf_keys[i].name),
+		        v ? msg(r, v) : KP_STR_NULL, false, (int8_t)source, false};
+	}
+}
+
+static void config_entries(struct kreq *r, const struct kp_array *cfg,
+                           struct md_config_entry **out, int *n)
+{
+	const struct CreatableTopicConfig *c = cfg->elems;
+	*n = cfg->count;
+	*out = arena_alloc(&r->arena, sizeof(**out) * ((size_t)*n + 1));
+	for (int i = 0; *out && i < *n; i++)
+		(*out)[i] = (struct md_config_entry){cstr(r, c[i].Name), cstr(r, c[i].Value)};
+}
+
+enum handler_result handle_create_topics(struct kreq *r)
+{
+	const struct CreateTopicsRequest *req = r->req;
+	struct CreateTopicsResponse *resp = r->resp;
+	const struct CreatableTopic *in = req->Topics.elems;
+	int n = req->Topics.count;
+	struct create_state *s = arena_alloc(&r->arena, sizeof(*s));
+	s->res = kreq_array(r, &resp->Topics, n, sizeof(*s->res));
+	s->waiting = arena_alloc(&r->arena, (size_t)n + 1);
+	if (!s->res || !s->waiting)
+		return H_CLOSE;
+	s->n = n;
+	s->timeout_ms = req->timeoutMs;
+	struct admin_op *op = admin_op_new(r, req->timeoutMs, s, create_set_error, create_ready);
+	bool controller = coord_is_controller(r->b->coord);
+	for (int i = 0; i < n; i++) {
+		struct CreatableTopicResult *res = &s->res[i];
+		*res = (struct CreatableTopicResult){.Name = in[i].Name, .NumPartitions = -1,
+		                                     .ReplicationFactor = -1, .Configs = {NULL, -1}};
+		char m[256] = "", *name = cstr(r, in[i].Name);
+		struct md_partition *parts = NULL;
+		int np = 0;
+		int16_t code = !controller ? fail(m, sizeof(m), KERR_NOT_CONTROLLER,
+		                                  "this broker is not the controller")
+		               : duplicated(in, n, i) ? fail(m, sizeof(m), KERR_INVALID_REQUEST,
+		                                             "the topic is listed twice")
+		                                      : check_create(r, &in[i], name, &parts, &np, m,
+		                                                     sizeof(m));
+		res->ErrorCode = code;
+		res->ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
+		if (code == 0) {
+			describe_created(r, res, &in[i], parts, np);
+			if (!req->validateOnly) {
+				void (*cb)(int16_t, const char *, void *);
+				void *arg;
+				uint8_t id[16];
+				struct md_config_entry *cfg;
+				int ncfg;
+				md_uuid_generate(id);
+				config_entries(r, &in[i].Configs, &cfg, &ncfg);
+				struct zk_fence f = fence(r);
+				admin_op_write(op, i, &cb, &arg);
+				topic_admin_create(coord_zk(r->b->coord), &f, name, parts, np, id, cfg, ncfg,
+				                   cb, arg);
+			}
+		}
+		free_parts(parts, np);
+	}
+	return admin_op_start(op);
+}
+
+/* ---- DeleteTopics ------------------------------------------------------------------------ */
+
+struct delete_state {
+	int32_t timeout_ms;
+	struct DeletableTopicResult *res;
+	char **names;
+	bool *waiting;
+	int n;
+};
+
+static void delete_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
+{
+	struct delete_state *s = st;
+	s->res[idx].ErrorCode = error;
+	s->res[idx].ErrorMessage = msg(r, m);
+	s->waiting[idx] = error == 0;
+}
+
+static bool delete_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct delete_state *s = st;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = true;
+	for (int i = 0; i < s->n; i++) {
+		if (!s->waiting[i])
+			continue;
+		if (!md_find_topic(md, s->names[i])) {
+			s->waiting[i] = false;
+		} else if (timed_out) {
+			s->waiting[i] = false;
+			if (s->timeout_ms > 0)
+				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
+static const struct md_topic *topic_by_id(const struct md_cache *md, const uint8_t id[16])
+{
+	for (int i = 0; i < md->ntopics; i++)
+		if (memcmp(md->topics[i].topic_id, id, 16) == 0)
+			return &md->topics[i];
+	return NULL;
+}
+
+/* v0-5 name topics in TopicNames; v6 in Topics, by name or by id. */
+static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
+{
+	const struct DeleteTopicsRequest *req = r->req;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	const struct md_topic *t = NULL;
+	if (r->version >= 6) {
+		const struct DeleteTopicState *in = req->Topics.elems;
+		memcpy(s->res[i].TopicId, in[i].TopicId, 16);
+		s->res[i].Name = in[i].Name;
+		t = in[i].Name.len >= 0 ? md_find_topic(md, cstr(r, in[i].Name))
+		                        : topic_by_id(md, in[i].TopicId);
+		if (!t)
+			return in[i].Name.len >= 0 ? KERR_UNKNOWN_TOPIC_OR_PARTITION : KERR_UNKNOWN_TOPIC_ID;
+		memcpy(s->res[i].TopicId, t->topic_id, 16);
+	} else {
+		const struct kp_str *in = req->TopicNames.elems;
+		s->res[i].Name = in[i];
+		t = md_find_topic(md, cstr(r, in[i]));
+		if (!t)
+			return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
+	/* The answer waits while the topic is deleted from the cache: own the name. */
+	s->names[i] = arena_strndup(&r->arena, t->name, strlen(t->name));
+	if (!s->names[i])
+		return KERR_INVALID_REQUEST;
+	s->res[i].Name = kp_str_c(s->names[i]);
+	return 0;
+}
+
+enum handler_result handle_delete_topics(struct kreq *r)
+{
+	const struct DeleteTopicsRequest *req = r->req;
+	struct DeleteTopicsResponse *resp = r->resp;
+	int n = r->version >= 6 ? req->Topics.count : req->TopicNames.count;
+	struct delete_state *s = arena_alloc(&r->arena, sizeof(*s));
+	s->res = kreq_array(r, &resp->Responses, n, sizeof(*s->res));
+	s->names = arena_alloc(&r->arena, sizeof(char *) * ((size_t)n + 1));
+	s->waiting = arena_alloc(&r->arena, (size_t)n + 1);
+	if (!s->res || !s->names || !s->waiting)
+		return H_CLOSE;
+	s->n = n;
+	s->timeout_ms = req->TimeoutMs;
+	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, delete_set_error, delete_ready);
+	for (int i = 0; i < n; i++) {
+		int16_t code = delete_target(r, i, s);
+		if (code == 0 && !coord_is_controller(r->b->coord))
+			code = KERR_NOT_CONTROLLER;
+		if (code == 0 && !r->b->cfg.delete_topic_enable)
+			code = KERR_TOPIC_DELETION_DISABLED;
+		s->res[i].ErrorCode = code;
+		if (code == 0) {
+			void (*cb)(int16_t, const char *, void *);
+			void *arg;
+			admin_op_write(op, i, &cb, &arg);
+			topic_admin_mark_delete(coord_zk(r->b->coord), s->names[i], cb, arg);
+		}
+	}
+	return admin_op_start(op);
+}
+
+/* ---- CreatePartitions ----------------------------------------------------------------- */
+
+struct partitions_state {
+	int32_t timeout_ms;
+	struct CreatePartitionsTopicResult *res;
+	int32_t *counts;
+	bool *waiting;
+	int n;
+};
+
+static void partitions_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
+{
+	struct partitions_state *s = st;
+	s->res[idx].ErrorCode = error;
+	s->res[idx].ErrorMessage = msg(r, m);
+	s->waiting[idx] = error == 0;
+}
+
+static bool partitions_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct partitions_state *s = st;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = true;
+	for (int i = 0; i < s->n; i++) {
+		if (!s->waiting[i])
+			continue;
+		if (topic_ready(md, md_find_topic(md, cstr(r, s->res[i].Name)), s->counts[i])) {
+			s->waiting[i] = false;
+		} else if (timed_out) {
+			s->waiting[i] = false;
+			if (s->timeout_ms > 0)
+				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
+/* New partitions: the explicit assignments, or Kafka-style placement. *all gets the whole
+ * new assignment (old partitions unchanged). */
+static int16_t check_partitions(struct kreq *r, const struct CreatePartitionsTopic *t,
+                                const struct md_topic *mt, struct md_partition **all, char *m,
+                                size_t mlen)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	int old = mt->npartitions, add = t->Count - old;
+	if (t->Count <= old)
+		return fail(m, mlen, KERR_INVALID_PARTITIONS,
+		            "the partition count can only grow");
+	int16_t rf = (int16_t)(old > 0 ? mt->partitions[0].nreplicas : 1);
+	struct md_partition *added = NULL;
+	if (t->Assignments.count >= 0) {
+		if (t->Assignments.count != add)
+			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+			            "give one assignment per new partition");
+		struct kp_array as = {arena_alloc(&r->arena, sizeof(struct CreatableReplicaAssignment) *
+		                                                     ((size_t)add + 1)), add};
+		const struct CreatePartitionsAssignment *in = t->Assignments.elems;
+		struct CreatableReplicaAssignment *a = as.elems;
+		for (int i = 0; a && i < add; i++)
+			a[i] = (struct CreatableReplicaAssignment){i, in[i].BrokerIds};
+		int16_t code = check_assignment(md, &as, &added, m, mlen);
+		if (code) {
+			free_parts(added, add);
+			return code;
+		}
+	} else {
+		char err[160];
+		if (place(r, add, rf, &added, err, sizeof(err)) < 0)
+			return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
+	}
+	*all = kb_calloc((size_t)t->Count, sizeof(**all));
+	for (int i = 0; i < old; i++) {
+		(*all)[i] = mt->partitions[i];
+		(*all)[i].replicas = kb_calloc((size_t)mt->partitions[i].nreplicas + 1, sizeof(int32_t));
+		memcpy((*all)[i].replicas, mt->partitions[i].replicas,
+		       (size_t)mt->partitions[i].nreplicas * sizeof(int32_t));
+	}
+	for (int i = 0; i < add; i++) {
+		(*all)[old + i] = added[i];
+		(*all)[old + i].id = old + i;
+	}
+	kb_free(added);
+	return 0;
+}
+
+enum handler_result handle_create_partitions(struct kreq *r)
+{
+	const struct CreatePartitionsRequest *req = r->req;
+	struct CreatePartitionsResponse *resp = r->resp;
+	const struct CreatePartitionsTopic *in = req->Topics.elems;
+	int n = req->Topics.count;
+	struct partitions_state *s = arena_alloc(&r->arena, sizeof(*s));
+	s->res = kreq_array(r, &resp->Results, n, sizeof(*s->res));
+	s->counts = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)n + 1));
+	s->waiting = arena_alloc(&r->arena, (size_t)n + 1);
+	if (!s->res || !s->counts || !s->waiting)
+		return H_CLOSE;
+	s->n = n;
+	s->timeout_ms = req->TimeoutMs;
+	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, partitions_set_error,
+	                                   partitions_ready);
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	for (int i = 0; i < n; i++) {
+		char m[256] = "";
+		s->res[i] = (struct CreatePartitionsTopicResult){in[i].Name, 0, KP_STR_NULL};
+		s->counts[i] = in[i].Count;
+		const struct md_topic *t = md_find_topic(md, cstr(r, in[i].Name));
+		struct md_partition *all = NULL;
+		int16_t code = !coord_is_controller(r->b->coord)
+		                       ? fail(m, sizeof(m), KERR_NOT_CONTROLLER, "not the controller")
+		               : !t || t->deleting
+		                       ? fail(m, sizeof(m), KERR_UNKNOWN_TOPIC_OR_PARTITION, "no such topic")
+		                       : check_partitions(r, &in[i], t, &all, m, sizeof(m));
+		s->res[i].ErrorCode = code;
+		s->res[i].ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
+		if (code == 0 && !req->ValidateOnly) {
+			void (*cb)(int16_t, const char *, void *);
+			void *arg;
+			struct zk_fence f = fence(r);
+			admin_op_write(op, i, &cb, &arg);
+			topic_admin_set_assignment(coord_zk(r->b->coord), &f, t->name, all, in[i].Count,
+			                           t->topic_id, -1, cb, arg);
+		}
+		if (all)
+			free_parts(all, in[i].Count);
+	}
+	return admin_op_start(op);
+}
+
+/* ---- ElectLeaders (preferred) ------------------------------------------------------------ */
+
+struct elect_item {
+	const char *topic;
+	struct PartitionResult *res;
+	bool waiting;
+};
+
+struct elect_state {
+	int32_t timeout_ms;
+	struct elect_item *items;
+	int n;
+};
+
+static bool elect_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct elect_state *s = st;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = true;
+	for (int i = 0; i < s->n; i++) {
+		struct elect_item *it = &s->items[i];
+		if (!it->waiting)
+			continue;
+		const struct md_topic *t = md_find_topic(md, it->topic);
+		const struct md_partition *p = t ? md_topic_partition(t, it->res->PartitionId) : NULL;
+		if (p && p->has_state && p->nreplicas > 0 && p->state.leader == p->replicas[0]) {
+			it->waiting = false;
+		} else if (timed_out) {
+			it->waiting = false;
+			it->res->ErrorCode = KERR_REQUEST_TIMED_OUT;
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
+static void elect_set_error(struct kreq *r, void *st, int idx, int16_t e, const char *m)
+{
+	KB_UNUSED(r);
+	KB_UNUSED(st);
+	KB_UNUSED(idx);
+	KB_UNUSED(e);
+	KB_UNUSED(m); /* no ZooKeeper writes of our own: the controller writes */
+}
+
+/* One partition: is a preferred election needed and possible? */
+static int16_t elect_check(struct kreq *r, const struct md_topic *t, int32_t pid)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	const struct md_partition *p = t && !t->deleting ? md_topic_partition(t, pid) : NULL;
+	if (!p)
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (!coord_is_controller(r->b->coord))
+		return KERR_NOT_CONTROLLER;
+	if (p->nreplicas == 0 || !p->has_state)
+		return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
+	int32_t pref = p->replicas[0];
+	if (p->state.leader == pref)
+		return KERR_ELECTION_NOT_NEEDED;
+	if (!md_broker_live(md, pref) || !md_state_in_isr(&p->state, pref))
+		return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
+	coord_request_preferred(r->b->coord, t->name, pid);
+	return 0;
+}
+
+/* The request's partitions, or (null) every partition of every topic. */
+static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, struct elect_state *s)
+{
+	const struct ElectLeadersRequest *req = r->req;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = req->TopicPartitions.count < 0;
+	int nt = all ? md->ntopics : req->TopicPartitions.count;
+	const struct TopicPartitions *tp = req->TopicPartitions.elems;
+	struct ReplicaElectionResult *out = kreq_array(r, &resp->ReplicaElectionResults, nt,
+	                                               sizeof(*out));
+	int total = 0;
+	for (int i = 0; out && i < nt; i++)
+		total += all ? md->topics[i].npartitions : tp[i].Partitions.count;
+	s->items = arena_alloc(&r->arena, sizeof(*s->items) * ((size_t)total + 1));
+	if (!out || !s->items)
+		return -1;
+	for (int i = 0; i < nt; i++) {
+		/* Copied: the answer may wait while topics come and go in the cache. */
+		const char *name = all ? arena_strndup(&r->arena, md->topics[i].name,
+		                                       strlen(md->topics[i].name))
+		                       : cstr(r, tp[i].Topic);
+		if (!name)
+			return -1;
+		const struct md_topic *t = md_find_topic(md, name);
+		int np = all ? t->npartitions : tp[i].Partitions.count;
+		const int32_t *ids = all ? NULL : tp[i].Partitions.elems;
+		out[i].Topic = kp_str_c(name);
+		struct PartitionResult *pr = kreq_array(r, &out[i].PartitionResult, np, sizeof(*pr));
+		if (!pr)
+			return -1;
+		for (int k = 0; k < np; k++) {
+			int32_t pid = all ? k : ids[k];
+			int16_t code = elect_check(r, t, pid);
+			pr[k] = (struct PartitionResult){pid, code, KP_STR_NULL};
+			s->items[s->n++] = (struct elect_item){name, &pr[k], code == 0};
+		}
+	}
+	return 0;
+}
+
+enum handler_result handle_elect_leaders(struct kreq *r)
+{
+	const struct ElectLeadersRequest *req = r->req;
+	struct ElectLeadersResponse *resp = r->resp;
+	if (r->version >= 1 && req->ElectionType != 0) {
+		/* Unclean elections on demand are not offered: unclean.leader.election.enable (broker
+		 * or topic config) governs them. */
+		resp->ErrorCode = KERR_INVALID_REQUEST;
+		return H_RESPOND;
+	}
+	struct elect_state *s = arena_alloc(&r->arena, sizeof(*s));
+	if (!s || elect_collect(r, resp, s) < 0)
+		return H_CLOSE;
+	s->timeout_ms = req->TimeoutMs;
+	/* Nothing of ours to write: the controller writes; we wait for its leaders. */
+	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, elect_set_error, elect_ready);
+	return admin_op_start(op);
+}
+
+/* ---- DescribeCluster ----------------------------------------------------------------------- */
+
+enum handler_result handle_describe_cluster(struct kreq *r)
+{
+	const struct DescribeClusterRequest *req = r->req;
+	struct DescribeClusterResponse *resp = r->resp;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	resp->EndpointType = req->EndpointType;
+	if (req->EndpointType != 1) { /* 2 = KRaft controllers: there are none in ZooKeeper mode */
+		resp->ErrorCode = KERR_INVALID_REQUEST;
+		resp->ErrorMessage = KP_STR_LIT("only broker endpoints (type 1) exist in ZooKeeper mode");
+		return H_RESPOND;
+	}
+	resp->ClusterId = kp_str_c(md->cluster_id ? md->cluster_id : "");
+	resp->ControllerId = md->controller_id;
+	struct DescribeClusterBroker *out = kreq_array(r, &resp->Brokers, md->nbrokers, sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	int n = 0;
+	for (int i = 0; i < md->nbrokers; i++) {
+		const struct md_endpoint *ep = md_broker_endpoint(&md->brokers[i], r->cl->listener);
+		if (ep)
+			out[n++] = (struct DescribeClusterBroker){md->brokers[i].id, kp_str_c(ep->host),
+			                                          ep->port, kp_str_c(md->brokers[i].rack)};
+	}
+	resp->Brokers.count = n;
+	return H_RESPOND;
+}

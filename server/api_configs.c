@@ -1,0 +1,376 @@
+/* api_configs.c — DescribeConfigs (32), AlterConfigs (33), IncrementalAlterConfigs (44).
+ *
+ * Topic configs are overrides stored in /config/topics/<t>; every broker watches them, so a
+ * change applies live everywhere. Broker configs are the broker's own file and overrides:
+ * they can be described, not altered (kbroker has no dynamic broker configs), and a broker
+ * describes only itself (clients send that request to the broker named). */
+#include "../conf/topic_conf.h"
+#include "../coord/topic_admin.h"
+#include "../net/kp_msgs.h"
+#include "admin_op.h"
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { RESOURCE_TOPIC = 2, RESOURCE_BROKER = 4 };
+
+static char *cstr(struct kreq *r, struct kp_str s)
+{
+	return arena_strndup(&r->arena, s.ptr ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
+}
+
+static struct kp_str astr(struct kreq *r, const char *s)
+{
+	return s ? kp_str_c(arena_strndup(&r->arena, s, strlen(s))) : KP_STR_NULL;
+}
+
+static bool wanted(const struct kp_array *keys, const char *name)
+{
+	if (keys->count < 0)
+		return true; /* null: every key */
+	const struct kp_str *k = keys->elems;
+	for (int i = 0; i < keys->count; i++)
+		if (kp_str_eq_c(k[i], name))
+			return true;
+	return false;
+}
+
+/* The topic's overrides as conf_kv pairs (pointing into the cache). */
+static struct conf_kv *overrides(struct kreq *r, const struct md_topic *t)
+{
+	struct conf_kv *ov = arena_alloc(&r->arena, sizeof(*ov) * ((size_t)t->nconfigs + 1));
+	for (int i = 0; ov && i < t->nconfigs; i++)
+		ov[i] = (struct conf_kv){t->configs[i].name, t->configs[i].value};
+	return ov;
+}
+
+/* Synonyms (v1+, when asked): the override, then the broker keys behind it, then the default. */
+static void topic_synonyms(struct kreq *r, struct DescribeConfigsResourceResult *e,
+                           const struct topic_conf_key *k, const char *override)
+{
+	struct DescribeConfigsSynonym *s = kreq_array(r, &e->Synonyms, TOPIC_CONF_MAX_SYNONYMS + 3,
+	                                              sizeof(*s));
+	if (!s)
+		return;
+	int n = 0;
+	if (override)
+		s[n++] = (struct DescribeConfigsSynonym){astr(r, k->name), astr(r, override),
+		                                         CONF_SRC_DYNAMIC_TOPIC};
+	for (int i = 0; k->synonyms[i]; i++) {
+		const struct conf_key *bk = conf_find(k->synonyms[i]);
+		char buf[256];
+		int src;
+		if (bk && conf_is_set(&r->b->cfg, bk->name) &&
+		    conf_describe(&r->b->cfg, bk, buf, sizeof(buf), &src) > 0)
+			s[n++] = (struct DescribeConfigsSynonym){kp_str_c(bk->name), astr(r, buf),
+			                                         (int8_t)src};
+	}
+	if (k->def)
+		s[n++] = (struct DescribeConfigsSynonym){kp_str_c(k->synonyms[0] ? k->synonyms[0]
+		                                                                  : k->name),
+		                                         kp_str_c(k->def), CONF_SRC_DEFAULT};
+	e->Synonyms.count = n;
+}
+
+static int describe_topic(struct kreq *r, const struct DescribeConfigsResource *in,
+                          struct DescribeConfigsResult *out)
+{
+	const struct DescribeConfigsRequest *req = r->req;
+	const struct md_topic *t = md_find_topic(coord_metadata(r->b->coord),
+	                                         cstr(r, in->ResourceName));
+	if (!t || t->deleting) {
+		out->ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return 0;
+	}
+	struct conf_kv *ov = overrides(r, t);
+	struct DescribeConfigsResourceResult *e =
+	        kreq_array(r, &out->Configs, (int32_t)topic_conf_nkeys, sizeof(*e));
+	if (!ov || !e)
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < topic_conf_nkeys; i++) {
+		const struct topic_conf_key *k = &topic_conf_keys[i];
+		if (!wanted(&in->ConfigurationKeys, k->name))
+			continue;
+		char buf[256];
+		int src;
+		const char *v = topic_conf_value(&r->b->cfg, ov, t->nconfigs, k->name, buf, sizeof(buf),
+		                                 &src);
+		struct DescribeConfigsResourceResult *c = &e[n++];
+		*c = (struct DescribeConfigsResourceResult){
+		        .Name = kp_str_c(k->name), .Value = astr(r, v), .IsDefault = src == CONF_SRC_DEFAULT,
+		        .ConfigSource = (int8_t)src, .ConfigType = (int8_t)topic_conf_type(k->name),
+		        .Documentation = req->IncludeDocumentation ? kp_str_c(k->doc) : KP_STR_NULL};
+		if (req->IncludeSynonyms)
+			topic_synonyms(r, c, k, src == CONF_SRC_DYNAMIC_TOPIC ? v : NULL);
+	}
+	out->Configs.count = n;
+	return 0;
+}
+
+static int describe_broker(struct kreq *r, const struct DescribeConfigsResource *in,
+                           struct DescribeConfigsResult *out)
+{
+	const struct DescribeConfigsRequest *req = r->req;
+	char self[16];
+	snprintf(self, sizeof(self), "%d", r->b->cfg.broker_id);
+	if (!kp_str_eq_c(in->ResourceName, self)) {
+		out->ErrorCode = KERR_INVALID_REQUEST;
+		out->ErrorMessage = astr(r, "broker configs are described by the broker itself: send "
+		                            "this request to that broker");
+		return 0;
+	}
+	struct DescribeConfigsResourceResult *e =
+	        kreq_array(r, &out->Configs, (int32_t)conf_nkeys, sizeof(*e));
+	if (!e)
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		if (!wanted(&in->ConfigurationKeys, k->name))
+			continue;
+		char buf[1024];
+		int src;
+		bool has = conf_describe(&r->b->cfg, k, buf, sizeof(buf), &src) > 0;
+		e[n++] = (struct DescribeConfigsResourceResult){
+		        .Name = kp_str_c(k->name), .Value = has ? astr(r, buf) : KP_STR_NULL,
+		        .ReadOnly = true, .IsDefault = src == CONF_SRC_DEFAULT,
+		        .ConfigSource = (int8_t)src, .ConfigType = (int8_t)conf_kafka_type(k->type),
+		        .Documentation = req->IncludeDocumentation ? kp_str_c(k->doc) : KP_STR_NULL};
+	}
+	out->Configs.count = n;
+	return 0;
+}
+
+enum handler_result handle_describe_configs(struct kreq *r)
+{
+	const struct DescribeConfigsRequest *req = r->req;
+	struct DescribeConfigsResponse *resp = r->resp;
+	const struct DescribeConfigsResource *in = req->Resources.elems;
+	struct DescribeConfigsResult *out =
+	        kreq_array(r, &resp->Results, req->Resources.count, sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	for (int i = 0; i < req->Resources.count; i++) {
+		out[i] = (struct DescribeConfigsResult){.ResourceType = in[i].ResourceType,
+		                                        .ResourceName = in[i].ResourceName};
+		int rc = 0;
+		if (in[i].ResourceType == RESOURCE_TOPIC)
+			rc = describe_topic(r, &in[i], &out[i]);
+		else if (in[i].ResourceType == RESOURCE_BROKER)
+			rc = describe_broker(r, &in[i], &out[i]);
+		else {
+			out[i].ErrorCode = KERR_INVALID_REQUEST;
+			out[i].ErrorMessage = astr(r, "only topic and broker configs exist in kbroker");
+		}
+		if (rc < 0)
+			return H_CLOSE;
+	}
+	return H_RESPOND;
+}
+
+/* ---- AlterConfigs and IncrementalAlterConfigs --------------------------------------------- */
+
+/* The common shape of both responses' per-resource results. */
+struct alter_result {
+	int16_t ErrorCode;
+	struct kp_str ErrorMessage;
+	int8_t ResourceType;
+	struct kp_str ResourceName;
+};
+
+struct alter_state {
+	struct alter_result *res;
+};
+
+static void alter_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
+{
+	struct alter_state *s = st;
+	s->res[idx].ErrorCode = error;
+	s->res[idx].ErrorMessage = error ? astr(r, m) : KP_STR_NULL;
+}
+
+static bool alter_ready(struct kreq *r, void *st, bool timed_out)
+{
+	KB_UNUSED(r);
+	KB_UNUSED(st);
+	KB_UNUSED(timed_out);
+	return true; /* the write itself is the operation: brokers apply it from their watches */
+}
+
+/* A working copy of a topic's overrides. */
+struct cfgset {
+	struct md_config_entry *e;
+	int n;
+};
+
+static void cfg_put(struct kreq *r, struct cfgset *c, const char *name, const char *value)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].name, name) == 0) {
+			c->e[i].value = arena_strndup(&r->arena, value, strlen(value));
+			return;
+		}
+	c->e[c->n++] = (struct md_config_entry){arena_strndup(&r->arena, name, strlen(name)),
+	                                        arena_strndup(&r->arena, value, strlen(value))};
+}
+
+static void cfg_del(struct cfgset *c, const char *name)
+{
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->e[i].name, name) == 0)
+			c->e[i] = c->e[--c->n];
+}
+
+/* APPEND (2) / SUBTRACT (3) on a list config: items added if missing, or removed. */
+static const char *list_op(struct kreq *r, const char *current, const char *items, bool add)
+{
+	size_t cap = strlen(current) + strlen(items) + 2;
+	char *out = arena_alloc(&r->arena, cap);
+	if (!out)
+		return current;
+	out[0] = '\0';
+	char *cur = arena_strndup(&r->arena, current, strlen(current)), *save = NULL;
+	for (char *t = strtok_r(cur, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (add || !conf_list_has(items, t))
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", t);
+	char *it = arena_strndup(&r->arena, items, strlen(items));
+	save = NULL;
+	for (char *t = strtok_r(it, ",", &save); add && t; t = strtok_r(NULL, ",", &save))
+		if (!conf_list_has(out, t))
+			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", t);
+	return out;
+}
+
+/* One change (op 0 set, 1 delete, 2 append, 3 subtract) applied to c. */
+static int16_t apply_op(struct kreq *r, struct cfgset *c, const struct md_topic *t,
+                        const char *name, int8_t op, struct kp_str value, char *m, size_t mlen)
+{
+	const struct topic_conf_key *k = topic_conf_find(name);
+	if (!k) {
+		snprintf(m, mlen, "Unknown topic config name: %s", name);
+		return KERR_INVALID_CONFIG;
+	}
+	if (op == 1) {
+		cfg_del(c, name);
+		return 0;
+	}
+	if (value.len < 0 || op < 0 || op > 3 || (op >= 2 && k->type != CONF_LIST)) {
+		snprintf(m, mlen, "%s: %s", name, value.len < 0 ? "null value" : "operation not valid "
+		         "for this config (APPEND/SUBTRACT need a list config)");
+		return KERR_INVALID_CONFIG;
+	}
+	const char *v = cstr(r, value);
+	if (op >= 2) {
+		char buf[256];
+		int src;
+		struct conf_kv *ov = overrides(r, t);
+		const char *cur = topic_conf_value(&r->b->cfg, ov, t->nconfigs, name, buf, sizeof(buf),
+		                                   &src);
+		v = list_op(r, cur ? cur : "", v, op == 2);
+	}
+	if (topic_conf_validate(name, v, m, mlen) < 0)
+		return KERR_INVALID_CONFIG;
+	cfg_put(r, c, name, v);
+	return 0;
+}
+
+/* Starts from the topic's overrides (incremental) or from nothing (AlterConfigs replaces). */
+static struct cfgset start_set(struct kreq *r, const struct md_topic *t, int extra, bool keep)
+{
+	struct cfgset c = {arena_alloc(&r->arena, sizeof(*c.e) * ((size_t)(t->nconfigs + extra) + 1)), 0};
+	for (int i = 0; keep && c.e && i < t->nconfigs; i++)
+		c.e[c.n++] = t->configs[i];
+	return c;
+}
+
+/* Common checks of one resource; returns the topic or NULL with the error set. */
+static const struct md_topic *alter_target(struct kreq *r, int8_t type, struct kp_str name,
+                                           struct alter_result *res)
+{
+	*res = (struct alter_result){0, KP_STR_NULL, type, name};
+	if (type != RESOURCE_TOPIC) {
+		res->ErrorCode = KERR_INVALID_REQUEST;
+		res->ErrorMessage = astr(r, "kbroker has no dynamic broker configs: only topic configs "
+		                            "can be altered");
+		return NULL;
+	}
+	const struct md_topic *t = md_find_topic(coord_metadata(r->b->coord), cstr(r, name));
+	if (!t || t->deleting)
+		res->ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	return t && !t->deleting ? t : NULL;
+}
+
+static void alter_write(struct kreq *r, struct admin_op *op, int i, const char *topic,
+                        const struct cfgset *c)
+{
+	void (*cb)(int16_t, const char *, void *);
+	void *arg;
+	admin_op_write(op, i, &cb, &arg);
+	topic_admin_set_config(coord_zk(r->b->coord), NULL, topic, c->e, c->n, cb, arg);
+}
+
+enum handler_result handle_alter_configs(struct kreq *r)
+{
+	const struct AlterConfigsRequest *req = r->req;
+	struct AlterConfigsResponse *resp = r->resp;
+	const struct AlterConfigsRequestAlterConfigsResource *in = req->Resources.elems;
+	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
+	_Static_assert(sizeof(struct alter_result) ==
+	               sizeof(struct AlterConfigsResponseAlterConfigsResourceResponse), "layout");
+	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
+	if (!s->res)
+		return H_CLOSE;
+	struct admin_op *op = admin_op_new(r, 0, s, alter_set_error, alter_ready);
+	for (int i = 0; i < req->Resources.count; i++) {
+		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
+		                                        &s->res[i]);
+		if (!t)
+			continue;
+		const struct AlterConfigsRequestAlterableConfig *e = in[i].Configs.elems;
+		struct cfgset c = start_set(r, t, in[i].Configs.count, false);
+		char m[256] = "";
+		int16_t code = 0;
+		for (int k = 0; code == 0 && k < in[i].Configs.count; k++)
+			code = apply_op(r, &c, t, cstr(r, e[k].Name), 0, e[k].Value, m, sizeof(m));
+		if (code)
+			alter_set_error(r, s, i, code, m);
+		else if (!req->ValidateOnly)
+			alter_write(r, op, i, t->name, &c);
+	}
+	return admin_op_start(op);
+}
+
+enum handler_result handle_incremental_alter_configs(struct kreq *r)
+{
+	const struct IncrementalAlterConfigsRequest *req = r->req;
+	struct IncrementalAlterConfigsResponse *resp = r->resp;
+	const struct IncrementalAlterConfigsRequestAlterConfigsResource *in = req->Resources.elems;
+	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
+	_Static_assert(sizeof(struct alter_result) ==
+	               sizeof(struct IncrementalAlterConfigsResponseAlterConfigsResourceResponse),
+	               "layout");
+	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
+	if (!s->res)
+		return H_CLOSE;
+	struct admin_op *op = admin_op_new(r, 0, s, alter_set_error, alter_ready);
+	for (int i = 0; i < req->Resources.count; i++) {
+		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
+		                                        &s->res[i]);
+		if (!t)
+			continue;
+		const struct IncrementalAlterConfigsRequestAlterableConfig *e = in[i].Configs.elems;
+		struct cfgset c = start_set(r, t, in[i].Configs.count, true);
+		char m[256] = "";
+		int16_t code = 0;
+		for (int k = 0; code == 0 && k < in[i].Configs.count; k++)
+			code = apply_op(r, &c, t, cstr(r, e[k].Name), e[k].ConfigOperation, e[k].Value, m,
+			                sizeof(m));
+		if (code)
+			alter_set_error(r, s, i, code, m);
+		else if (!req->ValidateOnly)
+			alter_write(r, op, i, t->name, &c);
+	}
+	return admin_op_start(op);
+}
