@@ -14,6 +14,11 @@
 #define KB_DECODE_ARENA_FACTOR 16
 #define KB_DECODE_ARENA_SLACK (64 * 1024)
 
+/* Once a request is decoded, its arena may grow by this much for the response the broker
+ * builds (not client-controlled: bounded by the cluster's own metadata), e.g. Metadata for
+ * every partition of a large cluster. */
+#define KB_RESPONSE_ARENA_BYTES (256u * 1024 * 1024)
+
 /* Requests read from one connection but not yet answered. Past it the connection stops
  * reading (TCP backpressure), it is never an error. librdkafka pipelines up to
  * max.in.flight (default 1,000,000), so this must be a pause, not a refusal. */

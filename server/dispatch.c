@@ -129,6 +129,8 @@ static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
 		                r->api->name, r->version, kp_err_str(rc));
 		return -1;
 	}
+	/* The decode ceiling guarded against hostile lengths; the response is ours to size. */
+	r->arena.max = r->arena.used + KB_RESPONSE_ARENA_BYTES;
 	kp_set_defaults(r->api->response, r->resp);
 	enum handler_result how = e->handler(r);
 	if (how == H_ASYNC)

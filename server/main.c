@@ -110,6 +110,10 @@ int main(int argc, char **argv)
 		event_base_dispatch(b.base);
 	else
 		b.exit_code = 1;
+	/* Shutting down: a second SIGTERM (impatient supervisors send several) must not kill the
+	 * process halfway through closing its ZooKeeper session. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	broker_stop(&b);
 	event_free(b.sigint);
 	event_free(b.sigterm);
