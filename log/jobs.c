@@ -158,6 +158,10 @@ static bool deletable(const struct plog *l, size_t i, int64_t now_ms, int64_t *e
 
 struct log_delete_job *plog_retention_prepare(struct plog *l, int64_t now_ms)
 {
+	struct log_segment *active = plog_active(l);
+	if (active->size > 0 && l->cfg.retention_ms >= 0 &&
+	    now_ms - seg_largest_ts(active) > l->cfg.retention_ms && plog_roll(l) < 0)
+		say_warn("log", "%s: cannot roll an expired active segment", l->dir);
 	int64_t excess = plog_size_bytes(l) - l->cfg.retention_bytes;
 	size_t k = 0;
 

@@ -114,6 +114,9 @@ int64_t plog_end_offset(const struct plog *l);   /* LEO */
 int64_t plog_size_bytes(const struct plog *l);
 int64_t plog_unflushed_messages(const struct plog *l);
 int64_t plog_recovery_point(const struct plog *l); /* every offset below is fsynced */
+/* Base offset of the active segment: it changes when an append rolled a new segment (the
+ * caller then flushes what came before, as Kafka does, so the recovery point advances). */
+int64_t plog_active_base(const struct plog *l);
 
 /* Appends one validated batch whole: sets baseOffset = LEO and partitionLeaderEpoch in place
  * (outside the CRC; with LogAppendTime also the timestamp type and maxTimestamp, recomputing
@@ -180,7 +183,8 @@ void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc);
 
 /* Retention: detaches whole segments entirely older than retention.ms (by their largest
  * timestamp), beyond retention.bytes, or wholly below the log start offset; never the active
- * segment. The detached segments leave the log at once (reads no longer see them) and the
+ * segment — but an active segment that is entirely past retention.ms is rolled first (as
+ * Kafka does), so an idle partition's expired data goes too. The detached segments leave the log at once (reads no longer see them) and the
  * log start moves to the first remaining segment; their files are deleted by the job (which
  * also takes the files plog_truncate_to() dropped). NULL: nothing to delete. */
 struct log_delete_job;

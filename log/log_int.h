@@ -228,5 +228,7 @@ void plog_detach_segment(struct plog *l, struct log_segment *s);
 /* Index of the segment with the greatest base <= off (0 when off is below every base). */
 size_t plog_floor_index(const struct plog *l, int64_t off);
 struct log_segment *plog_active(const struct plog *l);
+/* Starts a new active segment at the LEO (the old one must be non-empty). 0 or -1. */
+int plog_roll(struct plog *l);
 
 #endif

@@ -106,6 +106,11 @@ int64_t plog_unflushed_messages(const struct plog *l)
 	return l->leo - l->recovery_point;
 }
 
+int64_t plog_active_base(const struct plog *l)
+{
+	return plog_active(l)->base;
+}
+
 int64_t plog_recovery_point(const struct plog *l)
 {
 	return l->recovery_point;
@@ -126,7 +131,7 @@ static bool need_roll(const struct plog *l, const struct log_segment *s, size_t 
 	return l->leo + info->last_offset_delta - s->base > INT32_MAX;
 }
 
-static int roll(struct plog *l)
+int plog_roll(struct plog *l)
 {
 	struct log_segment *old = plog_active(l);
 	struct log_segment *s = seg_new(l->dir, l->leo);
@@ -160,7 +165,7 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
 	struct rb_hdr h;
 
 	KB_ASSERT(len == info->size && len >= RB_HEADER_SIZE);
-	if (need_roll(l, plog_active(l), len, info, now_ms) && roll(l) < 0)
+	if (need_roll(l, plog_active(l), len, info, now_ms) && plog_roll(l) < 0)
 		return LOG_ERR_KAFKA_STORAGE_ERROR;
 	stamp_batch(l, batch, len, leader_epoch, now_ms);
 	KB_ASSERT(rb_hdr_parse(batch, &h) && h.size == (int64_t)len);

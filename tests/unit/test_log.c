@@ -1073,7 +1073,9 @@ static struct plog *one_per_segment(struct log_config *c, int nb, struct model *
 	return l;
 }
 
-static void run_retention(struct plog *l, int64_t now, size_t expect_deleted)
+/* expect_rolled: the active segment had expired and was rolled before deletion. */
+static void run_retention_rolled(struct plog *l, int64_t now, size_t expect_deleted,
+                                 size_t expect_rolled)
 {
 	int64_t bases[64];
 	size_t n0 = l->n;
@@ -1081,7 +1083,7 @@ static void run_retention(struct plog *l, int64_t now, size_t expect_deleted)
 	for (size_t i = 0; i < n0; i++)
 		bases[i] = l->segs[i]->base;
 	struct log_delete_job *j = plog_retention_prepare(l, now);
-	CU_ASSERT_EQUAL(l->n, n0 - expect_deleted);
+	CU_ASSERT_EQUAL(l->n, n0 + expect_rolled - expect_deleted);
 	CU_ASSERT_EQUAL(j != NULL, expect_deleted > 0);
 	CHECK_LOG(l);
 	for (size_t i = 0; i < expect_deleted; i++) {
@@ -1099,6 +1101,11 @@ static void run_retention(struct plog *l, int64_t now, size_t expect_deleted)
 	CU_ASSERT(plog_start_offset(l) >= l->segs[0]->base);
 }
 
+static void run_retention(struct plog *l, int64_t now, size_t expect_deleted)
+{
+	run_retention_rolled(l, now, expect_deleted, 0);
+}
+
 static void test_retention_time(void)
 {
 	struct log_config c;
@@ -1109,10 +1116,14 @@ static void test_retention_time(void)
 	run_retention(l, 3000, 1);  /* 3000 - 1010 > 1500 only */
 	run_retention(l, 3000, 0);
 	run_retention(l, 4000, 1);  /* 4000 - 2010 > 1500 */
-	run_retention(l, 1000000, 2); /* everything but the active segment */
+	/* Everything has expired: the active segment is rolled so that it can go too (Kafka's
+	 * rule), leaving an empty active segment at the LEO. */
+	run_retention_rolled(l, 1000000, 3, 1);
 	CU_ASSERT_EQUAL(l->n, 1);
+	CU_ASSERT_EQUAL(l->segs[0]->size, 0);
 	run_retention(l, 1000000, 0);
-	CU_ASSERT_EQUAL(plog_start_offset(l), 8);
+	CU_ASSERT_EQUAL(plog_start_offset(l), 10);
+	CU_ASSERT_EQUAL(plog_end_offset(l), 10);
 	CU_ASSERT_EQUAL(app(l, 1, 1, 10, 1, NULL), 10);
 	CHECK_LOG(l);
 	plog_close(l);
