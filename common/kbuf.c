@@ -21,11 +21,15 @@ void kbuf_init(struct kbuf *b, size_t max)
 	b->cap = 0;
 	b->max = max;
 	b->err = false;
+	b->ext = NULL;
+	b->next = b->ext_cap = 0;
+	b->ext_bytes = 0;
 }
 
 void kbuf_free(struct kbuf *b)
 {
 	kb_free(b->data);
+	kb_free(b->ext);
 	kbuf_init(b, b->max);
 }
 
@@ -33,6 +37,20 @@ void kbuf_reset(struct kbuf *b)
 {
 	b->len = 0;
 	b->err = false;
+	b->next = 0;
+	b->ext_bytes = 0;
+}
+
+void kbuf_add_ext(struct kbuf *b, const void *src, size_t len)
+{
+	if (b->err)
+		return;
+	if (b->next == b->ext_cap) {
+		b->ext_cap = b->ext_cap ? b->ext_cap * 2 : 8;
+		b->ext = kb_realloc(b->ext, (size_t)b->ext_cap * sizeof(*b->ext));
+	}
+	b->ext[b->next++] = (struct kbuf_ext){b->len, len, src};
+	b->ext_bytes += len;
 }
 
 /* Grows the capacity to hold at least `need` bytes (need <= max, checked by the caller). */

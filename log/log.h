@@ -108,6 +108,8 @@ int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_po
 /* No fsync (flush first for a clean shutdown); unlinks files still waiting for deletion.
  * Every prepared flush job of the log must have completed. */
 void plog_close(struct plog *l);
+/* Replaces the log's settings (topic configs change live). */
+void plog_set_config(struct plog *l, const struct log_config *cfg);
 
 int64_t plog_start_offset(const struct plog *l);
 int64_t plog_end_offset(const struct plog *l);   /* LEO */

@@ -83,6 +83,11 @@ void plog_close(struct plog *l)
 	plog_discard(l);
 }
 
+void plog_set_config(struct plog *l, const struct log_config *cfg)
+{
+	l->cfg = *cfg;
+}
+
 int64_t plog_start_offset(const struct plog *l)
 {
 	return l->log_start;

@@ -38,10 +38,14 @@ struct kp_str {
 	int32_t len;
 };
 
-/* Bytes / records: len == -1 is null. */
+/* Bytes / records: len == -1 is null. A value with `ext` set is EXTERNAL: encoding writes
+ * its length prefix only and records (position, len, ext) in the output kbuf's ext list, so
+ * the bytes can travel by another route (Fetch: file ranges sent with sendfile). Decoding
+ * never sets ext. */
 struct kp_bytes {
 	const uint8_t *ptr;
 	int32_t len;
+	const void *ext;
 };
 
 /* An array: `count` elements of the C element type at `elems`; count == -1 is null. */

@@ -490,7 +490,7 @@ static void encode_value(struct enc *e, uint8_t type, const struct kp_struct *su
 		break;
 	case KP_BYTES:
 	case KP_RECORDS:
-		if (!len_ok(y->len, y->ptr, nullable))
+		if (!len_ok(y->len, y->ptr ? (const void *)y->ptr : y->ext, nullable))
 			enc_fail(e, KP_ERR_INVALID);
 		else
 			kp_put_bytes(e->b, *y, e->flex);

@@ -406,7 +406,9 @@ void kp_put_str(struct kbuf *b, struct kp_str s, bool compact)
 void kp_put_bytes(struct kbuf *b, struct kp_bytes v, bool compact)
 {
 	kp_put_array_count(b, v.len, compact);
-	if (v.len > 0)
+	if (v.len > 0 && v.ext)
+		kbuf_add_ext(b, v.ext, (size_t)v.len);
+	else if (v.len > 0)
 		kbuf_append(b, v.ptr, (size_t)v.len);
 }
 

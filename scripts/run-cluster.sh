@@ -135,6 +135,7 @@ advertised.listeners=PLAINTEXT://$HOST:$port
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT
 zookeeper.connect=$HOST:$ZK_PORT
 zookeeper.session.timeout.ms=18000
+log.dirs=$dir/data
 EOF
   setsid "$BIN_DIR/kbroker" "$dir/server.properties" </dev/null >>"$dir/kbroker.log" 2>&1 &
   BROKER_PIDS+=($!)

@@ -2,6 +2,7 @@
 #include "broker.h"
 
 #include "../common/say.h"
+#include "partition.h"
 #include "waiters.h"
 
 #include <stdio.h>
@@ -131,6 +132,13 @@ static void on_coord(enum coord_event ev, const char *msg, void *arg)
 		return;
 	}
 	if (ev == COORD_METADATA_CHANGED) {
+		const char *cid = coord_metadata(b->coord)->cluster_id;
+		if (cid && pm_cluster_id(b, cid) < 0) {
+			b->exit_code = 1;
+			event_base_loopbreak(b->base);
+			return;
+		}
+		pm_sync(b);
 		waiters_recheck(b);
 		return;
 	}
@@ -151,6 +159,8 @@ int broker_start(struct broker *b)
 		return -1;
 	}
 	if (bind_listeners(b) < 0 || resolve_advertised(b) < 0)
+		return -1;
+	if (pm_open(b) < 0) /* recovers every local log before the broker registers */
 		return -1;
 	int conn_timeout = b->cfg.zookeeper_connection_timeout_ms >= 0
 	                           ? b->cfg.zookeeper_connection_timeout_ms
@@ -183,6 +193,7 @@ void broker_stop(struct broker *b)
 	kb_free(b->socks);
 	b->socks = NULL;
 	waiters_drop_all(b);
+	delayed_drop_all(b);
 	while (b->clients) {
 		struct client *cl = b->clients;
 		b->clients = cl->next;
@@ -192,6 +203,7 @@ void broker_stop(struct broker *b)
 	conn_destroy_all(); /* closed connections still delivering their last answers */
 	coord_stop(b->coord);
 	b->coord = NULL;
+	pm_close(b); /* flushes every log and writes the checkpoints */
 	for (int i = 0; i < b->nadvertised; i++) {
 		kb_free(b->advertised[i].listener);
 		kb_free(b->advertised[i].host);

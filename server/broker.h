@@ -11,6 +11,8 @@
 struct client;
 struct accept_ctx;
 struct waiter;
+struct pmgr;
+struct delayed;
 
 struct broker {
 	struct event_base *base;
@@ -26,6 +28,8 @@ struct broker {
 	int nclients;
 	bool serving;                    /* listeners accepting */
 	struct waiter *waiters;          /* parked requests (server/waiters.c) */
+	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
+	struct delayed *delayed;         /* parked Produce/Fetch requests */
 	int exit_code;
 	struct event *sigint, *sigterm;
 };

@@ -3,15 +3,22 @@
 
 #include "../common/limits.h"
 #include "../common/say.h"
+#include "../log/log.h"
 #include "../net/kp_msgs.h"
+
+#include <event2/buffer.h>
 
 #include <string.h>
 
 const struct api_entry api_table[] = {
+	{KP_API_PRODUCE, 0, 11, handle_produce},
+	{KP_API_FETCH, 0, 11, handle_fetch},
+	{KP_API_LIST_OFFSETS, 0, 7, handle_list_offsets},
 	{KP_API_METADATA, 0, 12, handle_metadata},
 	{KP_API_API_VERSIONS, 0, 4, handle_api_versions},
 	{KP_API_CREATE_TOPICS, 0, 7, handle_create_topics},
 	{KP_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
+	{KP_API_DELETE_RECORDS, 0, 2, handle_delete_records},
 	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
 	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
 	{KP_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
@@ -38,6 +45,60 @@ void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size
 	return a->elems;
 }
 
+void kreq_keep_read(struct kreq *r, struct log_read *lr)
+{
+	if (r->nreads == r->capreads) {
+		r->capreads = r->capreads ? r->capreads * 2 : 8;
+		r->reads = kb_realloc(r->reads, (size_t)r->capreads * sizeof(*r->reads));
+	}
+	r->reads[r->nreads++] = lr;
+}
+
+void kreq_release_reads(struct kreq *r)
+{
+	for (int i = 0; i < r->nreads; i++)
+		if (r->reads[i]) {
+			log_segment_unref(r->reads[i]->seg);
+			kb_free(r->reads[i]);
+		}
+	r->nreads = 0;
+}
+
+static void file_segment_done(struct evbuffer_file_segment const *fs, int flags, void *arg)
+{
+	KB_UNUSED(fs);
+	KB_UNUSED(flags);
+	struct log_read *lr = arg;
+	log_segment_unref(lr->seg); /* the segment's file may close now */
+	kb_free(lr);
+}
+
+/* The response as an evbuffer: encoded bytes with the file ranges spliced in where the
+ * encoder left them; each range goes out by sendfile (no mmap, no copy). */
+static struct evbuffer *splice_files(struct kreq *r, const struct kbuf *out)
+{
+	struct evbuffer *eb = evbuffer_new();
+	size_t prev = 0;
+	for (int i = 0; i < out->next; i++) {
+		const struct kbuf_ext *x = &out->ext[i];
+		struct log_read *lr = (struct log_read *)x->src;
+		evbuffer_add(eb, out->data + prev, x->pos - prev);
+		prev = x->pos;
+		struct evbuffer_file_segment *fs = evbuffer_file_segment_new(
+		        lr->fd, lr->pos, (ev_off_t)lr->len,
+		        EVBUF_FS_DISABLE_MMAP | EVBUF_FS_DISABLE_LOCKING);
+		KB_ASSERT(fs);
+		for (int k = 0; k < r->nreads; k++)
+			if (r->reads[k] == lr)
+				r->reads[k] = NULL; /* the buffer owns it now */
+		evbuffer_file_segment_add_cleanup_cb(fs, file_segment_done, lr);
+		evbuffer_add_file_segment(eb, fs, 0, (ev_off_t)lr->len);
+		evbuffer_file_segment_free(fs);
+	}
+	evbuffer_add(eb, out->data + prev, out->len - prev);
+	return eb;
+}
+
 /* Encodes `body` as the response to r (size prefix, header, body) and fills the slot. */
 static int respond(struct kreq *r, int16_t version, const struct kp_struct *desc,
                    const void *body, bool flexible, bool header_v1)
@@ -53,8 +114,14 @@ static int respond(struct kreq *r, int16_t version, const struct kp_struct *desc
 		kbuf_free(&out);
 		return -1;
 	}
-	kp_patch_i32(&out, 0, (int32_t)(out.len - 4));
-	conn_slot_fill(r->conn, r->slot, out.data, out.len);
+	kp_patch_i32(&out, 0, (int32_t)(out.len - 4 + out.ext_bytes));
+	if (out.next == 0) {
+		conn_slot_fill(r->conn, r->slot, out.data, out.len);
+	} else {
+		struct evbuffer *eb = splice_files(r, &out);
+		conn_slot_fill_buf(r->conn, r->slot, eb);
+		evbuffer_free(eb);
+	}
 	kbuf_free(&out);
 	return 0;
 }
@@ -73,6 +140,8 @@ static int answer_unsupported_api_versions(struct kreq *r)
 
 void kreq_drop(struct kreq *r)
 {
+	kreq_release_reads(r);
+	kb_free(r->reads);
 	arena_destroy(&r->arena);
 	kb_free(r->frame);
 	kb_free(r);

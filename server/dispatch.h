@@ -30,7 +30,17 @@ struct kreq {
 	void *req;           /* decoded request body (api->request layout) */
 	void *resp;          /* response body, defaults set (api->response layout) */
 	uint8_t *frame;      /* the request bytes; strings in req point into it */
+	/* File ranges (struct log_read, heap) the response sends with sendfile; released by
+	 * kreq_drop unless the response took them. */
+	struct log_read **reads;
+	int nreads, capreads;
 };
+
+struct log_read;
+/* Makes a read part of r's response: `bytes` then names it as an external record set. */
+void kreq_keep_read(struct kreq *r, struct log_read *lr);
+/* Gives back (unrefs and frees) every read kept so far (a fetch re-reading). */
+void kreq_release_reads(struct kreq *r);
 
 enum handler_result {
 	H_RESPOND = 0,     /* encode r->resp and send it now */
@@ -60,6 +70,10 @@ const struct api_entry *api_find(int16_t key);
 /* Handlers (server/api_*.c). */
 enum handler_result handle_api_versions(struct kreq *r);
 enum handler_result handle_metadata(struct kreq *r);
+enum handler_result handle_produce(struct kreq *r);
+enum handler_result handle_fetch(struct kreq *r);
+enum handler_result handle_list_offsets(struct kreq *r);
+enum handler_result handle_delete_records(struct kreq *r);
 enum handler_result handle_create_topics(struct kreq *r);
 enum handler_result handle_delete_topics(struct kreq *r);
 enum handler_result handle_create_partitions(struct kreq *r);

@@ -378,6 +378,7 @@ class Broker:
             "zookeeper.connect": self.zk_connect,
             "zookeeper.session.timeout.ms": str(self.session_timeout_ms),
             "zookeeper.connection.timeout.ms": "10000",
+            "log.dirs": os.path.join(self.workdir, "data"),
         }
         if self.rack is not None:
             cfg["broker.rack"] = self.rack

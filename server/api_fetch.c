@@ -1,0 +1,254 @@
+/* api_fetch.c — Fetch (key 1).
+ *
+ * Reads are file ranges of whole batches, sent from the segment files with sendfile: no
+ * record is looked at or copied. Consumers read below the high watermark, followers
+ * (replica_id >= 0) up to the log end. The first partition with data may exceed max_bytes so
+ * that a large batch never blocks a consumer (KIP-74). When fewer than min_bytes are
+ * available, the request parks on its partitions (max_wait_ms) and is woken by appends and
+ * high-watermark moves, not by polling. Fetch sessions are not kept: the answer always
+ * carries session id 0, which tells clients to send full requests (KIP-227).
+ */
+#include "../common/say.h"
+#include "../net/kp_msgs.h"
+#include "dispatch.h"
+#include "partition.h"
+
+#include <event2/event.h>
+#include <string.h>
+
+enum {
+	KERR_OFFSET_OUT_OF_RANGE = 1,
+	KERR_NOT_LEADER_OR_FOLLOWER = 6,
+	KERR_FENCED_LEADER_EPOCH = 74,
+	KERR_UNKNOWN_LEADER_EPOCH = 75,
+};
+
+/* Whole responses stay below this, whatever max_bytes asks (the frame size is an int32). */
+#define FETCH_MAX_RESPONSE_BYTES (INT32_MAX - (64 << 20))
+
+static int32_t replica_id(const struct kreq *r)
+{
+	const struct FetchRequest *req = r->req;
+	return r->version >= 15 ? req->ReplicaState.ReplicaId : req->ReplicaId;
+}
+
+/* The topic name of a request topic: by name (v0-12) or by id (v13+). */
+static struct kp_str topic_name(struct kreq *r, const struct FetchTopic *t)
+{
+	if (r->version < 13)
+		return t->Topic;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	for (int i = 0; i < md->ntopics; i++)
+		if (memcmp(md->topics[i].topic_id, t->TopicId, 16) == 0)
+			return kp_str_c(arena_strndup(&r->arena, md->topics[i].name,
+			                              strlen(md->topics[i].name)));
+	return KP_STR_NULL;
+}
+
+/* Errors that do not depend on the data. */
+static int16_t partition_error(struct kreq *r, struct partition *p, struct kp_str topic,
+                               const struct FetchPartition *in)
+{
+	if (topic.len < 0)
+		return KERR_UNKNOWN_TOPIC_ID;
+	if (!p)
+		return pm_topic_known(r->b, topic, in->Partition) ? KERR_NOT_LEADER_OR_FOLLOWER
+		                                                    : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (!p->leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (in->CurrentLeaderEpoch >= 0 && in->CurrentLeaderEpoch < p->leader_epoch)
+		return KERR_FENCED_LEADER_EPOCH;
+	if (in->CurrentLeaderEpoch > p->leader_epoch)
+		return KERR_UNKNOWN_LEADER_EPOCH;
+	int64_t off = in->FetchOffset;
+	if (off < plog_start_offset(p->log) || off > plog_end_offset(p->log))
+		return KERR_OFFSET_OUT_OF_RANGE;
+	return 0;
+}
+
+/* One partition: its answer, and (keep) the file range in the response. Returns bytes. */
+static size_t read_partition(struct kreq *r, struct partition *p,
+                             const struct FetchPartition *in, size_t budget, bool min_one,
+                             bool keep, struct FetchResponsePartitionData *out)
+{
+	out->HighWatermark = p->hw;
+	out->LastStableOffset = p->hw; /* no transactions: stable = committed */
+	out->LogStartOffset = plog_start_offset(p->log);
+	int64_t upto = replica_id(r) >= 0 ? plog_end_offset(p->log) : p->hw;
+	size_t limit = KB_MIN(budget, (size_t)KB_MAX(in->PartitionMaxBytes, 0));
+	struct log_read lr;
+	int rc = plog_read(p->log, in->FetchOffset, limit, min_one, upto, &lr);
+	if (rc != LOG_OK) {
+		out->ErrorCode = (int16_t)rc;
+		return 0;
+	}
+	if (lr.len == 0)
+		return 0;
+	if (!keep) {
+		log_segment_unref(lr.seg);
+		return lr.len;
+	}
+	struct log_read *held = kb_malloc(sizeof(*held));
+	*held = lr;
+	kreq_keep_read(r, held);
+	out->Records = (struct kp_bytes){NULL, (int32_t)lr.len, held};
+	return lr.len;
+}
+
+/* One pass over the request. keep=false only measures what is available. Returns bytes, or
+ * -1 when the response could not be allocated; *errors counts partitions in error. */
+static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
+{
+	const struct FetchRequest *req = r->req;
+	struct FetchResponse *resp = r->resp;
+	const struct FetchTopic *in = req->Topics.elems;
+	size_t budget = (size_t)KB_MIN((int64_t)(req->MaxBytes > 0 ? req->MaxBytes : 0),
+	                               (int64_t)FETCH_MAX_RESPONSE_BYTES);
+	size_t total = 0;
+	struct FetchableTopicResponse *out =
+	        keep ? kreq_array(r, &resp->Responses, req->Topics.count, sizeof(*out)) : NULL;
+	if (keep && !out)
+		return -1;
+	for (int t = 0; t < req->Topics.count; t++) {
+		struct kp_str name = topic_name(r, &in[t]);
+		const struct FetchPartition *fp = in[t].Partitions.elems;
+		struct FetchResponsePartitionData *po = NULL;
+		if (keep) {
+			out[t].Topic = in[t].Topic;
+			memcpy(out[t].TopicId, in[t].TopicId, 16);
+			po = kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
+			if (!po)
+				return -1;
+		}
+		for (int k = 0; k < in[t].Partitions.count; k++) {
+			struct FetchResponsePartitionData scratch, *o = po ? &po[k] : &scratch;
+			*o = (struct FetchResponsePartitionData){
+			        .PartitionIndex = fp[k].Partition, .HighWatermark = -1,
+			        .LastStableOffset = -1, .LogStartOffset = -1,
+			        .DivergingEpoch = {-1, -1}, .CurrentLeader = {-1, -1},
+			        .SnapshotId = {-1, -1}, .AbortedTransactions = {NULL, -1},
+			        .PreferredReadReplica = -1, .Records = {NULL, 0, NULL}};
+			struct partition *p = name.len >= 0 ? pm_find(r->b, name, fp[k].Partition) : NULL;
+			o->ErrorCode = partition_error(r, p, name, &fp[k]);
+			if (o->ErrorCode == 0)
+				total += read_partition(r, p, &fp[k], budget > total ? budget - total : 0,
+				                        total == 0 && r->version >= 3, keep, o);
+			*errors += o->ErrorCode != 0;
+		}
+	}
+	return (int64_t)total;
+}
+
+/* ---- Parking until min_bytes or max_wait_ms ------------------------------------------------ */
+
+struct fetch_wait {
+	struct delayed d;           /* first: partitions point here */
+	struct kreq *r;
+	struct partition **parts;   /* registered with */
+	int n;
+	struct event *timer, *recheck;
+};
+
+static void fwait_release(struct fetch_wait *w)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->parts[i])
+			partition_remove_waiter(w->parts[i], &w->d);
+	delayed_unregister(w->r->b, &w->d);
+	event_free(w->timer);
+	event_free(w->recheck);
+	kb_free(w->parts);
+	kb_free(w);
+}
+
+static void fwait_answer(struct fetch_wait *w)
+{
+	struct kreq *r = w->r;
+	int errors = 0;
+	fwait_release(w);
+	kreq_finish(r, fetch_pass(r, true, &errors) < 0 ? H_CLOSE : H_RESPOND);
+}
+
+static void fwait_recheck_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	struct fetch_wait *w = arg;
+	const struct FetchRequest *req = w->r->req;
+	int errors = 0;
+	if (fetch_pass(w->r, false, &errors) >= KB_MAX(req->MinBytes, 1) || errors)
+		fwait_answer(w);
+}
+
+static void fwait_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	fwait_answer(arg);
+}
+
+static void fwait_wake(struct delayed *d)
+{
+	event_active(((struct fetch_wait *)d)->recheck, 0, 0);
+}
+
+static void fwait_forget(struct delayed *d, struct partition *p)
+{
+	struct fetch_wait *w = (struct fetch_wait *)d;
+	for (int i = 0; i < w->n; i++)
+		if (w->parts[i] == p)
+			w->parts[i] = NULL;
+	partition_remove_waiter(p, d);
+	event_active(w->recheck, 0, 0);
+}
+
+static void fwait_drop(struct delayed *d)
+{
+	struct fetch_wait *w = (struct fetch_wait *)d;
+	struct kreq *r = w->r;
+	fwait_release(w);
+	kreq_drop(r);
+}
+
+static enum handler_result park(struct kreq *r)
+{
+	const struct FetchRequest *req = r->req;
+	const struct FetchTopic *in = req->Topics.elems;
+	struct fetch_wait *w = kb_calloc(1, sizeof(*w));
+	w->d = (struct delayed){.wake = fwait_wake, .forget = fwait_forget, .drop = fwait_drop};
+	w->r = r;
+	int total = 0;
+	for (int t = 0; t < req->Topics.count; t++)
+		total += in[t].Partitions.count;
+	w->parts = kb_calloc((size_t)total + 1, sizeof(*w->parts));
+	for (int t = 0; t < req->Topics.count; t++) {
+		struct kp_str name = topic_name(r, &in[t]);
+		const struct FetchPartition *fp = in[t].Partitions.elems;
+		for (int k = 0; name.len >= 0 && k < in[t].Partitions.count; k++) {
+			struct partition *p = pm_find(r->b, name, fp[k].Partition);
+			if (p) {
+				w->parts[w->n++] = p;
+				partition_add_waiter(p, &w->d);
+			}
+		}
+	}
+	w->timer = evtimer_new(r->b->base, fwait_timeout_cb, w);
+	w->recheck = event_new(r->b->base, -1, 0, fwait_recheck_cb, w);
+	delayed_register(r->b, &w->d);
+	int ms = KB_MAX(req->MaxWaitMs, 0);
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	evtimer_add(w->timer, &tv);
+	return H_ASYNC;
+}
+
+enum handler_result handle_fetch(struct kreq *r)
+{
+	const struct FetchRequest *req = r->req;
+	struct FetchResponse *resp = r->resp;
+	resp->SessionId = 0;
+	int errors = 0;
+	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &errors) < KB_MAX(req->MinBytes, 1) &&
+	    errors == 0)
+		return park(r);
+	return fetch_pass(r, true, &errors) < 0 ? H_CLOSE : H_RESPOND;
+}

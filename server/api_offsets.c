@@ -1,0 +1,132 @@
+/* api_offsets.c — ListOffsets (key 2) and DeleteRecords (key 21). */
+#include "../net/kp_msgs.h"
+#include "dispatch.h"
+#include "partition.h"
+
+enum {
+	KERR_OFFSET_OUT_OF_RANGE = 1,
+	KERR_NOT_LEADER_OR_FOLLOWER = 6,
+	KERR_FENCED_LEADER_EPOCH = 74,
+	KERR_UNKNOWN_LEADER_EPOCH = 75,
+};
+
+/* Special timestamps of ListOffsets. */
+enum { TS_LATEST = -1, TS_EARLIEST = -2, TS_MAX_TIMESTAMP = -3 };
+
+static int16_t leader_partition(struct kreq *r, struct kp_str topic, int32_t idx,
+                                int32_t current_epoch, struct partition **out)
+{
+	struct partition *p = pm_find(r->b, topic, idx);
+	*out = p;
+	if (!p || !p->leader)
+		return pm_topic_known(r->b, topic, idx) ? KERR_NOT_LEADER_OR_FOLLOWER
+		                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (current_epoch >= 0 && current_epoch < p->leader_epoch)
+		return KERR_FENCED_LEADER_EPOCH;
+	if (current_epoch > p->leader_epoch)
+		return KERR_UNKNOWN_LEADER_EPOCH;
+	return 0;
+}
+
+/* Offset (and timestamp) for one request entry. Consumers see up to the HW; a replica
+ * (replica_id >= 0, or -2 for debugging) up to the log end. */
+static int16_t lookup(struct kreq *r, struct partition *p, int64_t ts, int64_t *off,
+                      int64_t *ts_out)
+{
+	const struct ListOffsetsRequest *req = r->req;
+	int64_t end = req->ReplicaId == -1 ? p->hw : plog_end_offset(p->log);
+	*ts_out = -1;
+	if (ts == TS_LATEST) {
+		*off = end;
+	} else if (ts == TS_EARLIEST) {
+		*off = plog_start_offset(p->log);
+	} else if (ts == TS_MAX_TIMESTAMP && r->version >= 7) {
+		int rc = plog_max_timestamp(p->log, off, ts_out);
+		if (rc != LOG_OK)
+			return (int16_t)rc;
+		if (*off >= end)
+			*off = -1, *ts_out = -1; /* not yet committed: nothing to report */
+	} else if (ts < 0) {
+		return KERR_INVALID_REQUEST;
+	} else {
+		int rc = plog_offset_for_timestamp(p->log, ts, off, ts_out);
+		if (rc != LOG_OK)
+			return (int16_t)rc;
+		if (*off >= end)
+			*off = -1, *ts_out = -1;
+	}
+	return 0;
+}
+
+enum handler_result handle_list_offsets(struct kreq *r)
+{
+	const struct ListOffsetsRequest *req = r->req;
+	struct ListOffsetsResponse *resp = r->resp;
+	const struct ListOffsetsTopic *in = req->Topics.elems;
+	struct ListOffsetsTopicResponse *out =
+	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	for (int t = 0; t < req->Topics.count; t++) {
+		const struct ListOffsetsPartition *pi = in[t].Partitions.elems;
+		out[t].Name = in[t].Name;
+		struct ListOffsetsPartitionResponse *po =
+		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
+		if (!po)
+			return H_CLOSE;
+		for (int k = 0; k < in[t].Partitions.count; k++) {
+			struct partition *p;
+			int64_t off = -1, ts = -1;
+			int16_t err = leader_partition(r, in[t].Name, pi[k].PartitionIndex,
+			                               pi[k].CurrentLeaderEpoch, &p);
+			if (!err)
+				err = lookup(r, p, pi[k].Timestamp, &off, &ts);
+			po[k] = (struct ListOffsetsPartitionResponse){
+			        .PartitionIndex = pi[k].PartitionIndex, .ErrorCode = err,
+			        .Timestamp = ts, .Offset = off,
+			        .LeaderEpoch = err ? -1 : p->leader_epoch};
+			if (r->version == 0 && !err) { /* v0: a list of offsets; at most one here */
+				int64_t *v = kreq_array(r, &po[k].OldStyleOffsets, off >= 0 ? 1 : 0,
+				                        sizeof(int64_t));
+				if (!v)
+					return H_CLOSE;
+				if (off >= 0)
+					v[0] = off;
+			}
+		}
+	}
+	return H_RESPOND;
+}
+
+/* DeleteRecords: the log start moves to the given offset (-1: the high watermark); the
+ * records below can no longer be read and whole segments below it go with retention. */
+enum handler_result handle_delete_records(struct kreq *r)
+{
+	const struct DeleteRecordsRequest *req = r->req;
+	struct DeleteRecordsResponse *resp = r->resp;
+	const struct DeleteRecordsTopic *in = req->Topics.elems;
+	struct DeleteRecordsTopicResult *out =
+	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	for (int t = 0; t < req->Topics.count; t++) {
+		const struct DeleteRecordsPartition *pi = in[t].Partitions.elems;
+		out[t].Name = in[t].Name;
+		struct DeleteRecordsPartitionResult *po =
+		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
+		if (!po)
+			return H_CLOSE;
+		for (int k = 0; k < in[t].Partitions.count; k++) {
+			struct partition *p;
+			int16_t err = leader_partition(r, in[t].Name, pi[k].PartitionIndex, -1, &p);
+			int64_t to = err ? 0 : pi[k].Offset == -1 ? p->hw : pi[k].Offset;
+			if (!err && (to < 0 || to > p->hw))
+				err = KERR_OFFSET_OUT_OF_RANGE;
+			if (!err && to > plog_start_offset(p->log))
+				err = (int16_t)plog_advance_start(p->log, to);
+			po[k] = (struct DeleteRecordsPartitionResult){
+			        pi[k].PartitionIndex, err ? -1 : plog_start_offset(p->log), err};
+		}
+	}
+	return H_RESPOND;
+}

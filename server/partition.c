@@ -1,0 +1,625 @@
+/* partition.c — the broker's partitions (see partition.h): lookup, roles from the metadata
+ * cache, appends and the high watermark, and the flush/retention/checkpoint duties. */
+#include "partition.h"
+
+#include "../common/say.h"
+#include "../conf/topic_conf.h"
+#include "broker.h"
+#include "logdirs.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Seconds between the periodic duties' checks (flush.ms, retention, checkpoints). */
+#define PM_TICK_MS 250
+
+struct pmgr {
+	struct broker *b;
+	struct logdir *dirs;
+	int ndirs;
+	struct partition **parts;   /* sorted by (topic, id) */
+	int n, cap;
+	struct worker *worker;
+	struct event *tick;
+	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms;
+	bool cluster_checked;
+};
+
+/* ---- Lookup -------------------------------------------------------------------------------- */
+
+static int cmp_key(const struct partition *p, const char *topic, size_t tlen, int32_t id)
+{
+	size_t plen = strlen(p->topic);
+	int c = memcmp(p->topic, topic, KB_MIN(plen, tlen));
+	if (c == 0 && plen != tlen)
+		c = plen < tlen ? -1 : 1;
+	if (c == 0)
+		c = (p->id > id) - (p->id < id);
+	return c;
+}
+
+static int find_index(const struct pmgr *pm, const char *topic, size_t tlen, int32_t id,
+                      bool *found)
+{
+	int lo = 0, hi = pm->n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		int c = cmp_key(pm->parts[mid], topic, tlen, id);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+struct partition *pm_find(struct broker *b, struct kp_str topic, int32_t partition)
+{
+	bool found;
+	if (topic.len < 0)
+		return NULL;
+	int i = find_index(b->pm, topic.ptr, (size_t)topic.len, partition, &found);
+	return found && !b->pm->parts[i]->doomed ? b->pm->parts[i] : NULL;
+}
+
+bool pm_topic_known(struct broker *b, struct kp_str topic, int32_t partition)
+{
+	char name[256];
+	if (topic.len <= 0 || topic.len >= (int32_t)sizeof(name))
+		return false;
+	memcpy(name, topic.ptr, (size_t)topic.len);
+	name[topic.len] = '\0';
+	const struct md_topic *t = md_find_topic(coord_metadata(b->coord), name);
+	return t && !t->deleting && partition >= 0 && partition < t->npartitions;
+}
+
+static void insert(struct pmgr *pm, struct partition *p)
+{
+	bool found;
+	int i = find_index(pm, p->topic, strlen(p->topic), p->id, &found);
+	KB_ASSERT(!found);
+	if (pm->n == pm->cap) {
+		pm->cap = pm->cap ? pm->cap * 2 : 64;
+		pm->parts = kb_realloc(pm->parts, (size_t)pm->cap * sizeof(*pm->parts));
+	}
+	memmove(&pm->parts[i + 1], &pm->parts[i], (size_t)(pm->n - i) * sizeof(*pm->parts));
+	pm->parts[i] = p;
+	pm->n++;
+}
+
+/* ---- Configuration ---------------------------------------------------------------------- */
+
+/* The log settings of a partition: topic overrides over the broker's defaults. */
+static void resolve_config(struct broker *b, const struct md_topic *t, struct partition *p)
+{
+	int n = t ? t->nconfigs : 0;
+	struct conf_kv *ov = kb_calloc((size_t)n + 1, sizeof(*ov));
+	for (int i = 0; i < n; i++)
+		ov[i] = (struct conf_kv){t->configs[i].name, t->configs[i].value};
+	const struct kb_config *c = &b->cfg;
+	struct log_config *l = &p->lcfg;
+	l->segment_bytes = topic_conf_int(c, ov, n, "segment.bytes");
+	l->segment_ms = topic_conf_int(c, ov, n, "segment.ms");
+	l->index_interval_bytes = (int32_t)topic_conf_int(c, ov, n, "index.interval.bytes");
+	l->max_message_bytes = (int32_t)topic_conf_int(c, ov, n, "max.message.bytes");
+	l->retention_ms = topic_conf_int(c, ov, n, "retention.ms");
+	l->retention_bytes = topic_conf_int(c, ov, n, "retention.bytes");
+	l->flush_messages = topic_conf_int(c, ov, n, "flush.messages");
+	l->flush_ms = topic_conf_int(c, ov, n, "flush.ms");
+	char buf[64];
+	int src;
+	const char *tt = topic_conf_value(c, ov, n, "message.timestamp.type", buf, sizeof(buf), &src);
+	l->message_timestamp_log_append = tt && strcmp(tt, "LogAppendTime") == 0;
+	const char *cp = topic_conf_value(c, ov, n, "cleanup.policy", buf, sizeof(buf), &src);
+	if (cp && !conf_list_has(cp, "delete")) {
+		/* Compaction is not implemented: a compact-only topic keeps everything rather than
+		 * losing keys that compaction would have kept. */
+		l->retention_ms = -1;
+		l->retention_bytes = -1;
+	}
+	p->min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
+	p->ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	kb_free(ov);
+	if (p->log)
+		plog_set_config(p->log, l);
+}
+
+/* ---- Opening, creating and removing partitions -------------------------------------------- */
+
+static struct partition *partition_new(struct pmgr *pm, const char *topic, int32_t id,
+                                       int dir_index, const char *path)
+{
+	struct partition *p = kb_calloc(1, sizeof(*p));
+	p->topic = kb_strdup(topic);
+	p->id = id;
+	p->dir = kb_strdup(path);
+	p->dir_index = dir_index;
+	p->pm = pm;
+	p->leader_epoch = -1;
+	p->last_flush_ms = kb_mono_ms();
+	resolve_config(pm->b, NULL, p);
+	return p;
+}
+
+/* Opens (recovering) the log of p from its directory, with the checkpointed positions. */
+static int partition_open_log(struct pmgr *pm, struct partition *p)
+{
+	const struct logdir *d = &pm->dirs[p->dir_index];
+	int64_t rp = ckpt_lookup(d->rp, d->nrp, p->topic, p->id, 0);
+	int64_t ls = ckpt_lookup(d->ls, d->nls, p->topic, p->id, -1);
+	char err[256];
+	int64_t t0 = kb_mono_ms();
+	if (plog_open(p->dir, &p->lcfg, rp, ls, &p->log, err, sizeof(err)) < 0) {
+		say_error("server", "%s: %s", p->dir, err);
+		return -1;
+	}
+	p->hw = KB_MIN(ckpt_lookup(d->hw, d->nhw, p->topic, p->id, 0), plog_end_offset(p->log));
+	int64_t ms = kb_mono_ms() - t0;
+	if (ms > 100)
+		say_info("server", "%s-%d: recovered in %lld ms", p->topic, p->id, (long long)ms);
+	return 0;
+}
+
+static void on_disk(const char *topic, int32_t id, const char *path, void *arg)
+{
+	struct pmgr *pm = arg;
+	int di = 0;
+	for (int i = 0; i < pm->ndirs; i++)
+		if (strncmp(path, pm->dirs[i].path, strlen(pm->dirs[i].path)) == 0)
+			di = i;
+	bool found;
+	find_index(pm, topic, strlen(topic), id, &found);
+	if (found) {
+		say_error("server", "%s-%d exists in two log dirs; using the first", topic, id);
+		return;
+	}
+	struct partition *p = partition_new(pm, topic, id, di, path);
+	if (partition_open_log(pm, p) < 0) {
+		kb_free(p->topic);
+		kb_free(p->dir);
+		kb_free(p);
+		return;
+	}
+	pm->dirs[di].npartitions++;
+	insert(pm, p);
+}
+
+/* A new replica: a directory in the least used log dir, and an empty log. */
+static struct partition *partition_create(struct pmgr *pm, const char *topic, int32_t id)
+{
+	int di = 0;
+	for (int i = 1; i < pm->ndirs; i++)
+		if (pm->dirs[i].npartitions < pm->dirs[di].npartitions)
+			di = i;
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/%s-%d", pm->dirs[di].path, topic, id);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		say_error("server", "creating %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct partition *p = partition_new(pm, topic, id, di, path);
+	if (partition_open_log(pm, p) < 0) {
+		kb_free(p->topic);
+		kb_free(p->dir);
+		kb_free(p);
+		return NULL;
+	}
+	pm->dirs[di].npartitions++;
+	insert(pm, p);
+	say_info("server", "created log %s", path);
+	return p;
+}
+
+static void partition_free(struct partition *p)
+{
+	kb_free(p->waiters);
+	kb_free(p->topic);
+	kb_free(p->dir);
+	kb_free(p);
+}
+
+static int delete_run(void *job)
+{
+	log_delete_run(job);
+	return 0;
+}
+
+/* Removes a doomed partition once no job holds its log: the directory goes off the loop. */
+static void partition_reap(struct pmgr *pm, struct partition *p)
+{
+	if (p->jobs > 0)
+		return;
+	bool found;
+	int i = find_index(pm, p->topic, strlen(p->topic), p->id, &found);
+	KB_ASSERT(found && pm->parts[i] == p);
+	memmove(&pm->parts[i], &pm->parts[i + 1], (size_t)(pm->n - i - 1) * sizeof(*pm->parts));
+	pm->n--;
+	pm->dirs[p->dir_index].npartitions--;
+	struct log_delete_job *j = plog_delete_prepare(p->log);
+	if (j)
+		worker_submit(pm->worker, delete_run, NULL, j, NULL);
+	say_info("server", "deleted log %s-%d", p->topic, p->id);
+	partition_free(p);
+}
+
+static void partition_doom(struct pmgr *pm, struct partition *p)
+{
+	p->doomed = true;
+	p->leader = false;
+	while (p->nwaiters > 0) /* forget() unregisters itself */
+		p->waiters[p->nwaiters - 1]->forget(p->waiters[p->nwaiters - 1], p);
+	partition_reap(pm, p);
+}
+
+/* ---- Roles from the metadata cache ---------------------------------------------------------- */
+
+static bool in_list(const int32_t *v, int n, int32_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == id)
+			return true;
+	return false;
+}
+
+static void wake_waiters(struct partition *p)
+{
+	for (int i = 0; i < p->nwaiters; i++)
+		p->waiters[i]->wake(p->waiters[i]);
+}
+
+void partition_update_hw(struct partition *p)
+{
+	if (!p->leader || !p->log)
+		return;
+	/* Followers' log end offsets arrive with replication; until one is known, only an ISR
+	 * made of the leader alone lets the HW follow the log end. */
+	int64_t hw = p->isr_size == 1 ? plog_end_offset(p->log) : p->hw;
+	if (hw > p->hw) {
+		p->hw = hw;
+		wake_waiters(p);
+	}
+}
+
+static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
+{
+	int32_t self = b->cfg.broker_id;
+	bool leader = mp->has_state && mp->state.leader == self;
+	int32_t epoch = mp->has_state ? mp->state.leader_epoch : -1;
+	if (leader != p->leader || epoch != p->leader_epoch) {
+		if (leader)
+			say_info("server", "%s-%d: leader (epoch %d), log end %lld, hw %lld", p->topic,
+			         p->id, epoch, (long long)plog_end_offset(p->log), (long long)p->hw);
+		p->leader = leader;
+		p->leader_epoch = epoch;
+		wake_waiters(p); /* fetches must see NOT_LEADER or the new role */
+	}
+	p->isr_size = mp->has_state && in_list(mp->state.isr, mp->state.nisr, self)
+	                      ? mp->state.nisr : 0;
+	partition_update_hw(p);
+}
+
+void pm_sync(struct broker *b)
+{
+	struct pmgr *pm = b->pm;
+	const struct md_cache *md = coord_metadata(b->coord);
+	int32_t self = b->cfg.broker_id;
+	uint8_t *seen = kb_calloc((size_t)pm->n + 1, 1);
+	for (int i = 0; i < md->ntopics; i++) {
+		const struct md_topic *t = &md->topics[i];
+		for (int k = 0; !t->deleting && k < t->npartitions; k++) {
+			const struct md_partition *mp = &t->partitions[k];
+			if (!in_list(mp->replicas, mp->nreplicas, self))
+				continue;
+			bool found;
+			int idx = find_index(pm, t->name, strlen(t->name), k, &found);
+			struct partition *p = found ? pm->parts[idx] : partition_create(pm, t->name, k);
+			if (!p || p->doomed)
+				continue;
+			if (!found) { /* inserted: the seen marks shifted */
+				seen = kb_realloc(seen, (size_t)pm->n + 1);
+				idx = find_index(pm, t->name, strlen(t->name), k, &found);
+				memmove(&seen[idx + 1], &seen[idx], (size_t)(pm->n - 1 - idx));
+			}
+			seen[idx] = 1;
+			resolve_config(b, t, p);
+			apply_state(b, p, mp);
+		}
+	}
+	/* Only a complete view may condemn a log: the topic is gone, or we left its replicas. */
+	if (coord_loaded(b->coord))
+		for (int i = pm->n - 1; i >= 0; i--)
+			if (!seen[i] && !pm->parts[i]->doomed)
+				partition_doom(pm, pm->parts[i]);
+	kb_free(seen);
+}
+
+/* ---- Appends, flushes and waiters ------------------------------------------------------------ */
+
+struct flush_ctx {
+	struct partition *p;
+	struct log_flush_job *job;
+};
+
+static int flush_run(void *job)
+{
+	return log_flush_run(((struct flush_ctx *)job)->job);
+}
+
+static void flush_done(void *job, int rc, void *arg)
+{
+	KB_UNUSED(arg);
+	struct flush_ctx *f = job;
+	struct partition *p = f->p;
+	plog_flush_complete(p->log, f->job, rc);
+	kb_free(f);
+	p->jobs--;
+	if (p->doomed)
+		partition_reap(p->pm, p);
+}
+
+/* Hands every unflushed byte of p to the worker (no-op when a flush is already running). */
+static void schedule_flush(struct partition *p)
+{
+	struct log_flush_job *j = p->doomed ? NULL : plog_flush_prepare(p->log);
+	if (!j)
+		return;
+	struct flush_ctx *f = kb_malloc(sizeof(*f));
+	*f = (struct flush_ctx){p, j};
+	p->jobs++;
+	p->last_flush_ms = kb_mono_ms();
+	worker_submit(p->pm->worker, flush_run, flush_done, f, NULL);
+}
+
+int partition_append(struct partition *p, uint8_t *batch, size_t len,
+                     const struct batch_info *info, int64_t *base_offset)
+{
+	int64_t active = plog_active_base(p->log);
+	int rc = plog_append(p->log, batch, len, info, p->leader_epoch, kb_wall_ms(), base_offset);
+	if (rc != LOG_OK)
+		return rc;
+	/* A roll: flush what came before it (Kafka does), so the recovery point keeps up. */
+	if (plog_active_base(p->log) != active ||
+	    plog_unflushed_messages(p->log) >= p->lcfg.flush_messages)
+		schedule_flush(p);
+	partition_update_hw(p);
+	wake_waiters(p);
+	return LOG_OK;
+}
+
+void partition_add_waiter(struct partition *p, struct delayed *w)
+{
+	if (p->nwaiters == p->capwaiters) {
+		p->capwaiters = p->capwaiters ? p->capwaiters * 2 : 4;
+		p->waiters = kb_realloc(p->waiters, (size_t)p->capwaiters * sizeof(*p->waiters));
+	}
+	p->waiters[p->nwaiters++] = w;
+}
+
+void partition_remove_waiter(struct partition *p, struct delayed *w)
+{
+	for (int i = 0; i < p->nwaiters; i++)
+		if (p->waiters[i] == w) {
+			p->waiters[i] = p->waiters[--p->nwaiters];
+			return;
+		}
+}
+
+void delayed_register(struct broker *b, struct delayed *d)
+{
+	d->prev = NULL;
+	d->next = b->delayed;
+	if (b->delayed)
+		b->delayed->prev = d;
+	b->delayed = d;
+}
+
+void delayed_unregister(struct broker *b, struct delayed *d)
+{
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		b->delayed = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	d->prev = d->next = NULL;
+}
+
+void delayed_drop_all(struct broker *b)
+{
+	while (b->delayed)
+		b->delayed->drop(b->delayed); /* drop() unregisters */
+}
+
+/* ---- Periodic duties: flush.ms, retention, checkpoints ------------------------------------- */
+
+struct ckpt_job {
+	char *path;
+	struct ckpt_entry *e;
+	int n;
+};
+
+static int ckpt_run(void *job)
+{
+	struct ckpt_job *c = job;
+	int rc = ckpt_write(c->path, c->e, c->n);
+	if (rc < 0)
+		say_warn("server", "writing %s failed", c->path);
+	ckpt_free(c->e, c->n);
+	kb_free(c->path);
+	kb_free(c);
+	return rc;
+}
+
+enum ckpt_kind { CKPT_RECOVERY, CKPT_START, CKPT_HW };
+
+static int64_t ckpt_value(const struct partition *p, enum ckpt_kind k)
+{
+	return k == CKPT_RECOVERY ? plog_recovery_point(p->log)
+	       : k == CKPT_START  ? plog_start_offset(p->log) : p->hw;
+}
+
+/* One checkpoint file per log dir, built on the loop, written by the worker (or now). */
+static void write_checkpoints(struct pmgr *pm, enum ckpt_kind kind, bool now)
+{
+	static const char *const names[] = {"recovery-point-offset-checkpoint",
+	                                    "log-start-offset-checkpoint",
+	                                    "replication-offset-checkpoint"};
+	for (int d = 0; d < pm->ndirs; d++) {
+		struct ckpt_job *c = kb_calloc(1, sizeof(*c));
+		c->e = kb_calloc((size_t)pm->n + 1, sizeof(*c->e));
+		for (int i = 0; i < pm->n; i++) {
+			const struct partition *p = pm->parts[i];
+			if (p->dir_index == d && !p->doomed)
+				c->e[c->n++] = (struct ckpt_entry){kb_strdup(p->topic), p->id,
+				                                   ckpt_value(p, kind)};
+		}
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s", pm->dirs[d].path, names[kind]);
+		c->path = kb_strdup(path);
+		if (now)
+			ckpt_run(c);
+		else
+			worker_submit(pm->worker, ckpt_run, NULL, c, NULL);
+	}
+}
+
+static void retention_done(void *job, int rc, void *arg)
+{
+	KB_UNUSED(job);
+	KB_UNUSED(rc);
+	struct partition *p = arg;
+	p->jobs--;
+	if (p->doomed)
+		partition_reap(p->pm, p);
+}
+
+static void run_retention(struct pmgr *pm, int64_t now_wall)
+{
+	for (int i = 0; i < pm->n; i++) {
+		struct partition *p = pm->parts[i];
+		struct log_delete_job *j = p->doomed ? NULL : plog_retention_prepare(p->log, now_wall);
+		if (!j)
+			continue;
+		if (p->hw < plog_start_offset(p->log))
+			p->hw = plog_start_offset(p->log);
+		p->jobs++;
+		worker_submit(pm->worker, delete_run, retention_done, j, p);
+	}
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	struct pmgr *pm = arg;
+	const struct kb_config *c = &pm->b->cfg;
+	int64_t now = kb_mono_ms();
+	for (int i = 0; i < pm->n; i++) {
+		struct partition *p = pm->parts[i];
+		if (!p->doomed && plog_unflushed_messages(p->log) > 0 &&
+		    now - p->last_flush_ms >= p->lcfg.flush_ms)
+			schedule_flush(p);
+	}
+	if (now - pm->last_retention_ms >= c->log_retention_check_interval_ms) {
+		pm->last_retention_ms = now;
+		run_retention(pm, kb_wall_ms());
+	}
+	if (now - pm->last_ckpt_ms >= c->log_flush_offset_checkpoint_interval_ms) {
+		pm->last_ckpt_ms = now;
+		write_checkpoints(pm, CKPT_RECOVERY, false);
+		write_checkpoints(pm, CKPT_START, false);
+	}
+	if (now - pm->last_hw_ckpt_ms >= c->replica_high_watermark_checkpoint_interval_ms) {
+		pm->last_hw_ckpt_ms = now;
+		write_checkpoints(pm, CKPT_HW, false);
+	}
+}
+
+/* ---- Life cycle ------------------------------------------------------------------------------ */
+
+int pm_open(struct broker *b)
+{
+	struct pmgr *pm = kb_calloc(1, sizeof(*pm));
+	pm->b = b;
+	b->pm = pm;
+	char **dirs;
+	int n;
+	char err[512];
+	if (conf_log_dirs(&b->cfg, &dirs, &n) < 0 || n == 0) {
+		say_error("server", "log.dirs: no usable directory");
+		return -1;
+	}
+	pm->dirs = kb_calloc((size_t)n, sizeof(*pm->dirs));
+	pm->ndirs = n;
+	for (int i = 0; i < n; i++)
+		pm->dirs[i].path = kb_strdup(dirs[i]);
+	conf_free_log_dirs(dirs, n);
+	if (logdirs_open(pm->dirs, n, b->cfg.broker_id, err, sizeof(err)) < 0) {
+		say_error("server", "%s", err);
+		return -1;
+	}
+	pm->worker = worker_start(b->base);
+	int64_t t0 = kb_mono_ms();
+	for (int i = 0; i < n; i++)
+		logdirs_scan(&pm->dirs[i], on_disk, pm);
+	say_info("server", "loaded %d partition logs from %d log dirs in %lld ms", pm->n, n,
+	         (long long)(kb_mono_ms() - t0));
+	int64_t now = kb_mono_ms();
+	pm->last_retention_ms = pm->last_ckpt_ms = pm->last_hw_ckpt_ms = now;
+	pm->tick = event_new(b->base, -1, EV_PERSIST, tick_cb, pm);
+	struct timeval tv = {0, PM_TICK_MS * 1000};
+	event_add(pm->tick, &tv);
+	return 0;
+}
+
+int pm_cluster_id(struct broker *b, const char *cluster_id)
+{
+	struct pmgr *pm = b->pm;
+	char err[512];
+	if (pm->cluster_checked)
+		return 0;
+	if (logdirs_cluster(pm->dirs, pm->ndirs, b->cfg.broker_id, cluster_id, err,
+	                    sizeof(err)) < 0) {
+		say_error("server", "%s", err);
+		return -1;
+	}
+	pm->cluster_checked = true;
+	return 0;
+}
+
+/* Clean shutdown: every log flushed and checkpointed, so the next start recovers nothing. */
+void pm_close(struct broker *b)
+{
+	struct pmgr *pm = b->pm;
+	if (!pm)
+		return;
+	if (pm->tick)
+		event_free(pm->tick);
+	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
+	for (int i = 0; i < pm->n; i++) {
+		struct partition *p = pm->parts[i];
+		struct log_flush_job *j = plog_flush_prepare(p->log);
+		if (j)
+			plog_flush_complete(p->log, j, log_flush_run(j));
+	}
+	write_checkpoints(pm, CKPT_RECOVERY, true);
+	write_checkpoints(pm, CKPT_START, true);
+	write_checkpoints(pm, CKPT_HW, true);
+	for (int i = 0; i < pm->n; i++) {
+		plog_close(pm->parts[i]->log);
+		partition_free(pm->parts[i]);
+	}
+	kb_free(pm->parts);
+	logdirs_close(pm->dirs, pm->ndirs);
+	kb_free(pm->dirs);
+	kb_free(pm);
+	b->pm = NULL;
+}

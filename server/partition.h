@@ -1,0 +1,90 @@
+/* partition.h — the broker's partitions (Kafka's ReplicaManager, single-threaded): the local
+ * log of every partition this broker holds a replica of, its role, and its high watermark.
+ *
+ * Source of truth: the metadata cache (coord/). On every change pm_sync() opens logs for new
+ * replicas, sets leadership and leader epochs from the partition states, applies topic
+ * configs live, and deletes the logs of topics that are gone. Logs found on disk at startup
+ * are recovered before the broker registers (pm_open).
+ *
+ * High watermark: the leader's HW is the smallest log end offset among the ISR members it
+ * knows of (its own LEO; followers' LEOs arrive with replication), never moving backwards.
+ * With an ISR of just the leader, HW = LEO. Consumers read below the HW only.
+ *
+ * Disk: log.dirs, each locked (.lock) and stamped with meta.properties (broker.id,
+ * cluster.id: a directory from another broker or cluster is refused). Checkpoint files
+ * (recovery points, log start offsets, high watermarks) are written off the loop, periodically
+ * and at shutdown. Flushes follow flush.messages / flush.ms, and every segment roll flushes
+ * what came before it, so restart time grows with unflushed data only.
+ * @thread event loop only (jobs run on server/worker.c's thread).
+ */
+#ifndef KB_SERVER_PARTITION_H
+#define KB_SERVER_PARTITION_H
+
+#include "../log/log.h"
+#include "../net/kp.h"
+
+struct broker;
+struct pmgr;
+struct partition;
+
+/* A request parked on partitions (long-poll Fetch, acks=all Produce): woken when a partition
+ * it waits on gets data or a new high watermark or changes role, and told to let go of a
+ * partition that is being deleted. Both callbacks run on the loop; `wake` should defer work. */
+struct delayed {
+	void (*wake)(struct delayed *d);
+	void (*forget)(struct delayed *d, struct partition *p);
+	void (*drop)(struct delayed *d);   /* shutdown: free without answering */
+	struct delayed *prev, *next;       /* every parked request (for shutdown) */
+};
+
+/* Every parked request is on the broker's list while it lives. */
+void delayed_register(struct broker *b, struct delayed *d);
+void delayed_unregister(struct broker *b, struct delayed *d);
+void delayed_drop_all(struct broker *b);
+
+struct partition {
+	char *topic;
+	int32_t id;
+	char *dir;                 /* the partition directory */
+	int dir_index;             /* which of log.dirs */
+	struct plog *log;
+	struct log_config lcfg;
+	bool leader;               /* this broker leads it now */
+	int32_t leader_epoch;
+	int64_t hw;                /* high watermark */
+	int32_t min_insync;        /* min.insync.replicas */
+	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
+	int isr_size;              /* from the partition state */
+	int64_t last_flush_ms;
+	int jobs;                  /* worker jobs in flight that hold `log` */
+	bool doomed;               /* topic deleted: remove once jobs == 0 */
+	struct delayed **waiters;  /* parked requests to wake on progress */
+	int nwaiters, capwaiters;
+	struct pmgr *pm;
+};
+
+/* Opens log.dirs and recovers every partition log found. Returns 0 or -1 (logged). */
+int pm_open(struct broker *b);
+/* The cluster id became known: check or write meta.properties. -1: refuse to run. */
+int pm_cluster_id(struct broker *b, const char *cluster_id);
+/* Re-reads roles, epochs and configs from the metadata cache. */
+void pm_sync(struct broker *b);
+/* Flushes every log and writes the checkpoints (clean shutdown), then frees all. */
+void pm_close(struct broker *b);
+
+/* The local replica of topic/partition, or NULL. */
+struct partition *pm_find(struct broker *b, struct kp_str topic, int32_t partition);
+/* Whether the topic exists in the cluster metadata (for UNKNOWN_TOPIC_OR_PARTITION). */
+bool pm_topic_known(struct broker *b, struct kp_str topic, int32_t partition);
+
+/* Appends a validated batch as leader; moves the HW; schedules flushes; wakes fetches. */
+int partition_append(struct partition *p, uint8_t *batch, size_t len,
+                     const struct batch_info *info, int64_t *base_offset);
+/* Recomputes the HW (after appends, ISR changes, follower progress). */
+void partition_update_hw(struct partition *p);
+
+/* Registration of parked requests. */
+void partition_add_waiter(struct partition *p, struct delayed *d);
+void partition_remove_waiter(struct partition *p, struct delayed *d);
+
+#endif
