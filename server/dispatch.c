@@ -78,6 +78,9 @@ static void file_segment_done(struct evbuffer_file_segment const *fs, int flags,
 static struct evbuffer *splice_files(struct kreq *r, const struct kbuf *out)
 {
 	struct evbuffer *eb = evbuffer_new();
+	/* Without this flag libevent reads file segments into memory instead of keeping them
+	 * as sendfile chains; the chains keep it when moved into the socket's output. */
+	evbuffer_set_flags(eb, EVBUFFER_FLAG_DRAINS_TO_FD);
 	size_t prev = 0;
 	for (int i = 0; i < out->next; i++) {
 		const struct kbuf_ext *x = &out->ext[i];
