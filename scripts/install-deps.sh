@@ -11,6 +11,7 @@ DEBS=(
   libsnappy-dev liblz4-dev libzstd-dev zlib1g-dev libjansson-dev
   libcunit1-dev librdkafka-dev
   kcat python3-confluent-kafka python3-kafka python3-kazoo python3-pytest
+  python3-lz4 python3-snappy python3-zstandard python3-crc32c
   procps iproute2
 )
 # Node.js with npm is on many machines already (some builds bundle npm and conflict with
@@ -29,7 +30,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# JavaScript test client (kafkajs), pinned by the committed lockfile.
-if [ -f "$here/tests/clients/js/package-lock.json" ] && [ ! -d "$here/tests/clients/js/node_modules/kafkajs" ]; then
-  (cd "$here/tests/clients/js" && npm ci --no-audit --no-fund --loglevel=error)
+# JavaScript test clients (kafkajs and its codec plugins), pinned by the committed lockfile;
+# reinstalled whenever the lockfile changes.
+js="$here/tests/clients/js"
+if [ -f "$js/package-lock.json" ]; then
+  want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
+  have=$(cat "$js/node_modules/.kb-lock-sha256" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$js/node_modules/.kb-lock-sha256"
+  fi
 fi
