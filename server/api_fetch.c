@@ -9,12 +9,14 @@
  * carries session id 0, which tells clients to send full requests (KIP-227).
  */
 #include "../common/say.h"
+#include "../log/legacy.h"
 #include "../net/kp_msgs.h"
 #include "dispatch.h"
 #include "partition.h"
 
 #include <event2/event.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
 	KERR_OFFSET_OUT_OF_RANGE = 1,
@@ -66,6 +68,34 @@ static int16_t partition_error(struct kreq *r, struct partition *p, struct kp_st
 	return 0;
 }
 
+/* Fetch v0-3 clients read only the legacy formats (v0/v1: magic 0, v2/v3: magic 1): the
+ * range is read into memory and converted, uncompressed. Only those clients pay for it. */
+static size_t down_convert(struct kreq *r, struct log_read *lr,
+                           struct FetchResponsePartitionData *out)
+{
+	uint8_t *raw = kb_malloc(lr->len), *conv = NULL;
+	size_t conv_len = 0;
+	ssize_t n = pread(lr->fd, raw, lr->len, lr->pos);
+	log_segment_unref(lr->seg);
+	int magic = r->version < 2 ? 0 : 1;
+	/* Uncompressed legacy sets can be several times the compressed batches. */
+	size_t cap = lr->len * 32 + (1 << 20);
+	if (n != (ssize_t)lr->len ||
+	    rc_v2_to_legacy(raw, lr->len, magic, cap, &conv, &conv_len) < 0) {
+		out->ErrorCode = LOG_ERR_KAFKA_STORAGE_ERROR;
+		kb_free(raw);
+		return 0;
+	}
+	kb_free(raw);
+	uint8_t *copy = arena_alloc(&r->arena, conv_len + 1);
+	if (copy) {
+		memcpy(copy, conv, conv_len);
+		out->Records = (struct kp_bytes){copy, (int32_t)conv_len, NULL};
+	}
+	kb_free(conv);
+	return conv_len;
+}
+
 /* One partition: its answer, and (keep) the file range in the response. Returns bytes. */
 static size_t read_partition(struct kreq *r, struct partition *p,
                              const struct FetchPartition *in, size_t budget, bool min_one,
@@ -88,6 +118,8 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 		log_segment_unref(lr.seg);
 		return lr.len;
 	}
+	if (r->version < 4)
+		return down_convert(r, &lr, out);
 	struct log_read *held = kb_malloc(sizeof(*held));
 	*held = lr;
 	kreq_keep_read(r, held);

@@ -7,6 +7,9 @@
  * high watermark covers every appended batch, or the request's timeout.
  */
 #include "../common/say.h"
+#include "../log/compress.h"
+#include "../log/legacy.h"
+#include "../log/records.h"
 #include "../net/kp_msgs.h"
 #include "dispatch.h"
 #include "partition.h"
@@ -22,26 +25,70 @@ enum {
 	KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
 	KERR_INVALID_REQUIRED_ACKS = 21,
 	KERR_INVALID_TIMESTAMP = 32,
-	KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT = 43,
 	KERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
 	KERR_INVALID_RECORD = 87,
 };
+
+static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
+                            struct PartitionProduceResponse *out);
 
 static uint8_t magic_of(struct kp_bytes rec)
 {
 	return rec.len > RB_MAGIC ? rec.ptr[RB_MAGIC] : 0xff;
 }
 
+/* The batch to append: as sent, or converted from a legacy message set (Produce v0-2 with
+ * magic 0/1), or recompressed for a topic whose compression.type is not "producer". Returns
+ * a Kafka error; *heap is set when *rec now points at memory the caller frees. The costs of
+ * conversion fall only on the clients and topics that need it. */
+static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_bytes *rec,
+                             uint8_t **heap)
+{
+	size_t cap = (size_t)p->lcfg.max_message_bytes * 2 + (1 << 20);
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	*heap = NULL;
+	if (magic_of(*rec) < 2) {
+		int err = 0;
+		if (r->version >= 3)
+			return KERR_INVALID_RECORD; /* Produce v3+ carries magic 2 only */
+		if (rc_legacy_to_v2(rec->ptr, (size_t)rec->len, kb_wall_ms(), cap, &out, &out_len,
+		                    &err) < 0)
+			return (int16_t)(err ? err : KERR_CORRUPT_MESSAGE);
+		*rec = (struct kp_bytes){out, (int32_t)out_len, NULL};
+		*heap = out;
+	}
+	int codec = rec->len > RB_ATTRIBUTES + 1 ? rec->ptr[RB_ATTRIBUTES + 1] & 0x7 : 0;
+	if (p->compression >= 0 && codec != p->compression) {
+		int rc = rc_batch_recompress(rec->ptr, (size_t)rec->len, p->compression, cap, &out,
+		                             &out_len);
+		if (rc != RC_OK)
+			return (int16_t)rc_err_to_kafka(rc);
+		kb_free(*heap);
+		*rec = (struct kp_bytes){out, (int32_t)out_len, NULL};
+		*heap = out;
+	}
+	return 0;
+}
+
 /* Validates and appends one partition's records. Returns a Kafka error code. */
 static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes rec,
                            struct PartitionProduceResponse *out)
 {
-	struct batch_info info;
 	if (rec.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
-	if (magic_of(rec) < 2)
-		/* Legacy message sets (magic 0/1) would need conversion to magic 2 first. */
-		return KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT;
+	uint8_t *heap;
+	int16_t err = prepare_batch(r, p, &rec, &heap);
+	if (err == 0)
+		err = append_batch(r, p, rec, out);
+	kb_free(heap);
+	return err;
+}
+
+static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
+                            struct PartitionProduceResponse *out)
+{
+	struct batch_info info;
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->lcfg.max_message_bytes, &info);
 	if (rc != LOG_OK)
 		return (int16_t)rc;
@@ -56,7 +103,7 @@ static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes 
 	     info.base_timestamp < now - p->ts_diff_max_ms))
 		return KERR_INVALID_TIMESTAMP;
 	int64_t base;
-	/* The frame is ours: the batch is stamped in place (baseOffset, leader epoch). */
+	/* The frame (or the converted copy) is ours: the batch is stamped in place. */
 	rc = partition_append(p, (uint8_t *)rec.ptr, (size_t)rec.len, &info, &base);
 	if (rc != LOG_OK)
 		return (int16_t)rc;

@@ -127,6 +127,12 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	}
 	p->min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
 	p->ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
+	const char *ct = topic_conf_value(c, ov, n, "compression.type", buf, sizeof(buf), &src);
+	p->compression = -1;
+	for (int i = 0; ct && i < 5; i++)
+		if (strcmp(ct, codecs[i]) == 0)
+			p->compression = i;
 	kb_free(ov);
 	if (p->log)
 		plog_set_config(p->log, l);

@@ -54,6 +54,7 @@ struct partition {
 	int64_t hw;                /* high watermark */
 	int32_t min_insync;        /* min.insync.replicas */
 	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
+	int compression;           /* compression.type as a codec 0-4; -1 = producer */
 	int isr_size;              /* from the partition state */
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
