@@ -111,12 +111,13 @@ int main(int argc, char **argv)
 	else
 		b.exit_code = 1;
 	/* Shutting down: a second SIGTERM (impatient supervisors send several) must not kill the
-	 * process halfway through closing its ZooKeeper session. */
+	 * process halfway through closing its ZooKeeper session. Freeing libevent's signal
+	 * events restores the default handlers, so they go first. */
+	event_free(b.sigint);
+	event_free(b.sigterm);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	broker_stop(&b);
-	event_free(b.sigint);
-	event_free(b.sigterm);
 	event_base_free(b.base);
 	conf_free(&b.cfg);
 	say_info("server", "stopped (exit %d)", b.exit_code);
