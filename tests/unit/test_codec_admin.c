@@ -17,184 +17,9 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 
-#include "net/kp_msgs.h"
+#include "codec_harness.h"
 
 void suite_codec_admin(void);
-
-#define BUF_MAX (1 << 20)
-#define ARENA_MAX (1 << 20)
-#define ARR(a) ((struct kp_array){(a), (int32_t)KB_ARRAY_LEN(a)})
-#define NULL_ARR ((struct kp_array){NULL, -1})
-#define EMPTY_ARR ((struct kp_array){NULL, 0})
-#define STR_EMPTY ((struct kp_str){NULL, 0})
-
-static const uint8_t UUID_A[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-				   0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
-static const uint8_t UUID_B[16] = {0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f};
-static const uint8_t UUID_ZERO[16];
-
-static bool flexible(int16_t key, int16_t v)
-{
-	return kp_api_flexible(kp_api_find(key), v);
-}
-
-/* ---- Harness (copied from test_codec_msgs.c) ------------------------------------------- */
-
-static uint8_t *encode(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		       size_t *len)
-{
-	struct kbuf b;
-
-	kbuf_init(&b, BUF_MAX);
-	int rc = kp_encode(desc, v, flex, in, &b);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	if (rc) {
-		kbuf_free(&b);
-		return NULL;
-	}
-	return kbuf_detach(&b, len);
-}
-
-static int decode(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		  size_t len, struct arena *a, void *out, size_t *left)
-{
-	struct kp_reader r;
-
-	kp_reader_init(&r, p, len);
-	int rc = kp_decode(desc, v, flex, &r, a, out);
-	*left = kp_remaining(&r);
-	return rc;
-}
-
-/* Every proper prefix of a valid message must fail to decode (exact-size copies). */
-static void check_truncations(const struct kp_struct *desc, int16_t v, bool flex,
-			      const uint8_t *p, size_t len)
-{
-	void *out = kb_malloc(desc->size);
-	size_t failed = 0, left;
-
-	for (size_t n = 0; n < len; n++) {
-		uint8_t *copy = kb_malloc(n);
-		struct arena a;
-		memcpy(copy, p, n);
-		arena_init(&a, ARENA_MAX);
-		if (decode(desc, v, flex, copy, n, &a, out, &left) != KP_OK)
-			failed++;
-		arena_destroy(&a);
-		free(copy);
-	}
-	CU_ASSERT_EQUAL(failed, len);
-	free(out);
-}
-
-typedef void (*check_fn)(int16_t v, const void *in, const void *out);
-
-/* Encode, decode, compare with `check`, re-encode identically, then truncate. */
-static void roundtrip(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		      check_fn check)
-{
-	size_t len, len2, left;
-	uint8_t *bytes = encode(desc, v, flex, in, &len);
-	if (!bytes)
-		return;
-	void *out = kb_malloc(desc->size);
-	memset(out, 0xa5, desc->size); /* decode must write every field */
-	struct arena a;
-	arena_init(&a, ARENA_MAX);
-	int rc = decode(desc, v, flex, bytes, len, &a, out, &left);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	if (rc == KP_OK) {
-		check(v, in, out);
-		uint8_t *again = encode(desc, v, flex, out, &len2);
-		CU_ASSERT(again && len2 == len && memcmp(again, bytes, len) == 0);
-		free(again);
-	}
-	check_truncations(desc, v, flex, bytes, len);
-	arena_destroy(&a);
-	free(out);
-	free(bytes);
-}
-
-/* Encodes `in` and expects exactly want[0..n); decodes want into out and re-encodes it. */
-static void golden(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		   const uint8_t *want, size_t n, struct arena *a, void *out)
-{
-	size_t len, len2, left;
-	uint8_t *got = encode(desc, v, flex, in, &len);
-
-	CU_ASSERT(got && len == n && (n == 0 || memcmp(got, want, n) == 0));
-	CU_ASSERT_EQUAL(decode(desc, v, flex, want, n, a, out, &left), KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	uint8_t *again = encode(desc, v, flex, out, &len2);
-	CU_ASSERT(again && len2 == n && (n == 0 || memcmp(again, want, n) == 0));
-	free(again);
-	free(got);
-}
-
-static int decode_err(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		      size_t n, size_t arena_max)
-{
-	uint8_t *copy = kb_malloc(n);
-	void *out = kb_malloc(desc->size);
-	struct arena a;
-	size_t left;
-
-	memcpy(copy, p, n);
-	arena_init(&a, arena_max);
-	int rc = decode(desc, v, flex, copy, n, &a, out, &left);
-	arena_destroy(&a);
-	free(out);
-	free(copy);
-	return rc;
-}
-
-static bool i32_array_eq(struct kp_array a, struct kp_array b)
-{
-	if (a.count != b.count)
-		return false;
-	return a.count <= 0 || memcmp(a.elems, b.elems, (size_t)a.count * sizeof(int32_t)) == 0;
-}
-
-/* An array decoded as its default: empty (or null) and no storage. */
-static bool array_is(struct kp_array a, int32_t count)
-{
-	return a.count == count && a.elems == NULL;
-}
-
-/* Field checks: `a` is the input, `b` the decoded struct, `v` the version; a field absent
- * from the version must come back as `def`. */
-#define CK(f, present, def) CU_ASSERT_EQUAL(b->f, (present) ? a->f : (def))
-#define CK_STR(f, present, def) CU_ASSERT_TRUE(kp_str_eq(b->f, (present) ? a->f : (def)))
-#define CK_UUID(f, present) CU_ASSERT_EQUAL(memcmp(b->f, (present) ? a->f : UUID_ZERO, 16), 0)
-#define CK_I32S(f, present) CU_ASSERT_TRUE((present) ? i32_array_eq(b->f, a->f) : array_is(b->f, 0))
-/* An array of structs of type T, each element checked by fn(v, in_elem, out_elem). */
-#define CK_ARR(f, present, T, fn)                                                          \
-	do {                                                                                \
-		if (present) {                                                              \
-			CU_ASSERT_EQUAL_FATAL(b->f.count, a->f.count);                      \
-			if (a->f.count < 0)                                                 \
-				CU_ASSERT_PTR_NULL(b->f.elems);                             \
-			for (int32_t i_ = 0; i_ < a->f.count; i_++)                         \
-				fn(v, (const T *)a->f.elems + i_, (const T *)b->f.elems + i_); \
-		} else {                                                                    \
-			CU_ASSERT_TRUE(array_is(b->f, 0));                                  \
-		}                                                                           \
-	} while (0)
-
-static bool str_array_eq(struct kp_array a, struct kp_array b)
-{
-	if (a.count != b.count)
-		return false;
-	for (int32_t i = 0; i < a.count; i++)
-		if (!kp_str_eq(((const struct kp_str *)a.elems)[i], ((const struct kp_str *)b.elems)[i]))
-			return false;
-	return true;
-}
-
-#define CK_STRS(f, present) CU_ASSERT_TRUE((present) ? str_array_eq(b->f, a->f) : array_is(b->f, 0))
-
-/* ---- CreateTopics (key 19): 0-7, flexible 5+ ------------------------------------------- */
 
 static void ck_cra(int16_t v, const struct CreatableReplicaAssignment *a,
 		   const struct CreatableReplicaAssignment *b)
@@ -243,8 +68,8 @@ static void test_create_topics_request_all(void)
 	struct CreateTopicsRequest in = {ARR(topics), 15000, true};
 
 	for (int16_t v = 0; v <= 7; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_CREATE_TOPICS, v), v >= 5);
-		roundtrip(&kp_CreateTopicsRequest, v, flexible(KP_API_CREATE_TOPICS, v), &in,
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_CREATE_TOPICS, v), v >= 5);
+		ch_roundtrip(&kp_CreateTopicsRequest, v, ch_flexible(KP_API_CREATE_TOPICS, v), &in,
 			  check_ct_req);
 	}
 }
@@ -304,7 +129,7 @@ static void test_create_topics_response_all(void)
 	memcpy(topics[0].TopicId, UUID_A, 16);
 	memcpy(topics[1].TopicId, UUID_B, 16);
 	for (int16_t v = 0; v <= 7; v++)
-		roundtrip(&kp_CreateTopicsResponse, v, flexible(KP_API_CREATE_TOPICS, v), &in,
+		ch_roundtrip(&kp_CreateTopicsResponse, v, ch_flexible(KP_API_CREATE_TOPICS, v), &in,
 			  check_ct_resp);
 }
 
@@ -359,10 +184,10 @@ static void test_delete_topics_all(void)
 	memcpy(states[1].TopicId, UUID_B, 16);
 	memcpy(res[0].TopicId, UUID_A, 16);
 	for (int16_t v = 0; v <= 6; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_DELETE_TOPICS, v), v >= 4);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_DELETE_TOPICS, v), v >= 4);
 		res[1].Name = v >= 6 ? KP_STR_NULL : KP_STR_LIT("beta"); /* null from v6 */
-		roundtrip(&kp_DeleteTopicsRequest, v, v >= 4, &req, check_dt_req);
-		roundtrip(&kp_DeleteTopicsResponse, v, v >= 4, &resp, check_dt_resp);
+		ch_roundtrip(&kp_DeleteTopicsRequest, v, v >= 4, &req, check_dt_req);
+		ch_roundtrip(&kp_DeleteTopicsResponse, v, v >= 4, &resp, check_dt_resp);
 	}
 }
 
@@ -376,7 +201,7 @@ static void ck_dc_res(int16_t v, const struct DescribeConfigsResource *a,
 	CK_STR(ResourceName, true, STR_EMPTY);
 	CK_STRS(ConfigurationKeys, true);
 	if (a->ConfigurationKeys.count < 0)
-		CU_ASSERT_TRUE(array_is(b->ConfigurationKeys, -1));
+		CU_ASSERT_TRUE(ch_array_is(b->ConfigurationKeys, -1));
 }
 
 static void check_dc_req(int16_t v, const void *in_, const void *out_)
@@ -455,9 +280,9 @@ static void test_describe_configs_all(void)
 	struct DescribeConfigsResponse resp = {5, ARR(results)};
 
 	for (int16_t v = 0; v <= 4; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_DESCRIBE_CONFIGS, v), v >= 4);
-		roundtrip(&kp_DescribeConfigsRequest, v, v >= 4, &req, check_dc_req);
-		roundtrip(&kp_DescribeConfigsResponse, v, v >= 4, &resp, check_dc_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_DESCRIBE_CONFIGS, v), v >= 4);
+		ch_roundtrip(&kp_DescribeConfigsRequest, v, v >= 4, &req, check_dc_req);
+		ch_roundtrip(&kp_DescribeConfigsResponse, v, v >= 4, &resp, check_dc_resp);
 	}
 }
 
@@ -523,9 +348,9 @@ static void test_alter_configs_all(void)
 	struct AlterConfigsResponse resp = {9, ARR(rr)};
 
 	for (int16_t v = 0; v <= 2; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_ALTER_CONFIGS, v), v >= 2);
-		roundtrip(&kp_AlterConfigsRequest, v, v >= 2, &req, check_ac_req);
-		roundtrip(&kp_AlterConfigsResponse, v, v >= 2, &resp, check_ac_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_ALTER_CONFIGS, v), v >= 2);
+		ch_roundtrip(&kp_AlterConfigsRequest, v, v >= 2, &req, check_ac_req);
+		ch_roundtrip(&kp_AlterConfigsResponse, v, v >= 2, &resp, check_ac_resp);
 	}
 }
 
@@ -589,9 +414,9 @@ static void test_create_partitions_all(void)
 	struct CreatePartitionsResponse resp = {0, ARR(res)};
 
 	for (int16_t v = 0; v <= 3; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_CREATE_PARTITIONS, v), v >= 2);
-		roundtrip(&kp_CreatePartitionsRequest, v, v >= 2, &req, check_cp_req);
-		roundtrip(&kp_CreatePartitionsResponse, v, v >= 2, &resp, check_cp_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_CREATE_PARTITIONS, v), v >= 2);
+		ch_roundtrip(&kp_CreatePartitionsRequest, v, v >= 2, &req, check_cp_req);
+		ch_roundtrip(&kp_CreatePartitionsResponse, v, v >= 2, &resp, check_cp_resp);
 	}
 }
 
@@ -651,12 +476,12 @@ static void test_elect_leaders_all(void)
 	struct ElectLeadersResponse resp = {3, 41, ARR(rer)};
 
 	for (int16_t v = 0; v <= 2; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_ELECT_LEADERS, v), v >= 2);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_ELECT_LEADERS, v), v >= 2);
 		req.TopicPartitions = ARR(tps);
-		roundtrip(&kp_ElectLeadersRequest, v, v >= 2, &req, check_el_req);
+		ch_roundtrip(&kp_ElectLeadersRequest, v, v >= 2, &req, check_el_req);
 		req.TopicPartitions = NULL_ARR; /* null = every partition */
-		roundtrip(&kp_ElectLeadersRequest, v, v >= 2, &req, check_el_req);
-		roundtrip(&kp_ElectLeadersResponse, v, v >= 2, &resp, check_el_resp);
+		ch_roundtrip(&kp_ElectLeadersRequest, v, v >= 2, &req, check_el_req);
+		ch_roundtrip(&kp_ElectLeadersResponse, v, v >= 2, &resp, check_el_resp);
 	}
 }
 
@@ -727,9 +552,9 @@ static void test_incremental_alter_configs_all(void)
 	struct IncrementalAlterConfigsResponse resp = {1, ARR(rr)};
 
 	for (int16_t v = 0; v <= 1; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_INCREMENTAL_ALTER_CONFIGS, v), v >= 1);
-		roundtrip(&kp_IncrementalAlterConfigsRequest, v, v >= 1, &req, check_iac_req);
-		roundtrip(&kp_IncrementalAlterConfigsResponse, v, v >= 1, &resp, check_iac_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_INCREMENTAL_ALTER_CONFIGS, v), v >= 1);
+		ch_roundtrip(&kp_IncrementalAlterConfigsRequest, v, v >= 1, &req, check_iac_req);
+		ch_roundtrip(&kp_IncrementalAlterConfigsResponse, v, v >= 1, &resp, check_iac_resp);
 	}
 }
 
@@ -782,11 +607,11 @@ static void test_describe_cluster_all(void)
 	};
 
 	for (int16_t v = 0; v <= 1; v++) {
-		CU_ASSERT_TRUE(flexible(KP_API_DESCRIBE_CLUSTER, v));
-		roundtrip(&kp_DescribeClusterRequest, v, true, &req, check_dcl_req);
-		roundtrip(&kp_DescribeClusterResponse, v, true, &resp, check_dcl_resp);
+		CU_ASSERT_TRUE(ch_flexible(KP_API_DESCRIBE_CLUSTER, v));
+		ch_roundtrip(&kp_DescribeClusterRequest, v, true, &req, check_dcl_req);
+		ch_roundtrip(&kp_DescribeClusterResponse, v, true, &resp, check_dcl_resp);
 		resp.ErrorMessage = KP_STR_NULL;
-		roundtrip(&kp_DescribeClusterResponse, v, true, &resp, check_dcl_resp);
+		ch_roundtrip(&kp_DescribeClusterResponse, v, true, &resp, check_dcl_resp);
 		resp.ErrorMessage = KP_STR_LIT("ok?");
 	}
 }
@@ -815,11 +640,11 @@ static void test_golden_create_topics_v5_response(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_CreateTopicsResponse, 5, true, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_CreateTopicsResponse, 5, true, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT_EQUAL_FATAL(out.Topics.count, 1);
 	const struct CreatableTopicResult *ot = out.Topics.elems;
 	CU_ASSERT(ot->TopicConfigErrorCode == 40 && ot->NumPartitions == 3);
-	CU_ASSERT(ot->ErrorMessage.len == -1 && array_is(ot->Configs, -1));
+	CU_ASSERT(ot->ErrorMessage.len == -1 && ch_array_is(ot->Configs, -1));
 	arena_destroy(&a);
 }
 
@@ -850,10 +675,10 @@ static void test_golden_describe_cluster(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_DescribeClusterResponse, 0, true, &in, resp0, sizeof(resp0), &a, &out);
+	ch_golden(&kp_DescribeClusterResponse, 0, true, &in, resp0, sizeof(resp0), &a, &out);
 	CU_ASSERT(out.EndpointType == 1 && out.ControllerId == 1 && out.ErrorMessage.len == -1);
 	CU_ASSERT_TRUE(kp_str_eq_c(out.ClusterId, "c"));
-	golden(&kp_DescribeClusterRequest, 1, true, &rin, req1, sizeof(req1), &a, &rout);
+	ch_golden(&kp_DescribeClusterRequest, 1, true, &rin, req1, sizeof(req1), &a, &rout);
 	arena_destroy(&a);
 }
 
@@ -875,8 +700,8 @@ static void test_golden_delete_topics_v6(void)
 
 	memcpy(st.TopicId, UUID_A, 16);
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_DeleteTopicsRequest, 6, true, &in, want, sizeof(want), &a, &out);
-	CU_ASSERT(array_is(out.TopicNames, 0) && out.Topics.count == 1);
+	ch_golden(&kp_DeleteTopicsRequest, 6, true, &in, want, sizeof(want), &a, &out);
+	CU_ASSERT(ch_array_is(out.TopicNames, 0) && out.Topics.count == 1);
 	arena_destroy(&a);
 }
 
@@ -897,15 +722,15 @@ static void test_hostile(void)
 	static const uint8_t tag_past[] = {0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 					   0, 0, 0x01, 0x07, 0xc8, 0x01, 0, 0, 0, 0, 0};
 
-	CU_ASSERT_EQUAL(decode_err(&kp_DescribeConfigsRequest, 0, false, neg, sizeof(neg), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_DescribeConfigsRequest, 0, false, neg, sizeof(neg), ARENA_MAX),
 			KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(&kp_DescribeConfigsRequest, 0, false, null_keys,
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_DescribeConfigsRequest, 0, false, null_keys,
 				   sizeof(null_keys), ARENA_MAX), KP_OK);
-	CU_ASSERT_EQUAL(decode_err(&kp_CreateTopicsRequest, 0, false, null_name, sizeof(null_name),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_CreateTopicsRequest, 0, false, null_name, sizeof(null_name),
 				   ARENA_MAX), KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(&kp_CreateTopicsRequest, 5, true, huge, sizeof(huge), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_CreateTopicsRequest, 5, true, huge, sizeof(huge), ARENA_MAX),
 			KP_ERR_LIMIT);
-	CU_ASSERT_EQUAL(decode_err(&kp_DeleteTopicsRequest, 6, true, tag_past, sizeof(tag_past),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_DeleteTopicsRequest, 6, true, tag_past, sizeof(tag_past),
 				   ARENA_MAX), KP_ERR_INVALID);
 }
 
@@ -941,10 +766,10 @@ static void test_defaults(void)
 
 	memset(&ct, 0x5a, sizeof(ct));
 	kp_set_defaults(&kp_CreateTopicsRequest, &ct);
-	CU_ASSERT(ct.timeoutMs == 60000 && !ct.validateOnly && array_is(ct.Topics, 0));
+	CU_ASSERT(ct.timeoutMs == 60000 && !ct.validateOnly && ch_array_is(ct.Topics, 0));
 	memset(&el, 0x5a, sizeof(el));
 	kp_set_defaults(&kp_ElectLeadersRequest, &el);
-	CU_ASSERT(el.TimeoutMs == 60000 && el.ElectionType == 0 && array_is(el.TopicPartitions, 0));
+	CU_ASSERT(el.TimeoutMs == 60000 && el.ElectionType == 0 && ch_array_is(el.TopicPartitions, 0));
 	memset(&dq, 0x5a, sizeof(dq));
 	kp_set_defaults(&kp_DescribeClusterRequest, &dq);
 	CU_ASSERT(dq.EndpointType == 1 && !dq.IncludeClusterAuthorizedOperations);
@@ -954,7 +779,7 @@ static void test_defaults(void)
 	CU_ASSERT(dr.ClusterAuthorizedOperations == INT32_MIN && dr.ClusterId.len == 0);
 	memset(&dt, 0x5a, sizeof(dt));
 	kp_set_defaults(&kp_DeleteTopicsResponse, &dt);
-	CU_ASSERT(dt.ThrottleTimeMs == 0 && array_is(dt.Responses, 0));
+	CU_ASSERT(dt.ThrottleTimeMs == 0 && ch_array_is(dt.Responses, 0));
 }
 
 static bool in_range(int v, int lo, int hi)

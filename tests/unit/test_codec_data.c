@@ -15,190 +15,9 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 
-#include "net/kp_msgs.h"
+#include "codec_harness.h"
 
 void suite_codec_data(void);
-
-#define BUF_MAX (1 << 20)
-#define ARENA_MAX (1 << 20)
-#define ARR(a) ((struct kp_array){(a), (int32_t)KB_ARRAY_LEN(a)})
-#define NULL_ARR ((struct kp_array){NULL, -1})
-#define EMPTY_ARR ((struct kp_array){NULL, 0})
-#define STR_EMPTY ((struct kp_str){NULL, 0})
-#define BYTES_LIT(s) ((struct kp_bytes){(const uint8_t *)(s), (int32_t)(sizeof(s) - 1)})
-#define BYTES_NULL ((struct kp_bytes){NULL, -1})
-
-static const uint8_t UUID_A[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-				   0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
-static const uint8_t UUID_B[16] = {0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f};
-static const uint8_t UUID_ZERO[16];
-
-static bool flexible(int16_t key, int16_t v)
-{
-	return kp_api_flexible(kp_api_find(key), v);
-}
-
-/* ---- Harness (copied from test_codec_msgs.c) ------------------------------------------- */
-
-static uint8_t *encode(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		       size_t *len)
-{
-	struct kbuf b;
-
-	kbuf_init(&b, BUF_MAX);
-	int rc = kp_encode(desc, v, flex, in, &b);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	if (rc) {
-		kbuf_free(&b);
-		return NULL;
-	}
-	return kbuf_detach(&b, len);
-}
-
-static int decode(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		  size_t len, struct arena *a, void *out, size_t *left)
-{
-	struct kp_reader r;
-
-	kp_reader_init(&r, p, len);
-	int rc = kp_decode(desc, v, flex, &r, a, out);
-	*left = kp_remaining(&r);
-	return rc;
-}
-
-/* Every proper prefix of a valid message must fail to decode (exact-size copies). */
-static void check_truncations(const struct kp_struct *desc, int16_t v, bool flex,
-			      const uint8_t *p, size_t len)
-{
-	void *out = kb_malloc(desc->size);
-	size_t failed = 0, left;
-
-	for (size_t n = 0; n < len; n++) {
-		uint8_t *copy = kb_malloc(n);
-		struct arena a;
-		memcpy(copy, p, n);
-		arena_init(&a, ARENA_MAX);
-		if (decode(desc, v, flex, copy, n, &a, out, &left) != KP_OK)
-			failed++;
-		arena_destroy(&a);
-		free(copy);
-	}
-	CU_ASSERT_EQUAL(failed, len);
-	free(out);
-}
-
-typedef void (*check_fn)(int16_t v, const void *in, const void *out);
-
-/* Encode, decode, compare with `check`, re-encode identically, then truncate. */
-static void roundtrip(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		      check_fn check)
-{
-	size_t len, len2, left;
-	uint8_t *bytes = encode(desc, v, flex, in, &len);
-	if (!bytes)
-		return;
-	void *out = kb_malloc(desc->size);
-	memset(out, 0xa5, desc->size); /* decode must write every field */
-	struct arena a;
-	arena_init(&a, ARENA_MAX);
-	int rc = decode(desc, v, flex, bytes, len, &a, out, &left);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	if (rc == KP_OK) {
-		check(v, in, out);
-		uint8_t *again = encode(desc, v, flex, out, &len2);
-		CU_ASSERT(again && len2 == len && memcmp(again, bytes, len) == 0);
-		free(again);
-	}
-	check_truncations(desc, v, flex, bytes, len);
-	arena_destroy(&a);
-	free(out);
-	free(bytes);
-}
-
-/* Encodes `in` and expects exactly want[0..n); decodes want into out and re-encodes it. */
-static void golden(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		   const uint8_t *want, size_t n, struct arena *a, void *out)
-{
-	size_t len, len2, left;
-	uint8_t *got = encode(desc, v, flex, in, &len);
-
-	CU_ASSERT(got && len == n && (n == 0 || memcmp(got, want, n) == 0));
-	CU_ASSERT_EQUAL(decode(desc, v, flex, want, n, a, out, &left), KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	uint8_t *again = encode(desc, v, flex, out, &len2);
-	CU_ASSERT(again && len2 == n && (n == 0 || memcmp(again, want, n) == 0));
-	free(again);
-	free(got);
-}
-
-static int decode_err(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		      size_t n, size_t arena_max)
-{
-	uint8_t *copy = kb_malloc(n);
-	void *out = kb_malloc(desc->size);
-	struct arena a;
-	size_t left;
-
-	memcpy(copy, p, n);
-	arena_init(&a, arena_max);
-	int rc = decode(desc, v, flex, copy, n, &a, out, &left);
-	arena_destroy(&a);
-	free(out);
-	free(copy);
-	return rc;
-}
-
-static bool i32_array_eq(struct kp_array a, struct kp_array b)
-{
-	if (a.count != b.count)
-		return false;
-	return a.count <= 0 || memcmp(a.elems, b.elems, (size_t)a.count * sizeof(int32_t)) == 0;
-}
-
-static bool i64_array_eq(struct kp_array a, struct kp_array b)
-{
-	if (a.count != b.count)
-		return false;
-	return a.count <= 0 || memcmp(a.elems, b.elems, (size_t)a.count * sizeof(int64_t)) == 0;
-}
-
-static bool bytes_eq(struct kp_bytes a, struct kp_bytes b)
-{
-	if (a.len != b.len)
-		return false;
-	return a.len <= 0 || memcmp(a.ptr, b.ptr, (size_t)a.len) == 0;
-}
-
-/* An array decoded as its default: empty (or null) and no storage. */
-static bool array_is(struct kp_array a, int32_t count)
-{
-	return a.count == count && a.elems == NULL;
-}
-
-/* Field checks: `a` is the input, `b` the decoded struct, `v` the version; a field absent
- * from the version must come back as `def`. */
-#define CK(f, present, def) CU_ASSERT_EQUAL(b->f, (present) ? a->f : (def))
-#define CK_STR(f, present, def) CU_ASSERT_TRUE(kp_str_eq(b->f, (present) ? a->f : (def)))
-#define CK_UUID(f, present) CU_ASSERT_EQUAL(memcmp(b->f, (present) ? a->f : UUID_ZERO, 16), 0)
-#define CK_BYTES(f) CU_ASSERT_TRUE(bytes_eq(b->f, a->f))
-#define CK_I32S(f, present) CU_ASSERT_TRUE((present) ? i32_array_eq(b->f, a->f) : array_is(b->f, 0))
-#define CK_I64S(f, present) CU_ASSERT_TRUE((present) ? i64_array_eq(b->f, a->f) : array_is(b->f, 0))
-/* An array of structs of type T, each element checked by fn(v, in_elem, out_elem). */
-#define CK_ARR(f, present, T, fn)                                                          \
-	do {                                                                                \
-		if (present) {                                                              \
-			CU_ASSERT_EQUAL_FATAL(b->f.count, a->f.count);                      \
-			if (a->f.count < 0)                                                 \
-				CU_ASSERT_PTR_NULL(b->f.elems);                             \
-			for (int32_t i_ = 0; i_ < a->f.count; i_++)                         \
-				fn(v, (const T *)a->f.elems + i_, (const T *)b->f.elems + i_); \
-		} else {                                                                    \
-			CU_ASSERT_TRUE(array_is(b->f, 0));                                  \
-		}                                                                           \
-	} while (0)
-
-/* ---- Produce (key 0): 0-11, flexible 9+ ------------------------------------------------ */
 
 static void ck_ppd(int16_t v, const struct PartitionProduceData *a,
 		   const struct PartitionProduceData *b)
@@ -245,9 +64,9 @@ static void test_produce_request_all(void)
 	};
 
 	for (int16_t v = 0; v <= 11; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_PRODUCE, v), v >= 9);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_PRODUCE, v), v >= 9);
 		in.TransactionalId = v % 2 ? KP_STR_NULL : KP_STR_LIT("txn-1");
-		roundtrip(&kp_ProduceRequest, v, flexible(KP_API_PRODUCE, v), &in, check_produce_req);
+		ch_roundtrip(&kp_ProduceRequest, v, ch_flexible(KP_API_PRODUCE, v), &in, check_produce_req);
 	}
 }
 
@@ -330,12 +149,12 @@ static void test_produce_response_all(void)
 	};
 
 	for (int16_t v = 0; v <= 11; v++)
-		roundtrip(&kp_ProduceResponse, v, flexible(KP_API_PRODUCE, v), &in, check_produce_resp);
+		ch_roundtrip(&kp_ProduceResponse, v, ch_flexible(KP_API_PRODUCE, v), &in, check_produce_resp);
 	/* Tags partly default: no NodeEndpoints, a CurrentLeader equal to its default. */
 	in.NodeEndpoints = EMPTY_ARR;
 	parts[0].CurrentLeader = (struct ProduceResponseLeaderIdAndEpoch){-1, -1};
 	for (int16_t v = 9; v <= 11; v++)
-		roundtrip(&kp_ProduceResponse, v, true, &in, check_produce_resp);
+		ch_roundtrip(&kp_ProduceResponse, v, true, &in, check_produce_resp);
 }
 
 /* ---- Fetch (key 1): 0-17, flexible 12+ ------------------------------------------------- */
@@ -425,14 +244,14 @@ static void test_fetch_request_all(void)
 	memcpy(topics[1].TopicId, UUID_B, 16);
 	memcpy(forgotten[0].TopicId, UUID_B, 16);
 	for (int16_t v = 0; v <= 17; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_FETCH, v), v >= 12);
-		roundtrip(&kp_FetchRequest, v, flexible(KP_API_FETCH, v), &in, check_fetch_req);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_FETCH, v), v >= 12);
+		ch_roundtrip(&kp_FetchRequest, v, ch_flexible(KP_API_FETCH, v), &in, check_fetch_req);
 	}
 	/* Tags at their defaults (null ClusterId, default ReplicaState). */
 	in.ClusterId = KP_STR_NULL;
 	in.ReplicaState = (struct ReplicaState){-1, -1};
 	for (int16_t v = 12; v <= 17; v++)
-		roundtrip(&kp_FetchRequest, v, true, &in, check_fetch_req);
+		ch_roundtrip(&kp_FetchRequest, v, true, &in, check_fetch_req);
 }
 
 static void ck_aborted(int16_t v, const struct AbortedTransaction *a,
@@ -527,11 +346,11 @@ static void test_fetch_response_version(int16_t v)
 
 	memcpy(topics[0].TopicId, UUID_A, 16);
 	memcpy(topics[1].TopicId, UUID_B, 16);
-	roundtrip(&kp_FetchResponse, v, flexible(KP_API_FETCH, v), &in, check_fetch_resp);
+	ch_roundtrip(&kp_FetchResponse, v, ch_flexible(KP_API_FETCH, v), &in, check_fetch_resp);
 	if (v >= 12) { /* no NodeEndpoints, first partition's DivergingEpoch default */
 		in.NodeEndpoints = EMPTY_ARR;
 		parts[0].DivergingEpoch = (struct FetchResponseEpochEndOffset){-1, -1};
-		roundtrip(&kp_FetchResponse, v, true, &in, check_fetch_resp);
+		ch_roundtrip(&kp_FetchResponse, v, true, &in, check_fetch_resp);
 	}
 }
 
@@ -579,8 +398,8 @@ static void test_list_offsets_request_all(void)
 	struct ListOffsetsRequest in = {.ReplicaId = -1, .IsolationLevel = 1, .Topics = ARR(topics)};
 
 	for (int16_t v = 0; v <= 9; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_LIST_OFFSETS, v), v >= 6);
-		roundtrip(&kp_ListOffsetsRequest, v, flexible(KP_API_LIST_OFFSETS, v), &in,
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_LIST_OFFSETS, v), v >= 6);
+		ch_roundtrip(&kp_ListOffsetsRequest, v, ch_flexible(KP_API_LIST_OFFSETS, v), &in,
 			  check_lo_req);
 	}
 }
@@ -627,7 +446,7 @@ static void test_list_offsets_response_all(void)
 	struct ListOffsetsResponse in = {.ThrottleTimeMs = 20, .Topics = ARR(topics)};
 
 	for (int16_t v = 0; v <= 9; v++)
-		roundtrip(&kp_ListOffsetsResponse, v, flexible(KP_API_LIST_OFFSETS, v), &in,
+		ch_roundtrip(&kp_ListOffsetsResponse, v, ch_flexible(KP_API_LIST_OFFSETS, v), &in,
 			  check_lo_resp);
 }
 
@@ -693,9 +512,9 @@ static void test_delete_records_all(void)
 	struct DeleteRecordsResponse resp = {7, ARR(rtopics)};
 
 	for (int16_t v = 0; v <= 2; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_DELETE_RECORDS, v), v >= 2);
-		roundtrip(&kp_DeleteRecordsRequest, v, v >= 2, &req, check_dr_req);
-		roundtrip(&kp_DeleteRecordsResponse, v, v >= 2, &resp, check_dr_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_DELETE_RECORDS, v), v >= 2);
+		ch_roundtrip(&kp_DeleteRecordsRequest, v, v >= 2, &req, check_dr_req);
+		ch_roundtrip(&kp_DeleteRecordsResponse, v, v >= 2, &resp, check_dr_resp);
 	}
 }
 
@@ -761,9 +580,9 @@ static void test_offset_for_leader_epoch_all(void)
 	struct OffsetForLeaderEpochResponse resp = {15, ARR(rtopics)};
 
 	for (int16_t v = 0; v <= 4; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_OFFSET_FOR_LEADER_EPOCH, v), v >= 4);
-		roundtrip(&kp_OffsetForLeaderEpochRequest, v, v >= 4, &req, check_ofle_req);
-		roundtrip(&kp_OffsetForLeaderEpochResponse, v, v >= 4, &resp, check_ofle_resp);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_OFFSET_FOR_LEADER_EPOCH, v), v >= 4);
+		ch_roundtrip(&kp_OffsetForLeaderEpochRequest, v, v >= 4, &req, check_ofle_req);
+		ch_roundtrip(&kp_OffsetForLeaderEpochResponse, v, v >= 4, &resp, check_ofle_resp);
 	}
 }
 
@@ -787,7 +606,7 @@ static void test_golden_produce_v3(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_ProduceRequest, 3, false, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_ProduceRequest, 3, false, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT_EQUAL(out.TransactionalId.len, -1);
 	CU_ASSERT_EQUAL_FATAL(out.TopicData.count, 1);
 	const struct TopicProduceData *ot = out.TopicData.elems;
@@ -823,7 +642,7 @@ static void test_golden_produce_v9(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_ProduceRequest, 9, true, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_ProduceRequest, 9, true, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT_TRUE(kp_str_eq_c(out.TransactionalId, "tx"));
 	const struct PartitionProduceData *op =
 		((const struct TopicProduceData *)out.TopicData.elems)->PartitionData.elems;
@@ -858,7 +677,7 @@ static void test_golden_fetch_v4(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_FetchRequest, 4, false, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_FetchRequest, 4, false, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT(out.ClusterId.len == -1 && out.SessionEpoch == -1 && out.RackId.len == 0);
 	const struct FetchPartition *op = ((const struct FetchTopic *)out.Topics.elems)->Partitions.elems;
 	CU_ASSERT(op->CurrentLeaderEpoch == -1 && op->LogStartOffset == -1 && op->FetchOffset == 5);
@@ -899,13 +718,13 @@ static void test_golden_fetch_v12_response(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_FetchResponse, 12, true, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_FetchResponse, 12, true, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT_EQUAL_FATAL(out.Responses.count, 1);
 	const struct FetchResponsePartitionData *op =
 		((const struct FetchableTopicResponse *)out.Responses.elems)->Partitions.elems;
 	CU_ASSERT(op->DivergingEpoch.Epoch == 2 && op->DivergingEpoch.EndOffset == 8);
 	CU_ASSERT(op->CurrentLeader.LeaderId == -1 && op->SnapshotId.EndOffset == -1);
-	CU_ASSERT(array_is(op->AbortedTransactions, -1) && op->Records.len == -1);
+	CU_ASSERT(ch_array_is(op->AbortedTransactions, -1) && op->Records.len == -1);
 	arena_destroy(&a);
 }
 
@@ -925,7 +744,7 @@ static void test_golden_list_offsets_v1(void)
 	struct arena a;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_ListOffsetsRequest, 1, false, &in, want, sizeof(want), &a, &out);
+	ch_golden(&kp_ListOffsetsRequest, 1, false, &in, want, sizeof(want), &a, &out);
 	CU_ASSERT_EQUAL(out.IsolationLevel, 0);
 	const struct ListOffsetsPartition *op =
 		((const struct ListOffsetsTopic *)out.Topics.elems)->Partitions.elems;
@@ -958,13 +777,13 @@ static void test_hostile(void)
 	};
 	const struct kp_struct *pr = &kp_ProduceRequest;
 
-	CU_ASSERT_EQUAL(decode_err(pr, 3, false, rec_past, sizeof(rec_past), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(pr, 3, false, rec_past, sizeof(rec_past), ARENA_MAX),
 			KP_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(decode_err(pr, 3, false, rec_neg, sizeof(rec_neg), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(pr, 3, false, rec_neg, sizeof(rec_neg), ARENA_MAX),
 			KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(pr, 0, false, huge, sizeof(huge), ARENA_MAX), KP_ERR_LIMIT);
-	CU_ASSERT_EQUAL(decode_err(pr, 2, false, v2_ok, sizeof(v2_ok), ARENA_MAX), KP_OK);
-	CU_ASSERT_EQUAL(decode_err(&kp_FetchResponse, 12, true, aborted, sizeof(aborted),
+	CU_ASSERT_EQUAL(ch_decode_err(pr, 0, false, huge, sizeof(huge), ARENA_MAX), KP_ERR_LIMIT);
+	CU_ASSERT_EQUAL(ch_decode_err(pr, 2, false, v2_ok, sizeof(v2_ok), ARENA_MAX), KP_OK);
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_FetchResponse, 12, true, aborted, sizeof(aborted),
 				   ARENA_MAX), KP_ERR_LIMIT);
 }
 
@@ -987,7 +806,7 @@ static void test_fetch_request_tags(void)
 	size_t left;
 
 	arena_init(&a, ARENA_MAX);
-	CU_ASSERT_EQUAL(decode(&kp_FetchRequest, 15, true, v15, sizeof(v15), &a, &out, &left),
+	CU_ASSERT_EQUAL(ch_decode(&kp_FetchRequest, 15, true, v15, sizeof(v15), &a, &out, &left),
 			KP_OK);
 	CU_ASSERT_EQUAL(left, 0);
 	CU_ASSERT_TRUE(kp_str_eq_c(out.ClusterId, "c"));
@@ -1012,12 +831,12 @@ static void test_defaults(void)
 	CU_ASSERT(fr.ClusterId.len == -1 && fr.ReplicaId == -1 && fr.MaxBytes == INT32_MAX);
 	CU_ASSERT(fr.ReplicaState.ReplicaId == -1 && fr.ReplicaState.ReplicaEpoch == -1);
 	CU_ASSERT(fr.SessionId == 0 && fr.SessionEpoch == -1 && fr.IsolationLevel == 0);
-	CU_ASSERT(array_is(fr.Topics, 0) && array_is(fr.ForgottenTopicsData, 0));
+	CU_ASSERT(ch_array_is(fr.Topics, 0) && ch_array_is(fr.ForgottenTopicsData, 0));
 	CU_ASSERT(fr.RackId.len == 0);
 	memset(&pr, 0x5a, sizeof(pr));
 	kp_set_defaults(&kp_ProduceRequest, &pr);
 	CU_ASSERT(pr.TransactionalId.len == -1 && pr.TransactionalId.ptr == NULL);
-	CU_ASSERT(pr.Acks == 0 && pr.TimeoutMs == 0 && array_is(pr.TopicData, 0));
+	CU_ASSERT(pr.Acks == 0 && pr.TimeoutMs == 0 && ch_array_is(pr.TopicData, 0));
 	memset(&oq, 0x5a, sizeof(oq));
 	kp_set_defaults(&kp_OffsetForLeaderEpochRequest, &oq);
 	CU_ASSERT_EQUAL(oq.ReplicaId, -2);
@@ -1041,13 +860,13 @@ static void test_defaults(void)
 		size_t left;
 
 		arena_init(&a, ARENA_MAX);
-		CU_ASSERT_EQUAL(decode(&kp_ListOffsetsRequest, 4, false, lo0, sizeof(lo0), &a, &lr,
+		CU_ASSERT_EQUAL(ch_decode(&kp_ListOffsetsRequest, 4, false, lo0, sizeof(lo0), &a, &lr,
 				       &left), KP_OK);
 		CU_ASSERT_EQUAL(left, 0);
 		lp = *(const struct ListOffsetsPartition *)
 			((const struct ListOffsetsTopic *)lr.Topics.elems)->Partitions.elems;
 		CU_ASSERT(lp.MaxNumOffsets == 1 && lp.CurrentLeaderEpoch == 0 && lp.Timestamp == 1);
-		CU_ASSERT_EQUAL(decode(&kp_FetchResponse, 4, false, fr4, sizeof(fr4), &a, &fresp,
+		CU_ASSERT_EQUAL(ch_decode(&kp_FetchResponse, 4, false, fr4, sizeof(fr4), &a, &fresp,
 				       &left), KP_OK);
 		CU_ASSERT_EQUAL(left, 0);
 		pd = *(const struct FetchResponsePartitionData *)
@@ -1056,16 +875,16 @@ static void test_defaults(void)
 		CU_ASSERT(pd.DivergingEpoch.Epoch == -1 && pd.DivergingEpoch.EndOffset == -1);
 		CU_ASSERT(pd.CurrentLeader.LeaderId == -1 && pd.CurrentLeader.LeaderEpoch == -1);
 		CU_ASSERT(pd.SnapshotId.EndOffset == -1 && pd.SnapshotId.Epoch == -1);
-		CU_ASSERT(array_is(pd.AbortedTransactions, 0) && pd.Records.len == -1);
-		CU_ASSERT(fresp.SessionId == 0 && array_is(fresp.NodeEndpoints, 0));
-		CU_ASSERT_EQUAL(decode(&kp_ProduceResponse, 0, false, pr0, sizeof(pr0), &a, &presp,
+		CU_ASSERT(ch_array_is(pd.AbortedTransactions, 0) && pd.Records.len == -1);
+		CU_ASSERT(fresp.SessionId == 0 && ch_array_is(fresp.NodeEndpoints, 0));
+		CU_ASSERT_EQUAL(ch_decode(&kp_ProduceResponse, 0, false, pr0, sizeof(pr0), &a, &presp,
 				       &left), KP_OK);
 		CU_ASSERT_EQUAL(left, 0);
 		ppr = *(const struct PartitionProduceResponse *)
 			((const struct TopicProduceResponse *)presp.Responses.elems)
 				->PartitionResponses.elems;
 		CU_ASSERT(ppr.LogAppendTimeMs == -1 && ppr.LogStartOffset == -1);
-		CU_ASSERT(ppr.ErrorMessage.len == -1 && array_is(ppr.RecordErrors, 0));
+		CU_ASSERT(ppr.ErrorMessage.len == -1 && ch_array_is(ppr.RecordErrors, 0));
 		CU_ASSERT(ppr.CurrentLeader.LeaderId == -1 && ppr.CurrentLeader.LeaderEpoch == -1);
 		arena_destroy(&a);
 	}

@@ -11,155 +11,9 @@
 #include <CUnit/CUnit.h>
 #include <string.h>
 
-#include "net/kp_msgs.h"
+#include "codec_harness.h"
 
 void suite_codec_msgs(void);
-
-#define BUF_MAX (1 << 20)
-#define ARENA_MAX (1 << 20)
-#define ARR(a) ((struct kp_array){(a), (int32_t)KB_ARRAY_LEN(a)})
-#define NULL_ARR ((struct kp_array){NULL, -1})
-
-static const uint8_t UUID_A[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-				   0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01};
-static const uint8_t UUID_B[16] = {0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f};
-static const uint8_t UUID_ZERO[16];
-
-static bool flexible(int16_t key, int16_t v)
-{
-	return kp_api_flexible(kp_api_find(key), v);
-}
-
-/* ---- Harness --------------------------------------------------------------------------- */
-
-/* Encodes `in`; returns malloc'ed bytes, or NULL (after a failed assertion). */
-static uint8_t *encode(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		       size_t *len)
-{
-	struct kbuf b;
-
-	kbuf_init(&b, BUF_MAX);
-	int rc = kp_encode(desc, v, flex, in, &b);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	if (rc) {
-		kbuf_free(&b);
-		return NULL;
-	}
-	return kbuf_detach(&b, len);
-}
-
-/* Decodes p[0..len) into out; *left gets the bytes not consumed. */
-static int decode(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		  size_t len, struct arena *a, void *out, size_t *left)
-{
-	struct kp_reader r;
-
-	kp_reader_init(&r, p, len);
-	int rc = kp_decode(desc, v, flex, &r, a, out);
-	*left = kp_remaining(&r);
-	return rc;
-}
-
-/* Every proper prefix of a valid message must fail to decode. Each prefix is copied into a
- * buffer of exactly its size, so ASan catches any read past the end. */
-static void check_truncations(const struct kp_struct *desc, int16_t v, bool flex,
-			      const uint8_t *p, size_t len)
-{
-	void *out = kb_malloc(desc->size);
-	size_t failed = 0, left;
-
-	for (size_t n = 0; n < len; n++) {
-		uint8_t *copy = kb_malloc(n);
-		struct arena a;
-		memcpy(copy, p, n);
-		arena_init(&a, ARENA_MAX);
-		if (decode(desc, v, flex, copy, n, &a, out, &left) != KP_OK)
-			failed++;
-		arena_destroy(&a);
-		free(copy);
-	}
-	CU_ASSERT_EQUAL(failed, len);
-	free(out);
-}
-
-typedef void (*check_fn)(int16_t v, const void *in, const void *out);
-
-/* Encode, decode, compare with `check`, re-encode identically, then truncate. */
-static void roundtrip(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		      check_fn check)
-{
-	size_t len, len2, left;
-	uint8_t *bytes = encode(desc, v, flex, in, &len);
-	if (!bytes)
-		return;
-	void *out = kb_malloc(desc->size);
-	memset(out, 0xa5, desc->size); /* decode must write every field */
-	struct arena a;
-	arena_init(&a, ARENA_MAX);
-	int rc = decode(desc, v, flex, bytes, len, &a, out, &left);
-	CU_ASSERT_EQUAL(rc, KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	if (rc == KP_OK) {
-		check(v, in, out);
-		uint8_t *again = encode(desc, v, flex, out, &len2);
-		CU_ASSERT(again && len2 == len && memcmp(again, bytes, len) == 0);
-		free(again);
-	}
-	check_truncations(desc, v, flex, bytes, len);
-	arena_destroy(&a);
-	free(out);
-	free(bytes);
-}
-
-/* Encodes `in` and expects exactly want[0..n); decodes want into out (arrays in `a`, which
- * the caller destroys after inspecting out) and re-encodes it identically. */
-static void golden(const struct kp_struct *desc, int16_t v, bool flex, const void *in,
-		   const uint8_t *want, size_t n, struct arena *a, void *out)
-{
-	size_t len, len2, left;
-	uint8_t *got = encode(desc, v, flex, in, &len);
-
-	CU_ASSERT(got && len == n && (n == 0 || memcmp(got, want, n) == 0));
-	CU_ASSERT_EQUAL(decode(desc, v, flex, want, n, a, out, &left), KP_OK);
-	CU_ASSERT_EQUAL(left, 0);
-	uint8_t *again = encode(desc, v, flex, out, &len2);
-	CU_ASSERT(again && len2 == n && (n == 0 || memcmp(again, want, n) == 0));
-	free(again);
-	free(got);
-}
-
-/* Decodes p[0..n) (copied to an exact-size buffer) and returns the error code. */
-static int decode_err(const struct kp_struct *desc, int16_t v, bool flex, const uint8_t *p,
-		      size_t n, size_t arena_max)
-{
-	uint8_t *copy = kb_malloc(n);
-	void *out = kb_malloc(desc->size);
-	struct arena a;
-	size_t left;
-
-	memcpy(copy, p, n);
-	arena_init(&a, arena_max);
-	int rc = decode(desc, v, flex, copy, n, &a, out, &left);
-	arena_destroy(&a);
-	free(out);
-	free(copy);
-	return rc;
-}
-
-static bool i32_array_eq(struct kp_array a, struct kp_array b)
-{
-	if (a.count != b.count)
-		return false;
-	return a.count <= 0 || memcmp(a.elems, b.elems, (size_t)a.count * sizeof(int32_t)) == 0;
-}
-
-/* An array decoded as its default: empty (or null) and no storage. */
-static bool array_is(struct kp_array a, int32_t count)
-{
-	return a.count == count && a.elems == NULL;
-}
-
-/* ---- ApiVersions round trips ----------------------------------------------------------- */
 
 static void check_av_req(int16_t v, const void *in_, const void *out_)
 {
@@ -179,8 +33,8 @@ static void test_api_versions_request_all(void)
 	struct ApiVersionsRequest in = {KP_STR_LIT("kbroker-test"), KP_STR_LIT("1.2.3")};
 
 	for (int16_t v = 0; v <= 4; v++) {
-		CU_ASSERT_EQUAL(flexible(KP_API_API_VERSIONS, v), v >= 3);
-		roundtrip(&kp_ApiVersionsRequest, v, flexible(KP_API_API_VERSIONS, v), &in,
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_API_VERSIONS, v), v >= 3);
+		ch_roundtrip(&kp_ApiVersionsRequest, v, ch_flexible(KP_API_API_VERSIONS, v), &in,
 			  check_av_req);
 	}
 }
@@ -222,9 +76,9 @@ static void check_av_resp(int16_t v, const void *in_, const void *out_)
 		check_features(&in->FinalizedFeatures, &out->FinalizedFeatures, true);
 		CU_ASSERT_EQUAL(out->ZkMigrationReady, in->ZkMigrationReady);
 	} else {
-		CU_ASSERT_TRUE(array_is(out->SupportedFeatures, 0));
+		CU_ASSERT_TRUE(ch_array_is(out->SupportedFeatures, 0));
 		CU_ASSERT_EQUAL(out->FinalizedFeaturesEpoch, -1);
-		CU_ASSERT_TRUE(array_is(out->FinalizedFeatures, 0));
+		CU_ASSERT_TRUE(ch_array_is(out->FinalizedFeatures, 0));
 		CU_ASSERT_FALSE(out->ZkMigrationReady);
 	}
 }
@@ -246,13 +100,13 @@ static void test_api_versions_response_all(void)
 	};
 
 	for (int16_t v = 0; v <= 4; v++)
-		roundtrip(&kp_ApiVersionsResponse, v, flexible(KP_API_API_VERSIONS, v), &in,
+		ch_roundtrip(&kp_ApiVersionsResponse, v, ch_flexible(KP_API_API_VERSIONS, v), &in,
 			  check_av_resp);
 	/* Only some tags non-default: the others must come back as defaults. */
 	in.SupportedFeatures = (struct kp_array){NULL, 0};
 	in.FinalizedFeaturesEpoch = -1;
 	for (int16_t v = 3; v <= 4; v++)
-		roundtrip(&kp_ApiVersionsResponse, v, true, &in, check_av_resp);
+		ch_roundtrip(&kp_ApiVersionsResponse, v, true, &in, check_av_resp);
 }
 
 /* ---- Metadata round trips -------------------------------------------------------------- */
@@ -292,11 +146,11 @@ static void test_metadata_request_all(void)
 			.IncludeClusterAuthorizedOperations = true,
 			.IncludeTopicAuthorizedOperations = true,
 		};
-		CU_ASSERT_EQUAL(flexible(KP_API_METADATA, v), v >= 9);
-		roundtrip(&kp_MetadataRequest, v, v >= 9, &in, check_md_req);
+		CU_ASSERT_EQUAL(ch_flexible(KP_API_METADATA, v), v >= 9);
+		ch_roundtrip(&kp_MetadataRequest, v, v >= 9, &in, check_md_req);
 		if (v >= 1) { /* null = all topics */
 			in.Topics = NULL_ARR;
-			roundtrip(&kp_MetadataRequest, v, v >= 9, &in, check_md_req);
+			ch_roundtrip(&kp_MetadataRequest, v, v >= 9, &in, check_md_req);
 		}
 	}
 }
@@ -317,10 +171,10 @@ static void check_md_partition(int16_t v, const struct MetadataResponsePartition
 	CU_ASSERT_EQUAL(b->PartitionIndex, a->PartitionIndex);
 	CU_ASSERT_EQUAL(b->LeaderId, a->LeaderId);
 	CU_ASSERT_EQUAL(b->LeaderEpoch, v >= 7 ? a->LeaderEpoch : -1);
-	CU_ASSERT_TRUE(i32_array_eq(b->ReplicaNodes, a->ReplicaNodes));
-	CU_ASSERT_TRUE(i32_array_eq(b->IsrNodes, a->IsrNodes));
-	CU_ASSERT_TRUE(v >= 5 ? i32_array_eq(b->OfflineReplicas, a->OfflineReplicas)
-			      : array_is(b->OfflineReplicas, 0));
+	CU_ASSERT_TRUE(ch_i32_array_eq(b->ReplicaNodes, a->ReplicaNodes));
+	CU_ASSERT_TRUE(ch_i32_array_eq(b->IsrNodes, a->IsrNodes));
+	CU_ASSERT_TRUE(v >= 5 ? ch_i32_array_eq(b->OfflineReplicas, a->OfflineReplicas)
+			      : ch_array_is(b->OfflineReplicas, 0));
 }
 
 static void check_md_topic(int16_t v, const struct MetadataResponseTopic *a,
@@ -387,7 +241,7 @@ static void test_metadata_response_version(int16_t v)
 
 	memcpy(topics[0].TopicId, UUID_A, 16);
 	memcpy(topics[1].TopicId, UUID_B, 16);
-	roundtrip(&kp_MetadataResponse, v, flexible(KP_API_METADATA, v), &in, check_md_resp);
+	ch_roundtrip(&kp_MetadataResponse, v, ch_flexible(KP_API_METADATA, v), &in, check_md_resp);
 }
 
 static void test_metadata_response_all(void)
@@ -405,9 +259,9 @@ static void test_golden_api_versions_request(void)
 	struct ApiVersionsRequest in = {KP_STR_LIT("kb"), KP_STR_LIT("1.0")}, out;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_ApiVersionsRequest, 0, false, &in, NULL, 0, &a, &out); /* v0 body is empty */
+	ch_golden(&kp_ApiVersionsRequest, 0, false, &in, NULL, 0, &a, &out); /* v0 body is empty */
 	CU_ASSERT_EQUAL(out.ClientSoftwareName.len, 0);
-	golden(&kp_ApiVersionsRequest, 3, true, &in, v3, sizeof(v3), &a, &out);
+	ch_golden(&kp_ApiVersionsRequest, 3, true, &in, v3, sizeof(v3), &a, &out);
 	CU_ASSERT_TRUE(kp_str_eq_c(out.ClientSoftwareName, "kb"));
 	CU_ASSERT_TRUE(kp_str_eq_c(out.ClientSoftwareVersion, "1.0"));
 	arena_destroy(&a);
@@ -439,15 +293,15 @@ static void test_golden_api_versions_response(void)
 	}, out;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_ApiVersionsResponse, 0, false, &in, v0, sizeof(v0), &a, &out);
-	golden(&kp_ApiVersionsResponse, 3, true, &in, v3, sizeof(v3), &a, &out);
+	ch_golden(&kp_ApiVersionsResponse, 0, false, &in, v0, sizeof(v0), &a, &out);
+	ch_golden(&kp_ApiVersionsResponse, 3, true, &in, v3, sizeof(v3), &a, &out);
 	in.SupportedFeatures = (struct kp_array){&sup, 1};
 	in.FinalizedFeaturesEpoch = 5;
 	in.ZkMigrationReady = true;
-	golden(&kp_ApiVersionsResponse, 3, true, &in, v3_tags, sizeof(v3_tags), &a, &out);
+	ch_golden(&kp_ApiVersionsResponse, 3, true, &in, v3_tags, sizeof(v3_tags), &a, &out);
 	CU_ASSERT_EQUAL(out.FinalizedFeaturesEpoch, 5);
 	CU_ASSERT_TRUE(out.ZkMigrationReady);
-	CU_ASSERT_TRUE(array_is(out.FinalizedFeatures, 0));
+	CU_ASSERT_TRUE(ch_array_is(out.FinalizedFeatures, 0));
 	CU_ASSERT_EQUAL_FATAL(out.SupportedFeatures.count, 1);
 	const struct SupportedFeatureKey *f = out.SupportedFeatures.elems;
 	CU_ASSERT(kp_str_eq_c(f->Name, "mv") && f->MinVersion == 1 && f->MaxVersion == 20);
@@ -474,17 +328,17 @@ static void test_golden_metadata_request(void)
 	struct MetadataRequest in = {.Topics = {&t, 1}, .AllowAutoTopicCreation = true}, out;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_MetadataRequest, 0, false, &in, v0, sizeof(v0), &a, &out);
-	golden(&kp_MetadataRequest, 9, true, &in, v9, sizeof(v9), &a, &out);
+	ch_golden(&kp_MetadataRequest, 0, false, &in, v0, sizeof(v0), &a, &out);
+	ch_golden(&kp_MetadataRequest, 9, true, &in, v9, sizeof(v9), &a, &out);
 	in.Topics = NULL_ARR;
-	golden(&kp_MetadataRequest, 1, false, &in, v1_null, sizeof(v1_null), &a, &out);
-	CU_ASSERT_TRUE(array_is(out.Topics, -1));
+	ch_golden(&kp_MetadataRequest, 1, false, &in, v1_null, sizeof(v1_null), &a, &out);
+	CU_ASSERT_TRUE(ch_array_is(out.Topics, -1));
 	CU_ASSERT_TRUE(out.AllowAutoTopicCreation); /* absent in v1: default true */
 	t.Name = KP_STR_NULL;
 	memcpy(t.TopicId, UUID_A, 16);
 	in.Topics = (struct kp_array){&t, 1};
 	in.IncludeTopicAuthorizedOperations = true;
-	golden(&kp_MetadataRequest, 12, true, &in, v12, sizeof(v12), &a, &out);
+	ch_golden(&kp_MetadataRequest, 12, true, &in, v12, sizeof(v12), &a, &out);
 	const struct MetadataRequestTopic *ot = out.Topics.elems;
 	CU_ASSERT(out.Topics.count == 1 && ot->Name.len == -1 && ot->Name.ptr == NULL);
 	arena_destroy(&a);
@@ -532,11 +386,11 @@ static void test_golden_metadata_response(void)
 				      .ClusterAuthorizedOperations = INT32_MIN}, out;
 
 	arena_init(&a, ARENA_MAX);
-	golden(&kp_MetadataResponse, 0, false, &in, v0, sizeof(v0), &a, &out);
+	ch_golden(&kp_MetadataResponse, 0, false, &in, v0, sizeof(v0), &a, &out);
 	CU_ASSERT_EQUAL(out.ControllerId, -1);
 	CU_ASSERT_EQUAL(out.ClusterId.len, -1);
 	in.Topics = (struct kp_array){&t, 1};
-	golden(&kp_MetadataResponse, 9, true, &in, v9, sizeof(v9), &a, &out);
+	ch_golden(&kp_MetadataResponse, 9, true, &in, v9, sizeof(v9), &a, &out);
 	arena_destroy(&a);
 }
 
@@ -560,13 +414,13 @@ static void test_huge_counts(void)
 	size_t left;
 
 	arena_init(&a, 256);
-	CU_ASSERT_EQUAL(decode(&kp_MetadataResponse, 0, false, classic, sizeof(classic), &a, out,
+	CU_ASSERT_EQUAL(ch_decode(&kp_MetadataResponse, 0, false, classic, sizeof(classic), &a, out,
 			       &left), KP_ERR_LIMIT);
 	CU_ASSERT(a.used == 0 && a.head == NULL); /* refused before allocating */
-	CU_ASSERT_EQUAL(decode(&kp_ApiVersionsResponse, 3, true, compact, sizeof(compact), &a, out,
+	CU_ASSERT_EQUAL(ch_decode(&kp_ApiVersionsResponse, 3, true, compact, sizeof(compact), &a, out,
 			       &left), KP_ERR_LIMIT);
 	CU_ASSERT(a.used == 0 && a.head == NULL);
-	CU_ASSERT_EQUAL(decode(&kp_MetadataResponse, 1, false, inner, sizeof(inner), &a, out,
+	CU_ASSERT_EQUAL(ch_decode(&kp_MetadataResponse, 1, false, inner, sizeof(inner), &a, out,
 			       &left), KP_ERR_LIMIT);
 	CU_ASSERT(a.used < 256);
 	arena_destroy(&a);
@@ -578,9 +432,9 @@ static void test_arena_ceiling(void)
 {
 	uint8_t in[4 + 100 * 2] = {0, 0, 0, 100}; /* 100 topics with empty names */
 
-	CU_ASSERT_EQUAL(decode_err(&kp_MetadataRequest, 0, false, in, sizeof(in), 1024),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_MetadataRequest, 0, false, in, sizeof(in), 1024),
 			KP_ERR_LIMIT);
-	CU_ASSERT_EQUAL(decode_err(&kp_MetadataRequest, 0, false, in, sizeof(in), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_MetadataRequest, 0, false, in, sizeof(in), ARENA_MAX),
 			KP_OK);
 }
 
@@ -594,17 +448,17 @@ static void test_bad_lengths(void)
 	static const uint8_t cpast[] = {0x02, 0x09, 'a', 0x00, 0x01, 0x00, 0x00, 0x00};
 	const struct kp_struct *mr = &kp_MetadataRequest;
 
-	CU_ASSERT_EQUAL(decode_err(mr, 0, false, past, sizeof(past), ARENA_MAX), KP_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(decode_err(mr, 9, true, cpast, sizeof(cpast), ARENA_MAX), KP_ERR_TRUNCATED);
-	CU_ASSERT_EQUAL(decode_err(mr, 0, false, neg2_str, sizeof(neg2_str), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 0, false, past, sizeof(past), ARENA_MAX), KP_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 9, true, cpast, sizeof(cpast), ARENA_MAX), KP_ERR_TRUNCATED);
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 0, false, neg2_str, sizeof(neg2_str), ARENA_MAX),
 			KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(mr, 0, false, null_str, sizeof(null_str), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 0, false, null_str, sizeof(null_str), ARENA_MAX),
 			KP_ERR_INVALID); /* Name not nullable before v10 */
-	CU_ASSERT_EQUAL(decode_err(mr, 1, false, neg2_arr, sizeof(neg2_arr), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 1, false, neg2_arr, sizeof(neg2_arr), ARENA_MAX),
 			KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(mr, 0, false, null_arr, sizeof(null_arr), ARENA_MAX),
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 0, false, null_arr, sizeof(null_arr), ARENA_MAX),
 			KP_ERR_INVALID); /* Topics not nullable in v0 */
-	CU_ASSERT_EQUAL(decode_err(mr, 1, false, null_arr, sizeof(null_arr), ARENA_MAX), KP_OK);
+	CU_ASSERT_EQUAL(ch_decode_err(mr, 1, false, null_arr, sizeof(null_arr), ARENA_MAX), KP_OK);
 }
 
 static void test_compact_nulls(void)
@@ -617,13 +471,13 @@ static void test_compact_nulls(void)
 	static const uint8_t host_null[] = {0, 0, 0, 0, 0x02, 0, 0, 0, 1, 0x00, 0, 0, 0, 0,
 					    0, 0, 0, 0, 0, 0};
 
-	CU_ASSERT_EQUAL(decode_err(&kp_ApiVersionsRequest, 3, true, av_null, sizeof(av_null),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_ApiVersionsRequest, 3, true, av_null, sizeof(av_null),
 				   ARENA_MAX), KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(&kp_MetadataRequest, 9, true, md9_null_name,
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_MetadataRequest, 9, true, md9_null_name,
 				   sizeof(md9_null_name), ARENA_MAX), KP_ERR_INVALID);
-	CU_ASSERT_EQUAL(decode_err(&kp_MetadataRequest, 10, true, md10_null_name,
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_MetadataRequest, 10, true, md10_null_name,
 				   sizeof(md10_null_name), ARENA_MAX), KP_OK);
-	CU_ASSERT_EQUAL(decode_err(&kp_MetadataResponse, 9, true, host_null, sizeof(host_null),
+	CU_ASSERT_EQUAL(ch_decode_err(&kp_MetadataResponse, 9, true, host_null, sizeof(host_null),
 				   ARENA_MAX), KP_ERR_INVALID);
 }
 
@@ -639,7 +493,7 @@ static int av3_with_tags(const uint8_t *tags, size_t n, struct ApiVersionsRespon
 	memcpy(buf, head, sizeof(head));
 	memcpy(buf + sizeof(head), tags, n);
 	arena_init(&a, ARENA_MAX);
-	int rc = decode(&kp_ApiVersionsResponse, 3, true, buf, sizeof(head) + n, &a, out, left);
+	int rc = ch_decode(&kp_ApiVersionsResponse, 3, true, buf, sizeof(head) + n, &a, out, left);
 	arena_destroy(&a); /* only scalars are inspected afterwards */
 	return rc;
 }
@@ -685,7 +539,7 @@ static void test_tags_skipped(void)
 	CU_ASSERT_EQUAL(av3_with_tags(epoch, sizeof(epoch), &out, &left), KP_OK);
 	CU_ASSERT(out.FinalizedFeaturesEpoch == 256 && !out.ZkMigrationReady && left == 0);
 	arena_init(&a, ARENA_MAX);
-	CU_ASSERT_EQUAL(decode(&kp_MetadataRequest, 9, true, md9, sizeof(md9), &a, &mr, &left),
+	CU_ASSERT_EQUAL(ch_decode(&kp_MetadataRequest, 9, true, md9, sizeof(md9), &a, &mr, &left),
 			KP_OK);
 	CU_ASSERT_EQUAL(left, 0);
 	CU_ASSERT_EQUAL_FATAL(mr.Topics.count, 1);
@@ -731,7 +585,7 @@ static void test_bad_version(void)
 	size_t left;
 
 	arena_init(&a, ARENA_MAX);
-	CU_ASSERT_EQUAL(decode(&kp_MetadataRequest, -1, false, in, sizeof(in), &a, &out, &left),
+	CU_ASSERT_EQUAL(ch_decode(&kp_MetadataRequest, -1, false, in, sizeof(in), &a, &out, &left),
 			KP_ERR_VERSION);
 	CU_ASSERT(out.AllowAutoTopicCreation && out.Topics.count == 0);
 	arena_destroy(&a);
@@ -749,16 +603,16 @@ static void test_defaults(void)
 	kp_set_defaults(&kp_MetadataResponse, &mr);
 	CU_ASSERT(mr.ThrottleTimeMs == 0 && mr.ControllerId == -1);
 	CU_ASSERT(mr.ClusterId.len == -1 && mr.ClusterId.ptr == NULL);
-	CU_ASSERT(array_is(mr.Brokers, 0) && array_is(mr.Topics, 0));
+	CU_ASSERT(ch_array_is(mr.Brokers, 0) && ch_array_is(mr.Topics, 0));
 	CU_ASSERT_EQUAL(mr.ClusterAuthorizedOperations, INT32_MIN);
 	memset(&mq, 0x5a, sizeof(mq));
 	kp_set_defaults(&kp_MetadataRequest, &mq);
-	CU_ASSERT(array_is(mq.Topics, 0) && mq.AllowAutoTopicCreation);
+	CU_ASSERT(ch_array_is(mq.Topics, 0) && mq.AllowAutoTopicCreation);
 	CU_ASSERT(!mq.IncludeClusterAuthorizedOperations && !mq.IncludeTopicAuthorizedOperations);
 	memset(&av, 0x5a, sizeof(av));
 	kp_set_defaults(&kp_ApiVersionsResponse, &av);
 	CU_ASSERT(av.FinalizedFeaturesEpoch == -1 && !av.ZkMigrationReady);
-	CU_ASSERT(array_is(av.SupportedFeatures, 0) && array_is(av.FinalizedFeatures, 0));
+	CU_ASSERT(ch_array_is(av.SupportedFeatures, 0) && ch_array_is(av.FinalizedFeatures, 0));
 }
 
 static void test_min_wire_size(void)
