@@ -26,6 +26,7 @@ struct pmgr {
 	struct event *tick;
 	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms;
 	bool cluster_checked;
+	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
 };
 
 /* ---- Lookup -------------------------------------------------------------------------------- */
@@ -364,7 +365,10 @@ static void flush_done(void *job, int rc, void *arg)
 	KB_UNUSED(arg);
 	struct flush_ctx *f = job;
 	struct partition *p = f->p;
+	int64_t before = plog_recovery_point(p->log);
 	plog_flush_complete(p->log, f->job, rc);
+	/* Restart time follows unflushed data only if the checkpoint on disk keeps up. */
+	p->pm->rp_dirty |= plog_recovery_point(p->log) != before;
 	kb_free(f);
 	p->jobs--;
 	if (p->doomed)
@@ -538,8 +542,9 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		pm->last_retention_ms = now;
 		run_retention(pm, kb_wall_ms());
 	}
-	if (now - pm->last_ckpt_ms >= c->log_flush_offset_checkpoint_interval_ms) {
+	if (pm->rp_dirty || now - pm->last_ckpt_ms >= c->log_flush_offset_checkpoint_interval_ms) {
 		pm->last_ckpt_ms = now;
+		pm->rp_dirty = false;
 		write_checkpoints(pm, CKPT_RECOVERY, false);
 		write_checkpoints(pm, CKPT_START, false);
 	}
