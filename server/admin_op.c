@@ -71,6 +71,11 @@ static void write_done(int16_t error, const char *message, void *arg)
 		settle(op);
 }
 
+void *op_state(struct admin_op *op)
+{
+	return op->state;
+}
+
 void admin_op_write(struct admin_op *op, int idx, void (**cb)(int16_t, const char *, void *),
                     void **arg)
 {

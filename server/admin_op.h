@@ -23,6 +23,8 @@ typedef bool (*admin_ready_fn)(struct kreq *r, void *state, bool timed_out);
 
 struct admin_op *admin_op_new(struct kreq *r, int32_t timeout_ms, void *state,
                               admin_set_error_fn set_error, admin_ready_fn ready);
+/* The state given to admin_op_new. */
+void *op_state(struct admin_op *op);
 /* The callback and argument to give a topic_admin_* write for item idx. */
 void admin_op_write(struct admin_op *op, int idx, void (**cb)(int16_t, const char *, void *),
                     void **arg);

@@ -180,8 +180,21 @@ struct alter_result {
 	struct kp_str ResourceName;
 };
 
+/* A working copy of a topic's overrides. */
+struct cfgset {
+	struct md_config_entry *e;
+	int n;
+};
+
+/* How long an alter waits for this broker's own cache to show what it wrote (the write
+ * itself has succeeded by then; this gives clients read-your-writes on this broker). */
+#define ALTER_VISIBLE_WAIT_MS 5000
+
 struct alter_state {
 	struct alter_result *res;
+	char **topics;              /* per resource: the topic written, NULL if none */
+	struct cfgset *want;        /* per resource: the overrides written */
+	int n;
 };
 
 static void alter_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
@@ -189,21 +202,36 @@ static void alter_set_error(struct kreq *r, void *st, int idx, int16_t error, co
 	struct alter_state *s = st;
 	s->res[idx].ErrorCode = error;
 	s->res[idx].ErrorMessage = error ? astr(r, m) : KP_STR_NULL;
+	if (error)
+		s->topics[idx] = NULL;
+}
+
+static bool same_configs(const struct md_topic *t, const struct cfgset *want)
+{
+	if (t->nconfigs != want->n)
+		return false;
+	for (int i = 0; i < want->n; i++) {
+		const char *v = md_topic_config(t, want->e[i].name);
+		if (!v || strcmp(v, want->e[i].value) != 0)
+			return false;
+	}
+	return true;
 }
 
 static bool alter_ready(struct kreq *r, void *st, bool timed_out)
 {
-	KB_UNUSED(r);
-	KB_UNUSED(st);
-	KB_UNUSED(timed_out);
-	return true; /* the write itself is the operation: brokers apply it from their watches */
+	struct alter_state *s = st;
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	bool all = true;
+	for (int i = 0; i < s->n; i++) {
+		const struct md_topic *t = s->topics[i] ? md_find_topic(md, s->topics[i]) : NULL;
+		if (t && !timed_out && !same_configs(t, &s->want[i]))
+			all = false;
+		else
+			s->topics[i] = NULL;
+	}
+	return all;
 }
-
-/* A working copy of a topic's overrides. */
-struct cfgset {
-	struct md_config_entry *e;
-	int n;
-};
 
 static void cfg_put(struct kreq *r, struct cfgset *c, const char *name, const char *value)
 {
@@ -305,6 +333,9 @@ static const struct md_topic *alter_target(struct kreq *r, int8_t type, struct k
 static void alter_write(struct kreq *r, struct admin_op *op, int i, const char *topic,
                         const struct cfgset *c)
 {
+	struct alter_state *s = op_state(op);
+	s->topics[i] = arena_strndup(&r->arena, topic, strlen(topic));
+	s->want[i] = *c;
 	void (*cb)(int16_t, const char *, void *);
 	void *arg;
 	admin_op_write(op, i, &cb, &arg);
@@ -320,9 +351,13 @@ enum handler_result handle_alter_configs(struct kreq *r)
 	_Static_assert(sizeof(struct alter_result) ==
 	               sizeof(struct AlterConfigsResponseAlterConfigsResourceResponse), "layout");
 	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
-	if (!s->res)
+	s->n = req->Resources.count;
+	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)s->n + 1));
+	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)s->n + 1));
+	if (!s->res || !s->topics || !s->want)
 		return H_CLOSE;
-	struct admin_op *op = admin_op_new(r, 0, s, alter_set_error, alter_ready);
+	struct admin_op *op = admin_op_new(r, ALTER_VISIBLE_WAIT_MS, s, alter_set_error,
+	                                   alter_ready);
 	for (int i = 0; i < req->Resources.count; i++) {
 		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
 		                                        &s->res[i]);
@@ -352,9 +387,13 @@ enum handler_result handle_incremental_alter_configs(struct kreq *r)
 	               sizeof(struct IncrementalAlterConfigsResponseAlterConfigsResourceResponse),
 	               "layout");
 	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
-	if (!s->res)
+	s->n = req->Resources.count;
+	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)s->n + 1));
+	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)s->n + 1));
+	if (!s->res || !s->topics || !s->want)
 		return H_CLOSE;
-	struct admin_op *op = admin_op_new(r, 0, s, alter_set_error, alter_ready);
+	struct admin_op *op = admin_op_new(r, ALTER_VISIBLE_WAIT_MS, s, alter_set_error,
+	                                   alter_ready);
 	for (int i = 0; i < req->Resources.count; i++) {
 		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
 		                                        &s->res[i]);
