@@ -66,6 +66,36 @@ static bool topic_ready(const struct md_cache *md, const struct md_topic *t, int
 	return true;
 }
 
+/* The common waiting rule of the topic admin requests: an item still waiting is settled
+ * once done(i) says so; at the deadline it is settled anyway, with REQUEST_TIMED_OUT when
+ * the request asked to wait (timeout > 0). Returns true when nothing waits any more. */
+struct settle {
+	bool *waiting;
+	int n;
+	int32_t timeout_ms;
+	bool (*done)(struct kreq *r, void *st, int i);
+	int16_t *(*error)(void *st, int i);
+};
+
+static bool settle_items(struct kreq *r, void *st, const struct settle *x, bool timed_out)
+{
+	bool all = true;
+	for (int i = 0; i < x->n; i++) {
+		if (!x->waiting[i])
+			continue;
+		if (x->done(r, st, i)) {
+			x->waiting[i] = false;
+		} else if (timed_out) {
+			x->waiting[i] = false;
+			if (x->timeout_ms > 0)
+				*x->error(st, i) = KERR_REQUEST_TIMED_OUT;
+		} else {
+			all = false;
+		}
+	}
+	return all;
+}
+
 /* ---- CreateTopics ------------------------------------------------------------------------ */
 
 struct create_state {
@@ -83,28 +113,27 @@ static void create_set_error(struct kreq *r, void *st, int idx, int16_t error, c
 	s->waiting[idx] = error == 0;
 }
 
-static bool create_ready(struct kreq *r, void *st, bool timed_out)
+static bool created(struct kreq *r, void *st, int i)
 {
 	struct create_state *s = st;
 	const struct md_cache *md = coord_metadata(r->b->coord);
-	bool all = true;
-	for (int i = 0; i < s->n; i++) {
-		if (!s->waiting[i])
-			continue;
-		char *name = cstr(r, s->res[i].Name);
-		const struct md_topic *t = md_find_topic(md, name);
-		if (topic_ready(md, t, s->res[i].NumPartitions)) {
-			memcpy(s->res[i].TopicId, t->topic_id, 16);
-			s->waiting[i] = false;
-		} else if (timed_out) {
-			s->waiting[i] = false;
-			if (s->timeout_ms > 0)
-				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
-		} else {
-			all = false;
-		}
-	}
-	return all;
+	const struct md_topic *t = md_find_topic(md, cstr(r, s->res[i].Name));
+	if (!topic_ready(md, t, s->res[i].NumPartitions))
+		return false;
+	memcpy(s->res[i].TopicId, t->topic_id, 16);
+	return true;
+}
+
+static int16_t *create_error(void *st, int i)
+{
+	return &((struct create_state *)st)->res[i].ErrorCode;
+}
+
+static bool create_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct create_state *s = st;
+	struct settle x = {s->waiting, s->n, s->timeout_ms, created, create_error};
+	return settle_items(r, st, &x, timed_out);
 }
 
 static bool duplicated(const struct CreatableTopic *in, int n, int i)
@@ -318,25 +347,21 @@ static void delete_set_error(struct kreq *r, void *st, int idx, int16_t error, c
 	s->waiting[idx] = error == 0;
 }
 
+static bool deleted(struct kreq *r, void *st, int i)
+{
+	return !md_find_topic(coord_metadata(r->b->coord), ((struct delete_state *)st)->names[i]);
+}
+
+static int16_t *delete_error(void *st, int i)
+{
+	return &((struct delete_state *)st)->res[i].ErrorCode;
+}
+
 static bool delete_ready(struct kreq *r, void *st, bool timed_out)
 {
 	struct delete_state *s = st;
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	bool all = true;
-	for (int i = 0; i < s->n; i++) {
-		if (!s->waiting[i])
-			continue;
-		if (!md_find_topic(md, s->names[i])) {
-			s->waiting[i] = false;
-		} else if (timed_out) {
-			s->waiting[i] = false;
-			if (s->timeout_ms > 0)
-				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
-		} else {
-			all = false;
-		}
-	}
-	return all;
+	struct settle x = {s->waiting, s->n, s->timeout_ms, deleted, delete_error};
+	return settle_items(r, st, &x, timed_out);
 }
 
 static const struct md_topic *topic_by_id(const struct md_cache *md, const uint8_t id[16])
@@ -426,25 +451,23 @@ static void partitions_set_error(struct kreq *r, void *st, int idx, int16_t erro
 	s->waiting[idx] = error == 0;
 }
 
-static bool partitions_ready(struct kreq *r, void *st, bool timed_out)
+static bool grown(struct kreq *r, void *st, int i)
 {
 	struct partitions_state *s = st;
 	const struct md_cache *md = coord_metadata(r->b->coord);
-	bool all = true;
-	for (int i = 0; i < s->n; i++) {
-		if (!s->waiting[i])
-			continue;
-		if (topic_ready(md, md_find_topic(md, cstr(r, s->res[i].Name)), s->counts[i])) {
-			s->waiting[i] = false;
-		} else if (timed_out) {
-			s->waiting[i] = false;
-			if (s->timeout_ms > 0)
-				s->res[i].ErrorCode = KERR_REQUEST_TIMED_OUT;
-		} else {
-			all = false;
-		}
-	}
-	return all;
+	return topic_ready(md, md_find_topic(md, cstr(r, s->res[i].Name)), s->counts[i]);
+}
+
+static int16_t *partitions_error(void *st, int i)
+{
+	return &((struct partitions_state *)st)->res[i].ErrorCode;
+}
+
+static bool partitions_ready(struct kreq *r, void *st, bool timed_out)
+{
+	struct partitions_state *s = st;
+	struct settle x = {s->waiting, s->n, s->timeout_ms, grown, partitions_error};
+	return settle_items(r, st, &x, timed_out);
 }
 
 /* New partitions: the explicit assignments, or Kafka-style placement. *all gets the whole

@@ -342,39 +342,90 @@ static void alter_write(struct kreq *r, struct admin_op *op, int i, const char *
 	topic_admin_set_config(coord_zk(r->b->coord), NULL, topic, c->e, c->n, cb, arg);
 }
 
+/* One resource of either request: its type and name, its changes, and whether they start
+ * from the topic's current overrides (incremental) or replace them (AlterConfigs). */
+struct alter_in {
+	int8_t type;
+	struct kp_str name;
+	int nchanges;
+	bool incremental;
+	/* The k-th change: name, operation (0 set, 1 delete, 2 append, 3 subtract), value. */
+	void (*change)(const void *resource, int k, struct kp_str *name, int8_t *op,
+	               struct kp_str *value);
+	const void *resource;
+};
+
+static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
+                      const struct alter_in *in, bool validate_only)
+{
+	const struct md_topic *t = alter_target(r, in->type, in->name, &s->res[i]);
+	if (!t)
+		return;
+	struct cfgset c = start_set(r, t, in->nchanges, in->incremental);
+	char m[256] = "";
+	int16_t code = 0;
+	for (int k = 0; code == 0 && k < in->nchanges; k++) {
+		struct kp_str name, value;
+		int8_t o;
+		in->change(in->resource, k, &name, &o, &value);
+		code = apply_op(r, &c, t, cstr(r, name), o, value, m, sizeof(m));
+	}
+	if (code)
+		alter_set_error(r, s, i, code, m);
+	else if (!validate_only)
+		alter_write(r, op, i, t->name, &c);
+}
+
+static struct alter_state *alter_state_new(struct kreq *r, struct kp_array *responses, int n)
+{
+	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->res = kreq_array(r, responses, n, sizeof(*s->res));
+	s->n = n;
+	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)n + 1));
+	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)n + 1));
+	return s->res && s->topics && s->want ? s : NULL;
+}
+
+static void full_change(const void *resource, int k, struct kp_str *name, int8_t *op,
+                        struct kp_str *value)
+{
+	const struct AlterConfigsRequestAlterConfigsResource *res = resource;
+	const struct AlterConfigsRequestAlterableConfig *e = res->Configs.elems;
+	*name = e[k].Name;
+	*op = 0;
+	*value = e[k].Value;
+}
+
 enum handler_result handle_alter_configs(struct kreq *r)
 {
 	const struct AlterConfigsRequest *req = r->req;
 	struct AlterConfigsResponse *resp = r->resp;
 	const struct AlterConfigsRequestAlterConfigsResource *in = req->Resources.elems;
-	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
 	_Static_assert(sizeof(struct alter_result) ==
 	               sizeof(struct AlterConfigsResponseAlterConfigsResourceResponse), "layout");
-	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
-	s->n = req->Resources.count;
-	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)s->n + 1));
-	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)s->n + 1));
-	if (!s->res || !s->topics || !s->want)
+	struct alter_state *s = alter_state_new(r, &resp->Responses, req->Resources.count);
+	if (!s)
 		return H_CLOSE;
 	struct admin_op *op = admin_op_new(r, ALTER_VISIBLE_WAIT_MS, s, alter_set_error,
 	                                   alter_ready);
 	for (int i = 0; i < req->Resources.count; i++) {
-		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
-		                                        &s->res[i]);
-		if (!t)
-			continue;
-		const struct AlterConfigsRequestAlterableConfig *e = in[i].Configs.elems;
-		struct cfgset c = start_set(r, t, in[i].Configs.count, false);
-		char m[256] = "";
-		int16_t code = 0;
-		for (int k = 0; code == 0 && k < in[i].Configs.count; k++)
-			code = apply_op(r, &c, t, cstr(r, e[k].Name), 0, e[k].Value, m, sizeof(m));
-		if (code)
-			alter_set_error(r, s, i, code, m);
-		else if (!req->ValidateOnly)
-			alter_write(r, op, i, t->name, &c);
+		struct alter_in a = {in[i].ResourceType, in[i].ResourceName, in[i].Configs.count,
+		                     false, full_change, &in[i]};
+		alter_one(r, op, s, i, &a, req->ValidateOnly);
 	}
 	return admin_op_start(op);
+}
+
+static void incremental_change(const void *resource, int k, struct kp_str *name, int8_t *op,
+                               struct kp_str *value)
+{
+	const struct IncrementalAlterConfigsRequestAlterConfigsResource *res = resource;
+	const struct IncrementalAlterConfigsRequestAlterableConfig *e = res->Configs.elems;
+	*name = e[k].Name;
+	*op = e[k].ConfigOperation;
+	*value = e[k].Value;
 }
 
 enum handler_result handle_incremental_alter_configs(struct kreq *r)
@@ -382,34 +433,18 @@ enum handler_result handle_incremental_alter_configs(struct kreq *r)
 	const struct IncrementalAlterConfigsRequest *req = r->req;
 	struct IncrementalAlterConfigsResponse *resp = r->resp;
 	const struct IncrementalAlterConfigsRequestAlterConfigsResource *in = req->Resources.elems;
-	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
 	_Static_assert(sizeof(struct alter_result) ==
 	               sizeof(struct IncrementalAlterConfigsResponseAlterConfigsResourceResponse),
 	               "layout");
-	s->res = kreq_array(r, &resp->Responses, req->Resources.count, sizeof(*s->res));
-	s->n = req->Resources.count;
-	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)s->n + 1));
-	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)s->n + 1));
-	if (!s->res || !s->topics || !s->want)
+	struct alter_state *s = alter_state_new(r, &resp->Responses, req->Resources.count);
+	if (!s)
 		return H_CLOSE;
 	struct admin_op *op = admin_op_new(r, ALTER_VISIBLE_WAIT_MS, s, alter_set_error,
 	                                   alter_ready);
 	for (int i = 0; i < req->Resources.count; i++) {
-		const struct md_topic *t = alter_target(r, in[i].ResourceType, in[i].ResourceName,
-		                                        &s->res[i]);
-		if (!t)
-			continue;
-		const struct IncrementalAlterConfigsRequestAlterableConfig *e = in[i].Configs.elems;
-		struct cfgset c = start_set(r, t, in[i].Configs.count, true);
-		char m[256] = "";
-		int16_t code = 0;
-		for (int k = 0; code == 0 && k < in[i].Configs.count; k++)
-			code = apply_op(r, &c, t, cstr(r, e[k].Name), e[k].ConfigOperation, e[k].Value, m,
-			                sizeof(m));
-		if (code)
-			alter_set_error(r, s, i, code, m);
-		else if (!req->ValidateOnly)
-			alter_write(r, op, i, t->name, &c);
+		struct alter_in a = {in[i].ResourceType, in[i].ResourceName, in[i].Configs.count,
+		                     true, incremental_change, &in[i]};
+		alter_one(r, op, s, i, &a, req->ValidateOnly);
 	}
 	return admin_op_start(op);
 }
