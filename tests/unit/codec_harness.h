@@ -40,6 +40,8 @@ bool ch_array_is(struct kp_array a, int32_t count);
 bool ch_i64_array_eq(struct kp_array a, struct kp_array b);
 bool ch_bytes_eq(struct kp_bytes a, struct kp_bytes b);
 bool ch_str_array_eq(struct kp_array a, struct kp_array b);
+/* Structural checks of a descriptor table and everything nested in it. */
+void ch_check_desc(const struct kp_struct *d, int depth);
 
 /* Field checks: `a` is the input, `b` the decoded struct, `v` the version; a field absent
  * from the version must come back as `def`. */

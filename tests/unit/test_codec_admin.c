@@ -782,34 +782,6 @@ static void test_defaults(void)
 	CU_ASSERT(dt.ThrottleTimeMs == 0 && ch_array_is(dt.Responses, 0));
 }
 
-static bool in_range(int v, int lo, int hi)
-{
-	return v >= lo && v <= hi;
-}
-
-/* Structural checks of a descriptor and everything nested in it. */
-static void check_desc(const struct kp_struct *d, int depth)
-{
-	CU_ASSERT_FATAL(depth < 8);
-	CU_ASSERT(d->name && d->nfields > 0 && d->size > 0);
-	for (uint32_t i = 0; i < d->nfields; i++) {
-		const struct kp_field *f = &d->fields[i];
-		CU_ASSERT(f->name && in_range(f->type, KP_BOOL, KP_STRUCT));
-		CU_ASSERT(f->vmin >= 0 && f->vmin <= f->vmax && f->offset < d->size);
-		CU_ASSERT(f->nmin == KP_NEVER || (f->nmin <= f->nmax && f->nmin >= f->vmin));
-		CU_ASSERT(f->tag == KP_NEVER || (f->tag >= 0 && f->tmin >= f->vmin && f->tmin <= f->tmax));
-		for (uint32_t j = 0; j < i; j++)
-			CU_ASSERT(f->tag < 0 || d->fields[j].tag != f->tag);
-		bool has_sub = f->type == KP_STRUCT || (f->type == KP_ARRAY && f->elem_type == KP_STRUCT);
-		CU_ASSERT(has_sub == (f->sub != NULL));
-		if (f->type == KP_ARRAY)
-			CU_ASSERT(in_range(f->elem_type, KP_BOOL, KP_STRUCT) && f->elem_type != KP_ARRAY);
-		if (f->sub)
-			check_desc(f->sub, depth + 1);
-	}
-}
-
-
 struct api_row {
 	int16_t key, vmax, flex;
 	const struct kp_struct *req, *resp;
@@ -841,8 +813,8 @@ static void test_table_sanity(void)
 {
 	for (size_t i = 0; i < KB_ARRAY_LEN(admin_apis); i++) {
 		const struct api_row *r = &admin_apis[i];
-		check_desc(r->req, 0);
-		check_desc(r->resp, 0);
+		ch_check_desc(r->req, 0);
+		ch_check_desc(r->resp, 0);
 		CU_ASSERT_EQUAL(r->req->nfields, r->req_fields);
 		CU_ASSERT_EQUAL(r->resp->nfields, r->resp_fields);
 		CU_ASSERT_EQUAL(r->req->size, r->req_size);

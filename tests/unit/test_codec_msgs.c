@@ -628,39 +628,12 @@ static void test_min_wire_size(void)
 	CU_ASSERT_EQUAL(kp_min_wire_size(&kp_MetadataResponse, 9, true), 4 + 1 + 1 + 4 + 1 + 4 + 1);
 }
 
-static bool in_range(int v, int lo, int hi)
-{
-	return v >= lo && v <= hi;
-}
-
-/* Structural checks of a descriptor and everything nested in it. */
-static void check_desc(const struct kp_struct *d, int depth)
-{
-	CU_ASSERT_FATAL(depth < 8);
-	CU_ASSERT(d->name && d->nfields > 0 && d->size > 0);
-	for (uint32_t i = 0; i < d->nfields; i++) {
-		const struct kp_field *f = &d->fields[i];
-		CU_ASSERT(f->name && in_range(f->type, KP_BOOL, KP_STRUCT));
-		CU_ASSERT(f->vmin >= 0 && f->vmin <= f->vmax && f->offset < d->size);
-		CU_ASSERT(f->nmin == KP_NEVER || (f->nmin <= f->nmax && f->nmin >= f->vmin));
-		CU_ASSERT(f->tag == KP_NEVER || (f->tag >= 0 && f->tmin >= f->vmin && f->tmin <= f->tmax));
-		for (uint32_t j = 0; j < i; j++)
-			CU_ASSERT(f->tag < 0 || d->fields[j].tag != f->tag);
-		bool has_sub = f->type == KP_STRUCT || (f->type == KP_ARRAY && f->elem_type == KP_STRUCT);
-		CU_ASSERT(has_sub == (f->sub != NULL));
-		if (f->type == KP_ARRAY)
-			CU_ASSERT(in_range(f->elem_type, KP_BOOL, KP_STRUCT) && f->elem_type != KP_ARRAY);
-		if (f->sub)
-			check_desc(f->sub, depth + 1);
-	}
-}
-
 static void test_table_sanity(void)
 {
-	check_desc(&kp_ApiVersionsRequest, 0);
-	check_desc(&kp_ApiVersionsResponse, 0);
-	check_desc(&kp_MetadataRequest, 0);
-	check_desc(&kp_MetadataResponse, 0);
+	ch_check_desc(&kp_ApiVersionsRequest, 0);
+	ch_check_desc(&kp_ApiVersionsResponse, 0);
+	ch_check_desc(&kp_MetadataRequest, 0);
+	ch_check_desc(&kp_MetadataResponse, 0);
 	CU_ASSERT_EQUAL(kp_ApiVersionsResponse.size, sizeof(struct ApiVersionsResponse));
 	CU_ASSERT_EQUAL(kp_MetadataResponse.nfields, 6);
 	CU_ASSERT_EQUAL(kp_MetadataRequest.nfields, 4);
