@@ -184,6 +184,7 @@ struct alter_result {
 struct cfgset {
 	struct md_config_entry *e;
 	int n;
+	bool full; /* a copy did not fit the request's arena: the set is incomplete */
 };
 
 /* How long an alter waits for this broker's own cache to show what it wrote (the write
@@ -235,13 +236,18 @@ static bool alter_ready(struct kreq *r, void *st, bool timed_out)
 
 static void cfg_put(struct kreq *r, struct cfgset *c, const char *name, const char *value)
 {
-	for (int i = 0; i < c->n; i++)
-		if (strcmp(c->e[i].name, name) == 0) {
-			c->e[i].value = arena_strndup(&r->arena, value, strlen(value));
-			return;
-		}
-	c->e[c->n++] = (struct md_config_entry){arena_strndup(&r->arena, name, strlen(name)),
-	                                        arena_strndup(&r->arena, value, strlen(value))};
+	char *v = arena_strndup(&r->arena, value, strlen(value));
+	int i = 0;
+	while (i < c->n && strcmp(c->e[i].name, name) != 0)
+		i++;
+	char *k = i < c->n ? c->e[i].name : arena_strndup(&r->arena, name, strlen(name));
+	if (!c->e || !k || !v) {
+		c->full = true;
+		return;
+	}
+	c->e[i] = (struct md_config_entry){k, v};
+	if (i == c->n)
+		c->n++;
 }
 
 static void cfg_del(struct cfgset *c, const char *name)
@@ -251,19 +257,20 @@ static void cfg_del(struct cfgset *c, const char *name)
 			c->e[i] = c->e[--c->n];
 }
 
-/* APPEND (2) / SUBTRACT (3) on a list config: items added if missing, or removed. */
+/* APPEND (2) / SUBTRACT (3) on a list config: items added if missing, or removed.
+ * NULL when the request's arena cannot hold the result. */
 static const char *list_op(struct kreq *r, const char *current, const char *items, bool add)
 {
 	size_t cap = strlen(current) + strlen(items) + 2;
 	char *out = arena_alloc(&r->arena, cap);
-	if (!out)
-		return current;
-	out[0] = '\0';
 	char *cur = arena_strndup(&r->arena, current, strlen(current)), *save = NULL;
+	char *it = arena_strndup(&r->arena, items, strlen(items));
+	if (!out || !cur || !it)
+		return NULL;
+	out[0] = '\0';
 	for (char *t = strtok_r(cur, ",", &save); t; t = strtok_r(NULL, ",", &save))
 		if (add || !conf_list_has(items, t))
 			snprintf(out + strlen(out), cap - strlen(out), "%s%s", out[0] ? "," : "", t);
-	char *it = arena_strndup(&r->arena, items, strlen(items));
 	save = NULL;
 	for (char *t = strtok_r(it, ",", &save); add && t; t = strtok_r(NULL, ",", &save))
 		if (!conf_list_has(out, t))
@@ -297,6 +304,10 @@ static int16_t apply_op(struct kreq *r, struct cfgset *c, const struct md_topic 
 		const char *cur = topic_conf_value(&r->b->cfg, ov, t->nconfigs, name, buf, sizeof(buf),
 		                                   &src);
 		v = list_op(r, cur ? cur : "", v, op == 2);
+		if (!v) {
+			c->full = true;
+			return 0;
+		}
 	}
 	if (topic_conf_validate(name, v, m, mlen) < 0)
 		return KERR_INVALID_CONFIG;
@@ -304,12 +315,16 @@ static int16_t apply_op(struct kreq *r, struct cfgset *c, const struct md_topic 
 	return 0;
 }
 
-/* Starts from the topic's overrides (incremental) or from nothing (AlterConfigs replaces). */
+/* Starts from the topic's overrides (incremental) or from nothing (AlterConfigs replaces).
+ * The set outlives this turn of the loop (the request waits for the cache to show it), while
+ * the cache replaces its strings whenever the znode changes: copy them into the request. */
 static struct cfgset start_set(struct kreq *r, const struct md_topic *t, int extra, bool keep)
 {
-	struct cfgset c = {arena_alloc(&r->arena, sizeof(*c.e) * ((size_t)(t->nconfigs + extra) + 1)), 0};
+	struct cfgset c = {arena_alloc(&r->arena, sizeof(*c.e) * ((size_t)(t->nconfigs + extra) + 1)),
+	                   0, false};
+	c.full = c.e == NULL;
 	for (int i = 0; keep && c.e && i < t->nconfigs; i++)
-		c.e[c.n++] = t->configs[i];
+		cfg_put(r, &c, t->configs[i].name, t->configs[i].value);
 	return c;
 }
 
@@ -369,6 +384,10 @@ static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s
 		int8_t o;
 		in->change(in->resource, k, &name, &o, &value);
 		code = apply_op(r, &c, t, cstr(r, name), o, value, m, sizeof(m));
+	}
+	if (code == 0 && c.full) {
+		code = KERR_INVALID_REQUEST;
+		snprintf(m, sizeof(m), "the topic's configs do not fit this request's memory limit");
 	}
 	if (code)
 		alter_set_error(r, s, i, code, m);

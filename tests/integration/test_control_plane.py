@@ -375,3 +375,31 @@ def test_auto_create_and_delete_in_zk_mode(cluster):
     harness.wait_until(lambda: "auto-made" not in cluster.kz.get_children("/brokers/topics"),
                        20, what="topic deleted by the controller")
     assert not cluster.kz.exists("/admin/delete_topics/auto-made")
+
+
+@pytest.mark.parametrize("mode", ["zk", "bootstrap"])
+def test_kadmin_alters_configs_keeping_other_overrides(cluster, mode):
+    """An incremental alter starts from the topic's current overrides: set one, delete one,
+    and the others survive (through the broker this waits for its own cache to catch up while
+    the cache replaces the entries the request started from)."""
+    topic = "tuned-" + mode
+    kadmin(cluster, mode, "topics", "create", topic, "--partitions", "1",
+           "--replication-factor", "1", "--config", "retention.ms=86400000",
+           "--config", "segment.bytes=1048576", "--config", "cleanup.policy=delete")
+    wait_leaders(cluster, topic, 1)
+    for _ in range(3):        # repeated: each alter replaces the cached entries again
+        kadmin(cluster, mode, "configs", "alter", "--topic", topic,
+               "--set", "max.message.bytes=2000000", "--delete", "cleanup.policy")
+        kadmin(cluster, mode, "configs", "alter", "--topic", topic,
+               "--set", "cleanup.policy=delete", "--set", "retention.ms=7200000")
+    cfg, _ = zk_json(cluster, "/config/topics/" + topic)
+    assert cfg["config"] == {"retention.ms": "7200000", "segment.bytes": "1048576",
+                             "max.message.bytes": "2000000", "cleanup.policy": "delete"}
+    def shows(b):
+        out = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--bootstrap-server",
+                              b.bootstrap, "configs", "describe", "--topic", topic],
+                             capture_output=True, text=True, timeout=30).stdout
+        return "retention.ms=7200000" in out and "max.message.bytes=2000000" in out
+    for b in cluster.brokers:                          # every broker's cache applies them
+        harness.wait_until(lambda: shows(b), 20, what="broker %d to show the configs" % b.broker_id)
+    assert all(b.alive() for b in cluster.brokers)

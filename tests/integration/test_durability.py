@@ -250,8 +250,11 @@ def list_offset(cluster, topic, ts):
 
 
 def test_retention_removes_old_segments(cluster):
+    """Old segments are written with retention off, then retention.ms is set live: the log
+    start must land exactly on the first segment that holds a new message (no race with
+    the 300 ms retention checks while producing)."""
     topic = "retained"
-    create(cluster, topic, 1, "segment.bytes=2000", "retention.ms=600000")
+    create(cluster, topic, 1, "segment.bytes=2000", "retention.ms=-1")
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 0})
     old = int(time.time() * 1000) - 3600 * 1000          # an hour ago: past retention.ms
@@ -261,11 +264,23 @@ def test_retention_removes_old_segments(cluster):
     for i in range(5):
         p.produce(topic, value=b"new-%03d" % i, partition=0)
         p.flush(10)
-    harness.wait_until(lambda: list_offset(cluster, topic, -2) > 0, 20,
-                       what="retention to move the log start")
-    start = list_offset(cluster, topic, -2)
-    assert 0 < start <= 60 and list_offset(cluster, topic, -1) == 65
-    assert int(os.path.basename(log_files(cluster, topic)[0])[:20]) >= start - 60
+    assert list_offset(cluster, topic, -1) == 65
+    bases = [int(os.path.basename(f)[:20]) for f in log_files(cluster, topic)]
+    assert len(bases) > 2, bases                          # segment.bytes rolled the log
+    expected = max(b for b in bases if b <= 60)           # segment holding the first new one
+    assert expected > 0
+    time.sleep(1)                                         # several retention checks: no-ops
+    assert list_offset(cluster, topic, -2) == 0
+    r = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--bootstrap-server",
+                        cluster.bootstrap(), "configs", "alter", "--topic", topic,
+                        "--set", "retention.ms=600000"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    harness.wait_until(lambda: list_offset(cluster, topic, -2) == expected, 20,
+                       what="retention to move the log start to %d" % expected)
+    harness.wait_until(lambda: int(os.path.basename(log_files(cluster, topic)[0])[:20]) ==
+                       expected, 20, what="old segment files to be unlinked")
+    assert list_offset(cluster, topic, -1) == 65
     # A raw Fetch below the log start: OFFSET_OUT_OF_RANGE.
     with cluster.brokers[0].conn(10) as c:
         body = fetch_v4_body(topic, 0, 0)
@@ -274,9 +289,10 @@ def test_retention_removes_old_segments(cluster):
     assert fetch_v4_error(payload) == 1
     # A consumer at offset 0 resets as configured: earliest -> the log start.
     msgs = consume_all(cluster, topic, reset="earliest", start=0)
-    assert msgs[0][0] == start and msgs[-1][0] == 64
-    harness.report_figure("retention: log start moved 0 -> %d, %d segment files left"
-                          % (start, len(log_files(cluster, topic))))
+    assert msgs[0][0] == expected and msgs[-1][0] == 64
+    assert msgs[-1][1] == b"new-004"
+    harness.report_figure("retention: log start moved 0 -> %d, %d of %d segment files left"
+                          % (expected, len(log_files(cluster, topic)), len(bases)))
 
 
 def fetch_v4_body(topic, partition, offset):
