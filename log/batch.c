@@ -1,6 +1,7 @@
 /* batch.c — RecordBatch (magic 2) headers: parsing, produce-time validation, walking the
- * records of one uncompressed batch (ListOffsets by timestamp), and the buffered reader that
- * reads batch headers from segment files.
+ * records of one uncompressed batch (ListOffsets by timestamp), the checks of batches a
+ * follower copies from its leader, and the buffered reader that reads batch headers from
+ * segment files.
  *
  * Header (61 bytes, big-endian; kafka-protocol.md §4.1):
  *   off size field                   notes
@@ -57,8 +58,28 @@ bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h)
 	h->base_ts = (int64_t)be64_get(p + RB_BASE_TIMESTAMP);
 	h->crc = be32_get(p + RB_CRC);
 	h->count = (int32_t)be32_get(p + RB_RECORDS_COUNT);
+	h->epoch = (int32_t)be32_get(p + RB_LEADER_EPOCH);
 	h->attrs = (int16_t)be16_get(p + RB_ATTRIBUTES);
 	return true;
+}
+
+/* The order follows the framing: a length that cannot be a batch is corruption even when the
+ * batch is incomplete (waiting for more bytes would never help), then completeness, then the
+ * header fields and the CRC. */
+int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h)
+{
+	if (avail < RB_LOG_OVERHEAD)
+		return RB_INCOMPLETE;
+	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
+	if (blen < RB_MIN_LENGTH || blen + RB_LOG_OVERHEAD > RB_REPLICA_MAX_SIZE ||
+	    (avail > RB_MAGIC && p[RB_MAGIC] != 2))
+		return LOG_ERR_CORRUPT_MESSAGE;
+	if ((uint64_t)blen + RB_LOG_OVERHEAD > avail)
+		return RB_INCOMPLETE;
+	if (!rb_hdr_parse(p, h) ||
+	    crc32c(0, p + RB_ATTRIBUTES, (size_t)h->size - RB_ATTRIBUTES) != h->crc)
+		return LOG_ERR_CORRUPT_MESSAGE;
+	return LOG_OK;
 }
 
 /* Bytes after the first batch: another whole batch (INVALID_RECORD, "exactly one batch"),

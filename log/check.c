@@ -8,7 +8,8 @@
  * entry names a batch whose maxTimestamp is the entry's timestamp, timestamps ascending; the
  * largest timestamp and its offset match the batches; the index files hold exactly the
  * in-memory entries. Across segments: sorted, contiguous (or an empty segment, or a gap
- * reported at open), LEO and log start and recovery point in range.
+ * reported at open), LEO and log start and recovery point in range. Epoch cache: epochs
+ * ascending strictly, start offsets non-decreasing and within [log start, LEO].
  */
 #include "log_int.h"
 
@@ -131,6 +132,20 @@ static int check_segment(const struct log_segment *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_epochs(const struct plog *l, char *err, size_t errlen)
+{
+	const struct epoch_cache *c = &l->epochs;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct epoch_ent *e = &c->e[i];
+		if (e->epoch < 0 || e->start < l->log_start || e->start > l->leo ||
+		    (i && (e->epoch <= e[-1].epoch || e->start < e[-1].start)))
+			return bad(err, errlen, "epoch entry %zu (%" PRId32 ", %" PRId64 ") out of order "
+			           "or outside [%" PRId64 ", %" PRId64 "]", i, e->epoch, e->start,
+			           l->log_start, l->leo);
+	}
+	return 0;
+}
+
 int plog_check(struct plog *l, char *err, size_t errlen)
 {
 	if (l->n == 0)
@@ -150,5 +165,5 @@ int plog_check(struct plog *l, char *err, size_t errlen)
 		return bad(err, errlen, "log start %" PRId64 " out of range", l->log_start);
 	if (l->recovery_point > l->leo)
 		return bad(err, errlen, "recovery point %" PRId64 " past LEO", l->recovery_point);
-	return 0;
+	return check_epochs(l, err, errlen);
 }

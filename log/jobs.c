@@ -11,6 +11,12 @@
  * one is), which lets completion close the index descriptors of flushed inactive segments
  * without racing a job that still uses them.
  *
+ * A flush also rewrites the leader-epoch-checkpoint when the epoch cache changed: the entries
+ * are copied at prepare, the file is written (tmp, fsync, rename, directory fsync) after the
+ * data syncs, and a failure counts as a failed flush (the recovery point stays, the cache is
+ * dirty again). A log with only a changed epoch cache gets a flush job too (see epoch.c for
+ * why the recovery point must never pass entries the file lacks).
+ *
  * Retention: whole segments leave the log at prepare time (renamed to *.deleted, so a crash
  * before the job runs leaves files that the next open removes); the job unlinks the files and
  * drops the references, so a reader holding one keeps its descriptor until it lets go.
@@ -38,7 +44,21 @@ struct log_flush_job {
 	char *dir;       /* fsync'ed when set */
 	int64_t target;
 	uint64_t gen;
+	char *epoch_dir; /* leader-epoch-checkpoint rewritten there when set, with: */
+	struct epoch_ent *epochs;
+	size_t nepochs;
 };
+
+static void snapshot_epochs(struct plog *l, struct log_flush_job *j)
+{
+	const struct epoch_cache *c = &l->epochs;
+	j->epoch_dir = kb_strdup(l->dir);
+	j->epochs = kb_malloc(KB_MAX(c->n, 1) * sizeof(*j->epochs));
+	if (c->n)
+		memcpy(j->epochs, c->e, c->n * sizeof(*j->epochs));
+	j->nepochs = c->n;
+	l->epochs.dirty = false;
+}
 
 static bool needs_flush(const struct plog *l, const struct log_segment *s)
 {
@@ -52,7 +72,7 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 		return NULL;
 	for (size_t i = 0; i < l->n; i++)
 		n += needs_flush(l, l->segs[i]);
-	if (n == 0 && !l->dir_dirty)
+	if (n == 0 && !l->dir_dirty && !l->epochs.dirty)
 		return NULL;
 	struct log_flush_job *j = kb_calloc(1, sizeof(*j));
 	j->segs = kb_calloc(n, sizeof(*j->segs));
@@ -73,25 +93,34 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 	if (l->dir_dirty)
 		j->dir = kb_strdup(l->dir);
 	l->dir_dirty = false;
+	if (l->epochs.dirty)
+		snapshot_epochs(l, j);
 	j->target = l->leo;
 	j->gen = l->gen;
 	l->flush_inflight = true;
 	return j;
 }
 
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
 int log_flush_run(struct log_flush_job *j)
 {
+	int rc;
 	for (size_t i = 0; i < j->nfds; i++)
 		if (fdatasync(j->fds[i]) < 0)
 			return -errno;
-	if (j->dir) {
-		int fd = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		int rc = fsync(fd) < 0 ? -errno : 0;
-		close(fd);
+	if (j->dir && (rc = fsync_dir(j->dir)) < 0)
 		return rc;
-	}
+	if (j->epoch_dir && epc_write(j->epoch_dir, j->epochs, j->nepochs, true) < 0)
+		return -EIO;
 	return 0;
 }
 
@@ -117,12 +146,15 @@ void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
 		for (size_t i = 0; i < j->n; i++)
 			j->segs[i]->idx_dirty = true;
 		l->dir_dirty = l->dir_dirty || j->dir != NULL;
+		l->epochs.dirty = l->epochs.dirty || (rc != 0 && j->epoch_dir != NULL);
 	}
 	for (size_t i = 0; i < j->n; i++)
 		log_segment_unref(j->segs[i]);
 	kb_free(j->segs);
 	kb_free(j->fds);
 	kb_free(j->dir);
+	kb_free(j->epoch_dir);
+	kb_free(j->epochs);
 	kb_free(j);
 }
 
@@ -175,6 +207,7 @@ struct log_delete_job *plog_retention_prepare(struct plog *l, int64_t now_ms)
 		l->n -= k;
 		l->log_start = KB_MAX(l->log_start, l->segs[0]->base);
 		l->recovery_point = KB_MAX(l->recovery_point, l->segs[0]->base);
+		epc_truncate_start(&l->epochs, l->log_start);
 	}
 	if (l->npending == 0)
 		return NULL;

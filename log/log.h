@@ -5,7 +5,8 @@
  *       <20-digit base offset>.log        concatenated magic-2 RecordBatches, offsets assigned
  *       <20-digit base offset>.index      8-byte entries: int32 relative offset, int32 position
  *       <20-digit base offset>.timeindex  12-byte entries: int64 timestamp, int32 relative offset
- *       leader-epoch-checkpoint           (written by the replication layer, later)
+ *       leader-epoch-checkpoint           "0\n<n>\n<epoch> <start offset>\n"...: the log's
+ *                                         leader epoch cache (below)
  *   <log.dir>/recovery-point-offset-checkpoint, log-start-offset-checkpoint,
  *   replication-offset-checkpoint         Kafka's text format: "0\n<n>\n<topic> <part> <off>\n"...
  *
@@ -19,7 +20,9 @@
  *   2. log_end_offset == last batch's last offset + 1 (base of an empty active segment);
  *   3. every batch in a .log file is complete and CRC-valid up to the segment's size;
  *   4. an index entry never points past the segment's size; entries ascend in both fields;
- *   5. log_start_offset lies in [first segment base, log_end_offset].
+ *   5. log_start_offset lies in [first segment base, log_end_offset];
+ *   6. leader epoch entries: epochs strictly ascending, start offsets non-decreasing and in
+ *      [log_start_offset, log_end_offset].
  */
 #ifndef KB_LOG_H
 #define KB_LOG_H
@@ -100,13 +103,15 @@ struct log_segment;
 
 /* Opens (creating if needed) the log in `dir`, recovering it: segments after `recovery_point`
  * are scanned batch by batch; a torn or corrupt tail is truncated away; missing, short or
- * inconsistent indexes are rebuilt. `log_start_offset` comes from the checkpoint (-1 =
- * unknown: the first segment's base). Returns 0 or -1 with err. @any-thread for distinct
- * logs (startup may recover partitions in parallel, then hand them to the loop). */
+ * inconsistent indexes are rebuilt; the leader epoch cache is loaded and completed (see Leader
+ * epochs). `log_start_offset` comes from the checkpoint (-1 = unknown: the first segment's
+ * base). Returns 0 or -1 with err. @any-thread for distinct logs (startup may recover
+ * partitions in parallel, then hand them to the loop). */
 int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_point,
               int64_t log_start_offset, struct plog **out, char *err, size_t errlen);
-/* No fsync (flush first for a clean shutdown); unlinks files still waiting for deletion.
- * Every prepared flush job of the log must have completed. */
+/* No fsync (flush first for a clean shutdown); unlinks files still waiting for deletion;
+ * writes a dirty leader-epoch-checkpoint (without fsync). Every prepared flush job of the log
+ * must have completed. */
 void plog_close(struct plog *l);
 /* Replaces the log's settings (topic configs change live). */
 void plog_set_config(struct plog *l, const struct log_config *cfg);
@@ -128,6 +133,20 @@ int64_t plog_active_base(const struct plog *l);
  * Returns LOG_OK or LOG_ERR_KAFKA_STORAGE_ERROR. */
 int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
                 int32_t leader_epoch, int64_t now_ms, int64_t *base_offset);
+
+/* Follower: appends batches fetched from the leader as they are (offsets, epochs, timestamps
+ * untouched). `buf` holds zero or more concatenated magic-2 batches (a Fetch response's
+ * records); a trailing incomplete batch is left alone. Each complete batch is checked
+ * (magic, batchLength in [49, 1 GiB], CRC, lastOffsetDelta >= 0; control and transactional
+ * batches are fine, max.message.bytes does not apply); one wholly below the LEO is skipped
+ * (held already); otherwise it must start exactly at the LEO. Written through the same path
+ * as plog_append (rolls, indexes), consecutive batches bound for one segment with one write.
+ * Returns LOG_OK, LOG_ERR_CORRUPT_MESSAGE (a bad batch), LOG_ERR_OFFSET_OUT_OF_RANGE (a batch
+ * leaves a gap or overlaps the LEO: the follower's position is wrong) or
+ * LOG_ERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
+ * appended. *consumed (may be NULL): bytes of buf taken (appended or skipped). */
+int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
+                        size_t *consumed);
 
 /* Where fetching from `offset` starts: a file range covering whole batches from the batch
  * containing `offset`, up to `max_bytes` but at least one whole batch when `min_one`, never
@@ -161,25 +180,76 @@ int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64
  * timestamp (the batch's last offset). */
 int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
 
-/* Truncation (replication, later): drops everything at or above `offset`. A batch holding
- * `offset` goes whole (the LEO may end below `offset`). Below the first segment the log
- * restarts empty at `offset` (log start and recovery point too). Dropped segments are renamed
- * to *.deleted at once; the next plog_retention_prepare() job unlinks them. A flush prepared
- * before a truncation does not move the recovery point. */
+/* Truncation (a follower finding where it diverges): drops everything at or above `offset`.
+ * A batch holding `offset` goes whole (the LEO may end below `offset`); so do the epoch
+ * entries starting at or above the new LEO. Nothing happens when offset >= LEO. Below the
+ * first segment the log restarts empty at `offset` (log start and recovery point too; the
+ * epoch cache is cleared). Dropped segments are renamed to *.deleted at once; the next
+ * plog_retention_prepare() job unlinks them. A flush prepared before a truncation does not
+ * move the recovery point. */
 int plog_truncate_to(struct plog *l, int64_t offset);
+/* Kafka's truncateFullyAndStartAt (a follower whose log ends below its leader's log start):
+ * every segment goes (as above), the log restarts empty at `offset` >= 0 (log start, LEO and
+ * recovery point), the epoch cache is cleared. LOG_OK, LOG_ERR_OFFSET_OUT_OF_RANGE (offset < 0)
+ * or LOG_ERR_KAFKA_STORAGE_ERROR (nothing changed). */
+int plog_truncate_fully(struct plog *l, int64_t offset);
 /* DeleteRecords: moves the log start forward (to at most the LEO: past it
  * LOG_ERR_OFFSET_OUT_OF_RANGE; never backwards). Segments wholly below it go at the next
- * plog_retention_prepare(). */
+ * plog_retention_prepare(). Epoch entries ending before it go, the one covering it starts
+ * there (as whenever the log start moves: retention too). */
 int plog_advance_start(struct plog *l, int64_t new_start);
+
+/* ---- Leader epochs (KIP-101, KIP-279) -----------------------------------------------------
+ * The cache holds (epoch, start offset) for each leader epoch with data in the log: appends
+ * add the epoch of each batch (plog_append: leader_epoch; plog_append_replica: each batch's
+ * partitionLeaderEpoch; -1 is ignored) when it differs from the latest, as Kafka's
+ * LeaderEpochFileCache.assign does: an entry is added at the batch's base offset, and the
+ * latest entries it contradicts (epoch >= it, or start >= its base) are dropped first, with a
+ * warning unless that was one entry without data. So an older epoch arriving after a newer
+ * one (which a correctly truncated follower never sees) makes the cache follow the log.
+ *
+ * Persistence: <dir>/leader-epoch-checkpoint is never written on the event loop with fsync.
+ * Each change marks the cache dirty; the next flush job (plog_flush_prepare) copies the
+ * entries and log_flush_run rewrites the file (tmp file, fsync, rename, directory fsync) after
+ * the data fsyncs; a failure fails the flush (the recovery point stays, the cache is dirty
+ * again). plog_flush_prepare returns a job for a dirty cache even with no data to flush;
+ * callers that schedule flushes by plog_unflushed_messages() should also schedule one when
+ * plog_epochs_dirty(). plog_close writes a dirty cache without fsync. plog_open reads the file
+ * (missing: empty; malformed: empty, with a warning), drops its entries from the recovery
+ * point on and re-adds the epochs of the batches recovery verifies, then drops entries at or
+ * past the LEO and cuts the first ones at the log start; so the cache is right after a crash
+ * even if the file is stale or lost (below the recovery point the file is always current,
+ * since the recovery point only moves after a flush that wrote the file). */
+#define LOG_UNDEFINED_EPOCH (-1)
+#define LOG_UNDEFINED_EPOCH_OFFSET (-1)
+/* A leader that won `epoch` records (epoch, LEO) before any append (Kafka does on becoming
+ * leader), if epoch is above the latest; an entry at the LEO without data goes when a later
+ * epoch is assigned there. */
+void plog_assign_epoch(struct plog *l, int32_t epoch);
+/* The latest cached epoch, LOG_UNDEFINED_EPOCH when the cache is empty. */
+int32_t plog_latest_epoch(const struct plog *l);
+/* OffsetForLeaderEpoch, Kafka's LeaderEpochFileCache.endOffsetFor:
+ *   epoch == the latest epoch            -> (epoch, LEO)
+ *   epoch below the latest               -> (largest cached epoch <= epoch, start offset of
+ *                                           the first cached epoch above it); when no cached
+ *                                           epoch is <= epoch: (epoch, first entry's start)
+ *   epoch above the latest, empty cache,
+ *   or epoch < 0                         -> (LOG_UNDEFINED_EPOCH, LOG_UNDEFINED_EPOCH_OFFSET) */
+void plog_epoch_end_offset(const struct plog *l, int32_t epoch, int32_t *out_epoch,
+                           int64_t *out_end_offset);
+/* The cache changed since its file was last written (or handed to a flush job). */
+bool plog_epochs_dirty(const struct plog *l);
 
 /* ---- Work that must leave the event loop -------------------------------------------------
  * The loop prepares a job, a worker thread runs it (@any-thread), the loop completes it. */
 
-/* Flush: fsync every segment file with unflushed data up to the LEO at prepare time. */
+/* Flush: fsync every segment file with unflushed data up to the LEO at prepare time, and
+ * rewrite leader-epoch-checkpoint when the epoch cache is dirty (see Leader epochs). */
 struct log_flush_job;
-/* NULL: nothing to flush, or a flush of this log is still in flight (one at a time). */
+/* NULL: nothing to flush (no data, no dirty epoch cache), or a flush of this log is still in
+ * flight (one at a time). */
 struct log_flush_job *plog_flush_prepare(struct plog *l);
-int log_flush_run(struct log_flush_job *j);                  /* @any-thread: fdatasync */
+int log_flush_run(struct log_flush_job *j); /* @any-thread: fdatasync, epoch file; -errno */
 /* Moves the recovery point (unless rc != 0 or a truncation happened since prepare). */
 void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc);
 

@@ -7,7 +7,8 @@
  *   recover.c     plog_open: directory listing, per-segment recovery (replay), leftovers
  *   plog.c        the partition log: append/roll, reads, timestamps, truncation, start offset
  *   jobs.c        flush and delete jobs (the parts that leave the event loop)
- *   checkpoint.c  Kafka's offset checkpoint files
+ *   epoch.c       the leader epoch cache and its leader-epoch-checkpoint file
+ *   checkpoint.c  Kafka's checkpoint files (the common text format, the offset files)
  *   check.c       plog_check (tests)
  *
  * In-memory indexes. Each segment keeps both indexes as growable arrays that mirror its
@@ -29,6 +30,7 @@
 #include "log.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* ---- Big-endian helpers (unaligned-safe) ---------------------------------------------- */
@@ -82,11 +84,22 @@ struct rb_hdr {
 	int64_t base_ts;  /* baseTimestamp */
 	uint32_t crc;
 	int32_t count;    /* recordsCount */
+	int32_t epoch;    /* partitionLeaderEpoch */
 	int16_t attrs;
 };
 /* Parses the 61 header bytes at p. False when magic != 2, batchLength < 49 or
  * lastOffsetDelta < 0 (file data is never trusted with an assertion). */
 bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h);
+
+/* A replica takes whatever batch size its leader has; this only rejects garbage lengths. */
+#define RB_REPLICA_MAX_SIZE ((int64_t)1 << 30)
+#define RB_INCOMPLETE (-1)
+/* Checks the batch at the start of `avail` bytes fetched from a leader: LOG_OK (h filled),
+ * RB_INCOMPLETE (fewer bytes than its batchLength says, or not even a length), or
+ * LOG_ERR_CORRUPT_MESSAGE (magic, length outside [49, RB_REPLICA_MAX_SIZE], lastOffsetDelta,
+ * CRC). Unlike batch_validate(): control and transactional batches pass, recordsCount is not
+ * compared with lastOffsetDelta (compaction leaves such batches), no max.message.bytes. */
+int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h);
 
 /* The first record of an uncompressed batch whose timestamp >= ts and offset >= min_off:
  * returns true with its offset and timestamp; false if the records cannot be walked (bad
@@ -162,9 +175,10 @@ void seg_note_batch(struct log_segment *s, int64_t pos, const struct rb_hdr *h,
                     int32_t interval, bool *oadd, bool *tadd);
 /* Writes entries [ofrom, on) and [tfrom, tn) and truncates the files after them. */
 int seg_write_index_tail(struct log_segment *s, size_t ofrom, size_t tfrom);
-/* Appends one batch with one pwrite, plus its index entries: 0, or -1 with nothing changed. */
-int seg_append(struct log_segment *s, const uint8_t *batch, const struct rb_hdr *h,
-               int32_t interval, int64_t now_ms);
+/* Appends `len` bytes of whole, checked batches, contiguous in offset from next_offset, with
+ * one pwrite, plus their index entries: 0, or -1 with nothing changed. */
+int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t interval,
+               int64_t now_ms);
 /* Adds the final time index entry (segment stops being active): 0 / -1. */
 int seg_finalize_time(struct log_segment *s);
 /* Position of the greatest offset index entry with offset <= off (0 when none). */
@@ -183,6 +197,52 @@ int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next);
 /* Largest timestamp for retention: max_ts, or the last append time without timestamps. */
 int64_t seg_largest_ts(const struct log_segment *s);
 
+/* ---- Leader epoch cache (epoch.c) -------------------------------------------------------- */
+struct epoch_ent {
+	int32_t epoch;
+	int64_t start; /* first offset of the epoch */
+};
+struct epoch_cache {
+	struct epoch_ent *e; /* epochs strictly ascending, start offsets non-decreasing */
+	size_t n, cap;
+	bool dirty;          /* differs from the file: the next flush job rewrites it */
+};
+
+#define EPOCH_CKPT_FILE "leader-epoch-checkpoint"
+
+void epc_free(struct epoch_cache *c);
+/* Kafka's assign: data of `epoch` starts at `start`. Nothing when the latest entry already
+ * covers it; otherwise entries that would break the order (epoch >= epoch or start >= start)
+ * go first, so the cache follows the log even if a leader sends an older epoch. */
+void epc_assign(struct epoch_cache *c, int32_t epoch, int64_t start, const char *dir);
+/* A batch recovery verified: added only when its epoch is above the latest (its start then
+ * not below the latest entry's start). */
+void epc_recovered(struct epoch_cache *c, int32_t epoch, int64_t base);
+void epc_truncate_end(struct epoch_cache *c, int64_t end);   /* drops start >= end */
+/* The log start moved to `start`: entries wholly before it go, the one covering it starts
+ * there (Kafka's truncateFromStart). */
+void epc_truncate_start(struct epoch_cache *c, int64_t start);
+void epc_clear(struct epoch_cache *c);
+/* Reads <dir>/leader-epoch-checkpoint; missing: empty; malformed: empty, warned, dirty. */
+void epc_load(struct epoch_cache *c, const char *dir);
+/* Rewrites <dir>/leader-epoch-checkpoint through a tmp file; durable: fsync the file before
+ * the rename and the directory after it. 0 / -1. @any-thread */
+int epc_write(const char *dir, const struct epoch_ent *e, size_t n, bool durable);
+
+/* ---- Checkpoint files (checkpoint.c): "0\n<n>\n" then n entry lines ---------------------- */
+/* Parses one entry line (no newline) into ctx; false: malformed. */
+typedef bool (*ckpt_parse_fn)(void *ctx, char *line);
+/* Prints entry i without its newline; false on an output error. */
+typedef bool (*ckpt_print_fn)(FILE *f, const void *ctx, size_t i);
+/* 0 ok, 1 missing (nothing parsed), -1 unreadable or malformed (warned; the caller drops what
+ * was parsed). */
+int ckpt_read_file(const char *path, ckpt_parse_fn parse, void *ctx);
+/* Writes "<path>.tmp" and renames it over path (see epc_write for durable). 0 / -1 warned. */
+int ckpt_write_file(const char *path, size_t n, ckpt_print_fn print, const void *ctx,
+                    bool durable);
+/* A decimal in [lo, hi]: no sign but '-', no spaces, nothing after it. */
+bool ckpt_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
+
 /* ---- Recovery ---------------------------------------------------------------------------- */
 enum seg_trust {
 	TRUST_NONE,    /* entirely at/after the recovery point: CRC-scan every batch */
@@ -190,9 +250,12 @@ enum seg_trust {
 	TRUST_ALL,     /* entirely below the recovery point: trust the .log, check the indexes */
 };
 /* Loads an existing segment (its .log is open in s->fd). Sets *trunc_off to the offset where
- * the .log was truncated (-1 when it was not). 0, or -1 on an I/O error (err filled). */
+ * the .log was truncated (-1 when it was not). Every batch it verifies (those ending at or
+ * after the recovery point) goes to epc_recovered(ec) unless ec is NULL. 0, or -1 on an I/O
+ * error (err filled). */
 int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t recovery_point,
-                int32_t interval, struct rdr *r, int64_t *trunc_off, char *err, size_t errlen);
+                int32_t interval, struct rdr *r, struct epoch_cache *ec, int64_t *trunc_off,
+                char *err, size_t errlen);
 
 /* Debug counters (tests, measurements): bytes of batches whose CRC recovery verified, and
  * bytes of batches whose headers recovery walked (CRC-verified or not). Atomic because
@@ -214,6 +277,7 @@ struct plog {
 	bool dir_dirty;           /* files were created since the last directory fsync */
 	struct log_segment **pending_del; /* detached by truncation, deleted by the next job */
 	size_t npending;
+	struct epoch_cache epochs;
 };
 
 #define LOG_SCAN_BUF (1u << 20)

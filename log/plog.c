@@ -13,8 +13,14 @@
  * the offset; the end of the range is found the same way from the index entry below
  * min(start + max_bytes) and from the batch holding `upto`. Reads return file ranges.
  *
+ * Replica append: batches copied from a leader keep every field; each is checked (framing,
+ * CRC) and must start at the LEO. Consecutive batches bound for the same segment (the roll
+ * rules applied as if each came alone) go in with one write. Both appends share write_at_leo,
+ * which also feeds each batch's partitionLeaderEpoch to the epoch cache (epoch.c).
+ *
  * Segments leave the log in two ways: retention (jobs.c) and truncation (below); either way
- * their files are renamed to *.deleted on the loop and unlinked later off the loop.
+ * their files are renamed to *.deleted on the loop and unlinked later off the loop. Both also
+ * trim the epoch cache.
  */
 #include "log_int.h"
 
@@ -68,6 +74,7 @@ void plog_discard(struct plog *l)
 	kb_free(l->segs);
 	kb_free(l->pending_del);
 	kb_free(l->dir);
+	epc_free(&l->epochs);
 	kb_free(l);
 }
 
@@ -78,6 +85,8 @@ void plog_close(struct plog *l)
 {
 	if (!l)
 		return;
+	if (l->epochs.dirty)
+		epc_write(l->dir, l->epochs.e, l->epochs.n, false);
 	for (size_t i = 0; i < l->npending; i++)
 		seg_unlink_files(l->pending_del[i]);
 	plog_discard(l);
@@ -123,17 +132,23 @@ int64_t plog_recovery_point(const struct plog *l)
 
 /* ---- Append ------------------------------------------------------------------------------- */
 
-static bool need_roll(const struct plog *l, const struct log_segment *s, size_t len,
-                      const struct batch_info *info, int64_t now_ms)
+/* Whether a batch of `len` bytes ending at offset `last` must go into a new segment, when
+ * `pending` bytes already accepted for the active segment go in before it (a replica's run of
+ * batches written with one write: the rules are applied as if each batch went alone). */
+static bool need_roll(const struct plog *l, int64_t pending, size_t len, int64_t last,
+                      int64_t now_ms)
 {
+	const struct log_segment *s = plog_active(l);
 	int64_t max_bytes = KB_MIN(l->cfg.segment_bytes, (int64_t)INT32_MAX);
-	if (s->size == 0)
+	int64_t size = s->size + pending;
+	int64_t first = s->first_append_ms >= 0 ? s->first_append_ms : pending ? now_ms : -1;
+	if (size == 0)
 		return false;
-	if (s->size + (int64_t)len > max_bytes)
+	if (size + (int64_t)len > max_bytes)
 		return true;
-	if (s->first_append_ms >= 0 && now_ms - s->first_append_ms >= l->cfg.segment_ms)
+	if (first >= 0 && now_ms - first >= l->cfg.segment_ms)
 		return true;
-	return l->leo + info->last_offset_delta - s->base > INT32_MAX;
+	return last - s->base > INT32_MAX;
 }
 
 int plog_roll(struct plog *l)
@@ -164,22 +179,85 @@ static void stamp_batch(const struct plog *l, uint8_t *batch, size_t len, int32_
 	be32_put(batch + RB_CRC, crc32c(0, batch + RB_ATTRIBUTES, len - RB_ATTRIBUTES));
 }
 
+/* The one write path of both appends: whole checked batches starting at the LEO go to the
+ * active segment (the caller rolled it when need_roll() said so) with one write; then the LEO
+ * moves and each batch's partitionLeaderEpoch enters the epoch cache. */
+static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t now_ms)
+{
+	struct log_segment *s = plog_active(l);
+
+	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) == l->leo);
+	if (seg_append(s, p, len, l->cfg.index_interval_bytes, now_ms) < 0)
+		return LOG_ERR_KAFKA_STORAGE_ERROR;
+	l->leo = s->next_offset;
+	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD)
+		epc_assign(&l->epochs, (int32_t)be32_get(p + off + RB_LEADER_EPOCH),
+		           (int64_t)be64_get(p + off + RB_BASE_OFFSET), l->dir);
+	return LOG_OK;
+}
+
 int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
                 int32_t leader_epoch, int64_t now_ms, int64_t *base_offset)
 {
-	struct rb_hdr h;
+	int64_t base = l->leo;
 
 	KB_ASSERT(len == info->size && len >= RB_HEADER_SIZE);
-	if (need_roll(l, plog_active(l), len, info, now_ms) && plog_roll(l) < 0)
+	if (need_roll(l, 0, len, base + info->last_offset_delta, now_ms) && plog_roll(l) < 0)
 		return LOG_ERR_KAFKA_STORAGE_ERROR;
 	stamp_batch(l, batch, len, leader_epoch, now_ms);
-	KB_ASSERT(rb_hdr_parse(batch, &h) && h.size == (int64_t)len);
-	if (seg_append(plog_active(l), batch, &h, l->cfg.index_interval_bytes, now_ms) < 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
-	l->leo = h.last + 1;
-	if (base_offset)
-		*base_offset = h.base;
-	return LOG_OK;
+	int rc = write_at_leo(l, batch, len, now_ms);
+	if (rc == LOG_OK && base_offset)
+		*base_offset = base;
+	return rc;
+}
+
+/* Writes the accepted batches buf[*run, end) if there are any; *run = end once written. */
+static int write_run(struct plog *l, const uint8_t *buf, size_t *run, size_t end, int64_t now_ms)
+{
+	int rc = end > *run ? write_at_leo(l, buf + *run, end - *run, now_ms) : LOG_OK;
+	if (rc == LOG_OK)
+		*run = end;
+	return rc;
+}
+
+/* Batches are checked one by one and gathered into runs that go into the same segment; a run
+ * is written when the next batch needs a new segment, is skipped, is bad, or at the end. */
+int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
+                        size_t *consumed)
+{
+	size_t run = 0, off = 0; /* buf[run, off): accepted, not yet written */
+	int64_t next = l->leo;   /* where the next batch must start */
+	int rc = LOG_OK;
+
+	while (off < len && rc == LOG_OK) {
+		struct rb_hdr h;
+		int c = rb_check_replica(buf + off, len - off, &h);
+		if (c == RB_INCOMPLETE)
+			break;
+		if (c != LOG_OK) {
+			rc = c;
+		} else if (h.last < next) { /* held already: write what precedes it, step over it */
+			if ((rc = write_run(l, buf, &run, off, now_ms)) == LOG_OK)
+				run = off + (size_t)h.size;
+			off += (size_t)h.size;
+		} else if (h.base != next) {
+			rc = LOG_ERR_OFFSET_OUT_OF_RANGE;
+		} else {
+			if (off > run && need_roll(l, (int64_t)(off - run), (size_t)h.size, h.last, now_ms))
+				rc = write_run(l, buf, &run, off, now_ms);
+			if (rc == LOG_OK && off == run &&
+			    need_roll(l, 0, (size_t)h.size, h.last, now_ms) && plog_roll(l) < 0)
+				rc = LOG_ERR_KAFKA_STORAGE_ERROR;
+			off += (size_t)h.size;
+			next = h.last + 1;
+		}
+	}
+	/* After a bad batch the ones before it still go in; a storage error stops everything. */
+	if (rc != LOG_ERR_KAFKA_STORAGE_ERROR && write_run(l, buf, &run, off, now_ms) != LOG_OK)
+		rc = LOG_ERR_KAFKA_STORAGE_ERROR;
+	if (consumed)
+		*consumed = run;
+	return rc;
 }
 
 /* ---- Read --------------------------------------------------------------------------------- */
@@ -316,18 +394,34 @@ int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp)
 
 /* ---- Truncation and log start ------------------------------------------------------------- */
 
-static int truncate_fully(struct plog *l, int64_t offset)
+/* A segment already based at `offset` is emptied and kept: creating its files anew would
+ * truncate them under their old name before the rename to *.deleted. */
+int plog_truncate_fully(struct plog *l, int64_t offset)
 {
-	struct log_segment *s = seg_new(l->dir, offset);
-	if (seg_create_files(s) < 0) {
-		log_segment_unref(s);
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
+	if (offset < 0)
+		return LOG_ERR_OFFSET_OUT_OF_RANGE;
+	struct log_segment *keep = l->segs[plog_floor_index(l, offset)];
+	if (keep->base == offset) {
+		if (seg_truncate(keep, 0, offset) < 0)
+			return LOG_ERR_KAFKA_STORAGE_ERROR;
+	} else {
+		keep = seg_new(l->dir, offset);
+		if (seg_create_files(keep) < 0) {
+			log_segment_unref(keep);
+			return LOG_ERR_KAFKA_STORAGE_ERROR;
+		}
+		l->dir_dirty = true;
 	}
-	while (l->n > 0)
-		plog_detach_segment(l, l->segs[--l->n]);
-	plog_push_segment(l, s);
-	l->dir_dirty = true;
+	l->gen++;
+	while (l->n > 0) {
+		struct log_segment *s = l->segs[--l->n];
+		if (s != keep)
+			plog_detach_segment(l, s);
+	}
+	keep->gap_before = false;
+	plog_push_segment(l, keep);
 	l->leo = l->log_start = l->recovery_point = offset;
+	epc_clear(&l->epochs); /* none of the data its entries describe is left */
 	return LOG_OK;
 }
 
@@ -352,7 +446,7 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 		return LOG_OK;
 	l->gen++;
 	if (offset < l->segs[0]->base)
-		return truncate_fully(l, offset);
+		return plog_truncate_fully(l, offset);
 	size_t k = plog_floor_index(l, offset);
 	while (l->n > k + 1)
 		plog_detach_segment(l, l->segs[--l->n]);
@@ -361,6 +455,8 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	l->leo = s->next_offset;
 	l->recovery_point = KB_MIN(l->recovery_point, l->leo);
 	l->log_start = KB_MIN(l->log_start, l->leo);
+	/* The new LEO, not `offset`: when a batch straddled it, its epoch's entry goes too. */
+	epc_truncate_end(&l->epochs, l->leo);
 	return rc;
 }
 
@@ -368,7 +464,9 @@ int plog_advance_start(struct plog *l, int64_t new_start)
 {
 	if (new_start > l->leo)
 		return LOG_ERR_OFFSET_OUT_OF_RANGE;
-	if (new_start > l->log_start)
+	if (new_start > l->log_start) {
 		l->log_start = new_start;
+		epc_truncate_start(&l->epochs, new_start);
+	}
 	return LOG_OK;
 }

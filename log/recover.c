@@ -30,6 +30,11 @@
  * previous segment's end is kept with a warning (gap); one whose base lies inside the previous
  * segment (overlap) is deleted with everything after it.
  * So the time to open grows with the data after rp, not with the size of the log.
+ *
+ * Leader epochs: leader-epoch-checkpoint is trusted below rp (a flush writes it before the
+ * recovery point may move, epoch.c); its entries from rp on are dropped, and every batch
+ * verified (those ending at or after rp) adds its epoch when that is above the latest. Then
+ * entries at or past the recovered LEO go, and the first ones are cut at the log start.
  */
 #include "log_int.h"
 
@@ -166,9 +171,10 @@ static void choose_start(const struct log_segment *s, enum seg_trust trust, int6
 
 /* ---- Replay ------------------------------------------------------------------------------- */
 
-/* Walks batches from s->size to the end of the file; *stop is where the valid data ends. */
+/* Walks batches from s->size to the end of the file; *stop is where the valid data ends. The
+ * epochs of the batches it verifies go to ec. */
 static int replay(struct log_segment *s, struct rdr *r, int64_t rp, int32_t interval,
-                  int64_t *stop)
+                  struct epoch_cache *ec, int64_t *stop)
 {
 	int64_t pos = s->size;
 	while (pos < r->fsize) {
@@ -190,6 +196,8 @@ static int replay(struct log_segment *s, struct rdr *r, int64_t rp, int32_t inte
 			if (crc != h.crc)
 				break;
 			atomic_fetch_add_explicit(&log_debug_crc_bytes, h.size, memory_order_relaxed);
+			if (ec)
+				epc_recovered(ec, h.epoch, h.base);
 		}
 		atomic_fetch_add_explicit(&log_debug_scan_bytes, h.size, memory_order_relaxed);
 		bool oadd, tadd;
@@ -203,7 +211,7 @@ static int replay(struct log_segment *s, struct rdr *r, int64_t rp, int32_t inte
 /* Resets the segment to the kept index prefixes and replays from the last kept entry.
  * 1: the kept entries proved wrong (start over from position 0), 0 ok, -1 I/O error. */
 static int replay_from(struct log_segment *s, struct rdr *r, size_t keep_o, size_t keep_t,
-                       int64_t rp, int32_t interval, int64_t *stop)
+                       int64_t rp, int32_t interval, struct epoch_cache *ec, int64_t *stop)
 {
 	s->on = keep_o;
 	s->tn = keep_t;
@@ -222,7 +230,7 @@ static int replay_from(struct log_segment *s, struct rdr *r, size_t keep_o, size
 		s->size = p;
 		s->next_offset = h.base;
 	}
-	if (replay(s, r, rp, interval, stop) < 0)
+	if (replay(s, r, rp, interval, ec, stop) < 0)
 		return -1;
 	if (keep_t && s->base + s->tidx[keep_t - 1].rel >= s->next_offset)
 		return 1;
@@ -281,12 +289,17 @@ static void write_indexes(struct log_segment *s, struct idx_file *f, const struc
 /* Replays the segment (from the kept index entries, or from 0 if they prove wrong) and cuts
  * the .log after the last valid batch. 0, or -1 on an I/O error. */
 static int replay_and_cut(struct log_segment *s, struct rdr *r, int64_t fsize, size_t keep_o,
-                          size_t keep_t, int64_t rp, int32_t interval, int64_t *trunc_off)
+                          size_t keep_t, int64_t rp, int32_t interval, struct epoch_cache *ec,
+                          int64_t *trunc_off)
 {
 	int64_t stop;
-	int rc = replay_from(s, r, keep_o, keep_t, rp, interval, &stop);
-	if (rc == 1)
-		rc = replay_from(s, r, 0, 0, rp, interval, &stop);
+	size_t mark = ec ? ec->n : 0; /* recovery only adds entries: a restart forgets its own */
+	int rc = replay_from(s, r, keep_o, keep_t, rp, interval, ec, &stop);
+	if (rc == 1) {
+		if (ec)
+			ec->n = mark;
+		rc = replay_from(s, r, 0, 0, rp, interval, ec, &stop);
+	}
 	if (rc < 0)
 		return -1;
 	if (stop < fsize) {
@@ -301,7 +314,8 @@ static int replay_and_cut(struct log_segment *s, struct rdr *r, int64_t fsize, s
 }
 
 int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t rp, int32_t interval,
-                struct rdr *r, int64_t *trunc_off, char *err, size_t errlen)
+                struct rdr *r, struct epoch_cache *ec, int64_t *trunc_off, char *err,
+                size_t errlen)
 {
 	struct stat st;
 	struct idx_load ol, tl;
@@ -316,7 +330,7 @@ int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t rp, int32_t
 	snapshot_files(s, &files);
 	choose_start(s, trust, rp, &ol, &tl, &keep_o, &keep_t);
 	rdr_init(r, s->fd, st.st_size, r->buf, r->cap, trust == TRUST_NONE ? r->cap : HDR_WALK_WANT);
-	if (replay_and_cut(s, r, st.st_size, keep_o, keep_t, rp, interval, trunc_off) < 0) {
+	if (replay_and_cut(s, r, st.st_size, keep_o, keep_t, rp, interval, ec, trunc_off) < 0) {
 		kb_free(files.o);
 		kb_free(files.t);
 		return fail(err, errlen, "recover", s->path);
@@ -411,8 +425,8 @@ static int load_one(struct plog *l, struct log_segment *s, enum seg_trust trust,
 
 	seg_path(s, ".log", p, sizeof(p));
 	s->fd = open(p, O_RDWR | O_CLOEXEC);
-	if (s->fd < 0 || seg_recover(s, trust, rp, l->cfg.index_interval_bytes, r, &trunc_off,
-	                             err, errlen) < 0) {
+	if (s->fd < 0 || seg_recover(s, trust, rp, l->cfg.index_interval_bytes, r, &l->epochs,
+	                             &trunc_off, err, errlen) < 0) {
 		if (s->fd < 0)
 			fail(err, errlen, "open", p);
 		log_segment_unref(s);
@@ -472,6 +486,8 @@ static void finish_open(struct plog *l, int64_t rp, int64_t start)
 	l->leo = plog_active(l)->next_offset;
 	l->recovery_point = KB_MIN(KB_MAX(rp, first), l->leo);
 	l->log_start = start < 0 ? first : KB_MIN(KB_MAX(start, first), l->leo);
+	epc_truncate_end(&l->epochs, l->leo);
+	epc_truncate_start(&l->epochs, l->log_start);
 	for (size_t i = 0; i + 1 < l->n; i++) {
 		struct log_segment *s = l->segs[i];
 		if (seg_finalize_time(s) < 0) /* inactive: as after a roll */
@@ -497,6 +513,10 @@ int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_po
 	struct plog *l = kb_calloc(1, sizeof(*l));
 	l->dir = kb_strdup(dir);
 	l->cfg = *cfg;
+	/* The file may predate anything from the recovery point on (it is written by flushes):
+	 * those entries are rebuilt from the batches recovery verifies. */
+	epc_load(&l->epochs, dir);
+	epc_truncate_end(&l->epochs, recovery_point);
 	int rc = load_segments(l, bases, nb, recovery_point, err, errlen);
 	kb_free(bases);
 	if (rc == 0 && l->n == 0)

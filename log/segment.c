@@ -255,18 +255,27 @@ static void seg_undo(struct log_segment *s, const struct seg_snap *snap)
 		say_warn("log", "%s.timeindex: truncate: %s", s->path, strerror(errno));
 }
 
-int seg_append(struct log_segment *s, const uint8_t *batch, const struct rb_hdr *h,
-               int32_t interval, int64_t now_ms)
+int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t interval,
+               int64_t now_ms)
 {
 	struct seg_snap snap = {s->size, s->next_offset, s->max_ts, s->max_ts_off, s->on, s->tn};
-	bool oadd, tadd;
+	bool oadd = false, tadd = false;
 
-	if (pwrite_full(s->fd, batch, (size_t)h->size, s->size) < 0) {
+	if (pwrite_full(s->fd, buf, len, s->size) < 0) {
 		say_ratelimited(SAY_WARN, "log", "%s.log: write: %s", s->path, strerror(errno));
 		seg_undo(s, &snap);
 		return -1;
 	}
-	seg_note_batch(s, snap.size, h, interval, &oadd, &tadd);
+	for (size_t off = 0; off < len;) {
+		struct rb_hdr h;
+		bool o, t;
+		KB_ASSERT(len - off >= RB_HEADER_SIZE && rb_hdr_parse(buf + off, &h) &&
+		          h.size <= (int64_t)(len - off) && h.base == s->next_offset);
+		seg_note_batch(s, snap.size + (int64_t)off, &h, interval, &o, &t);
+		oadd |= o;
+		tadd |= t;
+		off += (size_t)h.size;
+	}
 	if ((oadd || tadd) &&
 	    (seg_open_index_fds(s) < 0 || write_entries(s, snap.on, snap.tn) < 0)) {
 		say_ratelimited(SAY_WARN, "log", "%s.index: write: %s", s->path, strerror(errno));

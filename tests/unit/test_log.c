@@ -3,13 +3,12 @@
  * retention, truncation, flush and delete jobs, checkpoint files.
  *
  * Every test works on real files in a fresh mkdtemp() directory (removed afterwards) and runs
- * plog_check() after every mutation. Batches are built here: uncompressed magic-2 batches of
- * N records with correct varints and CRC and chosen timestamps.
+ * plog_check() after every mutation. Batches are built by log_harness.c: uncompressed magic-2
+ * batches of N records with correct varints and CRC and chosen timestamps.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,136 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log/log_int.h"
+#include "log_harness.h"
 
 void suite_log(void);
-
-/* ---- Fixture: a temporary directory ----------------------------------------------------- */
-
-static char g_root[64];
-static char g_dir[128];
-
-static void fixture_setup(void)
-{
-	strcpy(g_root, "/tmp/kblog-test.XXXXXX");
-	if (!mkdtemp(g_root))
-		abort();
-	snprintf(g_dir, sizeof(g_dir), "%s/orders-0", g_root);
-}
-
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
-
-static void fixture_teardown(void)
-{
-	nftw(g_root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void seg_file(int64_t base, const char *suffix, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/%020" PRId64 "%s", g_dir, base, suffix);
-}
-
-static bool exists(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0;
-}
-
-static int64_t file_size(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 ? st.st_size : -1;
-}
-
-static void flip_byte(const char *p, int64_t pos)
-{
-	int fd = open(p, O_RDWR);
-	uint8_t b = 0;
-	CU_ASSERT_FATAL(fd >= 0 && pread(fd, &b, 1, pos) == 1);
-	b ^= 0x5a;
-	CU_ASSERT(pwrite(fd, &b, 1, pos) == 1);
-	close(fd);
-}
-
-static void write_file(const char *p, const void *data, size_t len, bool append)
-{
-	int fd = open(p, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0644);
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT(write(fd, data, len) == (ssize_t)len);
-	close(fd);
-}
-
-/* ---- Batches ------------------------------------------------------------------------------ */
-
-struct tbatch {
-	uint8_t *p;
-	size_t len;
-};
-
-static size_t put_varint(uint8_t *p, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-	while (u >= 0x80) {
-		p[n++] = (uint8_t)(u | 0x80);
-		u >>= 7;
-	}
-	p[n++] = (uint8_t)u;
-	return n;
-}
-
-static void fix_crc(uint8_t *p, size_t len)
-{
-	be32_put(p + RB_CRC, crc32c(0, p + RB_ATTRIBUTES, len - RB_ATTRIBUTES));
-}
-
-static size_t put_record(uint8_t *p, int i, int64_t ts_delta, size_t vlen)
-{
-	uint8_t *body = malloc(vlen + 32);
-	size_t b = 0, n;
-	body[b++] = 0;
-	b += put_varint(body + b, ts_delta);
-	b += put_varint(body + b, i);
-	b += put_varint(body + b, -1);
-	b += put_varint(body + b, (int64_t)vlen);
-	memset(body + b, 'a' + i % 26, vlen);
-	b += vlen;
-	b += put_varint(body + b, 0);
-	n = put_varint(p, (int64_t)b);
-	memcpy(p + n, body, b);
-	free(body);
-	return n + b;
-}
-
-/* n records; record i has timestamp ts0 + i * step and a vlen-byte value. */
-static struct tbatch make_batch(int n, int64_t ts0, int64_t step, size_t vlen)
-{
-	uint8_t *p = calloc(1, RB_HEADER_SIZE + (size_t)n * (vlen + 48));
-	size_t off = RB_HEADER_SIZE;
-	int64_t max = ts0;
-	for (int i = 0; i < n; i++) {
-		off += put_record(p + off, i, i * step, vlen);
-		max = KB_MAX(max, ts0 + i * step);
-	}
-	be64_put(p + RB_BASE_OFFSET, 0);
-	be32_put(p + RB_LENGTH, (uint32_t)(off - RB_LOG_OVERHEAD));
-	be32_put(p + RB_LEADER_EPOCH, (uint32_t)-1);
-	p[RB_MAGIC] = 2;
-	be16_put(p + RB_ATTRIBUTES, 0);
-	be32_put(p + RB_LAST_OFFSET_DELTA, (uint32_t)(n - 1));
-	be64_put(p + RB_BASE_TIMESTAMP, (uint64_t)ts0);
-	be64_put(p + RB_MAX_TIMESTAMP, (uint64_t)max);
-	be64_put(p + RB_PRODUCER_ID, (uint64_t)-1);
-	be16_put(p + RB_PRODUCER_EPOCH, (uint16_t)-1);
-	be32_put(p + RB_BASE_SEQUENCE, (uint32_t)-1);
-	be32_put(p + RB_RECORDS_COUNT, (uint32_t)n);
-	fix_crc(p, off);
-	return (struct tbatch){p, off};
-}
 
 /* What the tests expect of the log: one entry per appended batch. */
 struct mbatch {
@@ -157,15 +29,6 @@ struct model {
 	struct mbatch b[1024];
 	size_t n;
 };
-
-#define CHECK_LOG(l)                                                                       \
-	do {                                                                                   \
-		char e_[512];                                                                      \
-		int rc_ = plog_check(l, e_, sizeof(e_));                                           \
-		if (rc_)                                                                           \
-			fprintf(stderr, "\nplog_check (line %d): %s\n", __LINE__, e_);                 \
-		CU_ASSERT_EQUAL(rc_, 0);                                                           \
-	} while (0)
 
 static int64_t append_raw(struct plog *l, struct tbatch b, int64_t now, struct model *m)
 {
@@ -187,36 +50,6 @@ static int64_t append_raw(struct plog *l, struct tbatch b, int64_t now, struct m
 static int64_t app(struct plog *l, int n, int64_t ts0, size_t vlen, int64_t now, struct model *m)
 {
 	return append_raw(l, make_batch(n, ts0, 10, vlen), now, m);
-}
-
-static struct log_config small_cfg(void)
-{
-	struct log_config c;
-	log_config_defaults(&c);
-	c.segment_bytes = 4096;
-	c.index_interval_bytes = 256;
-	c.retention_ms = -1;
-	return c;
-}
-
-static struct plog *open_log(const struct log_config *c, int64_t rp, int64_t start)
-{
-	char err[512];
-	struct plog *l = NULL;
-	int rc = plog_open(g_dir, c, rp, start, &l, err, sizeof(err));
-	if (rc)
-		fprintf(stderr, "\nplog_open: %s\n", err);
-	CU_ASSERT_FATAL(rc == 0 && l != NULL);
-	CHECK_LOG(l);
-	return l;
-}
-
-static void flush_all(struct plog *l)
-{
-	struct log_flush_job *j = plog_flush_prepare(l);
-	if (j)
-		plog_flush_complete(l, j, log_flush_run(j));
-	CHECK_LOG(l);
 }
 
 /* A log of `nb` batches of 1-4 records and 20-200 byte values, timestamps ascending. */
