@@ -102,6 +102,9 @@ struct kb_config {
 	int32_t replica_fetch_wait_max_ms;      /* replica.fetch.wait.max.ms */
 	int32_t replica_fetch_min_bytes;        /* replica.fetch.min.bytes */
 	int32_t num_replica_fetchers;           /* num.replica.fetchers */
+	int32_t replica_fetch_response_max_bytes; /* replica.fetch.response.max.bytes */
+	int32_t replica_fetch_backoff_ms;       /* replica.fetch.backoff.ms */
+	char *inter_broker_listener_name;       /* inter.broker.listener.name (NULL: first) */
 	int64_t replica_high_watermark_checkpoint_interval_ms; /* replica.high.watermark... */
 	int32_t replica_socket_timeout_ms;      /* replica.socket.timeout.ms */
 	/* set[i]: conf_keys[i] was given a value by the file or an override (conf_set). */

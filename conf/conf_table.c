@@ -582,6 +582,26 @@ const struct conf_key conf_keys[] = {
 		       "before the leader answers.",
 	},
 	{
+		.name = "replica.fetch.response.max.bytes", .type = CONF_INT,
+		FIELD(replica_fetch_response_max_bytes), INT32_BOUNDS(1024), .def = "10485760",
+		.doc = "Bytes a follower asks for in one fetch response over all its partitions. Not "
+		       "an absolute limit: a larger first batch is still returned. It also bounds the "
+		       "response frames a follower accepts from a leader (plus protocol overhead).",
+	},
+	{
+		.name = "replica.fetch.backoff.ms", .type = CONF_INT, FIELD(replica_fetch_backoff_ms),
+		INT32_BOUNDS(0), .def = "1000",
+		.doc = "Milliseconds a follower waits before fetching again after a fetch failed "
+		       "(leader unreachable, connection lost, error answer).",
+	},
+	{
+		.name = "inter.broker.listener.name", .type = CONF_STRING,
+		FIELD(inter_broker_listener_name), .example = "PLAINTEXT",
+		.valid = "a listener name every broker registers",
+		.doc = "The listener followers use to fetch from leaders: the endpoint of that name in "
+		       "the leader's registration. Unset: the name of this broker's first listener.",
+	},
+	{
 		.name = "num.replica.fetchers", .type = CONF_INT, FIELD(num_replica_fetchers),
 		.min = 1, .max = 1024, .def = "1",
 		.doc = "Fetchers per source broker that copy data from leaders to this broker's "

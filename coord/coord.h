@@ -106,6 +106,15 @@ struct zk *coord_zk(struct coord *c);
 /* Preferred-leader election for one partition (partition < 0: the whole topic; topic NULL:
  * everything). Only the controller acts on it. */
 void coord_request_preferred(struct coord *c, const char *topic, int32_t partition);
+/* A partition leader changes its ISR (Kafka 2.x leaders wrote the state znode themselves):
+ * the state keeps its leader, epochs and controller epoch, conditional on the zkVersion this
+ * broker last read, so a controller's newer decision is never overwritten. On success the
+ * cache shows it at once; on a version conflict the state is re-read. `done` (may be NULL)
+ * runs on the loop unless the session is closing. Returns -1 when this broker does not lead
+ * the partition in the cache (nothing written). */
+typedef void (*coord_isr_done_fn)(void *arg, const char *topic, int32_t partition, bool ok);
+int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
+                    const int32_t *isr, int nisr, coord_isr_done_fn done, void *arg);
 /* The latest /brokers/ids listing (registered brokers, before their data is read). */
 const int32_t *coord_live_ids(const struct coord *c, int *n);
 int32_t coord_broker_id(const struct coord *c);

@@ -436,3 +436,70 @@ void topics_watch(struct coord *c)
 			read_state(c, t->name, p);
 	}
 }
+
+/* ---- A leader's ISR change ------------------------------------------------------------- */
+
+struct isr_write {
+	struct coord *c;
+	char *topic;
+	int32_t partition;
+	struct md_state state;
+	char *json;
+	coord_isr_done_fn done;
+	void *arg;
+};
+
+static void isr_written(int rc, const struct Stat *st, const void *data)
+{
+	struct isr_write *w = (struct isr_write *)data;
+	struct coord *c = w->c;
+	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, w->topic);
+	struct md_partition *p = t && w->partition < t->npartitions ? &t->partitions[w->partition]
+	                                                             : NULL;
+	if (p && rc == ZOK) { /* write through; the watch confirms it later */
+		md_state_free(&p->state);
+		p->state = w->state;
+		w->state = (struct md_state){0};
+		p->state_version = st->version;
+		p->has_state = true;
+		p->state_absent = false;
+		coord_changed(c);
+	} else if (p && rc != ZCLOSING) {
+		say_info("coord", "%s-%d: ISR change not written (%s); re-reading the state",
+		         w->topic, w->partition, zerror(rc));
+		read_state(c, w->topic, w->partition);
+	}
+	if (w->done && rc != ZCLOSING)
+		w->done(w->arg, w->topic, w->partition, rc == ZOK);
+	md_state_free(&w->state);
+	kb_free(w->json);
+	kb_free(w->topic);
+	kb_free(w);
+}
+
+int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
+                    const int32_t *isr, int nisr, coord_isr_done_fn done, void *arg)
+{
+	const struct md_topic *t = md_find_topic(&c->md, topic);
+	const struct md_partition *p = t ? md_topic_partition(t, partition) : NULL;
+	if (!p || !p->has_state || p->state.leader != c->cfg.broker_id)
+		return -1;
+	struct isr_write *w = kb_calloc(1, sizeof(*w));
+	*w = (struct isr_write){c, kb_strdup(topic), partition, p->state, NULL, done, arg};
+	w->state.isr = kb_malloc(sizeof(int32_t) * (size_t)(nisr > 0 ? nisr : 1));
+	memcpy(w->state.isr, isr, sizeof(int32_t) * (size_t)nisr);
+	w->state.nisr = nisr;
+	w->json = md_state_encode(&w->state);
+	char rel[600], buf[1024];
+	snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", topic, partition);
+	if (zoo_aset(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), w->json,
+	             (int)strlen(w->json), p->state_version, isr_written, w) != ZOK) {
+		md_state_free(&w->state);
+		kb_free(w->json);
+		kb_free(w->topic);
+		kb_free(w);
+		return -1;
+	}
+	zk_kick(c->zk);
+	return 0;
+}

@@ -2,7 +2,8 @@
  *
  * Reads are file ranges of whole batches, sent from the segment files with sendfile: no
  * record is looked at or copied. Consumers read below the high watermark, followers
- * (replica_id >= 0) up to the log end. The first partition with data may exceed max_bytes so
+ * (replica_id >= 0) up to the log end; a follower's fetch offset tells the leader its
+ * progress (server/replica.c). The first partition with data may exceed max_bytes so
  * that a large batch never blocks a consumer (KIP-74). When fewer than min_bytes are
  * available, the request parks on its partitions (max_wait_ms) and is woken by appends and
  * high-watermark moves, not by polling. Fetch sessions are not kept: the answer always
@@ -13,6 +14,7 @@
 #include "../net/kp_msgs.h"
 #include "dispatch.h"
 #include "partition.h"
+#include "replica.h"
 
 #include <event2/event.h>
 #include <string.h>
@@ -162,6 +164,10 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
 			        .PreferredReadReplica = -1, .Records = {NULL, 0, NULL}};
 			struct partition *p = name.len >= 0 ? pm_find(r->b, name, fp[k].Partition) : NULL;
 			o->ErrorCode = partition_error(r, p, name, &fp[k]);
+			if (o->ErrorCode == KERR_OFFSET_OUT_OF_RANGE) { /* where to go (followers use it) */
+				o->HighWatermark = p->hw;
+				o->LogStartOffset = plog_start_offset(p->log);
+			}
 			if (o->ErrorCode == 0)
 				total += read_partition(r, p, &fp[k], budget > total ? budget - total : 0,
 				                        total == 0 && r->version >= 3, keep, o);
@@ -273,12 +279,31 @@ static enum handler_result park(struct kreq *r)
 	return H_ASYNC;
 }
 
+/* A follower's fetch offset is its log end: the leader learns its progress from it (once per
+ * request, before any waiting). */
+static void note_follower(struct kreq *r)
+{
+	const struct FetchRequest *req = r->req;
+	const struct FetchTopic *in = req->Topics.elems;
+	for (int t = 0; t < req->Topics.count; t++) {
+		struct kp_str name = topic_name(r, &in[t]);
+		const struct FetchPartition *fp = in[t].Partitions.elems;
+		for (int k = 0; name.len >= 0 && k < in[t].Partitions.count; k++) {
+			struct partition *p = pm_find(r->b, name, fp[k].Partition);
+			if (p && partition_error(r, p, name, &fp[k]) == 0)
+				replica_follower_fetch(p, replica_id(r), fp[k].FetchOffset);
+		}
+	}
+}
+
 enum handler_result handle_fetch(struct kreq *r)
 {
 	const struct FetchRequest *req = r->req;
 	struct FetchResponse *resp = r->resp;
 	resp->SessionId = 0;
 	int errors = 0;
+	if (replica_id(r) >= 0)
+		note_follower(r);
 	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &errors) < KB_MAX(req->MinBytes, 1) &&
 	    errors == 0)
 		return park(r);

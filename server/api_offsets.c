@@ -1,4 +1,4 @@
-/* api_offsets.c — ListOffsets (key 2) and DeleteRecords (key 21). */
+/* api_offsets.c — ListOffsets (key 2), DeleteRecords (key 21), OffsetForLeaderEpoch (key 23). */
 #include "../net/kp_msgs.h"
 #include "dispatch.h"
 #include "partition.h"
@@ -126,6 +126,40 @@ enum handler_result handle_delete_records(struct kreq *r)
 				err = (int16_t)plog_advance_start(p->log, to);
 			po[k] = (struct DeleteRecordsPartitionResult){
 			        pi[k].PartitionIndex, err ? -1 : plog_start_offset(p->log), err};
+		}
+	}
+	return H_RESPOND;
+}
+
+/* OffsetForLeaderEpoch: where the requested epoch ends in the leader's log (the start of the
+ * next larger epoch, or the log end for the current one) and the largest epoch at or below
+ * it — how a follower (or a KIP-320 consumer) finds where its log diverged. */
+enum handler_result handle_offset_for_leader_epoch(struct kreq *r)
+{
+	const struct OffsetForLeaderEpochRequest *req = r->req;
+	struct OffsetForLeaderEpochResponse *resp = r->resp;
+	const struct OffsetForLeaderTopic *in = req->Topics.elems;
+	struct OffsetForLeaderTopicResult *out =
+	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	for (int t = 0; t < req->Topics.count; t++) {
+		const struct OffsetForLeaderPartition *pi = in[t].Partitions.elems;
+		out[t].Topic = in[t].Topic;
+		struct OffsetForLeaderEpochResponseEpochEndOffset *po =
+		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
+		if (!po)
+			return H_CLOSE;
+		for (int k = 0; k < in[t].Partitions.count; k++) {
+			struct partition *p;
+			int32_t epoch = -1;
+			int64_t end = -1;
+			int16_t err = leader_partition(r, in[t].Topic, pi[k].Partition,
+			                               pi[k].CurrentLeaderEpoch, &p);
+			if (!err)
+				plog_epoch_end_offset(p->log, pi[k].LeaderEpoch, &epoch, &end);
+			po[k] = (struct OffsetForLeaderEpochResponseEpochEndOffset){
+			        err, pi[k].Partition, epoch, end};
 		}
 	}
 	return H_RESPOND;

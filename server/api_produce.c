@@ -153,7 +153,7 @@ static void pwait_check(struct produce_wait *w, bool timed_out)
 		if (!it->p->leader)
 			err = KERR_NOT_LEADER_OR_FOLLOWER;
 		else if (it->p->hw >= it->need)
-			err = it->p->isr_size < it->p->min_insync ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
+			err = it->p->nisr < it->p->min_insync ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
 		else if (timed_out)
 			err = KERR_REQUEST_TIMED_OUT;
 		if (err < 0) {
@@ -235,7 +235,7 @@ static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
 	if (!p || !p->leader)
 		return pm_topic_known(r->b, topic, idx) ? KERR_NOT_LEADER_OR_FOLLOWER
 		                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-	if (req->Acks == -1 && p->isr_size < p->min_insync)
+	if (req->Acks == -1 && p->nisr < p->min_insync)
 		return KERR_NOT_ENOUGH_REPLICAS;
 	return 0;
 }

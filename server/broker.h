@@ -30,6 +30,7 @@ struct broker {
 	struct waiter *waiters;          /* parked requests (server/waiters.c) */
 	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
 	struct delayed *delayed;         /* parked Produce/Fetch requests */
+	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
 	int exit_code;
 	struct event *sigint, *sigterm;
 };

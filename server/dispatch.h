@@ -74,6 +74,7 @@ enum handler_result handle_produce(struct kreq *r);
 enum handler_result handle_fetch(struct kreq *r);
 enum handler_result handle_list_offsets(struct kreq *r);
 enum handler_result handle_delete_records(struct kreq *r);
+enum handler_result handle_offset_for_leader_epoch(struct kreq *r);
 enum handler_result handle_create_topics(struct kreq *r);
 enum handler_result handle_delete_topics(struct kreq *r);
 enum handler_result handle_create_partitions(struct kreq *r);

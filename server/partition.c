@@ -5,7 +5,9 @@
 #include "../common/say.h"
 #include "../conf/topic_conf.h"
 #include "broker.h"
+#include "fetcher.h"
 #include "logdirs.h"
+#include "replica.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -151,6 +153,8 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	p->dir_index = dir_index;
 	p->pm = pm;
 	p->leader_epoch = -1;
+	p->leader_id = -1;
+	p->isr_adding = -1;
 	p->last_flush_ms = kb_mono_ms();
 	resolve_config(pm->b, NULL, p);
 	return p;
@@ -227,6 +231,8 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 
 static void partition_free(struct partition *p)
 {
+	fetcher_unfollow(p);
+	replica_free(p);
 	kb_free(p->waiters);
 	kb_free(p->topic);
 	kb_free(p->dir);
@@ -261,6 +267,7 @@ static void partition_doom(struct pmgr *pm, struct partition *p)
 {
 	p->doomed = true;
 	p->leader = false;
+	fetcher_unfollow(p);
 	while (p->nwaiters > 0) /* forget() unregisters itself */
 		p->waiters[p->nwaiters - 1]->forget(p->waiters[p->nwaiters - 1], p);
 	partition_reap(pm, p);
@@ -282,13 +289,22 @@ static void wake_waiters(struct partition *p)
 		p->waiters[i]->wake(p->waiters[i]);
 }
 
+void partition_wake(struct partition *p)
+{
+	wake_waiters(p);
+}
+
+struct broker *partition_broker(const struct partition *p)
+{
+	return p->pm->b;
+}
+
+/* The leader's HW follows the ISR's log ends (server/replica.c), never backwards. */
 void partition_update_hw(struct partition *p)
 {
 	if (!p->leader || !p->log)
 		return;
-	/* Followers' log end offsets arrive with replication; until one is known, only an ISR
-	 * made of the leader alone lets the HW follow the log end. */
-	int64_t hw = p->isr_size == 1 ? plog_end_offset(p->log) : p->hw;
+	int64_t hw = replica_leader_hw(p);
 	if (hw > p->hw) {
 		p->hw = hw;
 		wake_waiters(p);
@@ -297,19 +313,7 @@ void partition_update_hw(struct partition *p)
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
 {
-	int32_t self = b->cfg.broker_id;
-	bool leader = mp->has_state && mp->state.leader == self;
-	int32_t epoch = mp->has_state ? mp->state.leader_epoch : -1;
-	if (leader != p->leader || epoch != p->leader_epoch) {
-		if (leader)
-			say_info("server", "%s-%d: leader (epoch %d), log end %lld, hw %lld", p->topic,
-			         p->id, epoch, (long long)plog_end_offset(p->log), (long long)p->hw);
-		p->leader = leader;
-		p->leader_epoch = epoch;
-		wake_waiters(p); /* fetches must see NOT_LEADER or the new role */
-	}
-	p->isr_size = mp->has_state && in_list(mp->state.isr, mp->state.nisr, self)
-	                      ? mp->state.nisr : 0;
+	replica_apply_state(p, mp, b->cfg.broker_id);
 	partition_update_hw(p);
 }
 
@@ -388,6 +392,23 @@ static void schedule_flush(struct partition *p)
 	worker_submit(p->pm->worker, flush_run, flush_done, f, NULL);
 }
 
+/* Flush after a roll (Kafka does, so the recovery point keeps up) or by flush.messages. */
+static void after_append(struct partition *p, int64_t active_before)
+{
+	if (plog_active_base(p->log) != active_before ||
+	    plog_unflushed_messages(p->log) >= p->lcfg.flush_messages)
+		schedule_flush(p);
+}
+
+int partition_append_replica(struct partition *p, const uint8_t *buf, size_t len,
+                             size_t *consumed)
+{
+	int64_t active = plog_active_base(p->log);
+	int rc = plog_append_replica(p->log, buf, len, kb_wall_ms(), consumed);
+	after_append(p, active);
+	return rc;
+}
+
 int partition_append(struct partition *p, uint8_t *batch, size_t len,
                      const struct batch_info *info, int64_t *base_offset)
 {
@@ -395,10 +416,7 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
 	int rc = plog_append(p->log, batch, len, info, p->leader_epoch, kb_wall_ms(), base_offset);
 	if (rc != LOG_OK)
 		return rc;
-	/* A roll: flush what came before it (Kafka does), so the recovery point keeps up. */
-	if (plog_active_base(p->log) != active ||
-	    plog_unflushed_messages(p->log) >= p->lcfg.flush_messages)
-		schedule_flush(p);
+	after_append(p, active);
 	partition_update_hw(p);
 	wake_waiters(p);
 	return LOG_OK;
@@ -537,6 +555,10 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (!p->doomed && plog_unflushed_messages(p->log) > 0 &&
 		    now - p->last_flush_ms >= p->lcfg.flush_ms)
 			schedule_flush(p);
+		else if (!p->doomed && plog_epochs_dirty(p->log)) /* leader-epoch-checkpoint */
+			schedule_flush(p);
+		if (!p->doomed)
+			replica_check_isr(p, now);
 	}
 	if (now - pm->last_retention_ms >= c->log_retention_check_interval_ms) {
 		pm->last_retention_ms = now;
@@ -614,6 +636,7 @@ void pm_close(struct broker *b)
 		return;
 	if (pm->tick)
 		event_free(pm->tick);
+	fetchers_stop(b);
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];

@@ -55,7 +55,22 @@ struct partition {
 	int32_t min_insync;        /* min.insync.replicas */
 	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
 	int compression;           /* compression.type as a codec 0-4; -1 = producer */
-	int isr_size;              /* from the partition state */
+	int32_t *isr;              /* from the partition state (only while we are a replica) */
+	int nisr;
+	int32_t leader_id;         /* from the partition state; -1 none */
+	/* Leader: what each other replica's fetches told us (server/replica.c). */
+	struct follower *followers;
+	int nfollowers;
+	bool isr_inflight;         /* an ISR change of ours is being written */
+	int32_t isr_adding;        /* the follower that change adds, -1 none */
+	int64_t epoch_start;       /* our log end when this leadership began */
+	int64_t isr_write_ms;      /* when it was sent */
+	/* Follower: the fetcher copying from the leader (server/fetcher.c). */
+	struct fetcher *fetcher;
+	int fstate;                /* enum fetch_state */
+	uint32_t fgen;             /* new on every follower reset: stale answers are ignored */
+	uint32_t fsent_gen;        /* fgen when the request in flight was built */
+	int64_t fbackoff_until;    /* fetch errors: pause this partition until then (mono ms) */
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
@@ -63,6 +78,18 @@ struct partition {
 	int nwaiters, capwaiters;
 	struct pmgr *pm;
 };
+
+/* Leader side of replication: follower progress, ISR changes, the high watermark. */
+struct follower {
+	int32_t id;
+	int64_t leo;               /* its log end: its last fetch offset; -1 until it fetches */
+	int64_t last_caught_up_ms; /* last time it was known to have all we had (mono) */
+	int64_t last_fetch_leo;    /* our log end when it fetched last */
+	int64_t last_fetch_ms;
+};
+
+/* Follower fetch states (server/fetcher.c). */
+enum fetch_state { FS_NONE = 0, FS_TRUNCATE, FS_FETCH };
 
 /* Opens log.dirs and recovers every partition log found. Returns 0 or -1 (logged). */
 int pm_open(struct broker *b);
@@ -83,6 +110,14 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
                      const struct batch_info *info, int64_t *base_offset);
 /* Recomputes the HW (after appends, ISR changes, follower progress). */
 void partition_update_hw(struct partition *p);
+
+/* Appends batches copied from the leader (follower). LOG_OK or a log error; *consumed is
+ * how many bytes were taken (a trailing partial batch is left). */
+int partition_append_replica(struct partition *p, const uint8_t *buf, size_t len,
+                             size_t *consumed);
+/* Wakes the requests parked on p (progress, a new HW or role). */
+void partition_wake(struct partition *p);
+struct broker *partition_broker(const struct partition *p);
 
 /* Registration of parked requests. */
 void partition_add_waiter(struct partition *p, struct delayed *d);

@@ -1,0 +1,28 @@
+/* fetcher.h — the follower side of replication (Kafka's ReplicaFetcherThread, on the loop).
+ *
+ * For every leader this broker follows there are num.replica.fetchers fetchers (a partition
+ * goes to one by hash), each with one connection to the leader's inter.broker.listener.name
+ * endpoint and at most one request in flight. A partition that starts following (new leader
+ * or epoch) first finds where its log and the leader's diverge: it asks OffsetForLeaderEpoch
+ * for its latest epoch and truncates to the end offset of that epoch on the leader (Kafka's
+ * KIP-101/279; with no epoch to ask about, to its high watermark). Then it fetches from its
+ * log end with replica_id = this broker, appends what comes as it is (the leader assigned the
+ * offsets and epochs), takes the leader's high watermark (capped by its own log end) and log
+ * start. Errors pause just that partition for replica.fetch.backoff.ms; a connection error
+ * or a request unanswered for replica.socket.timeout.ms pauses the fetcher and reconnects.
+ * @thread event loop only.
+ */
+#ifndef KB_SERVER_FETCHER_H
+#define KB_SERVER_FETCHER_H
+
+#include "partition.h"
+
+/* p->leader_id and p->leader_epoch name the leader to copy from: start (or restart, with a
+ * truncation first) following it. */
+void fetcher_follow(struct partition *p);
+/* Stop copying p (it leads now, has no leader, or goes away). */
+void fetcher_unfollow(struct partition *p);
+/* Shutdown: every fetcher closed and freed. */
+void fetchers_stop(struct broker *b);
+
+#endif

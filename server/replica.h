@@ -1,0 +1,34 @@
+/* replica.h — the leader's side of replication (Kafka 2.x's Partition/ISR logic).
+ *
+ * Followers copy the leader's log by fetching (server/fetcher.c); each follower fetch offset
+ * is that follower's log end offset. From those the leader
+ *   - computes the high watermark: the smallest log end among the ISR (its own included),
+ *     never moving backwards; a member whose progress is unknown under this leadership holds
+ *     it where it is;
+ *   - adds a follower to the ISR once its log end reaches the HW and the start of the
+ *     leader's epoch (it has everything committed), and removes members that have not been
+ *     caught up for replica.lag.time.max.ms;
+ *   - writes those ISR changes itself to the partition's state znode, conditional on the
+ *     zkVersion it knows (coord_alter_isr), one change in flight per partition. While an
+ *     addition is in flight the newcomer already counts for the HW (a "maximal" ISR), so
+ *     the HW can never pass what a member of the ISR ZooKeeper may hold lacks.
+ * @thread event loop only.
+ */
+#ifndef KB_SERVER_REPLICA_H
+#define KB_SERVER_REPLICA_H
+
+#include "../coord/md.h"
+#include "partition.h"
+
+/* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache). */
+void replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
+/* A follower fetched `offset` (already checked to lie within the log). */
+void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset);
+/* The candidate HW from the ISR's log ends (the caller keeps it monotonic). */
+int64_t replica_leader_hw(const struct partition *p);
+/* Periodic: shrink the ISR of lagging followers. */
+void replica_check_isr(struct partition *p, int64_t now_ms);
+/* Frees the leader-side state (partition going away). */
+void replica_free(struct partition *p);
+
+#endif

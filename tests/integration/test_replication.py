@@ -1,0 +1,281 @@
+"""Replication across 3 brokers (chroot /kb-repl, ZooKeeper tick 500 ms, session 6 s,
+replica.lag.time.max.ms 4 s so ISR shrinks happen within a test):
+
+* followers copy the leader's log byte for byte; the ISR holds all three; acks=all waits
+  for the followers (the HW is the ISR's smallest log end);
+* kill -9 of a leader under acks=all produce: a new leader from the ISR, and every
+  acknowledged message is there, once, offsets contiguous;
+* the killed broker returns: it truncates what it had beyond the new leader's log, catches
+  up, rejoins the ISR, and a preferred-leader election gives it its leadership back;
+* a follower paused (SIGSTOP) past replica.lag.time.max.ms leaves the ISR, acks=all goes on
+  without it; resumed, it catches up and rejoins;
+* min.insync.replicas: with too few in-sync replicas acks=all is refused (19).
+"""
+
+import glob
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+import harness
+from conftest import start_cluster
+
+IDS = [501, 502, 503]
+SESSION_MS = 6000
+LAG_MS = 4000
+
+
+@pytest.fixture(scope="module")
+def repl_zk(tmp_path_factory):
+    zk = harness.ZooKeeper(tmp_path_factory.mktemp("zk-repl"), tick_ms=500)
+    zk.start()
+    yield zk
+    zk.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(repl_zk, tmp_path_factory):
+    yield from start_cluster(tmp_path_factory.mktemp("repl"), zk=repl_zk, ids=IDS,
+                             chroot="/kb-repl", session_timeout_ms=SESSION_MS,
+                             config={"replica.lag.time.max.ms": str(LAG_MS),
+                                     "replica.fetch.backoff.ms": "200",
+                                     "auto.create.topics.enable": "false",
+                                     "auto.leader.rebalance.enable": "false"})
+
+
+@pytest.fixture(autouse=True)
+def all_up(cluster):
+    for b in cluster.brokers:
+        if not b.alive():
+            b.restart(cluster.kz)
+    harness.wait_until(lambda: cluster.registered_ids() == sorted(IDS), 30,
+                       what="all brokers registered")
+
+
+def kadmin(cluster, *args):
+    p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--bootstrap-server",
+                        cluster.bootstrap()] + list(args), capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout
+
+
+def state(cluster, topic, partition=0):
+    import json
+    data, _ = cluster.kz.get("/brokers/topics/%s/partitions/%d/state" % (topic, partition))
+    return json.loads(data.decode())
+
+
+def replicas(cluster, topic, partition=0):
+    import json
+    data, _ = cluster.kz.get("/brokers/topics/%s" % topic)
+    return json.loads(data.decode())["partitions"][str(partition)]
+
+
+def create(cluster, topic, partitions=1, *config):
+    args = ["topics", "create", topic, "--partitions", str(partitions),
+            "--replication-factor", "3"]
+    for c in config:
+        args += ["--config", c]
+    kadmin(cluster, *args)
+    harness.wait_until(lambda: all(len(state(cluster, topic, p)["isr"]) == 3
+                                   for p in range(partitions)), 30, what="states with ISR 3")
+
+
+def log_bytes(broker, topic, partition=0):
+    d = os.path.join(broker.workdir, "data", "%s-%d" % (topic, partition))
+    return b"".join(open(f, "rb").read() for f in sorted(glob.glob(os.path.join(d, "*.log"))))
+
+
+def wait_identical(cluster, topic, partition=0, brokers=None, timeout=30):
+    brokers = brokers or cluster.brokers
+
+    def same():
+        logs = [log_bytes(b, topic, partition) for b in brokers]
+        return len(logs[0]) > 0 and all(x == logs[0] for x in logs)
+    harness.wait_until(same, timeout, what="identical replicas of %s-%d" % (topic, partition))
+    return len(log_bytes(brokers[0], topic, partition))
+
+
+def produce(cluster, topic, n, prefix, partition=0, acks="all", **extra):
+    """Produces n messages; returns the (offset, value) of each acknowledged one."""
+    from confluent_kafka import Producer
+    conf = {"bootstrap.servers": cluster.bootstrap(), "acks": acks, "linger.ms": 5}
+    conf.update(extra)
+    p = Producer(conf)
+    acked, errors = [], []
+
+    def cb(err, msg):
+        if err is None:
+            acked.append((msg.offset(), msg.value()))
+        else:
+            errors.append(err)
+    for i in range(n):
+        while True:
+            try:
+                p.produce(topic, value=b"%s-%06d" % (prefix, i), partition=partition,
+                          on_delivery=cb)
+                break
+            except BufferError:
+                p.poll(0.05)
+        p.poll(0)
+    p.flush(60)
+    return acked, errors
+
+
+def consume(cluster, topic, partition=0, timeout=60):
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": "repl-check",
+                  "enable.auto.commit": False, "enable.partition.eof": True})
+    c.assign([TopicPartition(topic, partition, 0)])
+    out, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            m = c.poll(1.0)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == -191:
+                    break
+                raise AssertionError(m.error())
+            out.append((m.offset(), m.value()))
+        else:
+            raise AssertionError("no EOF within %ss" % timeout)
+    finally:
+        c.close()
+    return out
+
+
+def test_followers_copy_and_acks_all_waits_for_them(cluster):
+    topic = "copied"
+    create(cluster, topic, 3, "min.insync.replicas=2")
+    for part in range(3):
+        acked, errors = produce(cluster, topic, 3000, b"p%d" % part, partition=part)
+        assert not errors and len(acked) == 3000
+    sizes = [wait_identical(cluster, topic, part) for part in range(3)]
+    for part in range(3):
+        st = state(cluster, topic, part)
+        assert sorted(st["isr"]) == sorted(IDS), st
+        msgs = consume(cluster, topic, part)
+        assert [o for o, _ in msgs] == list(range(3000))
+    harness.report_figure("replication: 3 partitions x 3000 acks=all messages, replicas "
+                          "byte-identical (%s bytes each)" % sizes)
+
+
+def test_leader_killed_under_acks_all_keeps_acknowledged(cluster):
+    topic = "failover"
+    create(cluster, topic, 1, "min.insync.replicas=2")
+    first = state(cluster, topic)
+    victim = cluster.broker(first["leader"])
+    import threading
+    from confluent_kafka import Producer
+    stop = threading.Event()
+    acked, errors, sent = [], [], [0]
+
+    def run():
+        p = Producer({"bootstrap.servers": cluster.bootstrap(), "acks": "all",
+                      "linger.ms": 5, "message.timeout.ms": 30000, "retries": 1000000,
+                      "retry.backoff.ms": 100})
+
+        def cb(err, msg):
+            (errors if err else acked).append(err or (msg.offset(), msg.value()))
+        while not stop.is_set():             # a steady stream through the failover
+            for _ in range(200):
+                p.produce(topic, value=b"f-%07d" % sent[0], partition=0, on_delivery=cb)
+                sent[0] += 1
+            p.poll(0.02)
+        p.flush(60)
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(2)
+    before = len(acked)
+    t0 = time.monotonic()
+    victim.kill9()
+    harness.wait_until(lambda: state(cluster, topic)["leader"] not in (-1, victim.broker_id),
+                       SESSION_MS / 1000 + 10, what="a new leader")
+    failover = time.monotonic() - t0
+    time.sleep(2)
+    stop.set()
+    t.join(120)
+    assert not t.is_alive()
+    assert before > 0 and len(acked) > before, (before, len(acked), errors[:3])
+    st = state(cluster, topic)
+    assert st["leader"] in first["isr"] and st["leader_epoch"] > first["leader_epoch"]
+    msgs = consume(cluster, topic)
+    offsets = [o for o, _ in msgs]
+    assert offsets == list(range(len(msgs)))                   # contiguous
+    present = set(v for _, v in msgs)
+    missing = [v for _, v in acked if v not in present]
+    assert not missing, "%d acknowledged messages lost, e.g. %r" % (len(missing), missing[:3])
+    for o, v in acked:                                          # acked where it was said
+        assert msgs[o][1] == v
+    # The victim returns: truncates, catches up, rejoins the ISR, and takes its leadership
+    # back through a preferred election.
+    t1 = time.monotonic()
+    victim.restart(cluster.kz)
+    harness.wait_until(lambda: victim.broker_id in state(cluster, topic)["isr"], 60,
+                       what="the returning broker back in the ISR")
+    rejoin = time.monotonic() - t1
+    size = wait_identical(cluster, topic)
+    preferred = first["leader"]
+    kadmin(cluster, "leaders", "elect-preferred", "--topic", topic)
+    harness.wait_until(lambda: state(cluster, topic)["leader"] == preferred, 30,
+                       what="leadership back to the preferred replica")
+    acked2, errors2 = produce(cluster, topic, 100, b"after")
+    assert not errors2 and len(acked2) == 100
+    msgs2 = consume(cluster, topic)
+    assert [o for o, _ in msgs2] == list(range(len(msgs2)))
+    assert msgs2[:len(msgs)] == msgs and [v for _, v in msgs2[-100:]] == [v for _, v in acked2]
+    wait_identical(cluster, topic)
+    harness.report_figure(
+        "replication: leader %d killed under acks=all: new leader %d after %.2f s; %d sent, "
+        "%d acked (%d before the kill), %d in the log, none lost; returning broker back in the "
+        "ISR %.2f s after restart (%d bytes identical), preferred election restored leader %d"
+        % (victim.broker_id, st["leader"], failover, sent[0], len(acked), before, len(msgs),
+           rejoin, size, preferred))
+
+
+def test_paused_follower_leaves_and_rejoins_isr(cluster):
+    topic = "laggard"
+    create(cluster, topic, 1, "min.insync.replicas=2")
+    st = state(cluster, topic)
+    follower = cluster.broker([i for i in replicas(cluster, topic) if i != st["leader"]][0])
+    os.kill(follower.pid, signal.SIGSTOP)
+    try:
+        t0 = time.monotonic()
+        acked, errors = produce(cluster, topic, 500, b"l", **{"message.timeout.ms": 30000})
+        harness.wait_until(lambda: follower.broker_id not in state(cluster, topic)["isr"],
+                           LAG_MS / 1000 + 10, what="the paused follower out of the ISR")
+        shrink = time.monotonic() - t0
+        assert not errors and len(acked) == 500
+        acked2, errors2 = produce(cluster, topic, 500, b"m")
+        assert not errors2 and len(acked2) == 500                # acks=all without it
+    finally:
+        os.kill(follower.pid, signal.SIGCONT)
+    t1 = time.monotonic()
+    harness.wait_until(lambda: follower.broker_id in state(cluster, topic)["isr"], 30,
+                       what="the resumed follower back in the ISR")
+    rejoin = time.monotonic() - t1
+    wait_identical(cluster, topic)
+    harness.report_figure("replication: paused follower left the ISR %.2f s after its last "
+                          "fetch window began (replica.lag.time.max.ms %d); rejoined %.2f s "
+                          "after SIGCONT" % (shrink, LAG_MS, rejoin))
+
+
+def test_min_insync_replicas_refuses_acks_all(cluster):
+    topic = "strict"
+    create(cluster, topic, 1, "min.insync.replicas=3")
+    st = state(cluster, topic)
+    follower = cluster.broker([i for i in replicas(cluster, topic) if i != st["leader"]][0])
+    follower.kill9()
+    harness.wait_until(lambda: follower.broker_id not in state(cluster, topic)["isr"],
+                       SESSION_MS / 1000 + 10, what="the dead follower out of the ISR")
+    acked, errors = produce(cluster, topic, 5, b"s", **{"message.timeout.ms": 3000,
+                                                        "retries": 0})
+    assert not acked and errors
+    assert all(e.code() == 19 for e in errors), errors       # NOT_ENOUGH_REPLICAS
+    acked1, errors1 = produce(cluster, topic, 5, b"one", acks="1")
+    assert len(acked1) == 5 and not errors1                  # acks=1 is not bound by it
