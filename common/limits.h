@@ -34,6 +34,15 @@
 /* Longest ZooKeeper znode payload we read (ZooKeeper's own jute.maxbuffer is 1 MiB). */
 #define KB_ZK_MAX_DATA_BYTES (1024 * 1024)
 
+/* A follower accepts response frames from a leader of up to replica.fetch.response.max.bytes
+ * plus this: a leader may exceed what was asked by one batch (KIP-74), and a topic's
+ * max.message.bytes may be set high. Larger frames drop the connection (crossed by
+ * test_replication.py's misbehaving leader). */
+#define KB_REPLICA_RESPONSE_SLACK_BYTES (64u << 20)
+
+/* Largest request a follower encodes (its own Fetch / OffsetForLeaderEpoch). */
+#define KB_REPLICA_REQUEST_MAX_BYTES (256u << 20)
+
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
 

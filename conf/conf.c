@@ -756,6 +756,13 @@ static int check_listeners(const struct loader *ld)
 	         (conf_parse_listeners(c->advertised_listeners, map, &a, &na, why, sizeof(why)) != 0 ||
 	          check_advertised(a, na, l, nl, why, sizeof(why)) != 0))
 		rc = key_fail(ld, "advertised.listeners", why);
+	else if (c->inter_broker_listener_name && *c->inter_broker_listener_name) {
+		bool found = false;
+		for (int i = 0; i < nl; i++)
+			found |= strcmp(l[i].name, c->inter_broker_listener_name) == 0;
+		if (!found)
+			rc = key_fail(ld, "inter.broker.listener.name", "not one of the listeners");
+	}
 	conf_free_listeners(l, nl);
 	conf_free_listeners(a, na);
 	return rc;

@@ -18,9 +18,6 @@
 /* The API versions a follower speaks (both served by every kbroker). */
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
-/* Response frames may exceed what was asked by one batch (KIP-74): allow a batch of the
- * largest size a topic can hold on top, plus protocol overhead. */
-#define FETCHER_FRAME_SLACK (64u << 20)
 #define FETCHER_CLIENT_ID "kbroker-replica-fetcher"
 
 enum { E_NONE = 0, E_OFFSET_OUT_OF_RANGE = 1 };
@@ -37,8 +34,9 @@ struct fetcher {
 	int16_t inflight_key;
 	int32_t corr;
 	int64_t backoff_until;      /* mono ms: no request before */
-	int failures;               /* in a row; logged at the first and then every 10 s */
+	int failures;               /* in a row; logged at the first, on a new reason, or 10 s on */
 	int64_t failure_logged_ms;
+	const char *last_reason;
 	struct event *kick;         /* deferred: build the next request */
 	struct event *timer;        /* backoff expiry */
 	struct fetcher *next;
@@ -77,10 +75,11 @@ static void backoff(struct fetcher *f, const char *why)
 {
 	int ms = f->b->cfg.replica_fetch_backoff_ms;
 	int64_t now = kb_mono_ms();
-	if (f->failures++ == 0 || now - f->failure_logged_ms >= 10000) {
+	if (f->failures++ == 0 || why != f->last_reason || now - f->failure_logged_ms >= 10000) {
 		say_warn("replica", "fetching from broker %d: %s; retrying every %d ms (%d failures)",
 		         f->leader, why, ms, f->failures);
 		f->failure_logged_ms = now;
+		f->last_reason = why;
 	}
 	disconnect(f);
 	f->backoff_until = now + ms;
@@ -96,7 +95,7 @@ static bool send_request(struct fetcher *f, int16_t key, int16_t version, const 
 	bool flex = kp_api_flexible(api, version);
 	struct kp_request_header h = {key, version, ++f->corr, KP_STR_LIT(FETCHER_CLIENT_ID)};
 	struct kbuf b;
-	kbuf_init(&b, 256u << 20);
+	kbuf_init(&b, KB_REPLICA_REQUEST_MAX_BYTES);
 	kp_put_i32(&b, 0);
 	kp_request_header_write(&b, &h, flex);
 	int rc = kp_encode(api->request, version, flex, req, &b);
@@ -445,7 +444,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
 {
 	struct fetcher *f = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t limit = (size_t)f->b->cfg.replica_fetch_response_max_bytes + FETCHER_FRAME_SLACK;
+	size_t limit = (size_t)f->b->cfg.replica_fetch_response_max_bytes +
+	               KB_REPLICA_RESPONSE_SLACK_BYTES;
 	while (f->bev && evbuffer_get_length(in) >= 4) {
 		uint8_t sz[4];
 		evbuffer_copyout(in, sz, 4);
@@ -465,6 +465,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
 			backoff(f, "malformed response");
 			return;
 		}
+		if (!f->bev) /* the answer itself made it back off: `in` went with the link */
+			return;
 		bufferevent_set_timeouts(f->bev, NULL, NULL);
 		if (f->failures)
 			say_info("replica", "fetching from broker %d again", f->leader);

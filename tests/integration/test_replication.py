@@ -279,3 +279,74 @@ def test_min_insync_replicas_refuses_acks_all(cluster):
     assert all(e.code() == 19 for e in errors), errors       # NOT_ENOUGH_REPLICAS
     acked1, errors1 = produce(cluster, topic, 5, b"one", acks="1")
     assert len(acked1) == 5 and not errors1                  # acks=1 is not bound by it
+
+
+def test_follower_survives_a_misbehaving_leader(cluster):
+    """A 'leader' that answers replica requests with an oversized frame, then garbage: the
+    follower drops the connection each time (frame checked against
+    replica.fetch.response.max.bytes + slack before any allocation), backs off, and keeps
+    serving clients; nothing is appended."""
+    import json
+    import socket
+    import struct
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    seen = {"conns": 0}
+    done = threading.Event()
+
+    def serve():
+        srv.settimeout(0.2)
+        while not done.is_set():
+            try:
+                s, _ = srv.accept()
+            except socket.timeout:
+                continue
+            seen["conns"] += 1
+            try:
+                s.settimeout(5)
+                size = struct.unpack(">i", s.recv(4))[0]
+                body = b""
+                while len(body) < size:
+                    body += s.recv(size - len(body))
+                corr = body[4:8]
+                if seen["conns"] % 2:
+                    s.sendall(struct.pack(">I", 0x7fffff00) + corr)   # far above the limit
+                else:
+                    s.sendall(struct.pack(">i", 40) + corr + b"\xff" * 36)  # garbage body
+                time.sleep(0.2)
+            except OSError:
+                pass
+            finally:
+                s.close()
+    t = threading.Thread(target=serve)
+    t.start()
+    fake = 999
+    reg = {"listener_security_protocol_map": {"PLAINTEXT": "PLAINTEXT"},
+           "endpoints": ["PLAINTEXT://127.0.0.1:%d" % port], "jmx_port": -1,
+           "host": "127.0.0.1", "timestamp": str(int(time.time() * 1000)), "port": port,
+           "version": 4}
+    victim = cluster.brokers[0]
+    try:
+        cluster.kz.create("/brokers/ids/%d" % fake, json.dumps(reg).encode(), ephemeral=True)
+        from confluent_kafka.admin import AdminClient, NewTopic
+        a = AdminClient({"bootstrap.servers": cluster.bootstrap()})
+        a.create_topics([NewTopic("evil", 1, replica_assignment=[[fake, victim.broker_id]])]
+                        )["evil"].result(30)
+        harness.wait_until(lambda: seen["conns"] >= 4, 30, what="the follower to keep trying")
+        log = victim.log_text()
+        assert "response frame above the limit" in log and "malformed response" in log
+        assert victim.alive()
+        with victim.conn(10) as c:                          # still serving
+            assert c.metadata(1)["brokers"]
+        d = os.path.join(victim.workdir, "data", "evil-0")
+        assert all(os.path.getsize(f) == 0 for f in glob.glob(os.path.join(d, "*.log")))
+    finally:
+        done.set()
+        t.join(10)
+        srv.close()
+        if cluster.kz.exists("/brokers/ids/%d" % fake):
+            cluster.kz.delete("/brokers/ids/%d" % fake)
+    kadmin(cluster, "topics", "delete", "evil")

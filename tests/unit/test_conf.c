@@ -358,6 +358,13 @@ static void test_strings(void)
 	expect_error(BASE "listeners=\n", 0, NULL, "server.properties:3: listeners: must not be empty");
 	expect_error(BASE "listener.security.protocol.map=\n", 0, NULL, "must not be empty");
 	expect_override_error("zookeeper.connect=", "--override: zookeeper.connect: must not be empty");
+	/* The inter-broker listener must be one of ours (followers connect to it on leaders). */
+	expect_error(BASE "inter.broker.listener.name=INTERNAL\n", 0, NULL,
+	             "inter.broker.listener.name: not one of the listeners");
+	CU_ASSERT_STRING_EQUAL(value_of(BASE "listeners=PLAINTEXT://:1,INTERNAL://:2\n"
+	                                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,"
+	                                "INTERNAL:PLAINTEXT\ninter.broker.listener.name=INTERNAL\n",
+	                                "inter.broker.listener.name"), "INTERNAL");
 	CU_ASSERT_PTR_NULL(conf_find("no.such.key"));
 	CU_ASSERT_PTR_NOT_NULL(conf_find("max.connections"));
 }
