@@ -9,8 +9,9 @@ topic with replication factor 1 and one with replication factor 3 (min.insync.re
 and times `kcat -P -X acks=all` of --count messages of --size bytes into each (process start
 to exit, which waits for every acknowledgement: with RF 3 an ack means both followers have
 fetched the batch). Reports msg/s, MB/s, the CPU seconds of all three brokers, the RF3/RF1
-throughput ratio (median of --runs, measured in the same session), and how long after the
-producer exits the followers' logs are byte-identical to the leader's.
+throughput ratio (median of --runs, measured in the same session), and checks that the
+followers' logs are byte-identical to the leader's afterwards. On a 2-core machine the three
+brokers and kcat share the CPUs, so RF 3 (three brokers writing every byte) is CPU-bound.
 """
 
 import argparse
@@ -44,12 +45,11 @@ def run_one(cluster, topic, rf, path):
     tp, _ = timed(["kcat", "-b", cluster.bootstrap(), "-P", "-t", topic, "-p", "0",
                    "-X", "acks=all", "-X", "linger.ms=5"], path)
     cpu = sum(cpu_seconds(b.pid) for b in cluster.brokers) - cpu0
-    t0 = time.monotonic()
     if rf > 1:
         logs = lambda: [log_bytes(b, topic) for b in cluster.brokers]  # noqa: E731
-        harness.wait_until(lambda: len(set(logs())) == 1, 120, interval=0.05,
+        harness.wait_until(lambda: len(set(logs())) == 1, 120, interval=0.5,
                            what="identical replicas")
-    return tp, cpu, time.monotonic() - t0
+    return tp, cpu
 
 
 def main():
@@ -77,8 +77,7 @@ def main():
             print("RF %d, acks=all, %d x %d B: %8.0f msg/s %6.1f MB/s, CPU of the 3 brokers "
                   "%.2f s%s" % (rf, args.count, args.size, args.count / tp, mb / tp,
                                 statistics.median(r[1] for r in rows[rf]),
-                                "" if rf == 1 else ", replicas identical %.2f s after the "
-                                "producer exited" % statistics.median(r[2] for r in rows[rf])))
+                                "" if rf == 1 else ", replicas byte-identical"))
         print("ratio RF3/RF1 produce throughput: %.2f (runs: %s)" % (
             statistics.median(r[0] for r in rows[1]) / statistics.median(r[0] for r in rows[3]),
             ", ".join("%.2f" % (a[0] / b[0]) for a, b in zip(rows[1], rows[3]))))
