@@ -404,3 +404,41 @@ def test_back_to_back_leader_kills_replicas_agree(cluster):
         "lost; all 3 replicas byte-identical (%d bytes) after both returned"
         % (a.broker_id, b.broker_id, third["leader"], third["leader_epoch"], stream.sent,
            len(stream.acked), size))
+
+
+def test_isr_of_leader_alone_then_leader_dies_stays_offline(cluster):
+    """Jepsen 2013 / KAFKA-1028, KAFKA-1555: both followers stall, the ISR shrinks to the
+    leader alone, and with min.insync.replicas=2 it refuses acks=all; then the leader dies.
+    With unclean.leader.election.enable=false the partition goes offline (leader -1) rather
+    than electing a replica without the acknowledged writes; when the leader returns it
+    leads again, the followers catch up, and every acknowledged write is there."""
+    topic = "lonely"
+    create(cluster, topic, 1, "min.insync.replicas=2")
+    acked, errors = produce(cluster, topic, 2000, b"before")
+    assert len(acked) == 2000 and not errors
+    st = state(cluster, topic)
+    leader = cluster.broker(st["leader"])
+    followers = [b for b in cluster.brokers if b is not leader]
+    for f in followers:
+        os.kill(f.pid, signal.SIGSTOP)
+    try:
+        harness.wait_until(lambda: state(cluster, topic)["isr"] == [leader.broker_id],
+                           LAG_MS / 1000 + 1.5, interval=0.05, what="ISR of the leader alone")
+        refused, errs = produce(cluster, topic, 3, b"refused",
+                                **{"message.timeout.ms": 1500, "retries": 0})
+        assert not refused and all(e.code() == 19 for e in errs), errs
+        leader.kill9()
+    finally:
+        for f in followers:
+            os.kill(f.pid, signal.SIGCONT)
+    harness.wait_until(lambda: state(cluster, topic)["leader"] == -1, SESSION_MS / 1000 + 10,
+                       what="the partition offline")
+    time.sleep(2)
+    assert state(cluster, topic)["leader"] == -1          # no unclean election
+    leader.restart(cluster.kz)
+    harness.wait_until(lambda: state(cluster, topic)["leader"] == leader.broker_id, 30,
+                       what="the old leader back in charge")
+    harness.wait_until(lambda: len(state(cluster, topic)["isr"]) == 3, 60,
+                       what="followers back in the ISR")
+    check_nothing_lost(acked, consume(cluster, topic))
+    wait_identical(cluster, topic)
