@@ -44,6 +44,7 @@ struct md_topic {
 	int npartitions;
 	struct md_config_entry *configs; /* /config/topics/<t> */
 	int nconfigs;
+	uint64_t configs_gen;            /* changes whenever configs are replaced (never 0) */
 	bool deleting;                   /* listed under /admin/delete_topics */
 };
 

@@ -46,6 +46,9 @@ struct md_topic *topics_find(struct md_cache *md, const char *name)
 	return found ? &md->topics[i] : NULL;
 }
 
+/* Config versions, for users that cache what they derived from a topic's configs. */
+static uint64_t configs_gen;
+
 static struct md_topic *topic_add(struct md_cache *md, const char *name)
 {
 	bool found;
@@ -57,6 +60,7 @@ static struct md_topic *topic_add(struct md_cache *md, const char *name)
 	md->ntopics++;
 	memset(&md->topics[i], 0, sizeof(md->topics[i]));
 	md->topics[i].name = kb_strdup(name);
+	md->topics[i].configs_gen = ++configs_gen;
 	return &md->topics[i];
 }
 
@@ -292,6 +296,7 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 		md_configs_free(t->configs, t->nconfigs);
 		t->configs = NULL;
 		t->nconfigs = 0;
+		t->configs_gen = ++configs_gen;
 		char rel[600], buf[1024];
 		snprintf(rel, sizeof(rel), "/config/topics/%s", r->topic);
 		c->pending++;
@@ -306,6 +311,7 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 			md_configs_free(t->configs, t->nconfigs);
 			t->configs = cfg;
 			t->nconfigs = n;
+			t->configs_gen = ++configs_gen;
 			coord_changed(c);
 		}
 	}

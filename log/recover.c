@@ -497,6 +497,8 @@ static void finish_open(struct plog *l, int64_t rp, int64_t start)
 			s->idx_dirty = false;
 		}
 	}
+	if (l->n && !plog_active(l)->idx_dirty) /* reopened at its next entry */
+		seg_close_index_fds(plog_active(l));
 }
 
 int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_point,

@@ -54,17 +54,22 @@ static int seg_open_file(const struct log_segment *s, const char *suffix, int fl
 	seg_path(s, suffix, p, sizeof(p));
 	int fd = open(p, O_RDWR | O_CLOEXEC | flags, 0644);
 	if (fd < 0)
-		say_warn("log", "open %s: %s", p, strerror(errno));
+		say_ratelimited(SAY_WARN, "log", "open %s: %s", p, strerror(errno));
 	return fd;
 }
 
+/* The index files are created (Kafka's layout) but their descriptors are opened again only
+ * when the first entry is written (seg_open_index_fds): an empty or idle partition holds one
+ * descriptor, not three, so a broker with many partitions stays within its file limit. */
 int seg_create_files(struct log_segment *s)
 {
 	s->fd = seg_open_file(s, ".log", O_CREAT | O_TRUNC);
 	s->ofd = seg_open_file(s, ".index", O_CREAT | O_TRUNC);
 	s->tfd = seg_open_file(s, ".timeindex", O_CREAT | O_TRUNC);
-	if (s->fd >= 0 && s->ofd >= 0 && s->tfd >= 0)
+	if (s->fd >= 0 && s->ofd >= 0 && s->tfd >= 0) {
+		seg_close_index_fds(s);
 		return 0;
+	}
 	seg_unlink_files(s);
 	return -1;
 }

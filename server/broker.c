@@ -122,6 +122,38 @@ static int resolve_advertised(struct broker *b)
 	return 0;
 }
 
+/* Metadata changes arrive in bursts (thousands of partition states after a topic creation,
+ * a failover or a returning broker), and applying the cache is a pass over every partition:
+ * at most one pass per META_SYNC_MIN_MS, so a burst of N changes costs N/rate passes, not N. */
+#define META_SYNC_MIN_MS 10
+
+static void sync_now(struct broker *b)
+{
+	b->last_sync_ms = kb_mono_ms();
+	pm_sync(b);
+	waiters_recheck(b);
+}
+
+static void sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	sync_now(arg);
+}
+
+static void schedule_sync(struct broker *b)
+{
+	if (evtimer_pending(b->sync_ev, NULL))
+		return;
+	int64_t wait = b->last_sync_ms + META_SYNC_MIN_MS - kb_mono_ms();
+	if (wait <= 0) {
+		sync_now(b);
+		return;
+	}
+	struct timeval tv = {0, (suseconds_t)(wait * 1000)};
+	evtimer_add(b->sync_ev, &tv);
+}
+
 static void on_coord(enum coord_event ev, const char *msg, void *arg)
 {
 	struct broker *b = arg;
@@ -138,8 +170,7 @@ static void on_coord(enum coord_event ev, const char *msg, void *arg)
 			event_base_loopbreak(b->base);
 			return;
 		}
-		pm_sync(b);
-		waiters_recheck(b);
+		schedule_sync(b);
 		return;
 	}
 	if (ev == COORD_REGISTERED && !b->serving) {
@@ -182,6 +213,7 @@ int broker_start(struct broker *b)
 			.delete_topic_enable = b->cfg.delete_topic_enable,
 		},
 	};
+	b->sync_ev = evtimer_new(b->base, sync_cb, b);
 	b->coord = coord_start(b->base, &cc, on_coord, b);
 	return 0;
 }
@@ -203,6 +235,9 @@ void broker_stop(struct broker *b)
 	conn_destroy_all(); /* closed connections still delivering their last answers */
 	coord_stop(b->coord);
 	b->coord = NULL;
+	if (b->sync_ev)
+		event_free(b->sync_ev);
+	b->sync_ev = NULL;
 	pm_close(b); /* flushes every log and writes the checkpoints */
 	for (int i = 0; i < b->nadvertised; i++) {
 		kb_free(b->advertised[i].listener);

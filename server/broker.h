@@ -31,6 +31,8 @@ struct broker {
 	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
 	struct delayed *delayed;         /* parked Produce/Fetch requests */
 	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
+	struct event *sync_ev;           /* deferred pass over the metadata cache */
+	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;
 };

@@ -169,7 +169,7 @@ static int partition_open_log(struct pmgr *pm, struct partition *p)
 	char err[256];
 	int64_t t0 = kb_mono_ms();
 	if (plog_open(p->dir, &p->lcfg, rp, ls, &p->log, err, sizeof(err)) < 0) {
-		say_error("server", "%s: %s", p->dir, err);
+		say_ratelimited(SAY_ERROR, "server", "%s: %s", p->dir, err); /* retried at each sync */
 		return -1;
 	}
 	p->hw = KB_MIN(ckpt_lookup(d->hw, d->nhw, p->topic, p->id, 0), plog_end_offset(p->log));
@@ -213,7 +213,7 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 	char path[4400];
 	snprintf(path, sizeof(path), "%s/%s-%d", pm->dirs[di].path, topic, id);
 	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		say_error("server", "creating %s: %s", path, strerror(errno));
+		say_ratelimited(SAY_ERROR, "server", "creating %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct partition *p = partition_new(pm, topic, id, di, path);
@@ -340,8 +340,20 @@ void pm_sync(struct broker *b)
 				memmove(&seen[idx + 1], &seen[idx], (size_t)(pm->n - 1 - idx));
 			}
 			seen[idx] = 1;
-			resolve_config(b, t, p);
-			apply_state(b, p, mp);
+			/* Only what changed: this runs for every partition at every metadata change. */
+			if (p->configs_gen != t->configs_gen) {
+				resolve_config(b, t, p);
+				p->configs_gen = t->configs_gen;
+			}
+			if (!p->state_applied || p->state_version != mp->state_version ||
+			    p->state_known != mp->has_state ||
+			    (mp->has_state && (p->leader_id != mp->state.leader ||
+			                       p->leader_epoch != mp->state.leader_epoch))) {
+				apply_state(b, p, mp);
+				p->state_applied = true;
+				p->state_version = mp->state_version;
+				p->state_known = mp->has_state;
+			}
 		}
 	}
 	/* Only a complete view may condemn a log: the topic is gone, or we left its replicas. */

@@ -55,6 +55,10 @@ struct partition {
 	int32_t min_insync;        /* min.insync.replicas */
 	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
 	int compression;           /* compression.type as a codec 0-4; -1 = producer */
+	uint64_t configs_gen;      /* the topic's configs_gen last resolved */
+	bool state_applied;        /* the partition state last applied: */
+	bool state_known;
+	int32_t state_version;
 	int32_t *isr;              /* from the partition state (only while we are a replica) */
 	int nisr;
 	int32_t leader_id;         /* from the partition state; -1 none */

@@ -308,8 +308,8 @@ def test_zombie_controller_is_fenced(cluster):
     log = zombie.log_text()
     assert "resigning as controller" in log or "session expired" in log
     harness.report_figure("control plane: zombie controller %d (epoch %d) paused past the "
-                          "session; successor epoch %d; its stale writes refused, states "
-                          "unchanged" % (zombie.broker_id, old_epoch, new_epoch))
+                          "session; successor epoch %d; its stale writes refused; leaders and "
+                          "epochs unchanged (ISRs changed only by the leaders re-admitting it)" % (zombie.broker_id, old_epoch, new_epoch))
 
 
 def test_confluent_admin_client(cluster):

@@ -185,6 +185,41 @@ static void test_append_offsets(void)
 	plog_close(l);
 }
 
+/* An empty or idle partition holds one descriptor: the index files exist on disk, but their
+ * descriptors open with the first entry (and close again after a restart until then). */
+static void test_index_fds_lazy(void)
+{
+	struct log_config c = small_cfg();
+	struct plog *l = open_log(&c, 0, -1);
+	char p[256];
+	seg_file(0, ".index", p, sizeof(p));
+	CU_ASSERT_TRUE(exists(p));
+	seg_file(0, ".timeindex", p, sizeof(p));
+	CU_ASSERT_TRUE(exists(p));
+	CU_ASSERT_EQUAL(plog_active(l)->ofd, -1);
+	CU_ASSERT_EQUAL(plog_active(l)->tfd, -1);
+	CU_ASSERT_EQUAL(app(l, 1, 1000, 10, 1, NULL), 0); /* below index.interval.bytes */
+	CU_ASSERT_EQUAL(plog_active(l)->ofd, -1);
+	CU_ASSERT_EQUAL(app(l, 3, 1100, 300, 1, NULL), 1); /* past it now: */
+	CU_ASSERT_EQUAL(plog_active(l)->ofd, -1);
+	CU_ASSERT_EQUAL(app(l, 1, 1500, 10, 1, NULL), 4); /* so this batch gets an entry */
+	CU_ASSERT_TRUE(plog_active(l)->ofd >= 0 && plog_active(l)->tfd >= 0);
+	CHECK_LOG(l);
+	flush_all(l);
+	plog_close(l);
+	l = open_log(&c, 5, -1); /* flushed: nothing to rewrite, nothing held open */
+	CU_ASSERT_EQUAL(plog_active(l)->ofd, -1);
+	CU_ASSERT_EQUAL(app(l, 3, 2000, 300, 1, NULL), 5);
+	CU_ASSERT_EQUAL(app(l, 1, 2500, 10, 1, NULL), 8);
+	CU_ASSERT_TRUE(plog_active(l)->ofd >= 0);
+	CHECK_LOG(l);
+	plog_close(l);
+	l = open_log(&c, 5, -1); /* unflushed tail scanned, indexes checked against it */
+	CU_ASSERT_EQUAL(plog_end_offset(l), 9);
+	CHECK_LOG(l);
+	plog_close(l);
+}
+
 /* A write that fails (here: descriptors swapped for read-only ones) changes nothing. */
 static void test_append_failure(void)
 {
@@ -1206,6 +1241,7 @@ void suite_log(void)
 	CU_add_test(s, "append: offsets, baseOffset and epoch patched, CRC intact",
 	            test_append_offsets);
 	CU_add_test(s, "append: a failed write changes nothing", test_append_failure);
+	CU_add_test(s, "index descriptors open with the first entry", test_index_fds_lazy);
 	CU_add_test(s, "append: LogAppendTime rewrites maxTimestamp and CRC", test_log_append_time);
 	CU_add_test(s, "roll by segment.bytes", test_roll_bytes);
 	CU_add_test(s, "roll by segment.ms", test_roll_ms);
