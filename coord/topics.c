@@ -107,6 +107,41 @@ static void treq_free(struct treq *r)
 	kb_free(r);
 }
 
+static void data_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx);
+
+/* A watched read (or existence check) of a topic's znode `rel`, counted in `pending` until
+ * its completion runs. A call the client refuses at once (session gone) never completes:
+ * undo the count and the request here. */
+static void watch_get(struct coord *c, const char *rel, data_completion_t done,
+                      const char *topic, int32_t partition)
+{
+	char buf[1024];
+	struct treq *r = treq_new(c, topic, partition);
+	c->pending++;
+	if (zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+	              done, r) != ZOK) {
+		c->pending--;
+		treq_free(r);
+		return;
+	}
+	zk_kick(c->zk);
+}
+
+static void watch_exists(struct coord *c, const char *rel, stat_completion_t done,
+                         const char *topic, int32_t partition)
+{
+	char buf[1024];
+	struct treq *r = treq_new(c, topic, partition);
+	c->pending++;
+	if (zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
+	                 done, r) != ZOK) {
+		c->pending--;
+		treq_free(r);
+		return;
+	}
+	zk_kick(c->zk);
+}
+
 /* Splits a full znode path into the Kafka path's parts after a known prefix. */
 static const char *after(struct coord *c, const char *full, const char *prefix)
 {
@@ -175,13 +210,10 @@ static void state_read(int rc, const char *value, int len, const struct Stat *st
 		p->has_state = false;
 		p->state_absent = true;
 		p->state_version = -1;
-		char rel[600], buf[1024];
+		char rel[600];
 		snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", r->topic,
 		         r->partition);
-		c->pending++;
-		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
-		             state_exists, treq_new(c, r->topic, r->partition));
-		zk_kick(c->zk);
+		watch_exists(c, rel, state_exists, r->topic, r->partition);
 		coord_changed(c);
 	} else if (p && rc == ZOK && value) {
 		struct md_state s;
@@ -202,12 +234,9 @@ static void state_read(int rc, const char *value, int len, const struct Stat *st
 
 static void read_state(struct coord *c, const char *topic, int32_t partition)
 {
-	char rel[600], buf[1024];
+	char rel[600];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s/partitions/%d/state", topic, partition);
-	c->pending++;
-	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
-	          state_read, treq_new(c, topic, partition));
-	zk_kick(c->zk);
+	watch_get(c, rel, state_read, topic, partition);
 }
 
 void topics_reread_state(struct coord *c, const char *topic, int32_t partition)
@@ -264,12 +293,9 @@ static void assignment_read(int rc, const char *value, int len, const struct Sta
 
 static void read_assignment(struct coord *c, const char *topic)
 {
-	char rel[600], buf[1024];
+	char rel[600];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s", topic);
-	c->pending++;
-	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
-	          assignment_read, treq_new(c, topic, -1));
-	zk_kick(c->zk);
+	watch_get(c, rel, assignment_read, topic, -1);
 }
 
 /* ---- Topic config ---------------------------------------------------------------------- */
@@ -297,12 +323,9 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 		t->configs = NULL;
 		t->nconfigs = 0;
 		t->configs_gen = ++configs_gen;
-		char rel[600], buf[1024];
+		char rel[600];
 		snprintf(rel, sizeof(rel), "/config/topics/%s", r->topic);
-		c->pending++;
-		zoo_awexists(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
-		             config_exists, treq_new(c, r->topic, -1));
-		zk_kick(c->zk);
+		watch_exists(c, rel, config_exists, r->topic, -1);
 		coord_changed(c);
 	} else if (t && rc == ZOK && value) {
 		struct md_config_entry *cfg;
@@ -320,12 +343,9 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 
 static void read_config(struct coord *c, const char *topic)
 {
-	char rel[600], buf[1024];
+	char rel[600];
 	snprintf(rel, sizeof(rel), "/config/topics/%s", topic);
-	c->pending++;
-	zoo_awget(zk_handle(c->zk), coord_path(c, rel, buf, sizeof(buf)), data_watcher, c,
-	          config_read, treq_new(c, topic, -1));
-	zk_kick(c->zk);
+	watch_get(c, rel, config_read, topic, -1);
 }
 
 /* ---- The topic set and deletions ------------------------------------------------------ */
@@ -372,8 +392,9 @@ static void watch_topic_set(struct coord *c)
 {
 	char buf[1024];
 	c->pending++;
-	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/brokers/topics", buf, sizeof(buf)),
-	                   topics_changed, c, topics_listed, c);
+	if (zoo_awget_children(zk_handle(c->zk), coord_path(c, "/brokers/topics", buf, sizeof(buf)),
+	                       topics_changed, c, topics_listed, c) != ZOK)
+		c->pending--; /* refused at once: it will never complete */
 	zk_kick(c->zk);
 }
 
@@ -414,8 +435,10 @@ static void watch_deletions(struct coord *c)
 {
 	char buf[1024];
 	c->pending++;
-	zoo_awget_children(zk_handle(c->zk), coord_path(c, "/admin/delete_topics", buf, sizeof(buf)),
-	                   deletions_changed, c, deletions_listed, c);
+	if (zoo_awget_children(zk_handle(c->zk),
+	                       coord_path(c, "/admin/delete_topics", buf, sizeof(buf)),
+	                       deletions_changed, c, deletions_listed, c) != ZOK)
+		c->pending--; /* refused at once: it will never complete */
 	zk_kick(c->zk);
 }
 
@@ -470,10 +493,13 @@ static void isr_written(int rc, const struct Stat *st, const void *data)
 		p->has_state = true;
 		p->state_absent = false;
 		coord_changed(c);
-	} else if (p && rc != ZCLOSING) {
+	} else if (p && rc == ZBADVERSION) { /* someone else wrote it: learn what */
 		say_info("coord", "%s-%d: ISR change not written (%s); re-reading the state",
 		         w->topic, w->partition, zerror(rc));
 		read_state(c, w->topic, w->partition);
+	} else if (p && rc != ZCLOSING) { /* session trouble: a new session re-reads it all */
+		say_info("coord", "%s-%d: ISR change not written (%s)", w->topic, w->partition,
+		         zerror(rc));
 	}
 	if (w->done && rc != ZCLOSING)
 		w->done(w->arg, w->topic, w->partition, rc == ZOK);
