@@ -350,6 +350,8 @@ def test_follower_survives_a_misbehaving_leader(cluster):
     victim = cluster.brokers[0]
     try:
         cluster.kz.create("/brokers/ids/%d" % fake, json.dumps(reg).encode(), ephemeral=True)
+        harness.wait_until(lambda: all(fake in cluster.metadata_ids(b) for b in cluster.brokers),
+                           20, what="every broker to see the fake broker")
         from confluent_kafka.admin import AdminClient, NewTopic
         a = AdminClient({"bootstrap.servers": cluster.bootstrap()})
         a.create_topics([NewTopic("evil", 1, replica_assignment=[[fake, victim.broker_id]])]
