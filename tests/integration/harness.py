@@ -105,6 +105,32 @@ def port_accepts(port, host=HOST, timeout=0.5):
         return False
 
 
+def consume_partition(bootstrap, topic, partition=0, start=0, reset="earliest", timeout=30):
+    """(offset, value) of every message of one partition from `start` up to its end (the
+    partition EOF), read with confluent-kafka; raises if the end is not reached in time."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "kb-it-check",
+                  "enable.auto.commit": False, "auto.offset.reset": reset,
+                  "enable.partition.eof": True})
+    c.assign([TopicPartition(topic, partition, start)])
+    out, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            m = c.poll(1.0)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == -191:   # _PARTITION_EOF
+                    break
+                raise AssertionError(m.error())
+            out.append((m.offset(), m.value()))
+        else:
+            raise AssertionError("no partition EOF within %ss" % timeout)
+    finally:
+        c.close()
+    return out
+
+
 def wait_until(pred, timeout, interval=0.1, what="condition"):
     """Polls pred() until it returns a truthy value (returned) or `timeout` seconds pass
     (raises TimeoutError). Bounded in time and therefore in count."""

@@ -60,27 +60,8 @@ def leader_ok(cluster, topic, n):
 
 def consume_all(cluster, topic, partition=0, reset="earliest", start=0, timeout=30):
     """(offset, value) of every message from `start` until the end, with confluent-kafka."""
-    from confluent_kafka import Consumer, TopicPartition
-    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": "unused",
-                  "enable.auto.commit": False, "auto.offset.reset": reset,
-                  "enable.partition.eof": True})
-    c.assign([TopicPartition(topic, partition, start)])
-    out, deadline = [], time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            m = c.poll(1.0)
-            if m is None:
-                continue
-            if m.error():
-                if m.error().code() == -191:   # _PARTITION_EOF
-                    break
-                raise AssertionError(m.error())
-            out.append((m.offset(), m.value()))
-        else:
-            raise AssertionError("no partition EOF within %ss" % timeout)
-    finally:
-        c.close()
-    return out
+    return harness.consume_partition(cluster.bootstrap(), topic, partition, start, reset,
+                                     timeout)
 
 
 def log_files(cluster, topic, partition=0, ext=".log"):

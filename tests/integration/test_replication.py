@@ -127,26 +127,7 @@ def produce(cluster, topic, n, prefix, partition=0, acks="all", brokers=None, **
 
 
 def consume(cluster, topic, partition=0, timeout=60):
-    from confluent_kafka import Consumer, TopicPartition
-    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": "repl-check",
-                  "enable.auto.commit": False, "enable.partition.eof": True})
-    c.assign([TopicPartition(topic, partition, 0)])
-    out, deadline = [], time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            m = c.poll(1.0)
-            if m is None:
-                continue
-            if m.error():
-                if m.error().code() == -191:
-                    break
-                raise AssertionError(m.error())
-            out.append((m.offset(), m.value()))
-        else:
-            raise AssertionError("no EOF within %ss" % timeout)
-    finally:
-        c.close()
-    return out
+    return harness.consume_partition(cluster.bootstrap(), topic, partition, timeout=timeout)
 
 
 class Stream:
