@@ -33,7 +33,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -I.
 LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthread
 
 LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c)
-BROKER_SRCS := $(wildcard server/*.c)
+BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c tools/kclient.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 
@@ -43,7 +43,7 @@ BROKER_OBJS := $(call obj,$(BROKER_SRCS))
 KADMIN_OBJS := $(call obj,$(KADMIN_SRCS))
 UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
-SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/main.o,$(BROKER_OBJS))
+SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
 .PHONY: all test unit integration valgrind clean deps cluster
 all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/unit-tests

@@ -2,6 +2,7 @@
  * ZooKeeper multi-op (atomic), optionally led by the controller-epoch check. */
 #include "topic_admin.h"
 
+#include "../common/kerr.h"
 #include "../common/say.h"
 
 #include <stdio.h>
@@ -33,15 +34,15 @@ int16_t topic_admin_error(int zrc)
 {
 	switch (zrc) {
 	case ZOK:
-		return 0;
+		return KERR_NONE;
 	case ZNODEEXISTS:
-		return 36; /* TOPIC_ALREADY_EXISTS */
+		return KERR_TOPIC_ALREADY_EXISTS;
 	case ZNONODE:
-		return 3; /* UNKNOWN_TOPIC_OR_PARTITION */
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	case ZBADVERSION:
-		return 41; /* NOT_CONTROLLER: the fence (or a concurrent change) failed */
+		return KERR_NOT_CONTROLLER; /* the fence (or a concurrent change) failed */
 	default:
-		return -1; /* UNKNOWN_SERVER_ERROR */
+		return KERR_UNKNOWN_SERVER_ERROR;
 	}
 }
 

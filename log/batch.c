@@ -73,13 +73,13 @@ int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h)
 	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
 	if (blen < RB_MIN_LENGTH || blen + RB_LOG_OVERHEAD > RB_REPLICA_MAX_SIZE ||
 	    (avail > RB_MAGIC && p[RB_MAGIC] != 2))
-		return LOG_ERR_CORRUPT_MESSAGE;
+		return KERR_CORRUPT_MESSAGE;
 	if ((uint64_t)blen + RB_LOG_OVERHEAD > avail)
 		return RB_INCOMPLETE;
 	if (!rb_hdr_parse(p, h) ||
 	    crc32c(0, p + RB_ATTRIBUTES, (size_t)h->size - RB_ATTRIBUTES) != h->crc)
-		return LOG_ERR_CORRUPT_MESSAGE;
-	return LOG_OK;
+		return KERR_CORRUPT_MESSAGE;
+	return KERR_NONE;
 }
 
 /* Bytes after the first batch: another whole batch (INVALID_RECORD, "exactly one batch"),
@@ -87,11 +87,11 @@ int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h)
 static int trailing_bytes_error(const uint8_t *p, size_t len)
 {
 	if (len < RB_HEADER_SIZE || p[RB_MAGIC] != 2)
-		return LOG_ERR_CORRUPT_MESSAGE;
+		return KERR_CORRUPT_MESSAGE;
 	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
 	if (blen < RB_MIN_LENGTH || (uint64_t)blen + RB_LOG_OVERHEAD > len)
-		return LOG_ERR_CORRUPT_MESSAGE;
-	return LOG_ERR_INVALID_RECORD;
+		return KERR_CORRUPT_MESSAGE;
+	return KERR_INVALID_RECORD;
 }
 
 static void fill_info(const uint8_t *p, size_t size, struct batch_info *info)
@@ -112,29 +112,29 @@ int batch_validate(const uint8_t *p, size_t len, int32_t max_message_bytes,
                    struct batch_info *info)
 {
 	if (len < RB_HEADER_SIZE || p[RB_MAGIC] != 2)
-		return LOG_ERR_CORRUPT_MESSAGE;
+		return KERR_CORRUPT_MESSAGE;
 	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
 	if (blen < RB_MIN_LENGTH || (uint64_t)blen + RB_LOG_OVERHEAD > len)
-		return LOG_ERR_CORRUPT_MESSAGE;
+		return KERR_CORRUPT_MESSAGE;
 	size_t size = (size_t)blen + RB_LOG_OVERHEAD;
 	if (size < len)
 		return trailing_bytes_error(p + size, len - size);
 	if (max_message_bytes >= 0 && size > (size_t)max_message_bytes)
-		return LOG_ERR_MESSAGE_TOO_LARGE;
+		return KERR_MESSAGE_TOO_LARGE;
 	if (crc32c(0, p + RB_ATTRIBUTES, size - RB_ATTRIBUTES) != be32_get(p + RB_CRC))
-		return LOG_ERR_CORRUPT_MESSAGE;
+		return KERR_CORRUPT_MESSAGE;
 	uint16_t attrs = be16_get(p + RB_ATTRIBUTES);
 	if ((attrs & RB_ATTR_CODEC_MASK) > 4)
-		return LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE;
+		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
 	if (attrs & RB_ATTR_CONTROL)
-		return LOG_ERR_INVALID_RECORD;
+		return KERR_INVALID_RECORD;
 	int64_t count = (int32_t)be32_get(p + RB_RECORDS_COUNT);
 	int64_t lod = (int32_t)be32_get(p + RB_LAST_OFFSET_DELTA);
 	if (count <= 0 || count != lod + 1)
-		return LOG_ERR_INVALID_RECORD;
+		return KERR_INVALID_RECORD;
 	if (info)
 		fill_info(p, size, info);
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 /* ---- Records (kafka-protocol.md §4.2), only to answer ListOffsets precisely --------------- */

@@ -28,19 +28,9 @@
 #define KB_LOG_H
 
 #include "../common/kb.h"
+#include "../common/kerr.h"
 
 #include <sys/types.h>
-
-/* Kafka error codes this module returns (positive numbers, as on the wire). */
-enum {
-	LOG_OK = 0,
-	LOG_ERR_OFFSET_OUT_OF_RANGE = 1,
-	LOG_ERR_CORRUPT_MESSAGE = 2,
-	LOG_ERR_MESSAGE_TOO_LARGE = 10,
-	LOG_ERR_KAFKA_STORAGE_ERROR = 56,
-	LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
-	LOG_ERR_INVALID_RECORD = 87,
-};
 
 /* RecordBatch (magic 2) header fields, byte offsets (kafka-protocol.md §4.1). */
 #define RB_BASE_OFFSET 0
@@ -92,7 +82,7 @@ uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 /* Validates a produce payload: exactly one magic-2 batch filling `len` exactly (Produce v3+
  * rule), batchLength consistent, CRC valid, recordsCount == lastOffsetDelta + 1 and >= 1 for
  * a producer batch, not a control batch, size <= max_message_bytes, compression codec 0-4.
- * Returns LOG_OK or the Kafka error code (CORRUPT_MESSAGE for a CRC/length mismatch,
+ * Returns KERR_NONE or the Kafka error code (CORRUPT_MESSAGE for a CRC/length mismatch,
  * INVALID_RECORD for inconsistent fields, MESSAGE_TOO_LARGE, UNSUPPORTED_COMPRESSION_TYPE).
  * @any-thread */
 int batch_validate(const uint8_t *p, size_t len, int32_t max_message_bytes,
@@ -130,7 +120,7 @@ int64_t plog_active_base(const struct plog *l);
  * the CRC), rolls the segment first if needed (segment.bytes / segment.ms / index full), adds
  * index entries every index_interval_bytes, writes with one write(). Either the whole batch is
  * in the file and the LEO moved, or nothing changed (a short write is truncated back).
- * Returns LOG_OK or LOG_ERR_KAFKA_STORAGE_ERROR. */
+ * Returns KERR_NONE or KERR_KAFKA_STORAGE_ERROR. */
 int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
                 int32_t leader_epoch, int64_t now_ms, int64_t *base_offset);
 
@@ -141,9 +131,9 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
  * batches are fine, max.message.bytes does not apply); one wholly below the LEO is skipped
  * (held already); otherwise it must start exactly at the LEO. Written through the same path
  * as plog_append (rolls, indexes), consecutive batches bound for one segment with one write.
- * Returns LOG_OK, LOG_ERR_CORRUPT_MESSAGE (a bad batch), LOG_ERR_OFFSET_OUT_OF_RANGE (a batch
+ * Returns KERR_NONE, KERR_CORRUPT_MESSAGE (a bad batch), KERR_OFFSET_OUT_OF_RANGE (a batch
  * leaves a gap or overlaps the LEO: the follower's position is wrong) or
- * LOG_ERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
+ * KERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
  * appended. *consumed (may be NULL): bytes of buf taken (appended or skipped). */
 int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
                         size_t *consumed);
@@ -153,8 +143,8 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
  * past offset `upto` (the high watermark; batches are included only if they end below it).
  * The range lies in one segment (the caller asks again for more). *seg holds a reference the
  * caller releases with log_segment_unref(), so retention cannot close the file under an
- * in-flight sendfile. Returns LOG_OK with len 0 at the end of the log,
- * LOG_ERR_OFFSET_OUT_OF_RANGE outside [log start, LEO]. When len is 0, seg is NULL (nothing to
+ * in-flight sendfile. Returns KERR_NONE with len 0 at the end of the log,
+ * KERR_OFFSET_OUT_OF_RANGE outside [log start, LEO]. When len is 0, seg is NULL (nothing to
  * release; log_segment_unref(NULL) is a no-op). An offset in a gap between segments reads from
  * the next batch (first_offset > offset), as Kafka does. */
 struct log_read {
@@ -190,11 +180,11 @@ int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
 int plog_truncate_to(struct plog *l, int64_t offset);
 /* Kafka's truncateFullyAndStartAt (a follower whose log ends below its leader's log start):
  * every segment goes (as above), the log restarts empty at `offset` >= 0 (log start, LEO and
- * recovery point), the epoch cache is cleared. LOG_OK, LOG_ERR_OFFSET_OUT_OF_RANGE (offset < 0)
- * or LOG_ERR_KAFKA_STORAGE_ERROR (nothing changed). */
+ * recovery point), the epoch cache is cleared. KERR_NONE, KERR_OFFSET_OUT_OF_RANGE (offset < 0)
+ * or KERR_KAFKA_STORAGE_ERROR (nothing changed). */
 int plog_truncate_fully(struct plog *l, int64_t offset);
 /* DeleteRecords: moves the log start forward (to at most the LEO: past it
- * LOG_ERR_OFFSET_OUT_OF_RANGE; never backwards). Segments wholly below it go at the next
+ * KERR_OFFSET_OUT_OF_RANGE; never backwards). Segments wholly below it go at the next
  * plog_retention_prepare(). Epoch entries ending before it go, the one covering it starts
  * there (as whenever the log start moves: retention too). */
 int plog_advance_start(struct plog *l, int64_t new_start);

@@ -94,9 +94,9 @@ bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h);
 /* A replica takes whatever batch size its leader has; this only rejects garbage lengths. */
 #define RB_REPLICA_MAX_SIZE ((int64_t)1 << 30)
 #define RB_INCOMPLETE (-1)
-/* Checks the batch at the start of `avail` bytes fetched from a leader: LOG_OK (h filled),
+/* Checks the batch at the start of `avail` bytes fetched from a leader: KERR_NONE (h filled),
  * RB_INCOMPLETE (fewer bytes than its batchLength says, or not even a length), or
- * LOG_ERR_CORRUPT_MESSAGE (magic, length outside [49, RB_REPLICA_MAX_SIZE], lastOffsetDelta,
+ * KERR_CORRUPT_MESSAGE (magic, length outside [49, RB_REPLICA_MAX_SIZE], lastOffsetDelta,
  * CRC). Unlike batch_validate(): control and transactional batches pass, recordsCount is not
  * compared with lastOffsetDelta (compaction leaves such batches), no max.message.bytes. */
 int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h);

@@ -188,12 +188,12 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 
 	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) == l->leo);
 	if (seg_append(s, p, len, l->cfg.index_interval_bytes, now_ms) < 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
+		return KERR_KAFKA_STORAGE_ERROR;
 	l->leo = s->next_offset;
 	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD)
 		epc_assign(&l->epochs, (int32_t)be32_get(p + off + RB_LEADER_EPOCH),
 		           (int64_t)be64_get(p + off + RB_BASE_OFFSET), l->dir);
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
@@ -203,10 +203,10 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
 
 	KB_ASSERT(len == info->size && len >= RB_HEADER_SIZE);
 	if (need_roll(l, 0, len, base + info->last_offset_delta, now_ms) && plog_roll(l) < 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
+		return KERR_KAFKA_STORAGE_ERROR;
 	stamp_batch(l, batch, len, leader_epoch, now_ms);
 	int rc = write_at_leo(l, batch, len, now_ms);
-	if (rc == LOG_OK && base_offset)
+	if (rc == KERR_NONE && base_offset)
 		*base_offset = base;
 	return rc;
 }
@@ -214,8 +214,8 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
 /* Writes the accepted batches buf[*run, end) if there are any; *run = end once written. */
 static int write_run(struct plog *l, const uint8_t *buf, size_t *run, size_t end, int64_t now_ms)
 {
-	int rc = end > *run ? write_at_leo(l, buf + *run, end - *run, now_ms) : LOG_OK;
-	if (rc == LOG_OK)
+	int rc = end > *run ? write_at_leo(l, buf + *run, end - *run, now_ms) : KERR_NONE;
+	if (rc == KERR_NONE)
 		*run = end;
 	return rc;
 }
@@ -227,34 +227,34 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
 {
 	size_t run = 0, off = 0; /* buf[run, off): accepted, not yet written */
 	int64_t next = l->leo;   /* where the next batch must start */
-	int rc = LOG_OK;
+	int rc = KERR_NONE;
 
-	while (off < len && rc == LOG_OK) {
+	while (off < len && rc == KERR_NONE) {
 		struct rb_hdr h;
 		int c = rb_check_replica(buf + off, len - off, &h);
 		if (c == RB_INCOMPLETE)
 			break;
-		if (c != LOG_OK) {
+		if (c != KERR_NONE) {
 			rc = c;
 		} else if (h.last < next) { /* held already: write what precedes it, step over it */
-			if ((rc = write_run(l, buf, &run, off, now_ms)) == LOG_OK)
+			if ((rc = write_run(l, buf, &run, off, now_ms)) == KERR_NONE)
 				run = off + (size_t)h.size;
 			off += (size_t)h.size;
 		} else if (h.base != next) {
-			rc = LOG_ERR_OFFSET_OUT_OF_RANGE;
+			rc = KERR_OFFSET_OUT_OF_RANGE;
 		} else {
 			if (off > run && need_roll(l, (int64_t)(off - run), (size_t)h.size, h.last, now_ms))
 				rc = write_run(l, buf, &run, off, now_ms);
-			if (rc == LOG_OK && off == run &&
+			if (rc == KERR_NONE && off == run &&
 			    need_roll(l, 0, (size_t)h.size, h.last, now_ms) && plog_roll(l) < 0)
-				rc = LOG_ERR_KAFKA_STORAGE_ERROR;
+				rc = KERR_KAFKA_STORAGE_ERROR;
 			off += (size_t)h.size;
 			next = h.last + 1;
 		}
 	}
 	/* After a bad batch the ones before it still go in; a storage error stops everything. */
-	if (rc != LOG_ERR_KAFKA_STORAGE_ERROR && write_run(l, buf, &run, off, now_ms) != LOG_OK)
-		rc = LOG_ERR_KAFKA_STORAGE_ERROR;
+	if (rc != KERR_KAFKA_STORAGE_ERROR && write_run(l, buf, &run, off, now_ms) != KERR_NONE)
+		rc = KERR_KAFKA_STORAGE_ERROR;
 	if (consumed)
 		*consumed = run;
 	return rc;
@@ -272,26 +272,26 @@ static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_byt
 
 	rdr_init(&r, s->fd, s->size, buf, sizeof(buf), sizeof(buf));
 	if (seg_find(s, &r, offset, &pos, &h) != 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
+		return KERR_KAFKA_STORAGE_ERROR;
 	if (h.last >= upto)
-		return LOG_OK;
+		return KERR_NONE;
 	if (upto < s->next_offset) {
 		if (seg_find(s, &r, upto, &upos, &uh) != 0)
-			return LOG_ERR_KAFKA_STORAGE_ERROR;
+			return KERR_KAFKA_STORAGE_ERROR;
 		end = upos;
 	}
 	int64_t limit = pos + (int64_t)KB_MIN(max_bytes, (size_t)INT32_MAX);
 	if (limit < end && (end = seg_boundary_le(s, &r, pos, limit)) < 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
+		return KERR_KAFKA_STORAGE_ERROR;
 	if (end == pos) {
 		if (!min_one)
-			return LOG_OK;
+			return KERR_NONE;
 		end = pos + h.size;
 	}
 	log_segment_ref(s);
 	*out = (struct log_read){.seg = s, .fd = s->fd, .pos = (off_t)pos,
 	                         .len = (size_t)(end - pos), .first_offset = h.base};
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
@@ -299,13 +299,13 @@ int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, in
 {
 	*out = (struct log_read){.seg = NULL, .fd = -1, .pos = 0, .len = 0, .first_offset = offset};
 	if (offset < l->log_start || offset > l->leo)
-		return LOG_ERR_OFFSET_OUT_OF_RANGE;
+		return KERR_OFFSET_OUT_OF_RANGE;
 	for (size_t i = plog_floor_index(l, offset); i < l->n; i++) {
 		struct log_segment *s = l->segs[i];
 		if (offset < s->next_offset)
 			return read_in_segment(s, offset, max_bytes, min_one, upto, out);
 	}
-	return LOG_OK; /* offset == LEO */
+	return KERR_NONE; /* offset == LEO */
 }
 
 /* ---- Timestamps --------------------------------------------------------------------------- */
@@ -333,7 +333,7 @@ static void resolve_record(const struct plog *l, const struct log_segment *s, in
 	kb_free(b);
 }
 
-/* LOG_OK when found, 1 when no batch qualifies after all, or an error. */
+/* KERR_NONE when found, 1 when no batch qualifies after all, or an error. */
 static int ts_in_segment(const struct plog *l, const struct log_segment *s, int64_t ts,
                          int64_t *offset, int64_t *timestamp)
 {
@@ -354,10 +354,10 @@ static int ts_in_segment(const struct plog *l, const struct log_segment *s, int6
 	while (pos < s->size) {
 		struct rb_hdr h;
 		if (rdr_header(&r, pos, &h) != 1)
-			return LOG_ERR_KAFKA_STORAGE_ERROR;
+			return KERR_KAFKA_STORAGE_ERROR;
 		if (h.max_ts >= ts && h.last >= l->log_start) {
 			resolve_record(l, s, pos, &h, ts, offset, timestamp);
-			return LOG_OK;
+			return KERR_NONE;
 		}
 		pos += h.size;
 	}
@@ -376,7 +376,7 @@ int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64
 		if (rc != 1)
 			return rc;
 	}
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp)
@@ -389,7 +389,7 @@ int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp)
 			*offset = l->segs[i]->max_ts_off;
 		}
 	}
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 /* ---- Truncation and log start ------------------------------------------------------------- */
@@ -399,16 +399,16 @@ int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp)
 int plog_truncate_fully(struct plog *l, int64_t offset)
 {
 	if (offset < 0)
-		return LOG_ERR_OFFSET_OUT_OF_RANGE;
+		return KERR_OFFSET_OUT_OF_RANGE;
 	struct log_segment *keep = l->segs[plog_floor_index(l, offset)];
 	if (keep->base == offset) {
 		if (seg_truncate(keep, 0, offset) < 0)
-			return LOG_ERR_KAFKA_STORAGE_ERROR;
+			return KERR_KAFKA_STORAGE_ERROR;
 	} else {
 		keep = seg_new(l->dir, offset);
 		if (seg_create_files(keep) < 0) {
 			log_segment_unref(keep);
-			return LOG_ERR_KAFKA_STORAGE_ERROR;
+			return KERR_KAFKA_STORAGE_ERROR;
 		}
 		l->dir_dirty = true;
 	}
@@ -422,7 +422,7 @@ int plog_truncate_fully(struct plog *l, int64_t offset)
 	plog_push_segment(l, keep);
 	l->leo = l->log_start = l->recovery_point = offset;
 	epc_clear(&l->epochs); /* none of the data its entries describe is left */
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 static int truncate_segment(struct log_segment *s, int64_t offset)
@@ -434,16 +434,16 @@ static int truncate_segment(struct log_segment *s, int64_t offset)
 
 	rdr_init(&r, s->fd, s->size, buf, sizeof(buf), sizeof(buf));
 	if (seg_find(s, &r, offset, &pos, &h) != 0 || seg_truncate(s, pos, h.base) < 0)
-		return LOG_ERR_KAFKA_STORAGE_ERROR;
-	return LOG_OK;
+		return KERR_KAFKA_STORAGE_ERROR;
+	return KERR_NONE;
 }
 
 int plog_truncate_to(struct plog *l, int64_t offset)
 {
 	if (offset < 0)
-		return LOG_ERR_OFFSET_OUT_OF_RANGE;
+		return KERR_OFFSET_OUT_OF_RANGE;
 	if (offset >= l->leo)
-		return LOG_OK;
+		return KERR_NONE;
 	l->gen++;
 	if (offset < l->segs[0]->base)
 		return plog_truncate_fully(l, offset);
@@ -451,7 +451,7 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	while (l->n > k + 1)
 		plog_detach_segment(l, l->segs[--l->n]);
 	struct log_segment *s = l->segs[k];
-	int rc = offset < s->next_offset ? truncate_segment(s, offset) : LOG_OK;
+	int rc = offset < s->next_offset ? truncate_segment(s, offset) : KERR_NONE;
 	l->leo = s->next_offset;
 	l->recovery_point = KB_MIN(l->recovery_point, l->leo);
 	l->log_start = KB_MIN(l->log_start, l->leo);
@@ -463,10 +463,10 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 int plog_advance_start(struct plog *l, int64_t new_start)
 {
 	if (new_start > l->leo)
-		return LOG_ERR_OFFSET_OUT_OF_RANGE;
+		return KERR_OFFSET_OUT_OF_RANGE;
 	if (new_start > l->log_start) {
 		l->log_start = new_start;
 		epc_truncate_start(&l->epochs, new_start);
 	}
-	return LOG_OK;
+	return KERR_NONE;
 }

@@ -2,34 +2,12 @@
  * to the controller at the highest version both sides support. */
 #include "kadmin_api.h"
 
+#include "../common/kerr.h"
 #include "../net/kp_msgs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *kafka_error_name(int16_t code)
-{
-	switch (code) {
-	case -1: return "UNKNOWN_SERVER_ERROR";
-	case 0: return "NONE";
-	case 3: return "UNKNOWN_TOPIC_OR_PARTITION";
-	case 7: return "REQUEST_TIMED_OUT";
-	case 17: return "INVALID_TOPIC_EXCEPTION";
-	case 35: return "UNSUPPORTED_VERSION";
-	case 36: return "TOPIC_ALREADY_EXISTS";
-	case 37: return "INVALID_PARTITIONS";
-	case 38: return "INVALID_REPLICATION_FACTOR";
-	case 39: return "INVALID_REPLICA_ASSIGNMENT";
-	case 40: return "INVALID_CONFIG";
-	case 41: return "NOT_CONTROLLER";
-	case 42: return "INVALID_REQUEST";
-	case 73: return "TOPIC_DELETION_DISABLED";
-	case 80: return "PREFERRED_LEADER_NOT_AVAILABLE";
-	case 84: return "ELECTION_NOT_NEEDED";
-	default: return "ERROR";
-	}
-}
 
 /* One admin call to the controller: request in, decoded response out (arena and frame owned
  * by the caller's `struct call`). */
@@ -74,7 +52,7 @@ static int result(int16_t code, struct kp_str msg, char *err, size_t errlen)
 {
 	if (code == 0)
 		return 0;
-	snprintf(err, errlen, "%s%s%.*s", kafka_error_name(code), msg.len > 0 ? ": " : "",
+	snprintf(err, errlen, "%s%s%.*s", kerr_name(code), msg.len > 0 ? ": " : "",
 	         msg.len > 0 ? msg.len : 0, msg.len > 0 ? msg.ptr : "");
 	return -1;
 }

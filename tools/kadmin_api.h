@@ -36,7 +36,5 @@ int kapi_alter_configs(const struct kadmin *ka, struct view *v, int8_t resource_
 int kapi_elect_preferred(const struct kadmin *ka, struct view *v, const char *topic, char *err,
                          size_t errlen);
 
-/* Kafka's name for an error code ("TOPIC_ALREADY_EXISTS"), for messages. */
-const char *kafka_error_name(int16_t code);
 
 #endif

@@ -38,7 +38,7 @@ static int64_t lappend(struct plog *l, struct tbatch b, int32_t epoch)
 	struct batch_info info = {.size = b.len,
 	                          .last_offset_delta = (int32_t)be32_get(b.p + RB_LAST_OFFSET_DELTA)};
 	int64_t base = -1;
-	CU_ASSERT_EQUAL_FATAL(plog_append(l, b.p, b.len, &info, epoch, 1, &base), LOG_OK);
+	CU_ASSERT_EQUAL_FATAL(plog_append(l, b.p, b.len, &info, epoch, 1, &base), KERR_NONE);
 	free(b.p);
 	CHECK_LOG(l);
 	return base;
@@ -104,7 +104,7 @@ static uint8_t *read_all(struct plog *l, int64_t from, size_t *len)
 	for (int64_t off = from; off < plog_end_offset(l);) {
 		struct log_read r;
 		int rc = plog_read(l, off, 1 << 20, true, plog_end_offset(l), &r);
-		CU_ASSERT_FATAL(rc == LOG_OK && r.len > 0);
+		CU_ASSERT_FATAL(rc == KERR_NONE && r.len > 0);
 		out = realloc(out, n + r.len);
 		CU_ASSERT_FATAL(pread(r.fd, out + n, r.len, r.pos) == (ssize_t)r.len);
 		log_segment_unref(r.seg);
@@ -162,7 +162,7 @@ static void feed(struct plog *f, const uint8_t *buf, size_t len, size_t step)
 	while (pos < len) {
 		size_t used = 99;
 		avail = KB_MIN(len - pos, avail + step);
-		CU_ASSERT_EQUAL_FATAL(plog_append_replica(f, buf + pos, avail, 1, &used), LOG_OK);
+		CU_ASSERT_EQUAL_FATAL(plog_append_replica(f, buf + pos, avail, 1, &used), KERR_NONE);
 		CU_ASSERT_FATAL(used <= avail);
 		pos += used;
 		avail -= used;
@@ -186,12 +186,12 @@ static void test_replica_copy(void)
 		struct plog *f = open_log(&c, 0, -1);
 		/* one batch, then a partial one (ignored), then the rest in chunks */
 		size_t b1 = nth(buf, len, 1);
-		CU_ASSERT_EQUAL(plog_append_replica(f, buf, b1 + 30, 1, &used), LOG_OK);
+		CU_ASSERT_EQUAL(plog_append_replica(f, buf, b1 + 30, 1, &used), KERR_NONE);
 		CU_ASSERT_EQUAL(used, b1);
 		CU_ASSERT_EQUAL(plog_end_offset(f), next_offset_of(buf));
-		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, 5, 1, &used), LOG_OK); /* no length */
+		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, 5, 1, &used), KERR_NONE); /* no length */
 		CU_ASSERT_EQUAL(used, 0);
-		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, 0, 1, &used), LOG_OK);
+		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, 0, 1, &used), KERR_NONE);
 		CU_ASSERT_EQUAL(used, 0);
 		feed(f, buf + b1, len - b1, steps[s]);
 		same_layout(ld, f);
@@ -216,14 +216,14 @@ static void test_replica_skip(void)
 	struct plog *f = open_log(&c, 0, -1);
 	size_t b10 = nth(buf, len, 10), b20 = nth(buf, len, 20);
 
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b20, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b20, 1, &used), KERR_NONE);
 	CU_ASSERT_EQUAL(used, b20);
 	int64_t leo = plog_end_offset(f);
 	/* all held already: taken, nothing written */
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b20, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b20, 1, &used), KERR_NONE);
 	CU_ASSERT(used == b20 && plog_end_offset(f) == leo);
 	/* half held: the held half is stepped over, the rest appended */
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b10, len - b10, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b10, len - b10, 1, &used), KERR_NONE);
 	CU_ASSERT_EQUAL(used, len - b10);
 	CHECK_LOG(f);
 	same_layout(ld, f);
@@ -244,21 +244,21 @@ static void test_replica_out_of_range(void)
 
 	/* a gap before the first batch: nothing taken */
 	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, len - b1, 1, &used),
-	                LOG_ERR_OFFSET_OUT_OF_RANGE);
+	                KERR_OFFSET_OUT_OF_RANGE);
 	CU_ASSERT(used == 0 && plog_end_offset(f) == 0);
 	/* a gap in the middle: [b0 b2]: b0 stays */
 	uint8_t *gap = malloc(len);
 	memcpy(gap, buf, b1);
 	memcpy(gap + b1, buf + b2, b3 - b2);
 	CU_ASSERT_EQUAL(plog_append_replica(f, gap, b1 + b3 - b2, 1, &used),
-	                LOG_ERR_OFFSET_OUT_OF_RANGE);
+	                KERR_OFFSET_OUT_OF_RANGE);
 	CU_ASSERT(used == b1 && plog_end_offset(f) == next_offset_of(buf));
 	CHECK_LOG(f);
 	/* an overlap: a batch starting below the LEO but ending above it */
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, b2 - b1, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b1, b2 - b1, 1, &used), KERR_NONE);
 	struct tbatch o = make_batch(3, 1, 1, 10);
 	be64_put(o.p + RB_BASE_OFFSET, (uint64_t)plog_end_offset(f) - 1);
-	CU_ASSERT_EQUAL(plog_append_replica(f, o.p, o.len, 1, &used), LOG_ERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_append_replica(f, o.p, o.len, 1, &used), KERR_OFFSET_OUT_OF_RANGE);
 	CU_ASSERT_EQUAL(used, 0);
 	CHECK_LOG(f);
 	free(o.p);
@@ -294,12 +294,12 @@ static void test_replica_corrupt(void)
 		memcpy(bad, buf, len);
 		corrupt_at(bad + b5, how);
 		int rc = plog_append_replica(f, bad, len, 1, &used);
-		CU_ASSERT_EQUAL(rc, LOG_ERR_CORRUPT_MESSAGE);
+		CU_ASSERT_EQUAL(rc, KERR_CORRUPT_MESSAGE);
 		CU_ASSERT_EQUAL(used, b5); /* the five batches before it are in, nothing after */
 		CU_ASSERT_EQUAL(plog_end_offset(f), (int64_t)be64_get(buf + b5));
 		CHECK_LOG(f);
 		/* the good copy continues from there */
-		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b5, len - b5, 1, &used), LOG_OK);
+		CU_ASSERT_EQUAL(plog_append_replica(f, buf + b5, len - b5, 1, &used), KERR_NONE);
 		CU_ASSERT_EQUAL(used, len - b5);
 		same_layout(ld, f);
 		free(bad);
@@ -311,7 +311,7 @@ static void test_replica_corrupt(void)
 	uint8_t *bad = malloc(b6);
 	memcpy(bad, buf, b6);
 	corrupt_at(bad + b5, 3);
-	CU_ASSERT_EQUAL(plog_append_replica(f, bad, b5 + 20, 1, &used), LOG_ERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(plog_append_replica(f, bad, b5 + 20, 1, &used), KERR_CORRUPT_MESSAGE);
 	CU_ASSERT_EQUAL(used, b5);
 	free(bad);
 	plog_close(f);
@@ -338,7 +338,7 @@ static void test_replica_control_and_epochs(void)
 		n += b[i].len;
 		free(b[i].p);
 	}
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf, n, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf, n, 1, &used), KERR_NONE);
 	CU_ASSERT(used == n && plog_end_offset(f) == off);
 	CHECK_LOG(f);
 	/* epochs as the batches carry them; -1 (no epoch) adds nothing */
@@ -360,21 +360,21 @@ static void test_replica_storage_error(void)
 	struct plog *f = open_log(&c, 0, -1);
 	size_t b3 = nth(buf, len, 3);
 
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b3, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf, b3, 1, &used), KERR_NONE);
 	struct log_segment *s = plog_active(f);
 	int saved = dup(s->fd);
 	seg_file(s->base, ".log", p, sizeof(p));
 	int ro = open(p, O_RDONLY);
 	dup2(ro, s->fd);
 	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b3, len - b3, 1, &used),
-	                LOG_ERR_KAFKA_STORAGE_ERROR);
+	                KERR_KAFKA_STORAGE_ERROR);
 	CU_ASSERT_EQUAL(used, 0); /* the first run goes to this segment: nothing written */
 	CU_ASSERT_EQUAL(plog_end_offset(f), (int64_t)be64_get(buf + b3));
 	dup2(saved, s->fd);
 	close(saved);
 	close(ro);
 	CHECK_LOG(f);
-	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b3, len - b3, 1, &used), LOG_OK);
+	CU_ASSERT_EQUAL(plog_append_replica(f, buf + b3, len - b3, 1, &used), KERR_NONE);
 	same_layout(ld, f);
 	plog_close(f);
 	plog_close(ld);
@@ -439,7 +439,7 @@ static void test_epoch_queries(void)
 	expect_end(l, -1, -1, -1);
 	/* below the first cached epoch: Kafka answers (requested, first start) */
 	plog_advance_start(l, 7);
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 9), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 9), KERR_NONE);
 	expect_entries(l, (int32_t[]){2}, (int64_t[]){7}, 1);
 	lappend(l, make_batch(1, 1, 1, 10), 5);
 	expect_end(l, 1, 1, 7);
@@ -494,27 +494,27 @@ static void test_epoch_truncation(void)
 	struct log_config c = one_per_segment();
 	struct plog *l = five(&c);
 
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 20), LOG_OK); /* past the LEO: nothing */
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 20), KERR_NONE); /* past the LEO: nothing */
 	expect_entries(l, (int32_t[]){0, 2, 5}, (int64_t[]){0, 6, 12}, 3);
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 12), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 12), KERR_NONE);
 	expect_entries(l, (int32_t[]){0, 2}, (int64_t[]){0, 6}, 2);
 	expect_end(l, 2, 2, 12);
 	CHECK_LOG(l);
 	/* inside the batch 6..8: it goes whole, and so does epoch 2 */
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 7), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 7), KERR_NONE);
 	CU_ASSERT_EQUAL(plog_end_offset(l), 6);
 	expect_entries(l, (int32_t[]){0}, (int64_t[]){0}, 1);
 	lappend(l, make_batch(1, 1, 1, 10), 4);
 	expect_entries(l, (int32_t[]){0, 4}, (int64_t[]){0, 6}, 2);
 	CHECK_LOG(l);
 	/* below the first segment: the log restarts empty, so does the cache */
-	CU_ASSERT_EQUAL(plog_advance_start(l, 6), LOG_OK);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 6), KERR_NONE);
 	expect_entries(l, (int32_t[]){4}, (int64_t[]){6}, 1);
 	struct log_delete_job *j = plog_retention_prepare(l, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	log_delete_run(j);
 	CU_ASSERT_EQUAL(l->segs[0]->base, 6);
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 2), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 2), KERR_NONE);
 	CU_ASSERT_EQUAL(plog_end_offset(l), 2);
 	CU_ASSERT_EQUAL(l->epochs.n, 0);
 	CU_ASSERT_EQUAL(plog_latest_epoch(l), -1);
@@ -530,8 +530,8 @@ static void test_truncate_fully(void)
 	struct plog *l = five(&c);
 	char p[256];
 
-	CU_ASSERT_EQUAL(plog_truncate_fully(l, -1), LOG_ERR_OFFSET_OUT_OF_RANGE);
-	CU_ASSERT_EQUAL(plog_truncate_fully(l, 9), LOG_OK); /* segment 9 exists: emptied, kept */
+	CU_ASSERT_EQUAL(plog_truncate_fully(l, -1), KERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_truncate_fully(l, 9), KERR_NONE); /* segment 9 exists: emptied, kept */
 	CU_ASSERT(l->n == 1 && l->segs[0]->base == 9 && l->segs[0]->size == 0);
 	CU_ASSERT(plog_start_offset(l) == 9 && plog_end_offset(l) == 9);
 	CU_ASSERT_EQUAL(plog_recovery_point(l), 9);
@@ -543,7 +543,7 @@ static void test_truncate_fully(void)
 	CHECK_LOG(l);
 	lappend(l, make_batch(2, 1, 1, 10), 6);
 	expect_entries(l, (int32_t[]){6}, (int64_t[]){9}, 1);
-	CU_ASSERT_EQUAL(plog_truncate_fully(l, 100), LOG_OK); /* past everything: a new segment */
+	CU_ASSERT_EQUAL(plog_truncate_fully(l, 100), KERR_NONE); /* past everything: a new segment */
 	CU_ASSERT(l->n == 1 && l->segs[0]->base == 100 && plog_end_offset(l) == 100);
 	CHECK_LOG(l);
 	struct log_delete_job *j = plog_retention_prepare(l, 0);
@@ -564,12 +564,12 @@ static void test_epoch_log_start(void)
 	struct log_config c = one_per_segment();
 	struct plog *l = five(&c);
 
-	CU_ASSERT_EQUAL(plog_advance_start(l, 4), LOG_OK); /* inside epoch 0 */
+	CU_ASSERT_EQUAL(plog_advance_start(l, 4), KERR_NONE); /* inside epoch 0 */
 	expect_entries(l, (int32_t[]){0, 2, 5}, (int64_t[]){4, 6, 12}, 3);
-	CU_ASSERT_EQUAL(plog_advance_start(l, 8), LOG_OK); /* inside epoch 2: epoch 0 ends */
+	CU_ASSERT_EQUAL(plog_advance_start(l, 8), KERR_NONE); /* inside epoch 2: epoch 0 ends */
 	expect_entries(l, (int32_t[]){2, 5}, (int64_t[]){8, 12}, 2);
 	expect_end(l, 0, 0, 8);
-	CU_ASSERT_EQUAL(plog_advance_start(l, 12), LOG_OK); /* exactly where epoch 5 starts */
+	CU_ASSERT_EQUAL(plog_advance_start(l, 12), KERR_NONE); /* exactly where epoch 5 starts */
 	expect_entries(l, (int32_t[]){5}, (int64_t[]){12}, 1);
 	CHECK_LOG(l);
 	plog_close(l);

@@ -6,6 +6,7 @@
 
 #include "common/arena.h"
 #include "common/kbuf.h"
+#include "common/kerr.h"
 
 void suite_kbuf(void);
 
@@ -192,6 +193,26 @@ static void test_arena_strndup(void)
 	arena_destroy(&a);
 }
 
+/* The error table: names match their codes, the table has no gaps, unknown codes are safe. */
+static void test_kerr_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(kerr_name(KERR_NONE), "NONE");
+	CU_ASSERT_STRING_EQUAL(kerr_name(-1), "UNKNOWN_SERVER_ERROR");
+	CU_ASSERT_STRING_EQUAL(kerr_name(6), "NOT_LEADER_OR_FOLLOWER");
+	CU_ASSERT_STRING_EQUAL(kerr_name(KERR_OUT_OF_ORDER_SEQUENCE_NUMBER), "OUT_OF_ORDER_SEQUENCE_NUMBER");
+	CU_ASSERT_STRING_EQUAL(kerr_name(120), "TRANSACTION_ABORTABLE");
+	CU_ASSERT_STRING_EQUAL(kerr_name(121), "UNKNOWN_CODE");
+	CU_ASSERT_STRING_EQUAL(kerr_name(-2), "UNKNOWN_CODE");
+	CU_ASSERT_STRING_EQUAL(kerr_name(32767), "UNKNOWN_CODE");
+	CU_ASSERT(kerr_retriable(KERR_NOT_LEADER_OR_FOLLOWER));
+	CU_ASSERT(kerr_retriable(KERR_COORDINATOR_LOAD_IN_PROGRESS));
+	CU_ASSERT(!kerr_retriable(KERR_INVALID_PARTITIONS));
+	CU_ASSERT(!kerr_retriable(500));
+	/* Every code from -1 to 120 has a name of its own (the lookup indexes by code). */
+	for (int c = -1; c <= 120; c++)
+		CU_ASSERT(strcmp(kerr_name(c), "UNKNOWN_CODE") != 0);
+}
+
 void suite_kbuf(void)
 {
 	CU_pSuite s = CU_add_suite("kbuf", NULL, NULL);
@@ -204,4 +225,5 @@ void suite_kbuf(void)
 	CU_add_test(s, "arena ceiling", test_arena_ceiling);
 	CU_add_test(s, "arena large allocations", test_arena_large);
 	CU_add_test(s, "arena strndup", test_arena_strndup);
+	CU_add_test(s, "kerr names and retriable flags", test_kerr_names);
 }

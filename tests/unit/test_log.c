@@ -34,8 +34,8 @@ static int64_t append_raw(struct plog *l, struct tbatch b, int64_t now, struct m
 {
 	struct batch_info info;
 	int64_t base = -1;
-	CU_ASSERT_EQUAL_FATAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK);
-	CU_ASSERT_EQUAL_FATAL(plog_append(l, b.p, b.len, &info, 7, now, &base), LOG_OK);
+	CU_ASSERT_EQUAL_FATAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE);
+	CU_ASSERT_EQUAL_FATAL(plog_append(l, b.p, b.len, &info, 7, now, &base), KERR_NONE);
 	if (m) {
 		struct log_segment *s = plog_active(l);
 		m->b[m->n++] = (struct mbatch){base, base + info.last_offset_delta,
@@ -104,7 +104,7 @@ static void test_validate(void)
 	CU_ASSERT(c.segment_bytes == 1073741824 && c.index_interval_bytes == 4096 &&
 	          c.max_message_bytes == 1048588 && c.retention_bytes == -1);
 
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE);
 	CU_ASSERT_EQUAL(info.records, 3);
 	CU_ASSERT_EQUAL(info.last_offset_delta, 2);
 	CU_ASSERT_EQUAL(info.size, b.len);
@@ -112,38 +112,38 @@ static void test_validate(void)
 	CU_ASSERT_EQUAL(info.max_timestamp, 1002);
 	CU_ASSERT_EQUAL(info.producer_id, -1);
 	/* truncated: shorter than a header, and shorter than batchLength says */
-	CU_ASSERT_EQUAL(batch_validate(b.p, 60, 1 << 20, &info), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(batch_validate(b.p, 0, 1 << 20, &info), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len - 1, 1 << 20, &info), LOG_ERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(batch_validate(b.p, 60, 1 << 20, &info), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(batch_validate(b.p, 0, 1 << 20, &info), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len - 1, 1 << 20, &info), KERR_CORRUPT_MESSAGE);
 	/* too large: exactly the limit passes */
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, (int32_t)b.len, &info), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, (int32_t)b.len, &info), KERR_NONE);
 	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, (int32_t)b.len - 1, &info),
-	                LOG_ERR_MESSAGE_TOO_LARGE);
+	                KERR_MESSAGE_TOO_LARGE);
 	/* two batches in one payload; one batch plus garbage */
 	uint8_t *two = malloc(2 * b.len);
 	memcpy(two, b.p, b.len);
 	memcpy(two + b.len, b.p, b.len);
-	CU_ASSERT_EQUAL(batch_validate(two, 2 * b.len, 1 << 20, &info), LOG_ERR_INVALID_RECORD);
+	CU_ASSERT_EQUAL(batch_validate(two, 2 * b.len, 1 << 20, &info), KERR_INVALID_RECORD);
 	memset(two + b.len, 0x33, b.len);
-	CU_ASSERT_EQUAL(batch_validate(two, 2 * b.len, 1 << 20, &info), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(batch_validate(two, b.len + 5, 1 << 20, &info), LOG_ERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(batch_validate(two, 2 * b.len, 1 << 20, &info), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(batch_validate(two, b.len + 5, 1 << 20, &info), KERR_CORRUPT_MESSAGE);
 	free(two);
 	free(b.p);
 
-	CU_ASSERT_EQUAL(validate_modified(mod_magic, true), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(validate_modified(mod_length_small, false), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(validate_modified(mod_length_big, false), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(validate_modified(mod_length_neg, false), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(validate_modified(mod_payload, false), LOG_ERR_CORRUPT_MESSAGE);
-	CU_ASSERT_EQUAL(validate_modified(mod_count, true), LOG_ERR_INVALID_RECORD);
-	CU_ASSERT_EQUAL(validate_modified(mod_count_zero, true), LOG_ERR_INVALID_RECORD);
-	CU_ASSERT_EQUAL(validate_modified(mod_control, true), LOG_ERR_INVALID_RECORD);
-	CU_ASSERT_EQUAL(validate_modified(mod_codec5, true), LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE);
-	CU_ASSERT_EQUAL(validate_modified(mod_codec6, true), LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE);
-	CU_ASSERT_EQUAL(validate_modified(mod_codec7, true), LOG_ERR_UNSUPPORTED_COMPRESSION_TYPE);
-	CU_ASSERT_EQUAL(validate_modified(mod_codec4, true), LOG_OK);
-	CU_ASSERT_EQUAL(validate_modified(mod_epoch, false), LOG_OK);
-	CU_ASSERT_EQUAL(validate_modified(mod_control, false), LOG_ERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_magic, true), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_length_small, false), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_length_big, false), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_length_neg, false), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_payload, false), KERR_CORRUPT_MESSAGE);
+	CU_ASSERT_EQUAL(validate_modified(mod_count, true), KERR_INVALID_RECORD);
+	CU_ASSERT_EQUAL(validate_modified(mod_count_zero, true), KERR_INVALID_RECORD);
+	CU_ASSERT_EQUAL(validate_modified(mod_control, true), KERR_INVALID_RECORD);
+	CU_ASSERT_EQUAL(validate_modified(mod_codec5, true), KERR_UNSUPPORTED_COMPRESSION_TYPE);
+	CU_ASSERT_EQUAL(validate_modified(mod_codec6, true), KERR_UNSUPPORTED_COMPRESSION_TYPE);
+	CU_ASSERT_EQUAL(validate_modified(mod_codec7, true), KERR_UNSUPPORTED_COMPRESSION_TYPE);
+	CU_ASSERT_EQUAL(validate_modified(mod_codec4, true), KERR_NONE);
+	CU_ASSERT_EQUAL(validate_modified(mod_epoch, false), KERR_NONE);
+	CU_ASSERT_EQUAL(validate_modified(mod_control, false), KERR_CORRUPT_MESSAGE);
 }
 
 /* ---- Append, roll, indexes --------------------------------------------------------------- */
@@ -159,7 +159,7 @@ static void check_batch_on_disk(int64_t seg_base, int64_t pos, int64_t size, int
 	CU_ASSERT(pread(fd, buf, (size_t)size, pos) == size);
 	close(fd);
 	struct batch_info info;
-	CU_ASSERT_EQUAL(batch_validate(buf, (size_t)size, 1 << 20, &info), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(buf, (size_t)size, 1 << 20, &info), KERR_NONE);
 	CU_ASSERT_EQUAL((int64_t)be64_get(buf + RB_BASE_OFFSET), base);
 	CU_ASSERT_EQUAL((int32_t)be32_get(buf + RB_LEADER_EPOCH), 7);
 	free(buf);
@@ -231,12 +231,12 @@ static void test_append_failure(void)
 	char p[256];
 	int64_t leo = plog_end_offset(l), size = s->size;
 
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE);
 	int saved = dup(s->fd);
 	seg_file(s->base, ".log", p, sizeof(p));
 	int ro = open(p, O_RDONLY);
 	dup2(ro, s->fd);
-	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 1, NULL), LOG_ERR_KAFKA_STORAGE_ERROR);
+	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 1, NULL), KERR_KAFKA_STORAGE_ERROR);
 	CU_ASSERT(plog_end_offset(l) == leo && s->size == size);
 	dup2(saved, s->fd);
 	close(saved);
@@ -247,8 +247,8 @@ static void test_append_failure(void)
 	seg_file(s->base, ".index", p, sizeof(p));
 	dup2(ro, s->ofd);
 	size_t on = s->on;
-	int rc = LOG_OK;
-	for (int i = 0; i < 20 && rc == LOG_OK; i++) {
+	int rc = KERR_NONE;
+	for (int i = 0; i < 20 && rc == KERR_NONE; i++) {
 		leo = plog_end_offset(l);
 		size = s->size;
 		struct tbatch big = make_batch(2, 1, 1, 100);
@@ -256,14 +256,14 @@ static void test_append_failure(void)
 		rc = rc ? rc : plog_append(l, big.p, big.len, &info, 7, 1, NULL);
 		free(big.p);
 	}
-	CU_ASSERT_EQUAL(rc, LOG_ERR_KAFKA_STORAGE_ERROR);
+	CU_ASSERT_EQUAL(rc, KERR_KAFKA_STORAGE_ERROR);
 	CU_ASSERT(plog_end_offset(l) == leo && s->size == size && s->on == on);
 	dup2(saved, s->ofd);
 	close(saved);
 	close(ro);
 	CHECK_LOG(l);
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK);
-	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 1, NULL), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE);
+	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 1, NULL), KERR_NONE);
 	CHECK_LOG(l);
 	free(b.p);
 	plog_close(l);
@@ -278,11 +278,11 @@ static void test_log_append_time(void)
 	struct batch_info info;
 	int64_t base, off, ts;
 
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK);
-	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 987654, &base), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE);
+	CU_ASSERT_EQUAL(plog_append(l, b.p, b.len, &info, 7, 987654, &base), KERR_NONE);
 	CU_ASSERT_TRUE(be16_get(b.p + RB_ATTRIBUTES) & RB_ATTR_LOG_APPEND_TIME);
 	CU_ASSERT_EQUAL((int64_t)be64_get(b.p + RB_MAX_TIMESTAMP), 987654);
-	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), LOG_OK); /* CRC recomputed */
+	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE); /* CRC recomputed */
 	CHECK_LOG(l);
 	check_batch_on_disk(0, 0, (int64_t)b.len, 0);
 	plog_max_timestamp(l, &off, &ts);
@@ -407,7 +407,7 @@ static void expect_read(struct plog *l, const struct model *m, int64_t off, size
 	size_t b0 = 0, len = 0;
 	int rc = plog_read(l, off, max_bytes, min_one, upto, &r);
 
-	CU_ASSERT_EQUAL_FATAL(rc, LOG_OK);
+	CU_ASSERT_EQUAL_FATAL(rc, KERR_NONE);
 	while (m->b[b0].last < off)
 		b0++;
 	for (size_t b = b0; b < m->n && m->b[b].seg == m->b[b0].seg && m->b[b].last < upto; b++) {
@@ -446,26 +446,26 @@ static void test_read_every_offset(void)
 			expect_read(l, &m, off, maxes[k], true, off + 3);
 		}
 	struct log_read r;
-	CU_ASSERT_EQUAL(plog_read(l, leo, 1000, true, leo, &r), LOG_OK);
+	CU_ASSERT_EQUAL(plog_read(l, leo, 1000, true, leo, &r), KERR_NONE);
 	CU_ASSERT(r.len == 0 && r.seg == NULL);
-	CU_ASSERT_EQUAL(plog_read(l, leo + 1, 1000, true, leo, &r), LOG_ERR_OFFSET_OUT_OF_RANGE);
-	CU_ASSERT_EQUAL(plog_read(l, -1, 1000, true, leo, &r), LOG_ERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_read(l, leo + 1, 1000, true, leo, &r), KERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_read(l, -1, 1000, true, leo, &r), KERR_OFFSET_OUT_OF_RANGE);
 	/* the bytes of a range are whole, valid batches */
-	CU_ASSERT_EQUAL(plog_read(l, 5, 3000, true, leo, &r), LOG_OK);
+	CU_ASSERT_EQUAL(plog_read(l, 5, 3000, true, leo, &r), KERR_NONE);
 	uint8_t *buf = malloc(r.len);
 	CU_ASSERT(pread(r.fd, buf, r.len, r.pos) == (ssize_t)r.len);
 	for (size_t p = 0; p < r.len;) {
 		size_t sz = be32_get(buf + p + RB_LENGTH) + RB_LOG_OVERHEAD;
-		CU_ASSERT_EQUAL_FATAL(batch_validate(buf + p, sz, 1 << 20, NULL), LOG_OK);
+		CU_ASSERT_EQUAL_FATAL(batch_validate(buf + p, sz, 1 << 20, NULL), KERR_NONE);
 		p += sz;
 	}
 	free(buf);
 	log_segment_unref(r.seg);
-	CU_ASSERT_EQUAL(plog_advance_start(l, 10), LOG_OK);
-	CU_ASSERT_EQUAL(plog_read(l, 9, 1000, true, leo, &r), LOG_ERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 10), KERR_NONE);
+	CU_ASSERT_EQUAL(plog_read(l, 9, 1000, true, leo, &r), KERR_OFFSET_OUT_OF_RANGE);
 	expect_read(l, &m, 10, 1000, true, leo);
-	CU_ASSERT_EQUAL(plog_advance_start(l, leo + 1), LOG_ERR_OFFSET_OUT_OF_RANGE);
-	CU_ASSERT_EQUAL(plog_advance_start(l, 3), LOG_OK); /* never backwards */
+	CU_ASSERT_EQUAL(plog_advance_start(l, leo + 1), KERR_OFFSET_OUT_OF_RANGE);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 3), KERR_NONE); /* never backwards */
 	CU_ASSERT_EQUAL(plog_start_offset(l), 10);
 	CHECK_LOG(l);
 	plog_close(l);
@@ -483,7 +483,7 @@ static void test_timestamps(void)
 	for (size_t i = 0; i < m.n; i++)
 		for (int64_t o = m.b[i].base; o <= m.b[i].last; o++) {
 			int64_t t = 1000 + 100 * (int64_t)i + 10 * (o - m.b[i].base);
-			CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, t, &off, &ts), LOG_OK);
+			CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, t, &off, &ts), KERR_NONE);
 			CU_ASSERT_EQUAL(off, o);
 			CU_ASSERT_EQUAL(ts, t);
 			plog_offset_for_timestamp(l, t - 1, &off, &ts); /* between records */
@@ -860,7 +860,7 @@ static void test_recover_gap(void)
 	CU_ASSERT_EQUAL(l->n, 2);
 	CU_ASSERT_EQUAL(plog_end_offset(l), 1002);
 	struct log_read r;
-	CU_ASSERT_EQUAL(plog_read(l, leo + 10, 10000, true, 1002, &r), LOG_OK);
+	CU_ASSERT_EQUAL(plog_read(l, leo + 10, 10000, true, 1002, &r), KERR_NONE);
 	CU_ASSERT_EQUAL(r.first_offset, 1000); /* an offset in the gap reads the next batch */
 	log_segment_unref(r.seg);
 	CU_ASSERT_EQUAL(app(l, 1, 1, 10, 1, NULL), 1002);
@@ -1019,10 +1019,10 @@ static void test_retention_log_start(void)
 	struct model m = {.n = 0};
 	struct plog *l = one_per_segment(&c, 5, &m);
 
-	CU_ASSERT_EQUAL(plog_advance_start(l, 5), LOG_OK); /* inside segment 2 (offsets 4, 5) */
+	CU_ASSERT_EQUAL(plog_advance_start(l, 5), KERR_NONE); /* inside segment 2 (offsets 4, 5) */
 	run_retention(l, 0, 2);
 	CU_ASSERT_EQUAL(plog_start_offset(l), 5);
-	CU_ASSERT_EQUAL(plog_advance_start(l, 10), LOG_OK); /* the LEO: all but the active */
+	CU_ASSERT_EQUAL(plog_advance_start(l, 10), KERR_NONE); /* the LEO: all but the active */
 	run_retention(l, 0, 2);
 	CU_ASSERT_EQUAL(plog_start_offset(l), 10);
 	plog_close(l);
@@ -1036,7 +1036,7 @@ static void test_read_survives_delete(void)
 	struct log_read r;
 	char p[256];
 
-	CU_ASSERT_EQUAL(plog_read(l, 1, 100000, true, plog_end_offset(l), &r), LOG_OK);
+	CU_ASSERT_EQUAL(plog_read(l, 1, 100000, true, plog_end_offset(l), &r), KERR_NONE);
 	CU_ASSERT_EQUAL(r.first_offset, 0);
 	plog_advance_start(l, 2);
 	struct log_delete_job *j = plog_retention_prepare(l, 0);
@@ -1046,7 +1046,7 @@ static void test_read_survives_delete(void)
 	CU_ASSERT_FALSE(exists(p));
 	uint8_t *buf = malloc(r.len);
 	CU_ASSERT(pread(r.fd, buf, r.len, r.pos) == (ssize_t)r.len); /* still readable */
-	CU_ASSERT_EQUAL(batch_validate(buf, r.len, 1 << 20, NULL), LOG_OK);
+	CU_ASSERT_EQUAL(batch_validate(buf, r.len, 1 << 20, NULL), KERR_NONE);
 	free(buf);
 	log_segment_unref(r.seg); /* the last reference: closes the descriptor */
 	CU_ASSERT(fcntl(r.fd, F_GETFD) == -1 || r.fd == l->segs[0]->fd);
@@ -1066,8 +1066,8 @@ static void test_truncate(void)
 	int64_t last_base = plog_active(l)->base;
 
 	CU_ASSERT(l->n >= 4);
-	CU_ASSERT_EQUAL(plog_truncate_to(l, plog_end_offset(l) + 5), LOG_OK); /* no-op */
-	CU_ASSERT_EQUAL(plog_truncate_to(l, m.b[v].last), LOG_OK); /* inside a batch: all of it */
+	CU_ASSERT_EQUAL(plog_truncate_to(l, plog_end_offset(l) + 5), KERR_NONE); /* no-op */
+	CU_ASSERT_EQUAL(plog_truncate_to(l, m.b[v].last), KERR_NONE); /* inside a batch: all of it */
 	CU_ASSERT_EQUAL(plog_end_offset(l), m.b[v].base);
 	CU_ASSERT_EQUAL(l->n, m.b[v].seg + 1);
 	CHECK_LOG(l);
@@ -1075,7 +1075,7 @@ static void test_truncate(void)
 	CHECK_LOG(l);
 	/* at a segment's base: the segment stays, empty, as the active one */
 	int64_t b1 = l->segs[1]->base;
-	CU_ASSERT_EQUAL(plog_truncate_to(l, b1), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, b1), KERR_NONE);
 	CU_ASSERT(l->n == 2 && plog_active(l)->size == 0 && plog_end_offset(l) == b1);
 	CHECK_LOG(l);
 	struct log_delete_job *j = plog_retention_prepare(l, 0); /* unlinks the dropped files */
@@ -1089,7 +1089,7 @@ static void test_truncate(void)
 	CHECK_LOG(l);
 	/* offset 2 lies inside batch 1 (offsets 1..2): truncation drops the whole batch */
 	plog_advance_start(l, 3);
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 2), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 2), KERR_NONE);
 	CU_ASSERT_EQUAL(plog_end_offset(l), 1);
 	CU_ASSERT_EQUAL(plog_start_offset(l), 1);
 	CU_ASSERT_EQUAL(l->n, 1);
@@ -1107,7 +1107,7 @@ static void test_truncate_fully(void)
 
 	plog_advance_start(l, 4);
 	run_retention(l, 0, 2); /* first segment now starts at 4 */
-	CU_ASSERT_EQUAL(plog_truncate_to(l, 3), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, 3), KERR_NONE);
 	CU_ASSERT_EQUAL(l->n, 1);
 	CU_ASSERT(plog_end_offset(l) == 3 && plog_start_offset(l) == 3);
 	CU_ASSERT_EQUAL(plog_recovery_point(l), 3);
@@ -1161,7 +1161,7 @@ static void test_flush(void)
 	flush_all(l);
 	CU_ASSERT_EQUAL(plog_recovery_point(l), plog_end_offset(l));
 	/* truncating into a flushed inactive segment reopens its index files */
-	CU_ASSERT_EQUAL(plog_truncate_to(l, l->segs[0]->next_offset - 1), LOG_OK);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, l->segs[0]->next_offset - 1), KERR_NONE);
 	app(l, 1, 1, 10, 1, NULL);
 	CHECK_LOG(l);
 	plog_close(l);
@@ -1173,7 +1173,7 @@ static void test_delete_partition(void)
 	struct plog *l = build_log(&c, 30, NULL);
 	struct log_read r;
 
-	CU_ASSERT_EQUAL(plog_read(l, 0, 1000, true, plog_end_offset(l), &r), LOG_OK);
+	CU_ASSERT_EQUAL(plog_read(l, 0, 1000, true, plog_end_offset(l), &r), KERR_NONE);
 	struct log_delete_job *j = plog_delete_prepare(l);
 	CU_ASSERT_FALSE(exists(g_dir)); /* renamed to <dir>.<hex>-delete at once */
 	log_delete_run(j);

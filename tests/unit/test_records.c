@@ -462,7 +462,7 @@ static void test_iter_hand_built(void)
 	size_t len;
 	four_records(&h);
 	uint8_t *b = hand_batch(h.b, h.n, 4, 0, 5000, 5000 + ((int64_t)1 << 40), &len);
-	CU_ASSERT(batch_validate(b, len, -1, NULL) == LOG_OK);
+	CU_ASSERT(batch_validate(b, len, -1, NULL) == KERR_NONE);
 	check_four(b, len);
 	/* the builder writes the same bytes */
 	struct rc_build_record br[4];
@@ -763,7 +763,7 @@ static void check_up(const struct kbuf *set, int codec, int64_t base, int n, int
 	size_t olen;
 	int err = -1;
 	CU_ASSERT_FATAL(rc_legacy_to_v2(set->data, set->len, UP_NOW, MiB, &o, &olen, &err) == 0);
-	CU_ASSERT(err == 0 && batch_validate(o, olen, -1, NULL) == LOG_OK);
+	CU_ASSERT(err == 0 && batch_validate(o, olen, -1, NULL) == KERR_NONE);
 	struct rc_iter it;
 	struct rc_record r;
 	CU_ASSERT_FATAL(rc_iter_init(&it, o, olen, MiB) == RC_OK);

@@ -1,6 +1,6 @@
 /* test_server.c — the API table and the ApiVersions handler. */
 #include "../../net/kp_msgs.h"
-#include "../../server/dispatch.h"
+#include "../../server/core/dispatch.h"
 
 #include <CUnit/CUnit.h>
 #include <string.h>

@@ -1,12 +1,12 @@
 /* fetcher.c — the follower side of replication (see fetcher.h). */
 #include "fetcher.h"
 
-#include "../common/arena.h"
-#include "../common/kbuf.h"
-#include "../common/limits.h"
-#include "../common/say.h"
-#include "../net/kp_msgs.h"
-#include "broker.h"
+#include "../../common/arena.h"
+#include "../../common/kbuf.h"
+#include "../../common/limits.h"
+#include "../../common/say.h"
+#include "../../net/kp_msgs.h"
+#include "../core/broker.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,8 +19,6 @@
 #define FETCH_VERSION 11
 #define EPOCH_VERSION 3
 #define FETCHER_CLIENT_ID "kbroker-replica-fetcher"
-
-enum { E_NONE = 0, E_OFFSET_OUT_OF_RANGE = 1 };
 
 struct fetcher {
 	struct broker *b;
@@ -365,7 +363,7 @@ static void restart_at(struct partition *p, int64_t start)
 static void on_fetch_partition(struct fetcher *f, struct partition *p,
                                const struct FetchResponsePartitionData *d)
 {
-	if (d->ErrorCode == E_OFFSET_OUT_OF_RANGE) {
+	if (d->ErrorCode == KERR_OFFSET_OUT_OF_RANGE) {
 		if (d->LogStartOffset > plog_end_offset(p->log))
 			restart_at(p, d->LogStartOffset);
 		else
@@ -379,11 +377,11 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 	if (d->Records.ptr && d->Records.len > 0) {
 		size_t used = 0;
 		int rc = partition_append_replica(p, d->Records.ptr, (size_t)d->Records.len, &used);
-		if (rc == LOG_ERR_OFFSET_OUT_OF_RANGE) {
+		if (rc == KERR_OFFSET_OUT_OF_RANGE) {
 			p->fstate = FS_TRUNCATE;
 			return;
 		}
-		if (rc != LOG_OK) {
+		if (rc != KERR_NONE) {
 			say_ratelimited(SAY_WARN, "replica", "%s-%d: appending the leader's data failed "
 			                "(error %d)", p->topic, p->id, rc);
 			p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;

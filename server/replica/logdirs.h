@@ -3,7 +3,7 @@
 #ifndef KB_SERVER_LOGDIRS_H
 #define KB_SERVER_LOGDIRS_H
 
-#include "../log/log.h"
+#include "../../log/log.h"
 
 struct logdir {
 	char *path;

@@ -13,8 +13,9 @@
 #ifndef KB_SERVER_DISPATCH_H
 #define KB_SERVER_DISPATCH_H
 
-#include "../common/arena.h"
-#include "../net/kp.h"
+#include "../../common/arena.h"
+#include "../../common/kerr.h"
+#include "../../net/kp.h"
 #include "broker.h"
 
 struct kreq {
@@ -83,28 +84,6 @@ enum handler_result handle_describe_cluster(struct kreq *r);
 enum handler_result handle_describe_configs(struct kreq *r);
 enum handler_result handle_alter_configs(struct kreq *r);
 enum handler_result handle_incremental_alter_configs(struct kreq *r);
-
-/* Kafka error codes used by the handlers. */
-enum kafka_error {
-	KERR_NONE = 0,
-	KERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
-	KERR_LEADER_NOT_AVAILABLE = 5,
-	KERR_REQUEST_TIMED_OUT = 7,
-	KERR_REPLICA_NOT_AVAILABLE = 9,
-	KERR_INVALID_TOPIC_EXCEPTION = 17,
-	KERR_UNSUPPORTED_VERSION = 35,
-	KERR_TOPIC_ALREADY_EXISTS = 36,
-	KERR_INVALID_PARTITIONS = 37,
-	KERR_INVALID_REPLICATION_FACTOR = 38,
-	KERR_INVALID_REPLICA_ASSIGNMENT = 39,
-	KERR_INVALID_CONFIG = 40,
-	KERR_NOT_CONTROLLER = 41,
-	KERR_INVALID_REQUEST = 42,
-	KERR_TOPIC_DELETION_DISABLED = 73,
-	KERR_PREFERRED_LEADER_NOT_AVAILABLE = 80,
-	KERR_ELECTION_NOT_NEEDED = 84,
-	KERR_UNKNOWN_TOPIC_ID = 100,
-};
 
 /* Allocates a zeroed array of n elements in the request arena (NULL past its ceiling). */
 void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size);

@@ -1,10 +1,10 @@
 /* dispatch.c — the API table and the request pipeline (see dispatch.h). */
 #include "dispatch.h"
 
-#include "../common/limits.h"
-#include "../common/say.h"
-#include "../log/log.h"
-#include "../net/kp_msgs.h"
+#include "../../common/limits.h"
+#include "../../common/say.h"
+#include "../../log/log.h"
+#include "../../net/kp_msgs.h"
 
 #include <event2/buffer.h>
 

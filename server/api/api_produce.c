@@ -6,28 +6,17 @@
  * append; acks=-1 first requires min.insync.replicas in-sync replicas, then waits until the
  * high watermark covers every appended batch, or the request's timeout.
  */
-#include "../common/say.h"
-#include "../log/compress.h"
-#include "../log/legacy.h"
-#include "../log/records.h"
-#include "../net/kp_msgs.h"
-#include "dispatch.h"
-#include "partition.h"
+#include "../../common/say.h"
+#include "../../log/compress.h"
+#include "../../log/legacy.h"
+#include "../../log/records.h"
+#include "../../net/kp_msgs.h"
+#include "../core/dispatch.h"
+#include "../replica/partition.h"
 
 #include <event2/event.h>
 #include <string.h>
 
-enum {
-	KERR_CORRUPT_MESSAGE = 2,
-	KERR_NOT_LEADER_OR_FOLLOWER = 6,
-	KERR_MESSAGE_TOO_LARGE = 10,
-	KERR_NOT_ENOUGH_REPLICAS = 19,
-	KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND = 20,
-	KERR_INVALID_REQUIRED_ACKS = 21,
-	KERR_INVALID_TIMESTAMP = 32,
-	KERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
-	KERR_INVALID_RECORD = 87,
-};
 
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out);
@@ -90,7 +79,7 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 {
 	struct batch_info info;
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->lcfg.max_message_bytes, &info);
-	if (rc != LOG_OK)
+	if (rc != KERR_NONE)
 		return (int16_t)rc;
 	if ((info.attributes & 0x7) == 4 && r->version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE; /* zstd needs Produce v7+ */
@@ -105,7 +94,7 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	int64_t base;
 	/* The frame (or the converted copy) is ours: the batch is stamped in place. */
 	rc = partition_append(p, (uint8_t *)rec.ptr, (size_t)rec.len, &info, &base);
-	if (rc != LOG_OK)
+	if (rc != KERR_NONE)
 		return (int16_t)rc;
 	out->BaseOffset = base;
 	out->LogAppendTimeMs = p->lcfg.message_timestamp_log_append ? now : -1;

@@ -2,13 +2,13 @@
  * cache, appends and the high watermark, and the flush/retention/checkpoint duties. */
 #include "partition.h"
 
-#include "../common/say.h"
-#include "../conf/topic_conf.h"
-#include "broker.h"
+#include "../../common/say.h"
+#include "../../conf/topic_conf.h"
+#include "../core/broker.h"
 #include "fetcher.h"
 #include "logdirs.h"
 #include "replica.h"
-#include "worker.h"
+#include "../core/worker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -426,12 +426,12 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
 {
 	int64_t active = plog_active_base(p->log);
 	int rc = plog_append(p->log, batch, len, info, p->leader_epoch, kb_wall_ms(), base_offset);
-	if (rc != LOG_OK)
+	if (rc != KERR_NONE)
 		return rc;
 	after_append(p, active);
 	partition_update_hw(p);
 	wake_waiters(p);
-	return LOG_OK;
+	return KERR_NONE;
 }
 
 void partition_add_waiter(struct partition *p, struct delayed *w)

@@ -1,14 +1,8 @@
 /* api_offsets.c — ListOffsets (key 2), DeleteRecords (key 21), OffsetForLeaderEpoch (key 23). */
-#include "../net/kp_msgs.h"
-#include "dispatch.h"
-#include "partition.h"
+#include "../../net/kp_msgs.h"
+#include "../core/dispatch.h"
+#include "../replica/partition.h"
 
-enum {
-	KERR_OFFSET_OUT_OF_RANGE = 1,
-	KERR_NOT_LEADER_OR_FOLLOWER = 6,
-	KERR_FENCED_LEADER_EPOCH = 74,
-	KERR_UNKNOWN_LEADER_EPOCH = 75,
-};
 
 /* Special timestamps of ListOffsets. */
 enum { TS_LATEST = -1, TS_EARLIEST = -2, TS_MAX_TIMESTAMP = -3 };
@@ -42,7 +36,7 @@ static int16_t lookup(struct kreq *r, struct partition *p, int64_t ts, int64_t *
 		*off = plog_start_offset(p->log);
 	} else if (ts == TS_MAX_TIMESTAMP && r->version >= 7) {
 		int rc = plog_max_timestamp(p->log, off, ts_out);
-		if (rc != LOG_OK)
+		if (rc != KERR_NONE)
 			return (int16_t)rc;
 		if (*off >= end)
 			*off = -1, *ts_out = -1; /* not yet committed: nothing to report */
@@ -50,7 +44,7 @@ static int16_t lookup(struct kreq *r, struct partition *p, int64_t ts, int64_t *
 		return KERR_INVALID_REQUEST;
 	} else {
 		int rc = plog_offset_for_timestamp(p->log, ts, off, ts_out);
-		if (rc != LOG_OK)
+		if (rc != KERR_NONE)
 			return (int16_t)rc;
 		if (*off >= end)
 			*off = -1, *ts_out = -1;

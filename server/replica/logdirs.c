@@ -2,7 +2,7 @@
  * "cluster.id=X" lines (written once the cluster id is known). */
 #include "logdirs.h"
 
-#include "../common/say.h"
+#include "../../common/say.h"
 
 #include <dirent.h>
 #include <errno.h>

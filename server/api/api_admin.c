@@ -5,13 +5,13 @@
  * NOT_CONTROLLER per item and clients retry at Metadata's controller_id. Writes are fenced by
  * the controller epoch. Answers wait (up to the request's timeout) until the cluster has
  * acted: new partitions have leaders, deleted topics are gone, elected leaders are written. */
-#include "../common/say.h"
-#include "../conf/topic_conf.h"
-#include "../coord/election.h"
-#include "../coord/topic_admin.h"
-#include "../net/kp_msgs.h"
-#include "admin_op.h"
-#include "dispatch.h"
+#include "../../common/say.h"
+#include "../../conf/topic_conf.h"
+#include "../../coord/election.h"
+#include "../../coord/topic_admin.h"
+#include "../../net/kp_msgs.h"
+#include "../core/admin_op.h"
+#include "../core/dispatch.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * a pipe whose read end is an event on the loop. */
 #include "worker.h"
 
-#include "../common/say.h"
+#include "../../common/say.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -20,8 +20,8 @@
 #ifndef KB_SERVER_PARTITION_H
 #define KB_SERVER_PARTITION_H
 
-#include "../log/log.h"
-#include "../net/kp.h"
+#include "../../log/log.h"
+#include "../../net/kp.h"
 
 struct broker;
 struct pmgr;
@@ -115,7 +115,7 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
 /* Recomputes the HW (after appends, ISR changes, follower progress). */
 void partition_update_hw(struct partition *p);
 
-/* Appends batches copied from the leader (follower). LOG_OK or a log error; *consumed is
+/* Appends batches copied from the leader (follower). KERR_NONE or a log error; *consumed is
  * how many bytes were taken (a trailing partial batch is left). */
 int partition_append_replica(struct partition *p, const uint8_t *buf, size_t len,
                              size_t *consumed);

@@ -4,11 +4,11 @@
  * change applies live everywhere. Broker configs are the broker's own file and overrides:
  * they can be described, not altered (kbroker has no dynamic broker configs), and a broker
  * describes only itself (clients send that request to the broker named). */
-#include "../conf/topic_conf.h"
-#include "../coord/topic_admin.h"
-#include "../net/kp_msgs.h"
-#include "admin_op.h"
-#include "dispatch.h"
+#include "../../conf/topic_conf.h"
+#include "../../coord/topic_admin.h"
+#include "../../net/kp_msgs.h"
+#include "../core/admin_op.h"
+#include "../core/dispatch.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* api_meta.c — ApiVersions (key 18) and Metadata (key 3). */
-#include "../common/say.h"
-#include "../coord/election.h"
-#include "../coord/topic_admin.h"
-#include "../net/kp_msgs.h"
-#include "dispatch.h"
+#include "../../common/say.h"
+#include "../../coord/election.h"
+#include "../../coord/topic_admin.h"
+#include "../../net/kp_msgs.h"
+#include "../core/dispatch.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -157,7 +157,7 @@ static void auto_created(int16_t error, const char *message, void *arg)
 	char *name = arg;
 	if (error == 0)
 		say_info("server", "auto-created topic %s", name);
-	else if (error != 36) /* someone else created it first */
+	else if (error != KERR_TOPIC_ALREADY_EXISTS) /* someone else created it first */
 		say_warn("server", "auto-creating topic %s failed: %s", name, message ? message : "");
 	kb_free(name);
 }

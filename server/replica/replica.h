@@ -17,7 +17,7 @@
 #ifndef KB_SERVER_REPLICA_H
 #define KB_SERVER_REPLICA_H
 
-#include "../coord/md.h"
+#include "../../coord/md.h"
 #include "partition.h"
 
 /* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache). */

@@ -1,7 +1,7 @@
 /* admin_op.c — see admin_op.h. */
 #include "admin_op.h"
 
-#include "../coord/topic_admin.h"
+#include "../../coord/topic_admin.h"
 #include "waiters.h"
 
 struct write_arg {

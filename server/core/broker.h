@@ -3,10 +3,10 @@
 #ifndef KB_SERVER_BROKER_H
 #define KB_SERVER_BROKER_H
 
-#include "../conf/conf.h"
-#include "../coord/coord.h"
-#include "../net/conn.h"
-#include "../net/listener.h"
+#include "../../conf/conf.h"
+#include "../../coord/coord.h"
+#include "../../net/conn.h"
+#include "../../net/listener.h"
 
 struct client;
 struct accept_ctx;

@@ -1,8 +1,8 @@
 /* broker.c — startup, connection bookkeeping and shutdown. */
 #include "broker.h"
 
-#include "../common/say.h"
-#include "partition.h"
+#include "../../common/say.h"
+#include "../replica/partition.h"
 #include "waiters.h"
 
 #include <stdio.h>

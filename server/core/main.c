@@ -4,7 +4,7 @@
  * file:line) → raise the open-file limit → bind listeners → ZooKeeper session, registration
  * → accept connections. SIGINT/SIGTERM: stop accepting, close connections, close the
  * ZooKeeper session (our ephemeral registration goes at once), exit 0. */
-#include "../common/say.h"
+#include "../../common/say.h"
 #include "broker.h"
 
 #include <event2/event.h>

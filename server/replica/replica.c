@@ -2,8 +2,8 @@
  * watermark (see replica.h). */
 #include "replica.h"
 
-#include "../common/say.h"
-#include "broker.h"
+#include "../../common/say.h"
+#include "../core/broker.h"
 #include "fetcher.h"
 
 #include <string.h>

@@ -9,23 +9,17 @@
  * high-watermark moves, not by polling. Fetch sessions are not kept: the answer always
  * carries session id 0, which tells clients to send full requests (KIP-227).
  */
-#include "../common/say.h"
-#include "../log/legacy.h"
-#include "../net/kp_msgs.h"
-#include "dispatch.h"
-#include "partition.h"
-#include "replica.h"
+#include "../../common/say.h"
+#include "../../log/legacy.h"
+#include "../../net/kp_msgs.h"
+#include "../core/dispatch.h"
+#include "../replica/partition.h"
+#include "../replica/replica.h"
 
 #include <event2/event.h>
 #include <string.h>
 #include <unistd.h>
 
-enum {
-	KERR_OFFSET_OUT_OF_RANGE = 1,
-	KERR_NOT_LEADER_OR_FOLLOWER = 6,
-	KERR_FENCED_LEADER_EPOCH = 74,
-	KERR_UNKNOWN_LEADER_EPOCH = 75,
-};
 
 /* Whole responses stay below this, whatever max_bytes asks (the frame size is an int32). */
 #define FETCH_MAX_RESPONSE_BYTES (INT32_MAX - (64 << 20))
@@ -84,7 +78,7 @@ static size_t down_convert(struct kreq *r, struct log_read *lr,
 	size_t cap = lr->len * 32 + (1 << 20);
 	if (n != (ssize_t)lr->len ||
 	    rc_v2_to_legacy(raw, lr->len, magic, cap, &conv, &conv_len) < 0) {
-		out->ErrorCode = LOG_ERR_KAFKA_STORAGE_ERROR;
+		out->ErrorCode = KERR_KAFKA_STORAGE_ERROR;
 		kb_free(raw);
 		return 0;
 	}
@@ -110,7 +104,7 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 	size_t limit = KB_MIN(budget, (size_t)KB_MAX(in->PartitionMaxBytes, 0));
 	struct log_read lr;
 	int rc = plog_read(p->log, in->FetchOffset, limit, min_one, upto, &lr);
-	if (rc != LOG_OK) {
+	if (rc != KERR_NONE) {
 		out->ErrorCode = (int16_t)rc;
 		return 0;
 	}

@@ -8,7 +8,7 @@
 #ifndef KB_SERVER_WORKER_H
 #define KB_SERVER_WORKER_H
 
-#include "../common/kb.h"
+#include "../../common/kb.h"
 
 #include <event2/event.h>
 
