@@ -6,6 +6,7 @@
 #   make integration     integration tests only (real ZooKeeper, brokers, clients)
 #   make SAN=1           the sanitizer build of everything, into build/san/bin
 #   make valgrind        unit suites under valgrind (plain build)
+#   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
 #   make clean
 
 CC      ?= cc
@@ -14,7 +15,19 @@ PYTHON  ?= /usr/bin/python3
 # Separate trees let several builds run side by side: make BUILDROOT=build/x BINDIR=build/x/bin
 BUILDROOT ?= build
 
-ifeq ($(SAN),1)
+FUZZ    ?= 0
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := request batch legacy decompress json props recover
+
+ifeq ($(FUZZ),1)
+  # libFuzzer build: every object instrumented for coverage, ASan and UBSan.
+  CC      := clang
+  MODE    := fuzz
+  OPT     := -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+  LDSAN   := -fsanitize=address,undefined
+  BINDIR  ?= $(BUILDROOT)/fuzz/bin
+else ifeq ($(SAN),1)
   MODE    := san
   OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
   LDSAN   := -fsanitize=address,undefined
@@ -45,7 +58,7 @@ UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
-.PHONY: all test unit integration valgrind clean deps cluster
+.PHONY: all test unit integration valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
 all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/unit-tests
 
 $(OBJDIR)/%.o: %.c
@@ -77,6 +90,31 @@ integration: $(BINDIR)/kbroker $(BINDIR)/kadmin
 
 valgrind: bin/unit-tests
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite bin/unit-tests
+
+# ---- Fuzzing (libFuzzer). Seeds are committed under tests/fuzz/corpus/<target>; inputs the
+# fuzzer finds go to build/fuzz/corpus/<target>; crashes to build/fuzz/artifacts/. Every
+# input under tests/fuzz/regress/<target> (reproducers of fixed crashes) is replayed first.
+FUZZ_BINS := $(patsubst %,$(BINDIR)/fuzz-%,$(FUZZ_TARGETS))
+
+$(BINDIR)/fuzz-%: $(OBJDIR)/tests/fuzz/fuzz_%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BINDIR)/fuzz-seeds: $(OBJDIR)/tests/fuzz/seeds.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BINS) $(BINDIR)/fuzz-seeds
+
+fuzz:
+	$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh $(FUZZ_TARGETS)
+
+# Rewrites the committed seed corpora from the project's own encoders.
+fuzz-seeds:
+	$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	$(BUILDROOT)/fuzz/bin/fuzz-seeds tests/fuzz/corpus
+	cp config/server.properties tests/fuzz/corpus/props/server.properties
 
 deps:
 	@bash scripts/install-deps.sh

@@ -366,7 +366,10 @@ static size_t lz4_fix_broken_header(const uint8_t *in, size_t len, uint8_t hdr[1
 		return 0;
 	uint8_t flg = in[4];
 	size_t hlen = 4 + 2 + (flg & 0x08 ? 8 : 0) + (flg & 0x01 ? 4 : 0) + 1;
-	if (len < hlen)
+	/* Kafka's broken frames (KafkaLZ4BlockOutputStream) carry neither a content size nor a
+	 * dictionary id: their header is 7 bytes. A longer header is never one of them, and its
+	 * "checksum over the magic too" would not be a short-input XXH32 either. */
+	if (len < hlen || hlen != 7)
 		return 0;
 	uint8_t hc = in[hlen - 1];
 	if (hc == rc_lz4_header_checksum(in + 4, hlen - 5) ||

@@ -163,6 +163,12 @@ static void test_lz4_frames(void)
 	z[zlen - 2] ^= 1; /* content checksum */
 	CU_ASSERT(dec(3, z, zlen, n, NULL, 0) == RC_ERR_CORRUPT);
 	free(z);
+	/* A 19-byte header (content size + dictionary id) with a wrong checksum is refused;
+	 * it once reached the short-input checksum with 18 bytes and aborted the broker
+	 * (found by fuzz-decompress; the reproducer is in tests/fuzz/regress/decompress). */
+	uint8_t longhdr[32] = { 0x04, 0x22, 0x4D, 0x18, 0x69, 0x40 };
+	longhdr[18] = 0xAB;
+	CU_ASSERT(dec(3, longhdr, sizeof longhdr, n, NULL, 0) != RC_OK);
 	/* ours: FLG 0x60 (v01, independent blocks), BD 0x40 (64 KiB), correct checksum */
 	CU_ASSERT_FATAL(rc_compress(3, in, n, &z, &zlen) == RC_OK);
 	CU_ASSERT(be32_get(z) == 0x04224D18 && z[4] == 0x60 && z[5] == 0x40);
