@@ -298,15 +298,16 @@ int rc_v2_to_legacy(const uint8_t *batches, size_t len, int magic, size_t max_ou
 	size_t pos = 0;
 	while (rc == RC_OK && len - pos >= RB_HEADER_SIZE) {
 		const uint8_t *p = batches + pos;
-		int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
-		if (p[RB_MAGIC] != 2 || blen < RB_MIN_LENGTH) {
+		struct rb_hdr h;
+		int hr = rb_header_parse(p, len - pos, &h);
+		if (hr == RB_HDR_BAD) {
 			rc = RC_ERR_CORRUPT;
 			break;
 		}
-		if ((uint64_t)blen + RB_LOG_OVERHEAD > len - pos)
+		if (hr != RB_HDR_OK)
 			break; /* partial tail */
-		size_t size = (size_t)blen + RB_LOG_OVERHEAD;
-		if (!(be16_get(p + RB_ATTRIBUTES) & RB_ATTR_CONTROL))
+		size_t size = (size_t)h.size;
+		if (!(h.attrs & RB_ATTR_CONTROL))
 			rc = down_batch(&b, p, size, magic, max_out);
 		pos += size;
 	}

@@ -274,8 +274,8 @@ int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t in
 	for (size_t off = 0; off < len;) {
 		struct rb_hdr h;
 		bool o, t;
-		KB_ASSERT(len - off >= RB_HEADER_SIZE && rb_hdr_parse(buf + off, &h) &&
-		          h.size <= (int64_t)(len - off) && h.base == s->next_offset);
+		KB_ASSERT(rb_header_parse(buf + off, len - off, &h) == RB_HDR_OK &&
+		          rb_hdr_offsets_ok(&h) && h.base == s->next_offset);
 		seg_note_batch(s, snap.size + (int64_t)off, &h, interval, &o, &t);
 		oadd |= o;
 		tadd |= t;
