@@ -120,10 +120,7 @@ struct upconv {
 
 static void up_add(struct upconv *c, const struct rc_legacy_msg *m, int64_t ts)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->recs = kb_realloc(c->recs, c->cap * sizeof(*c->recs));
-	}
+	KB_GROW(c->recs, c->cap, c->n + 1, 64);
 	c->recs[c->n++] = (struct lrec){.offset = m->offset, .timestamp = ts, .key = m->key,
 	                                .key_len = m->key_len, .value = m->value,
 	                                .value_len = m->value_len};
@@ -131,10 +128,7 @@ static void up_add(struct upconv *c, const struct rc_legacy_msg *m, int64_t ts)
 
 static void up_keep(struct upconv *c, uint8_t *buf)
 {
-	if (c->nbufs == c->bcap) {
-		c->bcap = c->bcap ? c->bcap * 2 : 8;
-		c->bufs = kb_realloc(c->bufs, c->bcap * sizeof(*c->bufs));
-	}
+	KB_GROW(c->bufs, c->bcap, c->nbufs + 1, 8);
 	c->bufs[c->nbufs++] = buf;
 }
 
