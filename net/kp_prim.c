@@ -163,39 +163,35 @@ void kp_get_uuid(struct kp_reader *r, uint8_t out[16])
 		memset(out, 0, 16);
 }
 
-/* The shared strict varint reader (common/varint.h) under the sticky error. */
-static bool var_ok(struct kp_reader *r, int rc)
+/* The shared strict varint reader (common/varint.h) under the sticky error; on failure the
+ * reader leaves the value 0. */
+static void var_check(struct kp_reader *r, int rc)
 {
-	if (rc == KB_VAR_OK)
-		return true;
-	kp_reader_fail(r, rc == KB_VAR_SHORT ? KP_ERR_TRUNCATED : KP_ERR_INVALID);
-	return false;
+	if (rc != KB_VAR_OK)
+		kp_reader_fail(r, rc == KB_VAR_SHORT ? KP_ERR_TRUNCATED : KP_ERR_INVALID);
 }
 
 uint32_t kp_get_uvarint(struct kp_reader *r)
 {
-	uint32_t v;
-
-	if (r->err || !var_ok(r, kb_uvarint32_read(&r->p, r->end, &v)))
-		return 0;
+	uint32_t v = 0;
+	if (!r->err)
+		var_check(r, kb_uvarint32_read(&r->p, r->end, &v));
 	return v;
 }
 
 int32_t kp_get_varint(struct kp_reader *r)
 {
-	int32_t v;
-
-	if (r->err || !var_ok(r, kb_varint32_read(&r->p, r->end, &v)))
-		return 0;
+	int32_t v = 0;
+	if (!r->err)
+		var_check(r, kb_varint32_read(&r->p, r->end, &v));
 	return v;
 }
 
 int64_t kp_get_varlong(struct kp_reader *r)
 {
-	int64_t v;
-
-	if (r->err || !var_ok(r, kb_varint64_read(&r->p, r->end, &v)))
-		return 0;
+	int64_t v = 0;
+	if (!r->err)
+		var_check(r, kb_varint64_read(&r->p, r->end, &v));
 	return v;
 }
 
