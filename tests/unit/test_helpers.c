@@ -1,7 +1,8 @@
 /* test_helpers.c — unit tests of the shared helpers: the varint reader/writer
  * (common/varint.h) at every width boundary and on each way input can be wrong, the array
  * growth helper (KB_GROW, kb_grow) for int and size_t capacities, and the one RecordBatch
- * header parse (rb_header_parse) on short, bad, partial and whole input. */
+ * header parse (rb_header_parse) on short, bad, partial and whole input, and the follower's
+ * batch check built on it (rb_check_replica). */
 #include <CUnit/CUnit.h>
 #include <string.h>
 
@@ -190,6 +191,36 @@ static void test_header_parse(void)
 	CU_ASSERT(!rb_hdr_offsets_ok(&h));
 }
 
+/* The follower's check over the shared parse: each way a fetched batch can be wrong. */
+static void test_check_replica(void)
+{
+	uint8_t b[RB_HEADER_SIZE + 10];
+	struct rb_hdr h;
+	make_header(b, 10);
+	be32_put(b + RB_CRC, crc32c(0, b + RB_ATTRIBUTES, sizeof(b) - RB_ATTRIBUTES));
+
+	CU_ASSERT_EQUAL(rb_check_replica(b, sizeof(b), &h), KERR_NONE);
+	CU_ASSERT_EQUAL(h.last, 104);
+	for (size_t n = 0; n < sizeof(b); n++) /* any prefix: wait for more */
+		CU_ASSERT_EQUAL(rb_check_replica(b, n, &h), RB_INCOMPLETE);
+
+	b[RB_MAGIC] = 1; /* wrong magic: corrupt as soon as the byte is there */
+	CU_ASSERT_EQUAL(rb_check_replica(b, RB_MAGIC, &h), RB_INCOMPLETE);
+	CU_ASSERT_EQUAL(rb_check_replica(b, RB_MAGIC + 1, &h), KERR_CORRUPT_MESSAGE);
+	b[RB_MAGIC] = 2;
+	be32_put(b + RB_LENGTH, (uint32_t)RB_REPLICA_MAX_SIZE); /* too big, even incomplete */
+	CU_ASSERT_EQUAL(rb_check_replica(b, RB_LOG_OVERHEAD, &h), KERR_CORRUPT_MESSAGE);
+	be32_put(b + RB_LENGTH, RB_MIN_LENGTH - 1);
+	CU_ASSERT_EQUAL(rb_check_replica(b, RB_LOG_OVERHEAD, &h), KERR_CORRUPT_MESSAGE);
+	be32_put(b + RB_LENGTH, (uint32_t)(sizeof(b) - RB_LOG_OVERHEAD));
+
+	b[sizeof(b) - 1] ^= 1; /* CRC mismatch */
+	CU_ASSERT_EQUAL(rb_check_replica(b, sizeof(b), &h), KERR_CORRUPT_MESSAGE);
+	b[sizeof(b) - 1] ^= 1;
+	be64_put(b + RB_BASE_OFFSET, (uint64_t)-5); /* outside the CRC: offsets judged */
+	CU_ASSERT_EQUAL(rb_check_replica(b, sizeof(b), &h), KERR_CORRUPT_MESSAGE);
+}
+
 void suite_helpers(void)
 {
 	CU_pSuite s = CU_add_suite("helpers", NULL, NULL);
@@ -197,4 +228,5 @@ void suite_helpers(void)
 	CU_add_test(s, "varint limits", test_varint_limits);
 	CU_add_test(s, "grow", test_grow);
 	CU_add_test(s, "batch header parse", test_header_parse);
+	CU_add_test(s, "replica batch check", test_check_replica);
 }
