@@ -4,6 +4,7 @@
 #   make test            every test suite, built with ASan + UBSan (build/san/)
 #   make unit            CUnit suites only (sanitizer build)
 #   make integration     integration tests only (real ZooKeeper, brokers, clients)
+#   make layers          print the module layering and check every #include against it
 #   make SAN=1           the sanitizer build of everything, into build/san/bin
 #   make valgrind        unit suites under valgrind (plain build)
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
@@ -58,7 +59,7 @@ UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
-.PHONY: all test unit integration valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
+.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
 all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/unit-tests
 
 $(OBJDIR)/%.o: %.c
@@ -78,7 +79,7 @@ $(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(LIB_OBJS)
 	$(CC) $(LDSAN) -o $@ $^ -lcunit $(LDLIBS)
 
 # Tests always run the sanitizer build: a recursive make keeps the two builds apart.
-test: deps
+test: deps layers
 	$(MAKE) --no-print-directory SAN=1 all
 	$(MAKE) --no-print-directory SAN=1 unit integration
 
@@ -87,6 +88,12 @@ unit: $(BINDIR)/unit-tests
 
 integration: $(BINDIR)/kbroker $(BINDIR)/kadmin
 	KB_BIN_DIR=$(abspath $(BINDIR)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# The allowed dependencies between modules live in scripts/check_layers.py (printed here).
+layers:
+	@$(PYTHON) scripts/check_layers.py --print
+	@$(PYTHON) scripts/check_layers.py --self-test
+	@$(PYTHON) scripts/check_layers.py
 
 valgrind: bin/unit-tests
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite bin/unit-tests

@@ -40,6 +40,22 @@ void *kb_realloc(void *p, size_t n)
 	return q ? q : oom(n);
 }
 
+void *kb_grow(void *p, size_t *cap, size_t need, size_t elem, size_t init, size_t max)
+{
+	size_t c = KB_MAX(*cap, KB_MAX(init, (size_t)1));
+
+	if (need > max || (elem && need > SIZE_MAX / elem))
+		kb_panic(__FILE__, __LINE__, "array of %zu x %zu bytes past its bound %zu", need, elem,
+		         max);
+	while (c < need)
+		c = c > max / 2 ? max : c * 2;
+	c = KB_MIN(c, KB_MAX(max, need));
+	if (elem && c > SIZE_MAX / elem)
+		c = need; /* doubling would overflow the byte size; need itself fits */
+	*cap = c;
+	return kb_realloc(p, c * elem);
+}
+
 char *kb_strdup(const char *s)
 {
 	return kb_strndup(s, strlen(s));

@@ -10,6 +10,7 @@
 #ifndef KB_KB_H
 #define KB_KB_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,25 @@ void *kb_realloc(void *p, size_t n);
 char *kb_strdup(const char *s);
 char *kb_strndup(const char *s, size_t n);
 #define kb_free(p) free(p)
+
+/* Grows an array by doubling: returns p reallocated to hold at least `need` elements of
+ * `elem` bytes, with *cap (the capacity, in elements) doubled from max(*cap, init) until it
+ * covers need, clamped to `max`. need must be <= max and need * elem must fit in size_t:
+ * callers bound what a request controls first, so a violation is our bug (kb_panic). */
+void *kb_grow(void *p, size_t *cap, size_t need, size_t elem, size_t init, size_t max);
+
+/* KB_GROW(arr, cap, need, init): makes room for `need` elements in the array `arr` whose
+ * capacity field `cap` is an int or a size_t (its type bounds the capacity). */
+#define KB_CAP_MAX(cap) _Generic((cap), int: (size_t)INT_MAX, default: SIZE_MAX)
+#define KB_GROW(arr, cap, need, init)                                                      \
+	do {                                                                                   \
+		if ((size_t)(need) > (size_t)(cap)) {                                              \
+			size_t kb_cap_ = (size_t)(cap);                                                \
+			(arr) = kb_grow((arr), &kb_cap_, (size_t)(need), sizeof(*(arr)), (init),      \
+			                KB_CAP_MAX(cap));                                              \
+			(cap) = kb_cap_;                                                               \
+		}                                                                                  \
+	} while (0)
 
 /* Monotonic clock in milliseconds, and wall clock in milliseconds since the epoch. */
 int64_t kb_mono_ms(void);

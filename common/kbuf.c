@@ -45,10 +45,7 @@ void kbuf_add_ext(struct kbuf *b, const void *src, size_t len)
 {
 	if (b->err)
 		return;
-	if (b->next == b->ext_cap) {
-		b->ext_cap = b->ext_cap ? b->ext_cap * 2 : 8;
-		b->ext = kb_realloc(b->ext, (size_t)b->ext_cap * sizeof(*b->ext));
-	}
+	KB_GROW(b->ext, b->ext_cap, b->next + 1, 8);
 	b->ext[b->next++] = (struct kbuf_ext){b->len, len, src};
 	b->ext_bytes += len;
 }

@@ -2,10 +2,9 @@
  * default, documentation and the struct kb_config field it fills. Parsing, validation,
  * `--help-config` and config/server.properties are all generated from it (conf.c). Key names
  * and meanings follow Apache Kafka's broker configuration (ZooKeeper mode). */
-#include "conf.h"
+#include "conf_int.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,26 +12,15 @@
 #define INT32_BOUNDS(lo) .min = (lo), .max = INT32_MAX
 #define FIELD(f) .offset = offsetof(struct kb_config, f)
 
-static int zk_fail(char *err, size_t errlen, const char *fmt, ...) KB_PRINTF(3, 4);
-
-static int zk_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Validates a "/a/b" chroot: no trailing '/', no empty, "." or ".." components. */
 static int zk_check_chroot(const char *c, char *err, size_t errlen)
 {
 	size_t n = strlen(c);
 	if (n == 1 || c[n - 1] == '/')
-		return zk_fail(err, errlen, "chroot '%s' must not end with '/'", c);
+		return conf_fail(err, errlen, "chroot '%s' must not end with '/'", c);
 	for (const char *p = c; *p; p++) {
 		if (isspace((unsigned char)*p) || !isprint((unsigned char)*p))
-			return zk_fail(err, errlen, "chroot '%s' contains a blank or control character",
+			return conf_fail(err, errlen, "chroot '%s' contains a blank or control character",
 			               c);
 	}
 	for (const char *p = c; p; p = strchr(p + 1, '/')) {
@@ -40,7 +28,7 @@ static int zk_check_chroot(const char *c, char *err, size_t errlen)
 		size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
 		if (len == 0 || (len == 1 && p[1] == '.') ||
 		    (len == 2 && p[1] == '.' && p[2] == '.'))
-			return zk_fail(err, errlen, "chroot '%s' has an empty, '.' or '..' component", c);
+			return conf_fail(err, errlen, "chroot '%s' has an empty, '.' or '..' component", c);
 	}
 	return 0;
 }
@@ -78,10 +66,10 @@ static int zk_check_server(const char *s, size_t n, char *err, size_t errlen)
 		port = port * 10 + (s[j] - '0');
 	}
 	if (port < 1 || port > 65535)
-		return zk_fail(err, errlen, "server '%.*s': port must be 1-65535", (int)n, s);
+		return conf_fail(err, errlen, "server '%.*s': port must be 1-65535", (int)n, s);
 	return 0;
 bad:
-	return zk_fail(err, errlen, "server '%.*s' is not host:port", (int)n, s);
+	return conf_fail(err, errlen, "server '%.*s' is not host:port", (int)n, s);
 }
 
 /* zookeeper.connect: host:port[,host:port...][/chroot]. */
@@ -90,7 +78,7 @@ static int zk_check_connect(const char *v, char *err, size_t errlen)
 	const char *chroot = strchr(v, '/');
 	size_t servers = chroot ? (size_t)(chroot - v) : strlen(v);
 	if (servers == 0)
-		return zk_fail(err, errlen, "'%s' has no host:port", v);
+		return conf_fail(err, errlen, "'%s' has no host:port", v);
 	const char *p = v;
 	while (p < v + servers) {
 		const char *comma = memchr(p, ',', (size_t)(v + servers - p));
@@ -101,7 +89,7 @@ static int zk_check_connect(const char *v, char *err, size_t errlen)
 			break;
 		p = comma + 1;
 		if (p == v + servers)
-			return zk_fail(err, errlen, "'%s' ends its server list with ','", v);
+			return conf_fail(err, errlen, "'%s' ends its server list with ','", v);
 	}
 	return chroot ? zk_check_chroot(chroot, err, errlen) : 0;
 }
@@ -136,7 +124,7 @@ static int check_one_of(const char *v, const char *const *set, size_t nset, char
 		return 0;
 	char all[128];
 	join(set, nset, all, sizeof(all));
-	return zk_fail(err, errlen, "'%.64s' is not one of %s", v, all);
+	return conf_fail(err, errlen, "'%.64s' is not one of %s", v, all);
 }
 
 int conf_check_compression_type(const char *v, char *err, size_t errlen)
@@ -160,9 +148,9 @@ int conf_check_cleanup_policy(const char *v, char *err, size_t errlen)
 		while (n > 0 && isspace((unsigned char)p[n - 1]))
 			n--;
 		if (n == 0)
-			return zk_fail(err, errlen, "'%.64s' has an empty item", v);
+			return conf_fail(err, errlen, "'%.64s' has an empty item", v);
 		if (!one_of(p, n, cleanup_policies, KB_ARRAY_LEN(cleanup_policies)))
-			return zk_fail(err, errlen, "'%.*s' is not one of compact, delete",
+			return conf_fail(err, errlen, "'%.*s' is not one of compact, delete",
 			               (int)KB_MIN(n, 64), p);
 		p += strcspn(p, ",");
 		if (*p == '\0')

@@ -6,11 +6,10 @@
  * comma), as in Kafka. A host is empty, a host name, an IPv4 literal or a bracketed IPv6
  * literal; it is stored without brackets. Cross-key rules (advertised names must exist in
  * `listeners`, unique ports, routable advertised hosts) live in conf.c. */
-#include "conf.h"
+#include "conf_int.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,34 +24,6 @@ struct map_entry {
 	char *name;
 	char *protocol;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) KB_PRINTF(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\f' || c == '\r' || c == '\n' || c == '\v';
-}
-
-/* Copies [s, s+n) with surrounding blanks removed. */
-static char *trimmed_dup(const char *s, size_t n)
-{
-	while (n > 0 && is_blank(*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && is_blank(s[n - 1]))
-		n--;
-	return kb_strndup(s, n);
-}
 
 static void upcase(char *s)
 {
@@ -79,7 +50,7 @@ static char **split_list(const char *list, int *n)
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char *e = trimmed_dup(p, len);
+		char *e = conf_trimmed_dup(p, len);
 		if (*e != '\0') {
 			v = kb_realloc(v, sizeof(*v) * (size_t)(count + 1));
 			v[count++] = e;
@@ -123,17 +94,17 @@ static int parse_map_entry(const char *s, struct map_entry *e, char *err, size_t
 {
 	const char *colon = strchr(s, ':');
 	if (!colon)
-		return fail(err, errlen, "entry '%s' is not NAME:PROTOCOL", s);
-	char *name = trimmed_dup(s, (size_t)(colon - s));
-	char *proto = trimmed_dup(colon + 1, strlen(colon + 1));
+		return conf_fail(err, errlen, "entry '%s' is not NAME:PROTOCOL", s);
+	char *name = conf_trimmed_dup(s, (size_t)(colon - s));
+	char *proto = conf_trimmed_dup(colon + 1, strlen(colon + 1));
 	upcase(name);
 	upcase(proto);
 	if (!valid_name(name)) {
-		fail(err, errlen, "entry '%s': listener name must be letters, digits and '_'", s);
+		conf_fail(err, errlen, "entry '%s': listener name must be letters, digits and '_'", s);
 		goto bad;
 	}
 	if (!known_protocol(proto)) {
-		fail(err, errlen,
+		conf_fail(err, errlen,
 		     "entry '%s': unknown security protocol '%s' "
 		     "(expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)",
 		     s, proto);
@@ -168,7 +139,7 @@ static int parse_map(const char *map, struct map_entry **out, int *count, char *
 		struct map_entry e;
 		rc = parse_map_entry(items[i], &e, err, errlen);
 		if (rc == 0 && map_lookup(m, got, e.name)) {
-			rc = fail(err, errlen, "listener name %s is mapped more than once", e.name);
+			rc = conf_fail(err, errlen, "listener name %s is mapped more than once", e.name);
 			kb_free(e.name);
 			kb_free(e.protocol);
 		} else if (rc == 0) {
@@ -177,7 +148,7 @@ static int parse_map(const char *map, struct map_entry **out, int *count, char *
 	}
 	free_strings(items, n);
 	if (rc == 0 && got == 0)
-		rc = fail(err, errlen, "no NAME:PROTOCOL entries");
+		rc = conf_fail(err, errlen, "no NAME:PROTOCOL entries");
 	if (rc != 0) {
 		free_map(m, got);
 		return -1;
@@ -212,28 +183,28 @@ static int check_host(const char *h, char *err, size_t errlen)
 {
 	bool numeric = true;
 	if (strchr(h, ':'))
-		return fail(err, errlen, "host '%s': an IPv6 address must be in brackets, e.g. [::1]",
+		return conf_fail(err, errlen, "host '%s': an IPv6 address must be in brackets, e.g. [::1]",
 		            h);
 	for (const char *p = h; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (!isalnum(c) && c != '.' && c != '-' && c != '_')
-			return fail(err, errlen, "host '%s': invalid character '%c'", h, *p);
+			return conf_fail(err, errlen, "host '%s': invalid character '%c'", h, *p);
 		if (!isdigit(c) && c != '.')
 			numeric = false;
 	}
 	struct in_addr a4;
 	if (*h != '\0' && numeric && inet_pton(AF_INET, h, &a4) != 1)
-		return fail(err, errlen, "host '%s' is not a valid IPv4 address", h);
+		return conf_fail(err, errlen, "host '%s' is not a valid IPv4 address", h);
 	return 0;
 }
 
 static int parse_port(const char *s, int *port, char *err, size_t errlen)
 {
 	if (!all_digits(s) || strlen(s) > 5)
-		return fail(err, errlen, "port '%s' is not a number from 0 to 65535", s);
+		return conf_fail(err, errlen, "port '%s' is not a number from 0 to 65535", s);
 	long v = strtol(s, NULL, 10);
 	if (v > 65535)
-		return fail(err, errlen, "port %ld is out of range 0-65535", v);
+		return conf_fail(err, errlen, "port %ld is out of range 0-65535", v);
 	*port = (int)v;
 	return 0;
 }
@@ -245,16 +216,16 @@ static int parse_hostport(const char *hp, struct kb_listener *l, char *err, size
 	if (hp[0] == '[') {
 		const char *close = strchr(hp, ']');
 		if (!close || close[1] != ':')
-			return fail(err, errlen, "'%s' is not [ipv6-address]:port", hp);
+			return conf_fail(err, errlen, "'%s' is not [ipv6-address]:port", hp);
 		l->host = kb_strndup(hp + 1, (size_t)(close - hp - 1));
 		struct in6_addr a6;
 		if (inet_pton(AF_INET6, l->host, &a6) != 1)
-			return fail(err, errlen, "host '[%s]' is not a valid IPv6 address", l->host);
+			return conf_fail(err, errlen, "host '[%s]' is not a valid IPv6 address", l->host);
 		colon = close + 1;
 	} else {
 		colon = strrchr(hp, ':');
 		if (!colon)
-			return fail(err, errlen, "'%s' is not host:port", hp);
+			return conf_fail(err, errlen, "'%s' is not host:port", hp);
 		l->host = kb_strndup(hp, (size_t)(colon - hp));
 		if (check_host(l->host, err, errlen) != 0)
 			return -1;
@@ -268,24 +239,24 @@ static int parse_entry(const char *s, const struct map_entry *m, int nm, struct 
 {
 	const char *sep = strstr(s, "://");
 	if (!sep)
-		return fail(err, errlen, "'%s' is not NAME://host:port", s);
+		return conf_fail(err, errlen, "'%s' is not NAME://host:port", s);
 	l->name = kb_strndup(s, (size_t)(sep - s));
 	upcase(l->name);
 	if (!valid_name(l->name))
-		return fail(err, errlen, "'%s': listener name must be letters, digits and '_'", s);
+		return conf_fail(err, errlen, "'%s': listener name must be letters, digits and '_'", s);
 	if (parse_hostport(sep + 3, l, err, errlen) != 0) {
 		size_t used = strnlen(err, errlen);
 		if (used + 1 < errlen)
-			fail(err + used, errlen - used, " (in '%s')", s);
+			conf_fail(err + used, errlen - used, " (in '%s')", s);
 		return -1;
 	}
 	const char *proto = map_lookup(m, nm, l->name);
 	if (!proto)
-		return fail(err, errlen,
+		return conf_fail(err, errlen,
 		            "listener name %s has no entry in listener.security.protocol.map", l->name);
 	l->protocol = kb_strdup(proto);
 	if (strcmp(proto, IMPLEMENTED_PROTOCOL) != 0)
-		return fail(err, errlen,
+		return conf_fail(err, errlen,
 		            "listener %s: security protocol %s is not supported by kbroker yet",
 		            l->name, proto);
 	return 0;
@@ -306,7 +277,7 @@ static int parse_entries(char **items, int n, const struct map_entry *m, int nm,
 		if (parse_entry(items[i], m, nm, &l[i], err, errlen) != 0)
 			return -1;
 		if (name_seen(l, i, l[i].name))
-			return fail(err, errlen, "listener name %s appears more than once", l[i].name);
+			return conf_fail(err, errlen, "listener name %s appears more than once", l[i].name);
 	}
 	return 0;
 }
@@ -319,12 +290,12 @@ int conf_parse_listeners(const char *list, const char *protocol_map, struct kb_l
 	if (parse_map(protocol_map ? protocol_map : "", &m, &nm, err, errlen) != 0) {
 		char why[256];
 		snprintf(why, sizeof(why), "%s", err);
-		return fail(err, errlen, "listener.security.protocol.map: %s", why);
+		return conf_fail(err, errlen, "listener.security.protocol.map: %s", why);
 	}
 	int n;
 	char **items = split_list(list ? list : "", &n);
 	struct kb_listener *l = kb_calloc((size_t)n, sizeof(*l));
-	int rc = n == 0 ? fail(err, errlen, "no listeners given (expected NAME://host:port,...)")
+	int rc = n == 0 ? conf_fail(err, errlen, "no listeners given (expected NAME://host:port,...)")
 	                : parse_entries(items, n, m, nm, l, err, errlen);
 	free_strings(items, n);
 	free_map(m, nm);

@@ -30,7 +30,7 @@ struct controller {
 	struct event *reconcile_ev;
 	struct event *rebalance_ev;
 	struct preferred_req *pref;
-	int npref;
+	int npref, cappref;
 	int64_t pass_started_ms;   /* for the failover figure in the log */
 	int pass_changes;
 };
@@ -414,7 +414,7 @@ static void clear_preferred(struct controller *k)
 		kb_free(k->pref[i].topic);
 	kb_free(k->pref);
 	k->pref = NULL;
-	k->npref = 0;
+	k->npref = k->cappref = 0;
 }
 
 /* Kafka's order: states, partition nodes, the partitions node, the topic, its config, and
@@ -512,7 +512,7 @@ void ctl_on_change(struct controller *k)
 
 void ctl_request_preferred(struct controller *k, const char *topic, int32_t partition)
 {
-	k->pref = kb_realloc(k->pref, (size_t)(k->npref + 1) * sizeof(*k->pref));
+	KB_GROW(k->pref, k->cappref, k->npref + 1, 4);
 	k->pref[k->npref++] = (struct preferred_req){topic ? kb_strdup(topic) : NULL, partition};
 	schedule(k);
 }

@@ -23,6 +23,7 @@
  * Validation never looks at the records: header fields plus one CRC pass over the batch.
  */
 #include "log_int.h"
+#include "../common/varint.h"
 
 #include <errno.h>
 #include <unistd.h>
@@ -42,25 +43,35 @@ void log_config_defaults(struct log_config *c)
 	};
 }
 
-bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h)
+int rb_header_parse(const uint8_t *p, size_t len, struct rb_hdr *h)
 {
+	h->size = 0;
+	if (len < RB_LOG_OVERHEAD)
+		return RB_HDR_SHORT;
 	int32_t blen = (int32_t)be32_get(p + RB_LENGTH);
-	int32_t lod = (int32_t)be32_get(p + RB_LAST_OFFSET_DELTA);
-	int64_t base = (int64_t)be64_get(p + RB_BASE_OFFSET);
-
-	if (p[RB_MAGIC] != 2 || blen < RB_MIN_LENGTH || lod < 0 || base < 0 ||
-	    base > INT64_MAX - lod)
-		return false;
-	h->base = base;
-	h->last = base + lod;
+	if (blen < RB_MIN_LENGTH || (len > RB_MAGIC && p[RB_MAGIC] != 2))
+		return RB_HDR_BAD;
 	h->size = (int64_t)blen + RB_LOG_OVERHEAD;
+	if (len < RB_HEADER_SIZE)
+		return RB_HDR_SHORT;
+	h->base = (int64_t)be64_get(p + RB_BASE_OFFSET);
+	h->lod = (int32_t)be32_get(p + RB_LAST_OFFSET_DELTA);
+	h->last = (int64_t)((uint64_t)h->base + (uint64_t)(int64_t)h->lod); /* may wrap */
 	h->max_ts = (int64_t)be64_get(p + RB_MAX_TIMESTAMP);
 	h->base_ts = (int64_t)be64_get(p + RB_BASE_TIMESTAMP);
+	h->producer_id = (int64_t)be64_get(p + RB_PRODUCER_ID);
 	h->crc = be32_get(p + RB_CRC);
 	h->count = (int32_t)be32_get(p + RB_RECORDS_COUNT);
 	h->epoch = (int32_t)be32_get(p + RB_LEADER_EPOCH);
+	h->base_seq = (int32_t)be32_get(p + RB_BASE_SEQUENCE);
+	h->producer_epoch = (int16_t)be16_get(p + RB_PRODUCER_EPOCH);
 	h->attrs = (int16_t)be16_get(p + RB_ATTRIBUTES);
-	return true;
+	return (uint64_t)h->size > len ? RB_HDR_PARTIAL : RB_HDR_OK;
+}
+
+bool rb_hdr_offsets_ok(const struct rb_hdr *h)
+{
+	return h->lod >= 0 && h->base >= 0 && h->base <= INT64_MAX - h->lod;
 }
 
 /* The order follows the framing: a length that cannot be a batch is corruption even when the
@@ -68,15 +79,12 @@ bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h)
  * header fields and the CRC. */
 int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h)
 {
-	if (avail < RB_LOG_OVERHEAD)
-		return RB_INCOMPLETE;
-	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
-	if (blen < RB_MIN_LENGTH || blen + RB_LOG_OVERHEAD > RB_REPLICA_MAX_SIZE ||
-	    (avail > RB_MAGIC && p[RB_MAGIC] != 2))
+	int rc = rb_header_parse(p, avail, h);
+	if (rc == RB_HDR_BAD || h->size > RB_REPLICA_MAX_SIZE)
 		return KERR_CORRUPT_MESSAGE;
-	if ((uint64_t)blen + RB_LOG_OVERHEAD > avail)
+	if (rc != RB_HDR_OK)
 		return RB_INCOMPLETE;
-	if (!rb_hdr_parse(p, h) ||
+	if (!rb_hdr_offsets_ok(h) ||
 	    crc32c(0, p + RB_ATTRIBUTES, (size_t)h->size - RB_ATTRIBUTES) != h->crc)
 		return KERR_CORRUPT_MESSAGE;
 	return KERR_NONE;
@@ -86,87 +94,69 @@ int rb_check_replica(const uint8_t *p, size_t avail, struct rb_hdr *h)
  * or garbage (CORRUPT_MESSAGE). */
 static int trailing_bytes_error(const uint8_t *p, size_t len)
 {
-	if (len < RB_HEADER_SIZE || p[RB_MAGIC] != 2)
-		return KERR_CORRUPT_MESSAGE;
-	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
-	if (blen < RB_MIN_LENGTH || (uint64_t)blen + RB_LOG_OVERHEAD > len)
-		return KERR_CORRUPT_MESSAGE;
-	return KERR_INVALID_RECORD;
+	struct rb_hdr h;
+	return rb_header_parse(p, len, &h) == RB_HDR_OK ? KERR_INVALID_RECORD
+	                                                : KERR_CORRUPT_MESSAGE;
 }
 
-static void fill_info(const uint8_t *p, size_t size, struct batch_info *info)
+static void fill_info(const struct rb_hdr *h, struct batch_info *info)
 {
-	info->records = (int32_t)be32_get(p + RB_RECORDS_COUNT);
-	info->last_offset_delta = (int32_t)be32_get(p + RB_LAST_OFFSET_DELTA);
-	info->max_timestamp = (int64_t)be64_get(p + RB_MAX_TIMESTAMP);
-	info->base_timestamp = (int64_t)be64_get(p + RB_BASE_TIMESTAMP);
-	info->attributes = (int16_t)be16_get(p + RB_ATTRIBUTES);
-	info->producer_id = (int64_t)be64_get(p + RB_PRODUCER_ID);
-	info->producer_epoch = (int16_t)be16_get(p + RB_PRODUCER_EPOCH);
-	info->base_sequence = (int32_t)be32_get(p + RB_BASE_SEQUENCE);
-	info->size = size;
+	*info = (struct batch_info){
+		.records = h->count,
+		.last_offset_delta = h->lod,
+		.max_timestamp = h->max_ts,
+		.base_timestamp = h->base_ts,
+		.attributes = h->attrs,
+		.producer_id = h->producer_id,
+		.producer_epoch = h->producer_epoch,
+		.base_sequence = h->base_seq,
+		.size = (size_t)h->size,
+	};
 }
 
 /* Order follows Kafka's: framing, size, CRC, then the fields the CRC vouches for. */
 int batch_validate(const uint8_t *p, size_t len, int32_t max_message_bytes,
                    struct batch_info *info)
 {
-	if (len < RB_HEADER_SIZE || p[RB_MAGIC] != 2)
+	struct rb_hdr h;
+	if (rb_header_parse(p, len, &h) != RB_HDR_OK)
 		return KERR_CORRUPT_MESSAGE;
-	int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
-	if (blen < RB_MIN_LENGTH || (uint64_t)blen + RB_LOG_OVERHEAD > len)
-		return KERR_CORRUPT_MESSAGE;
-	size_t size = (size_t)blen + RB_LOG_OVERHEAD;
+	size_t size = (size_t)h.size;
 	if (size < len)
 		return trailing_bytes_error(p + size, len - size);
 	if (max_message_bytes >= 0 && size > (size_t)max_message_bytes)
 		return KERR_MESSAGE_TOO_LARGE;
-	if (crc32c(0, p + RB_ATTRIBUTES, size - RB_ATTRIBUTES) != be32_get(p + RB_CRC))
+	if (crc32c(0, p + RB_ATTRIBUTES, size - RB_ATTRIBUTES) != h.crc)
 		return KERR_CORRUPT_MESSAGE;
-	uint16_t attrs = be16_get(p + RB_ATTRIBUTES);
-	if ((attrs & RB_ATTR_CODEC_MASK) > 4)
+	if ((h.attrs & RB_ATTR_CODEC_MASK) > 4)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE;
-	if (attrs & RB_ATTR_CONTROL)
+	if (h.attrs & RB_ATTR_CONTROL)
 		return KERR_INVALID_RECORD;
-	int64_t count = (int32_t)be32_get(p + RB_RECORDS_COUNT);
-	int64_t lod = (int32_t)be32_get(p + RB_LAST_OFFSET_DELTA);
-	if (count <= 0 || count != lod + 1)
+	if (h.count <= 0 || (int64_t)h.count != (int64_t)h.lod + 1)
 		return KERR_INVALID_RECORD;
 	if (info)
-		fill_info(p, size, info);
+		fill_info(&h, info);
 	return KERR_NONE;
 }
 
 /* ---- Records (kafka-protocol.md §4.2), only to answer ListOffsets precisely --------------- */
 
-static bool varlong(const uint8_t **p, const uint8_t *end, int64_t *v)
-{
-	uint64_t u = 0;
-	for (int shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-		u |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-			return true;
-		}
-	}
-	return false;
-}
-
 bool rb_find_record_ts(const uint8_t *p, size_t size, int64_t ts, int64_t min_off,
                        int64_t *off, int64_t *rts)
 {
 	struct rb_hdr h;
-	if (size < RB_HEADER_SIZE || !rb_hdr_parse(p, &h) || h.size != (int64_t)size ||
-	    (h.attrs & RB_ATTR_CODEC_MASK))
+	if (rb_header_parse(p, size, &h) != RB_HDR_OK || h.size != (int64_t)size ||
+	    !rb_hdr_offsets_ok(&h) || (h.attrs & RB_ATTR_CODEC_MASK))
 		return false;
 	const uint8_t *q = p + RB_HEADER_SIZE, *end = p + size;
 	for (int32_t i = 0; i < h.count; i++) {
-		int64_t len, tsd, od, t, o;
-		if (!varlong(&q, end, &len) || len < 1 || len > end - q)
+		int32_t len, od;
+		int64_t tsd, t, o;
+		if (kb_varint32_read(&q, end, &len) != KB_VAR_OK || len < 1 || len > end - q)
 			return false;
 		const uint8_t *rec = q + 1, *rend = q + len; /* skip the attributes byte */
-		if (!varlong(&rec, rend, &tsd) || !varlong(&rec, rend, &od))
+		if (kb_varint64_read(&rec, rend, &tsd) != KB_VAR_OK ||
+		    kb_varint32_read(&rec, rend, &od) != KB_VAR_OK)
 			return false;
 		if (__builtin_add_overflow(h.base_ts, tsd, &t) || od < 0 ||
 		    __builtin_add_overflow(h.base, od, &o))
@@ -222,7 +212,9 @@ int rdr_header(struct rdr *r, int64_t pos, struct rb_hdr *h)
 	const uint8_t *p = rdr_get(r, pos, RB_HEADER_SIZE);
 	if (!p)
 		return r->err ? -1 : 0;
-	if (!rb_hdr_parse(p, h) || h->size > r->fsize - pos)
+	int rc = rb_header_parse(p, RB_HEADER_SIZE, h);
+	if ((rc != RB_HDR_OK && rc != RB_HDR_PARTIAL) || !rb_hdr_offsets_ok(h) ||
+	    h->size > r->fsize - pos)
 		return 0;
 	return 1;
 }

@@ -138,10 +138,7 @@ static bool parse_entry(void *ctx, char *line)
 	if (!ckpt_parse_i64(sp1 + 1, 0, INT32_MAX, &part) ||
 	    !ckpt_parse_i64(sp2 + 1, -1, INT64_MAX, &off))
 		return false;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->e = kb_realloc(l->e, (size_t)l->cap * sizeof(*l->e));
-	}
+	KB_GROW(l->e, l->cap, l->n + 1, 16);
 	l->e[l->n++] = (struct ckpt_entry){kb_strdup(line), (int32_t)part, off};
 	return true;
 }

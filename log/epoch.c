@@ -29,10 +29,7 @@
 
 static void push(struct epoch_cache *c, int32_t epoch, int64_t start)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		c->e = kb_realloc(c->e, c->cap * sizeof(*c->e));
-	}
+	KB_GROW(c->e, c->cap, c->n + 1, 8);
 	c->e[c->n++] = (struct epoch_ent){epoch, start};
 	c->dirty = true;
 }

@@ -168,10 +168,7 @@ struct log_delete_job {
 
 static void job_add(struct log_delete_job *j, struct log_segment *s)
 {
-	if (j->n == j->cap) {
-		j->cap = j->cap ? j->cap * 2 : 8;
-		j->segs = kb_realloc(j->segs, j->cap * sizeof(*j->segs));
-	}
+	KB_GROW(j->segs, j->cap, j->n + 1, 8);
 	j->segs[j->n++] = s;
 }
 

@@ -120,10 +120,7 @@ struct upconv {
 
 static void up_add(struct upconv *c, const struct rc_legacy_msg *m, int64_t ts)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->recs = kb_realloc(c->recs, c->cap * sizeof(*c->recs));
-	}
+	KB_GROW(c->recs, c->cap, c->n + 1, 64);
 	c->recs[c->n++] = (struct lrec){.offset = m->offset, .timestamp = ts, .key = m->key,
 	                                .key_len = m->key_len, .value = m->value,
 	                                .value_len = m->value_len};
@@ -131,10 +128,7 @@ static void up_add(struct upconv *c, const struct rc_legacy_msg *m, int64_t ts)
 
 static void up_keep(struct upconv *c, uint8_t *buf)
 {
-	if (c->nbufs == c->bcap) {
-		c->bcap = c->bcap ? c->bcap * 2 : 8;
-		c->bufs = kb_realloc(c->bufs, c->bcap * sizeof(*c->bufs));
-	}
+	KB_GROW(c->bufs, c->bcap, c->nbufs + 1, 8);
 	c->bufs[c->nbufs++] = buf;
 }
 
@@ -298,15 +292,16 @@ int rc_v2_to_legacy(const uint8_t *batches, size_t len, int magic, size_t max_ou
 	size_t pos = 0;
 	while (rc == RC_OK && len - pos >= RB_HEADER_SIZE) {
 		const uint8_t *p = batches + pos;
-		int64_t blen = (int32_t)be32_get(p + RB_LENGTH);
-		if (p[RB_MAGIC] != 2 || blen < RB_MIN_LENGTH) {
+		struct rb_hdr h;
+		int hr = rb_header_parse(p, len - pos, &h);
+		if (hr == RB_HDR_BAD) {
 			rc = RC_ERR_CORRUPT;
 			break;
 		}
-		if ((uint64_t)blen + RB_LOG_OVERHEAD > len - pos)
+		if (hr != RB_HDR_OK)
 			break; /* partial tail */
-		size_t size = (size_t)blen + RB_LOG_OVERHEAD;
-		if (!(be16_get(p + RB_ATTRIBUTES) & RB_ATTR_CONTROL))
+		size_t size = (size_t)h.size;
+		if (!(h.attrs & RB_ATTR_CONTROL))
 			rc = down_batch(&b, p, size, magic, max_out);
 		pos += size;
 	}

@@ -78,18 +78,32 @@ bool crc32c_have_hw(void);
 
 struct rb_hdr {
 	int64_t base;     /* baseOffset */
-	int64_t last;     /* baseOffset + lastOffsetDelta */
+	int64_t last;     /* baseOffset + lastOffsetDelta (meaningful when rb_hdr_offsets_ok) */
 	int64_t size;     /* batchLength + 12 */
 	int64_t max_ts;   /* maxTimestamp */
 	int64_t base_ts;  /* baseTimestamp */
+	int64_t producer_id;
 	uint32_t crc;
+	int32_t lod;      /* lastOffsetDelta */
 	int32_t count;    /* recordsCount */
 	int32_t epoch;    /* partitionLeaderEpoch */
+	int32_t base_seq; /* baseSequence */
+	int16_t producer_epoch;
 	int16_t attrs;
 };
-/* Parses the 61 header bytes at p. False when magic != 2, batchLength < 49 or
- * lastOffsetDelta < 0 (file data is never trusted with an assertion). */
-bool rb_hdr_parse(const uint8_t *p, struct rb_hdr *h);
+enum { RB_HDR_OK = 0, RB_HDR_PARTIAL = 1, RB_HDR_SHORT = 2, RB_HDR_BAD = -1 };
+/* The one parse of a RecordBatch header, for the magic-2 batch at the start of p[0, len);
+ * nothing in it is trusted (file data is never trusted with an assertion):
+ *   RB_HDR_BAD      batchLength < 49 or magic != 2, as far as len shows them;
+ *   RB_HDR_SHORT    otherwise, fewer than the 61 header bytes: only h->size is set
+ *                   (batchLength + 12 when len >= 12, else 0);
+ *   RB_HDR_PARTIAL  header whole, h filled, but the batch runs past len;
+ *   RB_HDR_OK       h filled and the whole batch (h->size bytes) lies within len.
+ * Offsets are not judged here (a produced batch's baseOffset is the client's): see
+ * rb_hdr_offsets_ok(). The CRC is read, not checked. */
+int rb_header_parse(const uint8_t *p, size_t len, struct rb_hdr *h);
+/* lastOffsetDelta >= 0, baseOffset >= 0 and their sum fits: true of every batch in a log. */
+bool rb_hdr_offsets_ok(const struct rb_hdr *h);
 
 /* A replica takes whatever batch size its leader has; this only rejects garbage lengths. */
 #define RB_REPLICA_MAX_SIZE ((int64_t)1 << 30)

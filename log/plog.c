@@ -33,10 +33,7 @@
 
 void plog_push_segment(struct plog *l, struct log_segment *s)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->segs = kb_realloc(l->segs, l->cap * sizeof(*l->segs));
-	}
+	KB_GROW(l->segs, l->cap, l->n + 1, 8);
 	l->segs[l->n++] = s;
 }
 

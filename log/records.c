@@ -16,39 +16,18 @@
 #include <string.h>
 
 #include "log_int.h"
+#include "../common/varint.h"
 
-/* ---- Varints --------------------------------------------------------------------------- */
-
-static bool rd_varlong(const uint8_t **p, const uint8_t *end, int64_t *v)
-{
-	uint64_t u = 0;
-	for (int i = 0; i < 10 && *p < end; i++) {
-		uint8_t b = *(*p)++;
-		if (i == 9 && b > 1)
-			return false; /* bits past 64 */
-		u |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
-			return true;
-		}
-	}
-	return false;
-}
+/* ---- Varints (common/varint.h) --------------------------------------------------------- */
 
 static bool rd_varint(const uint8_t **p, const uint8_t *end, int32_t *v)
 {
-	uint32_t u = 0;
-	for (int i = 0; i < 5 && *p < end; i++) {
-		uint8_t b = *(*p)++;
-		if (i == 4 && b > 0x0f)
-			return false; /* bits past 32, or a 6th byte */
-		u |= (uint32_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*v = (int32_t)(u >> 1) ^ -(int32_t)(u & 1);
-			return true;
-		}
-	}
-	return false;
+	return kb_varint32_read(p, end, v) == KB_VAR_OK;
+}
+
+static bool rd_varlong(const uint8_t **p, const uint8_t *end, int64_t *v)
+{
+	return kb_varint64_read(p, end, v) == KB_VAR_OK;
 }
 
 /* Nullable bytes: varint length (-1 = null) then the bytes, within [*p, end). */
@@ -62,41 +41,9 @@ static bool rd_bytes(const uint8_t **p, const uint8_t *end, const uint8_t **data
 	return true;
 }
 
-static uint64_t zigzag(int64_t v)
-{
-	uint64_t u = (uint64_t)v;
-	return (u << 1) ^ (0 - (u >> 63));
-}
-
-static size_t uvarint_size(uint64_t u)
-{
-	size_t n = 1;
-	while (u >= 0x80) {
-		u >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static size_t varint_size(int64_t v)
-{
-	return uvarint_size(zigzag(v));
-}
-
-static uint8_t *put_varint(uint8_t *p, int64_t v)
-{
-	uint64_t u = zigzag(v);
-	while (u >= 0x80) {
-		*p++ = (uint8_t)(u | 0x80);
-		u >>= 7;
-	}
-	*p++ = (uint8_t)u;
-	return p;
-}
-
 static uint8_t *put_bytes(uint8_t *p, const uint8_t *data, int32_t len)
 {
-	p = put_varint(p, len);
+	p = kb_varint_put(p, len);
 	if (len > 0) {
 		memcpy(p, data, (size_t)len);
 		p += len;
@@ -121,7 +68,7 @@ void rc_headers_encode(struct kbuf *b, const struct rc_header *h, int32_t n)
 {
 	for (int32_t i = 0; i < n; i++) {
 		int32_t kl = KB_MAX(h[i].key_len, 0), vl = KB_MAX(h[i].value_len, -1);
-		size_t sz = varint_size(kl) + (size_t)kl + varint_size(vl) +
+		size_t sz = kb_varint_size(kl) + (size_t)kl + kb_varint_size(vl) +
 		            (vl > 0 ? (size_t)vl : 0);
 		uint8_t *p = kbuf_extend(b, sz);
 		if (!p)
@@ -146,30 +93,28 @@ static bool headers_check(const uint8_t *p, size_t len, int32_t n)
 
 /* ---- Iteration ---------------------------------------------------------------------------- */
 
-static void iter_fill_header(struct rc_iter *it, const uint8_t *b)
+static void iter_fill_header(struct rc_iter *it, const struct rb_hdr *h)
 {
-	it->base_offset = (int64_t)be64_get(b + RB_BASE_OFFSET);
-	it->leader_epoch = (int32_t)be32_get(b + RB_LEADER_EPOCH);
-	it->attributes = (int16_t)be16_get(b + RB_ATTRIBUTES);
-	it->last_offset_delta = (int32_t)be32_get(b + RB_LAST_OFFSET_DELTA);
-	it->base_timestamp = (int64_t)be64_get(b + RB_BASE_TIMESTAMP);
-	it->max_timestamp = (int64_t)be64_get(b + RB_MAX_TIMESTAMP);
-	it->producer_id = (int64_t)be64_get(b + RB_PRODUCER_ID);
-	it->producer_epoch = (int16_t)be16_get(b + RB_PRODUCER_EPOCH);
-	it->base_sequence = (int32_t)be32_get(b + RB_BASE_SEQUENCE);
-	it->count = (int32_t)be32_get(b + RB_RECORDS_COUNT);
+	it->base_offset = h->base;
+	it->leader_epoch = h->epoch;
+	it->attributes = h->attrs;
+	it->last_offset_delta = h->lod;
+	it->base_timestamp = h->base_ts;
+	it->max_timestamp = h->max_ts;
+	it->producer_id = h->producer_id;
+	it->producer_epoch = h->producer_epoch;
+	it->base_sequence = h->base_seq;
+	it->count = h->count;
 }
 
 int rc_iter_init(struct rc_iter *it, const uint8_t *batch, size_t len, size_t max_out)
 {
 	memset(it, 0, sizeof(*it));
-	if (len < RB_HEADER_SIZE || batch[RB_MAGIC] != 2)
+	struct rb_hdr h;
+	if (rb_header_parse(batch, len, &h) != RB_HDR_OK)
 		return RC_ERR_CORRUPT;
-	int64_t blen = (int32_t)be32_get(batch + RB_LENGTH);
-	if (blen < RB_MIN_LENGTH || (uint64_t)blen + RB_LOG_OVERHEAD > len)
-		return RC_ERR_CORRUPT;
-	size_t size = (size_t)blen + RB_LOG_OVERHEAD;
-	iter_fill_header(it, batch);
+	size_t size = (size_t)h.size;
+	iter_fill_header(it, &h);
 	if (it->count < 0)
 		return RC_ERR_INVALID;
 	int codec = it->attributes & RB_ATTR_CODEC_MASK;
@@ -328,22 +273,22 @@ static int record_encode(struct kbuf *b, const struct rc_build_record *r, int64_
 	int64_t tsd;
 	if (__builtin_sub_overflow(r->timestamp, base_ts, &tsd))
 		return RC_ERR_INVALID;
-	size_t body = 1 + varint_size(tsd) + varint_size(r->offset_delta) +
-	              varint_size(r->key_len) + (size_t)KB_MAX(r->key_len, 0) +
-	              varint_size(r->value_len) + (size_t)KB_MAX(r->value_len, 0) +
-	              varint_size(r->header_count) + r->headers_len;
+	size_t body = 1 + kb_varint_size(tsd) + kb_varint_size(r->offset_delta) +
+	              kb_varint_size(r->key_len) + (size_t)KB_MAX(r->key_len, 0) +
+	              kb_varint_size(r->value_len) + (size_t)KB_MAX(r->value_len, 0) +
+	              kb_varint_size(r->header_count) + r->headers_len;
 	if (body > INT32_MAX)
 		return RC_ERR_TOO_BIG;
-	uint8_t *p = kbuf_extend(b, varint_size((int64_t)body) + body);
+	uint8_t *p = kbuf_extend(b, kb_varint_size((int64_t)body) + body);
 	if (!p)
 		return RC_ERR_TOO_BIG;
-	p = put_varint(p, (int64_t)body);
+	p = kb_varint_put(p, (int64_t)body);
 	*p++ = 0; /* attributes */
-	p = put_varint(p, tsd);
-	p = put_varint(p, r->offset_delta);
+	p = kb_varint_put(p, tsd);
+	p = kb_varint_put(p, r->offset_delta);
 	p = put_bytes(p, r->key, r->key_len);
 	p = put_bytes(p, r->value, r->value_len);
-	p = put_varint(p, r->header_count);
+	p = kb_varint_put(p, r->header_count);
 	if (r->headers_len)
 		memcpy(p, r->headers, r->headers_len);
 	return RC_OK;

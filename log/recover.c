@@ -111,10 +111,7 @@ static void load_oidx(struct log_segment *s, int64_t log_size, struct idx_load *
 			ld->sane = false;
 			break;
 		}
-		if (s->on == s->ocap) {
-			s->ocap = s->ocap ? s->ocap * 2 : 16;
-			s->oidx = kb_realloc(s->oidx, s->ocap * sizeof(*s->oidx));
-		}
+		KB_GROW(s->oidx, s->ocap, s->on + 1, 16);
 		s->oidx[s->on++] = (struct oidx_ent){rel, pos};
 		prev_rel = rel;
 		prev_pos = pos;
@@ -136,10 +133,7 @@ static void load_tidx(struct log_segment *s, int64_t log_size, struct idx_load *
 			ld->sane = false;
 			break;
 		}
-		if (s->tn == s->tcap) {
-			s->tcap = s->tcap ? s->tcap * 2 : 16;
-			s->tidx = kb_realloc(s->tidx, s->tcap * sizeof(*s->tidx));
-		}
+		KB_GROW(s->tidx, s->tcap, s->tn + 1, 16);
 		s->tidx[s->tn++] = (struct tidx_ent){ts, rel};
 		prev_ts = ts;
 		prev_rel = rel;
@@ -385,10 +379,7 @@ static int list_dir(const char *dir, int64_t **bases, size_t *n, char *err, size
 			if (unlinkat(dirfd(d), de->d_name, 0) < 0)
 				say_warn("log", "%s/%s: unlink: %s", dir, de->d_name, strerror(errno));
 		} else if (parse_log_name(de->d_name, &base)) {
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				*bases = kb_realloc(*bases, cap * sizeof(**bases));
-			}
+			KB_GROW(*bases, cap, *n + 1, 16);
 			(*bases)[(*n)++] = base;
 		}
 	}

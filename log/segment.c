@@ -143,10 +143,7 @@ void log_segment_unref(struct log_segment *s)
 
 static void oidx_push(struct log_segment *s, int32_t rel, int32_t pos)
 {
-	if (s->on == s->ocap) {
-		s->ocap = s->ocap ? s->ocap * 2 : 16;
-		s->oidx = kb_realloc(s->oidx, s->ocap * sizeof(*s->oidx));
-	}
+	KB_GROW(s->oidx, s->ocap, s->on + 1, 16);
 	s->oidx[s->on++] = (struct oidx_ent){rel, pos};
 }
 
@@ -156,10 +153,7 @@ static bool tidx_maybe_push(struct log_segment *s)
 	int64_t last = s->tn ? s->tidx[s->tn - 1].ts : -1;
 	if (s->max_ts <= last)
 		return false;
-	if (s->tn == s->tcap) {
-		s->tcap = s->tcap ? s->tcap * 2 : 16;
-		s->tidx = kb_realloc(s->tidx, s->tcap * sizeof(*s->tidx));
-	}
+	KB_GROW(s->tidx, s->tcap, s->tn + 1, 16);
 	s->tidx[s->tn++] = (struct tidx_ent){s->max_ts, (int32_t)(s->max_ts_off - s->base)};
 	return true;
 }
@@ -274,8 +268,8 @@ int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t in
 	for (size_t off = 0; off < len;) {
 		struct rb_hdr h;
 		bool o, t;
-		KB_ASSERT(len - off >= RB_HEADER_SIZE && rb_hdr_parse(buf + off, &h) &&
-		          h.size <= (int64_t)(len - off) && h.base == s->next_offset);
+		KB_ASSERT(rb_header_parse(buf + off, len - off, &h) == RB_HDR_OK &&
+		          rb_hdr_offsets_ok(&h) && h.base == s->next_offset);
 		seg_note_batch(s, snap.size + (int64_t)off, &h, interval, &o, &t);
 		oadd |= o;
 		tadd |= t;

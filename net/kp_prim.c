@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include "../common/varint.h"
+
 /* ---- Strings ------------------------------------------------------------------------- */
 
 struct kp_str kp_str_c(const char *s)
@@ -161,45 +163,36 @@ void kp_get_uuid(struct kp_reader *r, uint8_t out[16])
 		memset(out, 0, 16);
 }
 
-/* Reads up to max_bytes 7-bit groups, low group first. The last allowed byte must be
- * <= last_max: that rejects both bits beyond the value's width and a continuation past the
- * maximum length. */
-static uint64_t get_var(struct kp_reader *r, unsigned max_bytes, uint8_t last_max)
+/* The shared strict varint reader (common/varint.h) under the sticky error; on failure the
+ * reader leaves the value 0. */
+static void var_check(struct kp_reader *r, int rc)
 {
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < max_bytes; i++) {
-		const uint8_t *p = take(r, 1);
-		if (!p)
-			return 0;
-		if (i == max_bytes - 1 && *p > last_max) {
-			kp_reader_fail(r, KP_ERR_INVALID);
-			return 0;
-		}
-		v |= (uint64_t)(*p & 0x7f) << (7 * i);
-		if (!(*p & 0x80))
-			break;
-	}
-	return v;
+	if (rc != KB_VAR_OK)
+		kp_reader_fail(r, rc == KB_VAR_SHORT ? KP_ERR_TRUNCATED : KP_ERR_INVALID);
 }
 
 uint32_t kp_get_uvarint(struct kp_reader *r)
 {
-	return (uint32_t)get_var(r, 5, 0x0f);
+	uint32_t v = 0;
+	if (!r->err)
+		var_check(r, kb_uvarint32_read(&r->p, r->end, &v));
+	return v;
 }
 
 int32_t kp_get_varint(struct kp_reader *r)
 {
-	uint32_t u = (uint32_t)get_var(r, 5, 0x0f);
-
-	return (int32_t)((u >> 1) ^ (0u - (u & 1)));
+	int32_t v = 0;
+	if (!r->err)
+		var_check(r, kb_varint32_read(&r->p, r->end, &v));
+	return v;
 }
 
 int64_t kp_get_varlong(struct kp_reader *r)
 {
-	uint64_t u = get_var(r, 10, 0x01);
-
-	return (int64_t)((u >> 1) ^ ((uint64_t)0 - (u & 1)));
+	int64_t v = 0;
+	if (!r->err)
+		var_check(r, kb_varint64_read(&r->p, r->end, &v));
+	return v;
 }
 
 /* Reads a length prefix: compact uvarint N+1, or a classic int16/int32. Returns -1 for null,
@@ -351,15 +344,9 @@ void kp_put_uuid(struct kbuf *b, const uint8_t v[16])
 
 static void put_var(struct kbuf *b, uint64_t v)
 {
-	uint8_t tmp[10];
-	size_t n = 0;
+	uint8_t tmp[KB_VARINT_MAX];
 
-	while (v >= 0x80) {
-		tmp[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (uint8_t)v;
-	kbuf_append(b, tmp, n);
+	kbuf_append(b, tmp, (size_t)(kb_uvarint_put(tmp, v) - tmp));
 }
 
 void kp_put_uvarint(struct kbuf *b, uint32_t v)
@@ -369,16 +356,12 @@ void kp_put_uvarint(struct kbuf *b, uint32_t v)
 
 void kp_put_varint(struct kbuf *b, int32_t v)
 {
-	uint32_t u = (uint32_t)v;
-
-	put_var(b, (u << 1) ^ (0u - (u >> 31)));
+	put_var(b, kb_zigzag64(v));
 }
 
 void kp_put_varlong(struct kbuf *b, int64_t v)
 {
-	uint64_t u = (uint64_t)v;
-
-	put_var(b, (u << 1) ^ ((uint64_t)0 - (u >> 63)));
+	put_var(b, kb_zigzag64(v));
 }
 
 /* A string longer than INT16_MAX cannot be written (Kafka's limit); it marks the buffer as

@@ -48,10 +48,7 @@ void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size
 
 void kreq_keep_read(struct kreq *r, struct log_read *lr)
 {
-	if (r->nreads == r->capreads) {
-		r->capreads = r->capreads ? r->capreads * 2 : 8;
-		r->reads = kb_realloc(r->reads, (size_t)r->capreads * sizeof(*r->reads));
-	}
+	KB_GROW(r->reads, r->capreads, r->nreads + 1, 8);
 	r->reads[r->nreads++] = lr;
 }
 

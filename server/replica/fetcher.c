@@ -523,10 +523,7 @@ void fetcher_follow(struct partition *p)
 	struct fetcher *f = fetcher_for(b, p->leader_id, (int)(hash_partition(p) % (uint32_t)nf));
 	if (p->fetcher != f) {
 		fetcher_unfollow(p);
-		if (f->n == f->cap) {
-			f->cap = f->cap ? f->cap * 2 : 16;
-			f->parts = kb_realloc(f->parts, (size_t)f->cap * sizeof(*f->parts));
-		}
+		KB_GROW(f->parts, f->cap, f->n + 1, 16);
 		f->parts[f->n++] = p;
 		p->fetcher = f;
 	}

@@ -89,10 +89,7 @@ static void insert(struct pmgr *pm, struct partition *p)
 	bool found;
 	int i = find_index(pm, p->topic, strlen(p->topic), p->id, &found);
 	KB_ASSERT(!found);
-	if (pm->n == pm->cap) {
-		pm->cap = pm->cap ? pm->cap * 2 : 64;
-		pm->parts = kb_realloc(pm->parts, (size_t)pm->cap * sizeof(*pm->parts));
-	}
+	KB_GROW(pm->parts, pm->cap, pm->n + 1, 64);
 	memmove(&pm->parts[i + 1], &pm->parts[i], (size_t)(pm->n - i) * sizeof(*pm->parts));
 	pm->parts[i] = p;
 	pm->n++;
@@ -436,10 +433,7 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
 
 void partition_add_waiter(struct partition *p, struct delayed *w)
 {
-	if (p->nwaiters == p->capwaiters) {
-		p->capwaiters = p->capwaiters ? p->capwaiters * 2 : 4;
-		p->waiters = kb_realloc(p->waiters, (size_t)p->capwaiters * sizeof(*p->waiters));
-	}
+	KB_GROW(p->waiters, p->capwaiters, p->nwaiters + 1, 4);
 	p->waiters[p->nwaiters++] = w;
 }
 

@@ -11,6 +11,8 @@
 
 #include "log_harness.h"
 
+#include "../../common/varint.h"
+
 /* ---- Fixture: a temporary directory ---------------------------------------------------------- */
 
 char g_root[64];
@@ -79,14 +81,7 @@ void write_file(const char *p, const void *data, size_t len, bool append)
 
 static size_t put_varint(uint8_t *p, int64_t v)
 {
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-	while (u >= 0x80) {
-		p[n++] = (uint8_t)(u | 0x80);
-		u >>= 7;
-	}
-	p[n++] = (uint8_t)u;
-	return n;
+	return (size_t)(kb_varint_put(p, v) - p);
 }
 
 void fix_crc(uint8_t *p, size_t len)
