@@ -75,6 +75,8 @@ int64_t outclient_backoff_ms(int32_t base_ms, int32_t max_ms, int failures)
 static void arm(struct outclient *oc, int64_t ms)
 {
 	ms = KB_MAX(ms, 0);
+	/* From now, not from the loop's cached time (which may be a callback's length ago). */
+	event_base_update_cache_time(oc->base);
 	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
 	evtimer_add(oc->timer, &tv);
 }
