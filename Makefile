@@ -48,7 +48,7 @@ LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthr
 
 LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
-KADMIN_SRCS := $(wildcard tools/kadmin*.c tools/kclient.c)
+KADMIN_SRCS := $(wildcard tools/kadmin*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))

@@ -43,6 +43,12 @@
 /* Largest request a follower encodes (its own Fetch / OffsetForLeaderEpoch). */
 #define KB_REPLICA_REQUEST_MAX_BYTES (256u << 20)
 
+/* Outbound client (net/outclient.h): requests one connection may have in flight, and the
+ * API keys whose version ranges it keeps from ApiVersions (Kafka's keys are below 100;
+ * entries for larger keys are ignored). */
+#define KB_OUTCLIENT_MAX_INFLIGHT 128
+#define KB_OUTCLIENT_MAX_API_KEY 128
+
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
 

@@ -270,4 +270,18 @@ void kp_request_header_write(struct kbuf *b, const struct kp_request_header *h, 
 void kp_response_header_write(struct kbuf *b, int32_t correlation_id, bool flexible_v1);
 int kp_response_header_read(struct kp_reader *r, int32_t *correlation_id, bool flexible_v1);
 
+/* Which header versions a key/version uses. Request: 2 when flexible (ApiVersions from 3,
+ * KIP-511), 0 for ControlledShutdown v0 (no client_id), else 1. Response: v1 (with a tag
+ * section) when flexible, except ApiVersions, which always answers with header v0. */
+int kp_request_header_version(int16_t key, int16_t version);
+bool kp_response_header_v1(int16_t key, int16_t version);
+
+/* Whole frames, as both ends of a connection write them: a 4-byte size, the header, the
+ * body encoded at the header's version. The size counts external bytes (b->ext_bytes) too.
+ * Returns KP_OK, or a kp_err (unknown API: KP_ERR_VERSION; see kp_encode) with b holding a
+ * partial frame to discard. */
+int kp_request_frame_write(struct kbuf *b, const struct kp_request_header *h, const void *body);
+int kp_response_frame_write(struct kbuf *b, int32_t correlation_id, int16_t key, int16_t version,
+                            const void *body);
+
 #endif

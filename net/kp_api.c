@@ -103,3 +103,56 @@ int kp_response_header_read(struct kp_reader *r, int32_t *correlation_id, bool f
 		kp_skip_tags(r);
 	return r->err;
 }
+
+int kp_request_header_version(int16_t key, int16_t version)
+{
+	if (request_header_flexible(key, version))
+		return 2;
+	return key == 7 && version == 0 ? 0 : 1; /* ControlledShutdown v0 predates client_id */
+}
+
+bool kp_response_header_v1(int16_t key, int16_t version)
+{
+	return key != KP_API_API_VERSIONS && kp_api_flexible(kp_api_find(key), version);
+}
+
+/* Patches the size prefix at 0 once the frame is complete. */
+static int frame_finish(struct kbuf *b, int rc)
+{
+	if (rc == KP_OK && b->err)
+		rc = KP_ERR_LIMIT;
+	if (rc == KP_OK)
+		kp_patch_i32(b, 0, (int32_t)(b->len - 4 + b->ext_bytes));
+	return rc;
+}
+
+int kp_request_frame_write(struct kbuf *b, const struct kp_request_header *h, const void *body)
+{
+	const struct kp_api *api = kp_api_find(h->RequestApiKey);
+	if (!api)
+		return KP_ERR_VERSION;
+	int hv = kp_request_header_version(h->RequestApiKey, h->RequestApiVersion);
+	kp_put_i32(b, 0);
+	if (hv == 0) {
+		kp_put_i16(b, h->RequestApiKey);
+		kp_put_i16(b, h->RequestApiVersion);
+		kp_put_i32(b, h->CorrelationId);
+	} else {
+		kp_request_header_write(b, h, hv == 2);
+	}
+	int rc = kp_encode(api->request, h->RequestApiVersion,
+	                   kp_api_flexible(api, h->RequestApiVersion), body, b);
+	return frame_finish(b, rc);
+}
+
+int kp_response_frame_write(struct kbuf *b, int32_t correlation_id, int16_t key, int16_t version,
+                            const void *body)
+{
+	const struct kp_api *api = kp_api_find(key);
+	if (!api)
+		return KP_ERR_VERSION;
+	kp_put_i32(b, 0);
+	kp_response_header_write(b, correlation_id, kp_response_header_v1(key, version));
+	int rc = kp_encode(api->response, version, kp_api_flexible(api, version), body, b);
+	return frame_finish(b, rc);
+}

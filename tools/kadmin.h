@@ -10,7 +10,7 @@
 
 #include "../coord/coord.h"
 #include "../coord/topic_admin.h"
-#include "kclient.h"
+#include "../net/outclient.h"
 
 #include <stdio.h>
 
@@ -32,8 +32,7 @@ struct view {
 	char zk_msg[256];
 	/* --bootstrap-server */
 	struct md_cache own;
-	struct kclient kc;
-	bool have_kc;
+	struct outclient *oc;        /* blocking mode (outclient_open_sync) */
 };
 
 /* Loads the cluster view (brokers, controller, topics with partitions and states). */
@@ -45,11 +44,18 @@ typedef void (*zk_write_fn)(struct view *v, topic_admin_cb done, void *arg, void
 int view_zk_write(const struct kadmin *ka, struct view *v, zk_write_fn fn, void *ctx, char *err,
                   size_t errlen);
 
-/* --bootstrap-server: a connection to broker `id`, or to the controller (the view's
- * ControllerId). */
-int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct kclient *out,
+/* --bootstrap-server: a blocking connection to the first reachable of "host:port[,...]". */
+int kadmin_connect(const struct kadmin *ka, const char *hostports, struct outclient **out,
+                   char *err, size_t errlen);
+/* One request at the highest version both sides support (at least vmin). On success *resp
+ * (api->response layout) is filled and *reply holds the memory its strings and arrays live
+ * in (outclient_reply_free it); on failure -1 with err and *reply NULL. */
+int kadmin_call(struct outclient *oc, int16_t key, int16_t vmin, const void *req, void *resp,
+                struct outclient_reply **reply, char *err, size_t errlen);
+/* A connection to broker `id`, or to the controller (the view's ControllerId). */
+int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct outclient **out,
               char *err, size_t errlen);
-int view_controller(const struct kadmin *ka, struct view *v, struct kclient *out, char *err,
+int view_controller(const struct kadmin *ka, struct view *v, struct outclient **out, char *err,
                     size_t errlen);
 
 /* Command families. argv starts after the family name. */

@@ -9,29 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One admin call to the controller: request in, decoded response out (arena and frame owned
- * by the caller's `struct call`). */
+/* One admin call: request in, decoded response out (its memory held by `reply`). */
 struct call {
-	struct kclient kc;
-	bool connected;
-	struct arena a;
-	uint8_t *frame;
+	struct outclient *oc;
+	struct outclient_reply *reply;
 };
 
 static int call_node(const struct kadmin *ka, struct view *v, int32_t node, struct call *c,
                      int16_t key, const void *req, void *resp, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
-	arena_init(&c->a, 64 << 20);
-	if (view_node(ka, v, node, &c->kc, err, errlen) < 0)
+	if (view_node(ka, v, node, &c->oc, err, errlen) < 0)
 		return -1;
-	c->connected = true;
-	int16_t ver = kclient_version(&c->kc, key);
-	if (ver < 0) {
-		snprintf(err, errlen, "the controller does not serve %s", kp_api_find(key)->name);
-		return -1;
-	}
-	return kclient_call(&c->kc, key, ver, req, resp, &c->a, &c->frame, err, errlen);
+	return kadmin_call(c->oc, key, 0, req, resp, &c->reply, err, errlen);
 }
 
 static int call_controller(const struct kadmin *ka, struct view *v, struct call *c, int16_t key,
@@ -42,10 +32,8 @@ static int call_controller(const struct kadmin *ka, struct view *v, struct call 
 
 static void call_end(struct call *c)
 {
-	if (c->connected)
-		kclient_close(&c->kc);
-	kb_free(c->frame);
-	arena_destroy(&c->a);
+	outclient_reply_free(c->reply);
+	outclient_free(c->oc);
 }
 
 static int result(int16_t code, struct kp_str msg, char *err, size_t errlen)

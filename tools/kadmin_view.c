@@ -1,11 +1,15 @@
 /* kadmin_view.c — loading the cluster view in either connection mode, and the plumbing for
  * writes: waiting on ZooKeeper callbacks, and finding the controller. */
+#include "../common/limits.h"
 #include "../common/say.h"
 #include "../net/kp_msgs.h"
 #include "kadmin.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* Largest response kadmin accepts (a response from a non-Kafka port is not trusted). */
+#define KADMIN_MAX_RESPONSE (64u << 20)
 
 /* ---- --zookeeper: coord as an observer ------------------------------------------------- */
 
@@ -154,25 +158,59 @@ static int cmp_topic(const void *a, const void *b)
 	return strcmp(((const struct md_topic *)a)->name, ((const struct md_topic *)b)->name);
 }
 
-static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+int kadmin_connect(const struct kadmin *ka, const char *hostports, struct outclient **out,
+                   char *err, size_t errlen)
 {
-	if (kclient_connect(&v->kc, ka->bootstrap, ka->timeout_ms, err, errlen) < 0)
-		return -1;
-	v->have_kc = true;
-	int16_t ver = kclient_version(&v->kc, KP_API_METADATA);
-	if (ver < 1) {
-		snprintf(err, errlen, "the broker does not serve Metadata v1+");
+	struct outclient_config cfg = {
+	        .client_id = "kadmin", .software_name = "kbroker-kadmin", .software_version = "0.1.0",
+	        .max_response_bytes = KADMIN_MAX_RESPONSE, .max_request_bytes = KB_RESPONSE_MAX_BYTES,
+	        .request_timeout_ms = ka->timeout_ms, .connect_timeout_ms = ka->timeout_ms,
+	        .max_in_flight = 1};
+	char *list = kb_strdup(hostports), *save = NULL, last[256] = "no address given";
+	*out = NULL;
+	for (char *hp = strtok_r(list, ",", &save); hp && !*out; hp = strtok_r(NULL, ",", &save)) {
+		char host[256];
+		if (!outclient_parse_hostport(hp, host, sizeof(host), &cfg.port)) {
+			snprintf(last, sizeof(last), "%s: not host:port", hp);
+			continue;
+		}
+		cfg.host = host;
+		*out = outclient_open_sync(&cfg, last, sizeof(last));
+	}
+	kb_free(list);
+	if (!*out)
+		snprintf(err, errlen, "cannot connect to any of %s (%s)", hostports, last);
+	return *out ? 0 : -1;
+}
+
+int kadmin_call(struct outclient *oc, int16_t key, int16_t vmin, const void *req, void *resp,
+                struct outclient_reply **reply, char *err, size_t errlen)
+{
+	const struct kp_api *api = kp_api_find(key);
+	int16_t ver = outclient_version(oc, key, vmin, KP_VMAX);
+	*reply = NULL;
+	if (ver < 0) {
+		snprintf(err, errlen, "%s does not serve %s v%d+", outclient_peer(oc), api->name, vmin);
 		return -1;
 	}
+	*reply = outclient_call_sync(oc, key, ver, req, err, errlen);
+	if (!*reply)
+		return -1;
+	memcpy(resp, (*reply)->body, api->response->size);
+	return 0;
+}
+
+static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+{
+	if (kadmin_connect(ka, ka->bootstrap, &v->oc, err, errlen) < 0)
+		return -1;
 	struct MetadataRequest req;
 	kp_set_defaults(&kp_MetadataRequest, &req);
 	req.Topics.count = -1; /* all topics */
 	req.AllowAutoTopicCreation = false;
 	struct MetadataResponse resp;
-	struct arena a;
-	arena_init(&a, 256 << 20);
-	uint8_t *frame = NULL;
-	int rc = kclient_call(&v->kc, KP_API_METADATA, ver, &req, &resp, &a, &frame, err, errlen);
+	struct outclient_reply *reply;
+	int rc = kadmin_call(v->oc, KP_API_METADATA, 1, &req, &resp, &reply, err, errlen);
 	if (rc == 0) {
 		struct md_cache *md = &v->own;
 		md->cluster_id = dup_str(resp.ClusterId);
@@ -186,8 +224,7 @@ static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, si
 		qsort(md->topics, (size_t)md->ntopics, sizeof(*md->topics), cmp_topic);
 		v->md = md;
 	}
-	kb_free(frame);
-	arena_destroy(&a);
+	outclient_reply_free(reply);
 	return rc;
 }
 
@@ -211,12 +248,11 @@ void view_close(struct view *v)
 		md_topic_free(&md->topics[i]);
 	kb_free(md->topics);
 	kb_free(md->cluster_id);
-	if (v->have_kc)
-		kclient_close(&v->kc);
+	outclient_free(v->oc);
 	memset(v, 0, sizeof(*v));
 }
 
-int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct kclient *out,
+int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct outclient **out,
               char *err, size_t errlen)
 {
 	const struct md_cache *md = v->md;
@@ -228,7 +264,7 @@ int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct kclien
 		bool v6 = strchr(b->endpoints[0].host, ':') != NULL;
 		snprintf(hp, sizeof(hp), "%s%s%s:%d", v6 ? "[" : "", b->endpoints[0].host, v6 ? "]" : "",
 		         b->endpoints[0].port);
-		return kclient_connect(out, hp, ka->timeout_ms, err, errlen);
+		return kadmin_connect(ka, hp, out, err, errlen);
 	}
 	if (id == md->controller_id || id < 0)
 		snprintf(err, errlen, "the cluster has no controller right now (try again)");
@@ -237,7 +273,7 @@ int view_node(const struct kadmin *ka, struct view *v, int32_t id, struct kclien
 	return -1;
 }
 
-int view_controller(const struct kadmin *ka, struct view *v, struct kclient *out, char *err,
+int view_controller(const struct kadmin *ka, struct view *v, struct outclient **out, char *err,
                     size_t errlen)
 {
 	return view_node(ka, v, v->md->controller_id, out, err, errlen);

@@ -101,21 +101,17 @@ static struct evbuffer *splice_files(struct kreq *r, const struct kbuf *out)
 }
 
 /* Encodes `body` as the response to r (size prefix, header, body) and fills the slot. */
-static int respond(struct kreq *r, int16_t version, const struct kp_struct *desc,
-                   const void *body, bool flexible, bool header_v1)
+static int respond(struct kreq *r, int16_t version, const void *body)
 {
 	struct kbuf out;
 	kbuf_init(&out, KB_RESPONSE_MAX_BYTES);
-	kp_put_i32(&out, 0);
-	kp_response_header_write(&out, r->hdr.CorrelationId, header_v1);
-	int rc = kp_encode(desc, version, flexible, body, &out);
-	if (rc != KP_OK || out.err) {
+	int rc = kp_response_frame_write(&out, r->hdr.CorrelationId, r->api->key, version, body);
+	if (rc != KP_OK) {
 		say_error("server", "%s: cannot encode %s v%d response: %s", conn_peer(r->conn),
 		          r->api->name, version, kp_err_str(rc));
 		kbuf_free(&out);
 		return -1;
 	}
-	kp_patch_i32(&out, 0, (int32_t)(out.len - 4 + out.ext_bytes));
 	if (out.next == 0) {
 		conn_slot_fill(r->conn, r->slot, out.data, out.len);
 	} else {
@@ -136,7 +132,7 @@ static int answer_unsupported_api_versions(struct kreq *r)
 	r->resp = resp;
 	handle_api_versions(r);
 	resp->ErrorCode = KERR_UNSUPPORTED_VERSION;
-	return respond(r, 0, &kp_ApiVersionsResponse, resp, false, false);
+	return respond(r, 0, resp);
 }
 
 void kreq_drop(struct kreq *r)
@@ -153,9 +149,8 @@ static int complete(struct kreq *r, enum handler_result how)
 {
 	switch (how) {
 	case H_RESPOND:
-		/* ApiVersions keeps response header v0 in every version (KIP-511). */
-		return respond(r, r->version, r->api->response, r->resp, r->flexible,
-		               r->flexible && r->api->key != KP_API_API_VERSIONS);
+		/* (ApiVersions keeps response header v0 in every version: KIP-511.) */
+		return respond(r, r->version, r->resp);
 	case H_NO_RESPONSE:
 		conn_slot_skip(r->conn, r->slot);
 		return 0;

@@ -6,18 +6,20 @@
 #include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../net/kp_msgs.h"
+#include "../../net/outclient.h"
 #include "../core/broker.h"
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The API versions a follower speaks (both served by every kbroker). */
-#define FETCH_VERSION 11
-#define EPOCH_VERSION 3
+/* The API versions a follower speaks: the highest in these ranges both sides support (the
+ * fields it relies on: Fetch CurrentLeaderEpoch 9+, OffsetForLeaderEpoch ReplicaId 3+). */
+#define FETCH_VMIN 9
+#define FETCH_VMAX 11
+#define EPOCH_VMIN 3
+#define EPOCH_VMAX 3
 #define FETCHER_CLIENT_ID "kbroker-replica-fetcher"
 
 struct fetcher {
@@ -26,17 +28,13 @@ struct fetcher {
 	int index;                  /* which of num.replica.fetchers */
 	struct partition **parts;   /* the partitions it copies */
 	int n, cap;
-	struct bufferevent *bev;
-	bool connected;
+	struct outclient *oc;       /* the connection to the leader (reconnects by itself) */
 	bool inflight;
-	int16_t inflight_key;
-	int32_t corr;
-	int64_t backoff_until;      /* mono ms: no request before */
 	int failures;               /* in a row; logged at the first, on a new reason, or 10 s on */
 	int64_t failure_logged_ms;
-	const char *last_reason;
+	char last_reason[64];
 	struct event *kick;         /* deferred: build the next request */
-	struct event *timer;        /* backoff expiry */
+	struct event *timer;        /* the end of the soonest partition backoff */
 	struct fetcher *next;
 };
 
@@ -47,70 +45,101 @@ static void kick(struct fetcher *f)
 	event_active(f->kick, 0, 0);
 }
 
-static void disconnect(struct fetcher *f)
-{
-	if (f->bev)
-		bufferevent_free(f->bev);
-	f->bev = NULL;
-	f->connected = false;
-	f->inflight = false;
-}
-
 static void fetcher_free(struct fetcher *f)
 {
 	struct fetcher **pp = &f->b->fetchers;
 	while (*pp != f)
 		pp = &(*pp)->next;
 	*pp = f->next;
-	disconnect(f);
+	outclient_free(f->oc); /* a request in flight gets its callback now, f still valid */
 	event_free(f->kick);
 	event_free(f->timer);
 	kb_free(f->parts);
 	kb_free(f);
 }
 
-static void backoff(struct fetcher *f, const char *why)
+/* ---- The connection ------------------------------------------------------------------------ */
+
+static const struct md_endpoint *leader_endpoint(struct fetcher *f)
 {
-	int ms = f->b->cfg.replica_fetch_backoff_ms;
-	int64_t now = kb_mono_ms();
-	if (f->failures++ == 0 || why != f->last_reason || now - f->failure_logged_ms >= 10000) {
-		say_warn("replica", "fetching from broker %d: %s; retrying every %d ms (%d failures)",
-		         f->leader, why, ms, f->failures);
-		f->failure_logged_ms = now;
-		f->last_reason = why;
-	}
-	disconnect(f);
-	f->backoff_until = now + ms;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(f->timer, &tv);
+	const struct md_cache *md = coord_metadata(f->b->coord);
+	const char *name = f->b->cfg.inter_broker_listener_name;
+	if (!name || !*name)
+		name = f->b->listeners[0].name;
+	for (int i = 0; i < md->nbrokers; i++)
+		if (md->brokers[i].id == f->leader)
+			return md_broker_endpoint(&md->brokers[i], name);
+	return NULL;
 }
 
-/* ---- Sending ---------------------------------------------------------------------------- */
-
-static bool send_request(struct fetcher *f, int16_t key, int16_t version, const void *req)
+/* Asked before every connection attempt: the leader's registration may have changed. */
+static bool leader_address(void *arg, char *host, size_t hostlen, int *port)
 {
-	const struct kp_api *api = kp_api_find(key);
-	bool flex = kp_api_flexible(api, version);
-	struct kp_request_header h = {key, version, ++f->corr, KP_STR_LIT(FETCHER_CLIENT_ID)};
-	struct kbuf b;
-	kbuf_init(&b, KB_REPLICA_REQUEST_MAX_BYTES);
-	kp_put_i32(&b, 0);
-	kp_request_header_write(&b, &h, flex);
-	int rc = kp_encode(api->request, version, flex, req, &b);
-	if (rc != KP_OK || b.err) {
-		say_error("replica", "cannot encode %s v%d: %s", api->name, version, kp_err_str(rc));
-		kbuf_free(&b);
+	const struct md_endpoint *ep = leader_endpoint(arg);
+	if (!ep)
 		return false;
-	}
-	kp_patch_i32(&b, 0, (int32_t)(b.len - 4));
-	bufferevent_write(f->bev, b.data, b.len);
-	kbuf_free(&b);
-	int ms = f->b->cfg.replica_socket_timeout_ms;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	bufferevent_set_timeouts(f->bev, &tv, NULL);
-	f->inflight = true;
-	f->inflight_key = key;
+	snprintf(host, hostlen, "%s", ep->host);
+	*port = ep->port;
 	return true;
+}
+
+static void on_ready(struct outclient *oc, void *arg)
+{
+	KB_UNUSED(oc);
+	kick(arg);
+}
+
+static void on_lost(struct outclient *oc, int16_t error, const char *why, void *arg)
+{
+	KB_UNUSED(oc);
+	KB_UNUSED(error);
+	struct fetcher *f = arg;
+	int64_t now = kb_mono_ms();
+	if (f->failures++ == 0 || strcmp(why, f->last_reason) != 0 ||
+	    now - f->failure_logged_ms >= 10000) {
+		say_warn("replica", "fetching from broker %d: %s; retrying every %d ms (%d failures)",
+		         f->leader, why, f->b->cfg.replica_fetch_backoff_ms, f->failures);
+		f->failure_logged_ms = now;
+		snprintf(f->last_reason, sizeof(f->last_reason), "%s", why);
+	}
+	f->inflight = false;
+}
+
+static const struct outclient_ops fetcher_ops = {on_ready, on_lost, leader_address};
+
+static void connect_leader(struct fetcher *f)
+{
+	const struct kb_config *cfg = &f->b->cfg;
+	struct outclient_config oc = {
+	        .client_id = FETCHER_CLIENT_ID, .software_name = FETCHER_CLIENT_ID,
+	        .software_version = "0.1.0",
+	        .max_response_bytes = (size_t)cfg->replica_fetch_response_max_bytes +
+	                              KB_REPLICA_RESPONSE_SLACK_BYTES,
+	        .max_request_bytes = KB_REPLICA_REQUEST_MAX_BYTES,
+	        .request_timeout_ms = cfg->replica_socket_timeout_ms,
+	        .connect_timeout_ms = cfg->replica_socket_timeout_ms,
+	        /* Kafka's replica fetcher retries at a steady replica.fetch.backoff.ms. */
+	        .reconnect_backoff_ms = KB_MAX(cfg->replica_fetch_backoff_ms, 1),
+	        .reconnect_backoff_max_ms = KB_MAX(cfg->replica_fetch_backoff_ms, 1),
+	        .max_in_flight = 1};
+	f->oc = outclient_new(f->b->base, &oc, &fetcher_ops, f);
+}
+
+static void on_reply(struct outclient_reply *reply, void *arg);
+
+static void send_request(struct fetcher *f, int16_t key, int16_t vmin, int16_t vmax,
+                         const void *req)
+{
+	int16_t v = outclient_version(f->oc, key, vmin, vmax);
+	int16_t rc = v < 0 ? KERR_UNSUPPORTED_VERSION
+	                   : outclient_send(f->oc, key, v, req, 0, on_reply, f);
+	if (rc == KERR_NONE) {
+		f->inflight = true;
+		return;
+	}
+	say_error("replica", "cannot send %s v%d-%d to broker %d: %s", kp_api_find(key)->name, vmin,
+	          vmax, f->leader, kerr_name(rc));
+	outclient_drop(f->oc, "cannot send a replica request");
 }
 
 static int cmp_part(const void *a, const void *b)
@@ -198,43 +227,10 @@ static void next_request(struct fetcher *f)
 	        .MaxBytes = f->b->cfg.replica_fetch_response_max_bytes, .IsolationLevel = 0,
 	        .SessionId = 0, .SessionEpoch = -1, .RackId = KP_STR_LIT("")};
 	if (group(f, &a, FS_TRUNCATE, false, &er.Topics))
-		send_request(f, KP_API_OFFSET_FOR_LEADER_EPOCH, EPOCH_VERSION, &er);
+		send_request(f, KP_API_OFFSET_FOR_LEADER_EPOCH, EPOCH_VMIN, EPOCH_VMAX, &er);
 	else if (group(f, &a, FS_FETCH, true, &fr.Topics))
-		send_request(f, KP_API_FETCH, FETCH_VERSION, &fr);
+		send_request(f, KP_API_FETCH, FETCH_VMIN, FETCH_VMAX, &fr);
 	arena_destroy(&a);
-}
-
-static const struct md_endpoint *leader_endpoint(struct fetcher *f)
-{
-	const struct md_cache *md = coord_metadata(f->b->coord);
-	const char *name = f->b->cfg.inter_broker_listener_name;
-	if (!name || !*name)
-		name = f->b->listeners[0].name;
-	for (int i = 0; i < md->nbrokers; i++)
-		if (md->brokers[i].id == f->leader)
-			return md_broker_endpoint(&md->brokers[i], name);
-	return NULL;
-}
-
-static void read_cb(struct bufferevent *bev, void *arg);
-static void event_cb(struct bufferevent *bev, short what, void *arg);
-
-static void connect_leader(struct fetcher *f)
-{
-	const struct md_endpoint *ep = leader_endpoint(f);
-	if (!ep) {
-		backoff(f, "no registered endpoint for the inter-broker listener");
-		return;
-	}
-	f->bev = bufferevent_socket_new(f->b->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(f->bev, read_cb, NULL, event_cb, f);
-	bufferevent_enable(f->bev, EV_READ | EV_WRITE);
-	int ms = f->b->cfg.replica_socket_timeout_ms;
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	bufferevent_set_timeouts(f->bev, &tv, &tv);
-	/* Hosts are usually addresses; a name is resolved by the system resolver. */
-	if (bufferevent_socket_connect_hostname(f->bev, NULL, AF_UNSPEC, ep->host, ep->port) < 0)
-		backoff(f, "cannot connect");
 }
 
 static void kick_cb(evutil_socket_t fd, short what, void *arg)
@@ -246,19 +242,12 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 		fetcher_free(f);
 		return;
 	}
-	int64_t wait = f->backoff_until - kb_mono_ms();
-	if (wait > 0) { /* a timer may fire a little early: wait out the rest */
-		struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)((wait % 1000) * 1000)};
-		evtimer_add(f->timer, &tv);
+	if (!f->oc)
+		connect_leader(f); /* on_ready kicks again */
+	if (f->inflight || !outclient_ready(f->oc))
 		return;
-	}
-	if (f->inflight)
-		return;
-	if (!f->bev)
-		connect_leader(f);
-	else if (f->connected)
-		next_request(f);
-	if (f->connected && !f->inflight) { /* everything paused: look again when that ends */
+	next_request(f);
+	if (!f->inflight) { /* everything paused: look again when that ends */
 		int64_t soonest = 0, now = kb_mono_ms();
 		for (int i = 0; i < f->n; i++)
 			if (f->parts[i]->fbackoff_until > now &&
@@ -277,21 +266,6 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	KB_UNUSED(fd);
 	KB_UNUSED(what);
 	kick(arg);
-}
-
-static void event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	KB_UNUSED(bev);
-	struct fetcher *f = arg;
-	if (what & BEV_EVENT_CONNECTED) {
-		f->connected = true;
-		bufferevent_set_timeouts(f->bev, NULL, NULL); /* only requests are timed */
-		kick(f);
-		return;
-	}
-	backoff(f, what & BEV_EVENT_TIMEOUT ? "request timed out"
-	           : what & BEV_EVENT_EOF   ? "connection closed by the leader"
-	                                    : "connection failed");
 }
 
 /* ---- Answers ---------------------------------------------------------------------------- */
@@ -398,7 +372,7 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 static void on_fetch(struct fetcher *f, const struct FetchResponse *resp)
 {
 	if (resp->ErrorCode) {
-		backoff(f, "the leader refused the fetch");
+		outclient_drop(f->oc, "the leader refused the fetch");
 		return;
 	}
 	const struct FetchableTopicResponse *t = resp->Responses.elems;
@@ -412,65 +386,22 @@ static void on_fetch(struct fetcher *f, const struct FetchResponse *resp)
 	}
 }
 
-/* One whole response frame (without its size): decode and apply. false: drop the link. */
-static bool on_frame(struct fetcher *f, uint8_t *frame, size_t len)
-{
-	int16_t key = f->inflight_key;
-	int16_t version = key == KP_API_FETCH ? FETCH_VERSION : EPOCH_VERSION;
-	const struct kp_api *api = kp_api_find(key);
-	bool flex = kp_api_flexible(api, version);
-	struct kp_reader r;
-	kp_reader_init(&r, frame, len);
-	int32_t corr = -1;
-	kp_response_header_read(&r, &corr, flex);
-	if (corr != f->corr)
-		return false;
-	struct arena a;
-	arena_init(&a, len * KB_DECODE_ARENA_FACTOR + KB_DECODE_ARENA_SLACK);
-	void *resp = arena_alloc(&a, api->response->size);
-	bool ok = resp && kp_decode(api->response, version, flex, &r, &a, resp) == KP_OK;
-	f->inflight = false;
-	if (ok && key == KP_API_FETCH)
-		on_fetch(f, resp);
-	else if (ok)
-		on_epochs(f, resp);
-	arena_destroy(&a);
-	return ok;
-}
-
-static void read_cb(struct bufferevent *bev, void *arg)
+/* The answer to the one request in flight (or its failure, which on_lost reports). */
+static void on_reply(struct outclient_reply *reply, void *arg)
 {
 	struct fetcher *f = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t limit = (size_t)f->b->cfg.replica_fetch_response_max_bytes +
-	               KB_REPLICA_RESPONSE_SLACK_BYTES;
-	while (f->bev && evbuffer_get_length(in) >= 4) {
-		uint8_t sz[4];
-		evbuffer_copyout(in, sz, 4);
-		uint32_t n = (uint32_t)sz[0] << 24 | (uint32_t)sz[1] << 16 | (uint32_t)sz[2] << 8 | sz[3];
-		if (n > limit || !f->inflight) {
-			backoff(f, n > limit ? "response frame above the limit" : "unexpected response");
-			return;
-		}
-		if (evbuffer_get_length(in) < 4 + (size_t)n)
-			return;
-		evbuffer_drain(in, 4);
-		uint8_t *frame = kb_malloc(n + 1);
-		evbuffer_remove(in, frame, n);
-		bool ok = on_frame(f, frame, n);
-		kb_free(frame);
-		if (!ok) {
-			backoff(f, "malformed response");
-			return;
-		}
-		if (!f->bev) /* the answer itself made it back off: `in` went with the link */
-			return;
-		bufferevent_set_timeouts(f->bev, NULL, NULL);
+	f->inflight = false;
+	if (reply->error == KERR_NONE) {
 		if (f->failures)
 			say_info("replica", "fetching from broker %d again", f->leader);
 		f->failures = 0;
+		if (reply->api_key == KP_API_FETCH)
+			on_fetch(f, reply->body);
+		else
+			on_epochs(f, reply->body);
 		kick(f);
 	}
+	outclient_reply_free(reply);
 }
 
 /* ---- Membership ------------------------------------------------------------------------- */
