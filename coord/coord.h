@@ -49,6 +49,8 @@ struct md_cache {
 
 const struct md_topic *md_find_topic(const struct md_cache *md, const char *name);
 bool md_broker_live(const struct md_cache *md, int32_t id);
+/* Partitions of every topic in the cache (kbroker.max.partitions.per.cluster counts these). */
+int64_t md_total_partitions(const struct md_cache *md);
 
 const struct md_endpoint *md_broker_endpoint(const struct md_broker *b, const char *listener);
 void md_broker_free(struct md_broker *b);
