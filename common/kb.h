@@ -23,10 +23,14 @@
 #define KB_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define KB_NORETURN __attribute__((noreturn))
 #define KB_WARN_UNUSED __attribute__((warn_unused_result))
+/* On a mutator whose result matters (log/, coord/): the compiler flags every caller that
+ * ignores it. Ignoring one on purpose takes a (void) cast AND a comment saying why. */
+#define KB_MUST_USE __attribute__((warn_unused_result))
 #else
 #define KB_PRINTF(fmt, args)
 #define KB_NORETURN
 #define KB_WARN_UNUSED
+#define KB_MUST_USE
 #endif
 
 KB_NORETURN void kb_panic(const char *file, int line, const char *fmt, ...) KB_PRINTF(3, 4);
@@ -44,6 +48,11 @@ void *kb_realloc(void *p, size_t n);
 char *kb_strdup(const char *s);
 char *kb_strndup(const char *s, size_t n);
 #define kb_free(p) free(p)
+
+/* Strict decimal integer: optional '-', then digits only (no blanks, '+', or trailing
+ * characters), no overflow, within [lo, hi]. Returns false (and leaves *out alone)
+ * otherwise. For every number read from a file, a znode, a config or a name. */
+bool kb_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
 /* Monotonic clock in milliseconds, and wall clock in milliseconds since the epoch. */
 int64_t kb_mono_ms(void);

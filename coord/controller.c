@@ -65,6 +65,11 @@ bool ctl_active(const struct controller *k)
 	return k->active;
 }
 
+bool ctl_electing(const struct controller *k)
+{
+	return k->electing;
+}
+
 int32_t ctl_epoch(const struct controller *k)
 {
 	return k->epoch;
@@ -158,7 +163,8 @@ static void epoch_read(int rc, const char *value, int len, const struct Stat *st
 	struct controller *k = (struct controller *)data;
 	if (rc == ZNONODE) {
 		char *p = fullpath(k, "/controller_epoch");
-		zoo_acreate(ZH(k), p, "0", 1, &ZOO_OPEN_ACL_UNSAFE, 0, epoch_created, k);
+		if (zoo_acreate(ZH(k), p, "0", 1, &ZOO_OPEN_ACL_UNSAFE, 0, epoch_created, k) != ZOK)
+			k->electing = false; /* refused: epoch_created will never run */
 		kb_free(p);
 		zk_kick(k->c->zk);
 		return;
@@ -168,10 +174,15 @@ static void epoch_read(int rc, const char *value, int len, const struct Stat *st
 		return;
 	}
 	char num[16];
-	snprintf(num, sizeof(num), "%.*s", len, value);
 	struct election *e = kb_calloc(1, sizeof(*e));
 	e->k = k;
-	e->next_epoch = (int32_t)strtol(num, NULL, 10) + 1;
+	if (election_next_epoch(value, len, &e->next_epoch) < 0) {
+		say_error("controller", "/controller_epoch holds %.*s, not an epoch below %d: not "
+		          "electing", KB_MIN(len, 32), value, INT32_MAX);
+		kb_free(e);
+		k->electing = false;
+		return;
+	}
 	char json[160];
 	snprintf(json, sizeof(json), "{\"version\":1,\"brokerid\":%d,\"timestamp\":\"%lld\"}",
 	         k->c->cfg.broker_id, (long long)kb_wall_ms());
@@ -198,7 +209,11 @@ void ctl_maybe_elect(struct controller *k)
 		return;
 	k->electing = true;
 	char *p = fullpath(k, "/controller_epoch");
-	zoo_aget(ZH(k), p, 0, epoch_read, k);
+	int rc = zoo_aget(ZH(k), p, 0, epoch_read, k);
+	if (rc != ZOK) { /* refused: epoch_read will never run to clear `electing` */
+		say_warn("controller", "ZooKeeper refused reading /controller_epoch: %s", zerror(rc));
+		k->electing = false;
+	}
 	kb_free(p);
 	zk_kick(k->c->zk);
 }
@@ -333,7 +348,9 @@ static void parent_created(int rc, const char *value, const void *data)
 static void ensure_parent(struct controller *k, const char *rel)
 {
 	char *p = fullpath(k, rel);
-	zoo_acreate(ZH(k), p, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, parent_created, NULL);
+	/* Ignored when refused, on purpose: the state create after it is refused the same way
+	 * (batch_send marks the pass dirty), or fails with NONODE and is retried. */
+	(void)zoo_acreate(ZH(k), p, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, parent_created, NULL);
 	kb_free(p);
 }
 
@@ -642,7 +659,9 @@ static void preferred_get(int rc, const char *value, int len, const struct Stat 
 	struct controller *k = (struct controller *)data;
 	if (rc == ZNONODE && k->active) {
 		char *p = fullpath(k, "/admin/preferred_replica_election");
-		zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k);
+		if (zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k) != ZOK)
+			say_warn("controller", "cannot watch %s: preferred elections written by tools "
+			         "wait for the next controller", p);
 		kb_free(p);
 		zk_kick(k->c->zk);
 		return;
@@ -653,7 +672,9 @@ static void preferred_get(int rc, const char *value, int len, const struct Stat 
 static void watch_preferred(struct controller *k)
 {
 	char *p = fullpath(k, "/admin/preferred_replica_election");
-	zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k);
+	if (zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k) != ZOK)
+		say_warn("controller", "cannot watch %s: preferred elections written by tools "
+		         "wait for the next controller", p);
 	kb_free(p);
 	zk_kick(k->c->zk);
 }

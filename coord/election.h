@@ -45,4 +45,9 @@ int assign_replicas(const int32_t *brokers, const char *const *racks, int n, int
                     int16_t rf, int start, int shift, int32_t first_partition,
                     struct md_partition **out, char *err, size_t errlen);
 
+/* The epoch after the one stored in /controller_epoch (`len` bytes, not NUL-terminated).
+ * Returns 0 with *next, or -1 when the data is not a canonical epoch in [0, INT32_MAX - 1]
+ * (garbage, negative, or the last epoch there is): the caller must not elect on it. */
+int election_next_epoch(const char *data, int len, int32_t *next);
+
 #endif
