@@ -24,7 +24,8 @@
 #define KB_NORETURN __attribute__((noreturn))
 #define KB_WARN_UNUSED __attribute__((warn_unused_result))
 /* On a mutator whose result matters (log/, coord/): the compiler flags every caller that
- * ignores it. Ignoring one on purpose takes a (void) cast AND a comment saying why. */
+ * ignores it. Ignoring one on purpose takes KB_IGNORED(call) AND a comment saying why (GCC
+ * does not accept a (void) cast for these). */
 #define KB_MUST_USE __attribute__((warn_unused_result))
 #else
 #define KB_PRINTF(fmt, args)
@@ -32,6 +33,13 @@
 #define KB_WARN_UNUSED
 #define KB_MUST_USE
 #endif
+
+/* The result of a KB_MUST_USE call, dropped on purpose: say why next to it. */
+#define KB_IGNORED(call)                                                                   \
+	do {                                                                                   \
+		if (call) {                                                                        \
+		}                                                                                  \
+	} while (0)
 
 KB_NORETURN void kb_panic(const char *file, int line, const char *fmt, ...) KB_PRINTF(3, 4);
 
