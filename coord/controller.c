@@ -13,11 +13,6 @@
 #define CTL_MAX_OPS_PER_MULTI 200
 #define CTL_MAX_ELECTION_RETRIES 3
 
-struct preferred_req {
-	char *topic;          /* NULL: all topics */
-	int32_t partition;    /* < 0: all partitions */
-};
-
 struct controller {
 	struct coord *c;
 	bool active;
@@ -29,8 +24,7 @@ struct controller {
 	bool dirty;                /* a change arrived while writes were in flight */
 	struct event *reconcile_ev;
 	struct event *rebalance_ev;
-	struct preferred_req *pref;
-	int npref;
+	bool pref_all;             /* a preferred election of every partition was asked for */
 	int64_t pass_started_ms;   /* for the failover figure in the log */
 	int pass_changes;
 };
@@ -415,23 +409,11 @@ static bool topic_unclean(const struct controller *k, const struct md_topic *t)
 	return k->c->cfg.policy.unclean_leader_election;
 }
 
-static bool wants_preferred(const struct controller *k, const char *topic, int32_t p)
-{
-	for (int i = 0; i < k->npref; i++) {
-		const struct preferred_req *r = &k->pref[i];
-		if (!r->topic || (strcmp(r->topic, topic) == 0 && (r->partition < 0 || r->partition == p)))
-			return true;
-	}
-	return false;
-}
-
+/* Asked-for preferred elections are flags on the partitions (md_partition.preferred_wanted),
+ * not a list: a request naming the same partition 100,000 times costs the pass nothing. */
 static void clear_preferred(struct controller *k)
 {
-	for (int i = 0; i < k->npref; i++)
-		kb_free(k->pref[i].topic);
-	kb_free(k->pref);
-	k->pref = NULL;
-	k->npref = 0;
+	k->pref_all = false; /* the partitions' flags are cleared by the pass that reads them */
 }
 
 /* Kafka's order: states, partition nodes, the partitions node, the topic, its config, and
@@ -476,12 +458,13 @@ static void process_deletions(struct controller *k)
 	}
 }
 
-static void reconcile_topic(struct controller *k, struct batch **bp, const struct md_topic *t)
+static void reconcile_topic(struct controller *k, struct batch **bp, struct md_topic *t)
 {
 	bool unclean = topic_unclean(k, t);
 	for (int32_t p = 0; p < t->npartitions; p++) {
 		struct md_state ns;
-		bool pref = wants_preferred(k, t->name, p);
+		bool pref = k->pref_all || t->partitions[p].preferred_wanted;
+		t->partitions[p].preferred_wanted = false;
 		enum decision d = decide_partition(&t->partitions[p], is_live, k->c, unclean, pref,
 		                                   k->epoch, &ns);
 		if (d != DECIDE_NONE)
@@ -499,7 +482,7 @@ static void reconcile(struct controller *k)
 	}
 	k->pass_started_ms = kb_mono_ms();
 	struct batch *b = batch_new(k);
-	const struct md_cache *md = &k->c->md;
+	struct md_cache *md = &k->c->md;
 	for (int i = 0; i < md->ntopics; i++)
 		if (!md->topics[i].deleting)
 			reconcile_topic(k, &b, &md->topics[i]);
@@ -529,8 +512,13 @@ void ctl_on_change(struct controller *k)
 
 void ctl_request_preferred(struct controller *k, const char *topic, int32_t partition)
 {
-	k->pref = kb_realloc(k->pref, (size_t)(k->npref + 1) * sizeof(*k->pref));
-	k->pref[k->npref++] = (struct preferred_req){topic ? kb_strdup(topic) : NULL, partition};
+	struct md_topic *t = topic ? topics_find(&k->c->md, topic) : NULL;
+	if (!topic)
+		k->pref_all = true;
+	if (t && partition >= 0 && partition < t->npartitions)
+		t->partitions[partition].preferred_wanted = true;
+	for (int32_t p = 0; t && partition < 0 && p < t->npartitions; p++)
+		t->partitions[p].preferred_wanted = true;
 	schedule(k);
 }
 

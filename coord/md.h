@@ -30,6 +30,8 @@ struct md_partition {
 	bool state_absent;        /* ZooKeeper said the state znode does not exist */
 	struct md_state state;
 	int32_t state_version;    /* zkVersion of the state znode (for conditional writes) */
+	bool preferred_wanted;    /* controller: a preferred election was asked for (cleared by
+	                           * the next reconcile pass, as Kafka's request is one-shot) */
 };
 
 struct md_config_entry {

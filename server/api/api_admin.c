@@ -728,9 +728,14 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 	const struct TopicPartitions *tp = req->TopicPartitions.elems;
 	struct ReplicaElectionResult *out = kreq_array(r, &resp->ReplicaElectionResults, nt,
 	                                               sizeof(*out));
-	int total = 0;
+	int64_t total = 0;
 	for (int i = 0; out && i < nt; i++)
 		total += all ? md->topics[i].npartitions : tp[i].Partitions.count;
+	/* The request's own list is bounded (every partition of the cluster is not). */
+	bool too_many = !all && (nt > KB_MAX_TOPICS_PER_ADMIN_REQUEST ||
+	                         total > KB_MAX_PARTITIONS_PER_REQUEST);
+	if (too_many && r->version >= 1)
+		resp->ErrorCode = KERR_INVALID_REQUEST;
 	s->items = arena_alloc(&r->arena, sizeof(*s->items) * ((size_t)total + 1));
 	if (!out || !s->items)
 		return -1;
@@ -750,7 +755,7 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 			return -1;
 		for (int k = 0; k < np; k++) {
 			int32_t pid = all ? k : ids[k];
-			int16_t code = elect_check(r, t, pid);
+			int16_t code = too_many ? KERR_INVALID_REQUEST : elect_check(r, t, pid);
 			pr[k] = (struct PartitionResult){pid, code, KP_STR_NULL};
 			s->items[s->n++] = (struct elect_item){name, &pr[k], code == 0};
 		}

@@ -212,3 +212,28 @@ def test_cluster_partition_cap(cluster, broker):
     assert create_partitions(broker, [("cap-a", 10 + room, None)], False) == [("cap-a", NONE)]
     assert create_topics(broker, [topic_v2("cap-e", 1, 1)], False) == \
         [("cap-e", POLICY_VIOLATION)]
+
+
+def test_elect_leaders_partitions_per_request(cluster, broker):
+    """ElectLeaders v0 naming one partition MAX_PARTITIONS_PER_REQUEST + 1 times: every entry
+    INVALID_REQUEST, none looked at; a short list is looked at (no election needed)."""
+    ensure_topic(cluster, broker, "grow", 1)
+
+    def elect(n):
+        body = kproto.array([kproto.string("grow") +
+                             kproto.array([struct.pack(">i", 0)] * n)]) + struct.pack(">i", 5000)
+        r = send(broker, 43, 0, body)
+        r.i32()   # throttle
+        errors = []
+        for _ in range(r.i32()):
+            assert r.string() == "grow"
+            for _ in range(r.i32()):
+                assert r.i32() == 0
+                errors.append(r.i16())
+                r.string(nullable=True)
+        return errors
+
+    errors = elect(MAX_PARTITIONS_PER_REQUEST + 1)
+    assert len(errors) == MAX_PARTITIONS_PER_REQUEST + 1
+    assert set(errors) == {INVALID_REQUEST}
+    assert set(elect(3)) == {84}   # ELECTION_NOT_NEEDED: its only replica leads
