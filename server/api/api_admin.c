@@ -449,8 +449,9 @@ static const struct md_topic *topic_by_id(const struct md_cache *md, const uint8
 	return NULL;
 }
 
-/* v0-5 name topics in TopicNames; v6 in Topics, by name or by id. */
-static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
+/* v0-5 name topics in TopicNames; v6 in Topics, by name or by id. `refuse`: the request
+ * names too many topics, answer INVALID_REQUEST without looking. */
+static int16_t delete_target(struct kreq *r, int i, struct delete_state *s, bool refuse)
 {
 	const struct DeleteTopicsRequest *req = r->req;
 	const struct md_cache *md = coord_metadata(r->b->coord);
@@ -459,6 +460,8 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
 		const struct DeleteTopicState *in = req->Topics.elems;
 		memcpy(s->res[i].TopicId, in[i].TopicId, 16);
 		s->res[i].Name = in[i].Name;
+		if (refuse)
+			return KERR_INVALID_REQUEST;
 		t = in[i].Name.len >= 0 ? md_find_topic(md, cstr(r, in[i].Name))
 		                        : topic_by_id(md, in[i].TopicId);
 		if (!t)
@@ -467,6 +470,8 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
 	} else {
 		const struct kp_str *in = req->TopicNames.elems;
 		s->res[i].Name = in[i];
+		if (refuse)
+			return KERR_INVALID_REQUEST;
 		t = md_find_topic(md, cstr(r, in[i]));
 		if (!t)
 			return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -494,12 +499,7 @@ enum handler_result handle_delete_topics(struct kreq *r)
 	s->timeout_ms = req->TimeoutMs;
 	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, delete_set_error, delete_ready);
 	for (int i = 0; i < n; i++) {
-		int16_t code = n > KB_MAX_TOPICS_PER_ADMIN_REQUEST ? KERR_INVALID_REQUEST
-		                                                   : delete_target(r, i, s);
-		if (code == KERR_INVALID_REQUEST && n > KB_MAX_TOPICS_PER_ADMIN_REQUEST)
-			s->res[i].Name = r->version >= 6 ? ((const struct DeleteTopicState *)
-			                                    req->Topics.elems)[i].Name
-			                                 : ((const struct kp_str *)req->TopicNames.elems)[i];
+		int16_t code = delete_target(r, i, s, n > KB_MAX_TOPICS_PER_ADMIN_REQUEST);
 		if (code == 0 && !coord_is_controller(r->b->coord))
 			code = KERR_NOT_CONTROLLER;
 		if (code == 0 && !r->b->cfg.delete_topic_enable)

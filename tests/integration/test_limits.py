@@ -169,6 +169,17 @@ def test_topics_per_request(cluster, broker):
     got = create_topics(broker, [topic_v2("many-%d" % i, 1, 1) for i in range(n - 1)], True)
     assert len(got) == n - 1
     assert not any(t.startswith("many-") for t in topics_in_zk(cluster))
+    # CreatePartitions and DeleteTopics (v1): the same limit, every item refused
+    ensure_topic(cluster, broker, "grow", 1)
+    got = create_partitions(broker, [("grow", 2, None)] * n, True)
+    assert len(got) == n and all(e == INVALID_REQUEST for _, e in got)
+    body = kproto.array([kproto.string("grow")] * n) + struct.pack(">i", 5000)
+    r = send(broker, 20, 1, body)
+    r.i32()
+    assert r.i32() == n
+    for _ in range(n):
+        assert r.string() == "grow" and r.i16() == INVALID_REQUEST
+    assert "grow" in topics_in_zk(cluster)
 
 
 def test_configs_per_resource_and_value_length(cluster, broker):
@@ -188,6 +199,13 @@ def test_configs_per_resource_and_value_length(cluster, broker):
     r.i32()
     assert r.i32() == 1
     assert r.i16() == INVALID_REQUEST
+    cfg = [kproto.string("retention.ms") + kproto.nullable_string(long_value)]
+    body = kproto.array([struct.pack(">b", 2) + kproto.string("cfg-alter") +
+                         kproto.array(cfg)]) + struct.pack(">?", True)
+    r = send(broker, 33, 0, body)
+    r.i32()
+    assert r.i32() == 1
+    assert r.i16() == INVALID_CONFIG
 
 
 def test_cluster_partition_cap(cluster, broker):
