@@ -361,9 +361,8 @@ static void broker_data(int rc, const char *value, int len, const struct Stat *s
 
 static bool parse_id(const char *s, int32_t *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 0 || v > INT32_MAX)
+	int64_t v;
+	if (!kb_parse_i64(s, 0, INT32_MAX, &v))
 		return false;
 	*out = (int32_t)v;
 	return true;

@@ -255,3 +255,19 @@ def test_elect_leaders_partitions_per_request(cluster, broker):
     assert len(errors) == MAX_PARTITIONS_PER_REQUEST + 1
     assert set(errors) == {INVALID_REQUEST}
     assert set(elect(3)) == {84}   # ELECTION_NOT_NEEDED: its only replica leads
+
+
+def test_auto_create_stops_at_cluster_cap(cluster, broker):
+    """auto.create.topics.enable respects kbroker.max.partitions.per.cluster too: once the
+    cluster is full (test_cluster_partition_cap filled it) a Metadata request for a new topic
+    creates nothing."""
+    ensure_topic(cluster, broker, "cap-a", 10)
+    existing = sum(len(cluster.kz.get_children("/brokers/topics/%s/partitions" % t))
+                   for t in topics_in_zk(cluster))
+    if existing < CLUSTER_MAX:   # fill it, whatever ran before
+        assert create_partitions(broker, [("cap-a", 10 + CLUSTER_MAX - existing, None)],
+                                 False) == [("cap-a", NONE)]
+    with broker.conn(10) as c:
+        md = c.metadata(4, topics=["auto-over-cap"], allow_auto_topic_creation=True)
+    assert [t["error_code"] for t in md["topics"]] == [3]   # UNKNOWN_TOPIC_OR_PARTITION
+    assert "auto-over-cap" not in topics_in_zk(cluster)
