@@ -1,6 +1,7 @@
 /* kb.c — allocation wrappers, panic and clocks. */
 #include "kb.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -81,4 +82,18 @@ int64_t kb_wall_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool kb_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *p = s[0] == '-' ? s + 1 : s;
+	if (*p < '0' || *p > '9')
+		return false; /* empty, blank, '+', or a lone '-' */
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || *end != '\0' || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
 }

@@ -24,11 +24,23 @@
 #define KB_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define KB_NORETURN __attribute__((noreturn))
 #define KB_WARN_UNUSED __attribute__((warn_unused_result))
+/* On a mutator whose result matters (log/, coord/): the compiler flags every caller that
+ * ignores it. Ignoring one on purpose takes KB_IGNORED(call) AND a comment saying why (GCC
+ * does not accept a (void) cast for these). */
+#define KB_MUST_USE __attribute__((warn_unused_result))
 #else
 #define KB_PRINTF(fmt, args)
 #define KB_NORETURN
 #define KB_WARN_UNUSED
+#define KB_MUST_USE
 #endif
+
+/* The result of a KB_MUST_USE call, dropped on purpose: say why next to it. */
+#define KB_IGNORED(call)                                                                   \
+	do {                                                                                   \
+		if (call) {                                                                        \
+		}                                                                                  \
+	} while (0)
 
 KB_NORETURN void kb_panic(const char *file, int line, const char *fmt, ...) KB_PRINTF(3, 4);
 
@@ -64,6 +76,10 @@ void *kb_grow(void *p, size_t *cap, size_t need, size_t elem, size_t init, size_
 			(cap) = kb_cap_;                                                               \
 		}                                                                                  \
 	} while (0)
+/* Strict decimal integer: optional '-', then digits only (no blanks, '+', or trailing
+ * characters), no overflow, within [lo, hi]. Returns false (and leaves *out alone)
+ * otherwise. For every number read from a file, a znode, a config or a name. */
+bool kb_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
 /* Monotonic clock in milliseconds, and wall clock in milliseconds since the epoch. */
 int64_t kb_mono_ms(void);

@@ -48,6 +48,38 @@
  * entries for larger keys are ignored). */
 #define KB_OUTCLIENT_MAX_INFLIGHT 128
 #define KB_OUTCLIENT_MAX_API_KEY 128
+/* ---- Admin requests (CreateTopics, CreatePartitions, DeleteTopics, AlterConfigs, ...) ----
+ * Kafka itself has none of these; without them one request could make the controller
+ * allocate without bound (2^31 partitions) or spend seconds in quadratic checks. Each is
+ * checked before anything is allocated or written to ZooKeeper, and crossed by
+ * tests/integration/test_limits.py. The cluster-wide total is the config key
+ * kbroker.max.partitions.per.cluster. */
+
+/* Partitions of one topic (a CreateTopics count or assignment, a CreatePartitions count):
+ * librdkafka's own client-side cap. Over it: INVALID_PARTITIONS. A topic's assignment must
+ * also fit one znode (KB_ZK_MAX_WRITE_BYTES), which with large broker ids can bind first. */
+#define KB_MAX_PARTITIONS_PER_TOPIC 100000
+
+/* Partitions asked for by one request, summed over its topics (asked, not granted: the
+ * topic that crosses it and every later one get INVALID_PARTITIONS). */
+#define KB_MAX_PARTITIONS_PER_REQUEST 100000
+
+/* Topics (resources) in one admin request. Duplicate and collision checks are quadratic in
+ * it. Over it: every item of the request is answered INVALID_REQUEST, none is looked at. */
+#define KB_MAX_TOPICS_PER_ADMIN_REQUEST 1000
+
+/* Config entries for one resource in CreateTopics/AlterConfigs/IncrementalAlterConfigs
+ * (a topic has ~30 keys; duplicates are searched quadratically). Over it: INVALID_REQUEST. */
+#define KB_MAX_CONFIGS_PER_RESOURCE 1000
+
+/* Longest config value accepted from a request (every topic value is a number, a name or a
+ * short list; all of a topic's values must fit one znode). Over it: INVALID_CONFIG. */
+#define KB_MAX_CONFIG_VALUE_BYTES 4096
+
+/* Largest znode payload we write (a topic's assignment): ZooKeeper refuses packets above
+ * jute.maxbuffer (1 MiB - 1 by default) and drops the session's connection, so a multi-op
+ * must stay below it with room for its paths and other ops. Over it: POLICY_VIOLATION. */
+#define KB_ZK_MAX_WRITE_BYTES (960 * 1024)
 
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536

@@ -62,6 +62,7 @@ struct kb_config {
 	bool auto_leader_rebalance_enable;      /* auto.leader.rebalance.enable */
 	int64_t leader_imbalance_check_interval_seconds; /* leader.imbalance.check.interval.seconds */
 	int32_t leader_imbalance_per_broker_percentage;  /* leader.imbalance.per.broker.percentage */
+	int32_t max_partitions_per_cluster;     /* kbroker.max.partitions.per.cluster */
 	/* The log (defaults of the topic configs; see conf/topic_conf.h) */
 	char *log_dirs;                         /* log.dirs (NULL: log.dir is used) */
 	char *log_dir;                          /* log.dir */

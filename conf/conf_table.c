@@ -326,6 +326,16 @@ const struct conf_key conf_keys[] = {
 		.doc = "Share of a broker's preferred partitions it may fail to lead, in percent, "
 		       "before the controller runs preferred-leader elections for them.",
 	},
+	{
+		.name = "kbroker.max.partitions.per.cluster", .type = CONF_INT,
+		FIELD(max_partitions_per_cluster), INT32_BOUNDS(1), .def = "200000",
+		.doc = "kbroker-specific. Most partitions the cluster may hold: the controller refuses "
+		       "a CreateTopics or CreatePartitions (validate_only too) that would take the "
+		       "cluster past it, with POLICY_VIOLATION, instead of writing more partition "
+		       "states than its ZooKeeper session can carry; automatic topic creation stops "
+		       "there too. Partitions being created by requests still in flight are not "
+		       "counted. Kafka has no such limit.",
+	},
 	/* ---- The log ---- */
 	{
 		.name = "log.dirs", .type = CONF_LIST, FIELD(log_dirs), .example = "/tmp/kafka-logs",

@@ -217,7 +217,9 @@ const char *topic_conf_value(const struct kb_config *bcfg, const struct conf_kv 
 	int src = CONF_SRC_DEFAULT;
 	char why[REASON_MAX];
 	int i = n - 1;
+	/* An override too long for buf counts as invalid: cut short, "000...05" would read 0. */
 	while (i >= 0 && (strcmp(overrides[i].name, name) != 0 || !overrides[i].value ||
+	                  strlen(overrides[i].value) >= buflen ||
 	                  check_value(t, overrides[i].value, why, sizeof(why)) != 0))
 		i--;
 	if (i >= 0) {

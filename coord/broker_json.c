@@ -97,9 +97,8 @@ int endpoint_parse(const char *s, struct md_endpoint *out)
 	}
 	if (h1 <= h0 || memchr(h0, '[', (size_t)(h1 - h0)) || memchr(h0, ']', (size_t)(h1 - h0)))
 		return -1; /* empty host, or brackets left over */
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || end == colon + 1 || port < 0 || port > 65535)
+	int64_t port;
+	if (!kb_parse_i64(colon + 1, 0, 65535, &port))
 		return -1;
 	out->listener = kb_strndup(s, (size_t)(sep - s));
 	out->host = kb_strndup(h0, (size_t)(h1 - h0));

@@ -13,11 +13,6 @@
 #define CTL_MAX_OPS_PER_MULTI 200
 #define CTL_MAX_ELECTION_RETRIES 3
 
-struct preferred_req {
-	char *topic;          /* NULL: all topics */
-	int32_t partition;    /* < 0: all partitions */
-};
-
 struct controller {
 	struct coord *c;
 	bool active;
@@ -29,8 +24,7 @@ struct controller {
 	bool dirty;                /* a change arrived while writes were in flight */
 	struct event *reconcile_ev;
 	struct event *rebalance_ev;
-	struct preferred_req *pref;
-	int npref, cappref;
+	bool pref_all;             /* a preferred election of every partition was asked for */
 	int64_t pass_started_ms;   /* for the failover figure in the log */
 	int pass_changes;
 };
@@ -63,6 +57,11 @@ static void add_delete(struct controller *k, const char *rel);
 bool ctl_active(const struct controller *k)
 {
 	return k->active;
+}
+
+bool ctl_electing(const struct controller *k)
+{
+	return k->electing;
 }
 
 int32_t ctl_epoch(const struct controller *k)
@@ -158,7 +157,8 @@ static void epoch_read(int rc, const char *value, int len, const struct Stat *st
 	struct controller *k = (struct controller *)data;
 	if (rc == ZNONODE) {
 		char *p = fullpath(k, "/controller_epoch");
-		zoo_acreate(ZH(k), p, "0", 1, &ZOO_OPEN_ACL_UNSAFE, 0, epoch_created, k);
+		if (zoo_acreate(ZH(k), p, "0", 1, &ZOO_OPEN_ACL_UNSAFE, 0, epoch_created, k) != ZOK)
+			k->electing = false; /* refused: epoch_created will never run */
 		kb_free(p);
 		zk_kick(k->c->zk);
 		return;
@@ -168,10 +168,15 @@ static void epoch_read(int rc, const char *value, int len, const struct Stat *st
 		return;
 	}
 	char num[16];
-	snprintf(num, sizeof(num), "%.*s", len, value);
 	struct election *e = kb_calloc(1, sizeof(*e));
 	e->k = k;
-	e->next_epoch = (int32_t)strtol(num, NULL, 10) + 1;
+	if (election_next_epoch(value, len, &e->next_epoch) < 0) {
+		say_error("controller", "/controller_epoch holds %.*s, not an epoch below %d: not "
+		          "electing", KB_MIN(len, 32), value, INT32_MAX);
+		kb_free(e);
+		k->electing = false;
+		return;
+	}
 	char json[160];
 	snprintf(json, sizeof(json), "{\"version\":1,\"brokerid\":%d,\"timestamp\":\"%lld\"}",
 	         k->c->cfg.broker_id, (long long)kb_wall_ms());
@@ -198,7 +203,11 @@ void ctl_maybe_elect(struct controller *k)
 		return;
 	k->electing = true;
 	char *p = fullpath(k, "/controller_epoch");
-	zoo_aget(ZH(k), p, 0, epoch_read, k);
+	int rc = zoo_aget(ZH(k), p, 0, epoch_read, k);
+	if (rc != ZOK) { /* refused: epoch_read will never run to clear `electing` */
+		say_warn("controller", "ZooKeeper refused reading /controller_epoch: %s", zerror(rc));
+		k->electing = false;
+	}
 	kb_free(p);
 	zk_kick(k->c->zk);
 }
@@ -333,7 +342,9 @@ static void parent_created(int rc, const char *value, const void *data)
 static void ensure_parent(struct controller *k, const char *rel)
 {
 	char *p = fullpath(k, rel);
-	zoo_acreate(ZH(k), p, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, parent_created, NULL);
+	/* Ignored when refused, on purpose: the state create after it is refused the same way
+	 * (batch_send marks the pass dirty), or fails with NONODE and is retried. */
+	(void)zoo_acreate(ZH(k), p, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, parent_created, NULL);
 	kb_free(p);
 }
 
@@ -398,23 +409,11 @@ static bool topic_unclean(const struct controller *k, const struct md_topic *t)
 	return k->c->cfg.policy.unclean_leader_election;
 }
 
-static bool wants_preferred(const struct controller *k, const char *topic, int32_t p)
-{
-	for (int i = 0; i < k->npref; i++) {
-		const struct preferred_req *r = &k->pref[i];
-		if (!r->topic || (strcmp(r->topic, topic) == 0 && (r->partition < 0 || r->partition == p)))
-			return true;
-	}
-	return false;
-}
-
+/* Asked-for preferred elections are flags on the partitions (md_partition.preferred_wanted),
+ * not a list: a request naming the same partition 100,000 times costs the pass nothing. */
 static void clear_preferred(struct controller *k)
 {
-	for (int i = 0; i < k->npref; i++)
-		kb_free(k->pref[i].topic);
-	kb_free(k->pref);
-	k->pref = NULL;
-	k->npref = k->cappref = 0;
+	k->pref_all = false; /* the partitions' flags are cleared by the pass that reads them */
 }
 
 /* Kafka's order: states, partition nodes, the partitions node, the topic, its config, and
@@ -459,12 +458,13 @@ static void process_deletions(struct controller *k)
 	}
 }
 
-static void reconcile_topic(struct controller *k, struct batch **bp, const struct md_topic *t)
+static void reconcile_topic(struct controller *k, struct batch **bp, struct md_topic *t)
 {
 	bool unclean = topic_unclean(k, t);
 	for (int32_t p = 0; p < t->npartitions; p++) {
 		struct md_state ns;
-		bool pref = wants_preferred(k, t->name, p);
+		bool pref = k->pref_all || t->partitions[p].preferred_wanted;
+		t->partitions[p].preferred_wanted = false;
 		enum decision d = decide_partition(&t->partitions[p], is_live, k->c, unclean, pref,
 		                                   k->epoch, &ns);
 		if (d != DECIDE_NONE)
@@ -482,7 +482,7 @@ static void reconcile(struct controller *k)
 	}
 	k->pass_started_ms = kb_mono_ms();
 	struct batch *b = batch_new(k);
-	const struct md_cache *md = &k->c->md;
+	struct md_cache *md = &k->c->md;
 	for (int i = 0; i < md->ntopics; i++)
 		if (!md->topics[i].deleting)
 			reconcile_topic(k, &b, &md->topics[i]);
@@ -512,8 +512,13 @@ void ctl_on_change(struct controller *k)
 
 void ctl_request_preferred(struct controller *k, const char *topic, int32_t partition)
 {
-	KB_GROW(k->pref, k->cappref, k->npref + 1, 4);
-	k->pref[k->npref++] = (struct preferred_req){topic ? kb_strdup(topic) : NULL, partition};
+	struct md_topic *t = topic ? topics_find(&k->c->md, topic) : NULL;
+	if (!topic)
+		k->pref_all = true;
+	if (t && partition >= 0 && partition < t->npartitions)
+		t->partitions[partition].preferred_wanted = true;
+	for (int32_t p = 0; t && partition < 0 && p < t->npartitions; p++)
+		t->partitions[p].preferred_wanted = true;
 	schedule(k);
 }
 
@@ -642,7 +647,9 @@ static void preferred_get(int rc, const char *value, int len, const struct Stat 
 	struct controller *k = (struct controller *)data;
 	if (rc == ZNONODE && k->active) {
 		char *p = fullpath(k, "/admin/preferred_replica_election");
-		zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k);
+		if (zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k) != ZOK)
+			say_warn("controller", "cannot watch %s: preferred elections written by tools "
+			         "wait for the next controller", p);
 		kb_free(p);
 		zk_kick(k->c->zk);
 		return;
@@ -653,7 +660,9 @@ static void preferred_get(int rc, const char *value, int len, const struct Stat 
 static void watch_preferred(struct controller *k)
 {
 	char *p = fullpath(k, "/admin/preferred_replica_election");
-	zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k);
+	if (zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k) != ZOK)
+		say_warn("controller", "cannot watch %s: preferred elections written by tools "
+		         "wait for the next controller", p);
 	kb_free(p);
 	zk_kick(k->c->zk);
 }

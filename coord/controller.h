@@ -26,6 +26,8 @@ void ctl_maybe_elect(struct controller *k);
 /* The cache changed. */
 void ctl_on_change(struct controller *k);
 bool ctl_active(const struct controller *k);
+/* An election is under way (its ZooKeeper calls are in flight). */
+bool ctl_electing(const struct controller *k);
 int32_t ctl_epoch(const struct controller *k);
 int32_t ctl_epoch_version(const struct controller *k);
 /* Ask for a preferred-leader election of one partition (partition < 0: every partition of the

@@ -4,6 +4,10 @@
  * session are answered in the order they were sent, which is why the persistent paths can
  * all be created in one burst, parents first. Completions that arrive with ZCLOSING (the
  * handle was closed: shutdown or session replacement) are ignored.
+ *
+ * A call the client refuses at once (an expired or failed handle, an invalid path) never
+ * completes: whatever its completion would undo (the `pending` count, its context) is
+ * undone where the call is made — else coord_loaded() would stay false for good.
  */
 #include "coord_int.h"
 #include "controller.h"
@@ -71,6 +75,15 @@ bool md_broker_live(const struct md_cache *md, int32_t id)
 	return false;
 }
 
+/* rc of an asynchronous call: true (and logged) when the client refused it. */
+static bool refused(int rc, const char *what)
+{
+	if (rc == ZOK)
+		return false;
+	say_warn("coord", "ZooKeeper refused %s: %s", what, zerror(rc));
+	return true;
+}
+
 static void fatal(struct coord *c, const char *msg)
 {
 	c->fn(COORD_FATAL, msg, c->arg);
@@ -96,13 +109,15 @@ static void create_chroot_and_paths(struct coord *c)
 		const char *next = strchr(p + 1, '/');
 		size_t n = next ? (size_t)(next - chroot) : strlen(chroot);
 		snprintf(part, sizeof(part), "%.*s", (int)n, chroot);
-		zoo_acreate(zh, part, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, create_done, c);
+		refused(zoo_acreate(zh, part, "", 0, &ZOO_OPEN_ACL_UNSAFE, 0, create_done, c),
+		        "creating the chroot");
 		p = next ? next : p + strlen(p);
 	}
 	for (size_t i = 0; i < KB_ARRAY_LEN(persistent_paths); i++) {
 		char buf[1024];
-		zoo_acreate(zh, P(c, persistent_paths[i], buf, sizeof(buf)), "", 0,
-		            &ZOO_OPEN_ACL_UNSAFE, 0, create_done, c);
+		refused(zoo_acreate(zh, P(c, persistent_paths[i], buf, sizeof(buf)), "", 0,
+		                    &ZOO_OPEN_ACL_UNSAFE, 0, create_done, c),
+		        "creating a persistent path");
 	}
 }
 
@@ -133,8 +148,9 @@ static void cluster_id_read(int rc, const char *value, int len, const struct Sta
 		char id[23], json[96], buf[1024];
 		cluster_id_generate(id);
 		snprintf(json, sizeof(json), "{\"version\":\"1\",\"id\":\"%s\"}", id);
-		zoo_acreate(zk_handle(c->zk), P(c, "/cluster/id", buf, sizeof(buf)), json,
-		            (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, cluster_id_created, c);
+		refused(zoo_acreate(zk_handle(c->zk), P(c, "/cluster/id", buf, sizeof(buf)), json,
+		                    (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, cluster_id_created, c),
+		        "creating /cluster/id");
 		zk_kick(c->zk);
 		return;
 	}
@@ -164,7 +180,9 @@ static void read_cluster_id(struct coord *c)
 {
 	char buf[1024];
 	c->pending++;
-	zoo_aget(zk_handle(c->zk), P(c, "/cluster/id", buf, sizeof(buf)), 0, cluster_id_read, c);
+	if (refused(zoo_aget(zk_handle(c->zk), P(c, "/cluster/id", buf, sizeof(buf)), 0,
+	                     cluster_id_read, c), "reading /cluster/id"))
+		c->pending--;
 	zk_kick(c->zk);
 }
 
@@ -253,7 +271,8 @@ static void reg_created(int rc, const char *value, const void *data)
 	char path[1024];
 	ids_path(c, path, sizeof(path));
 	if (rc == ZNODEEXISTS) {
-		zoo_awexists(zk_handle(c->zk), path, reg_watch, c, existing_checked, c);
+		refused(zoo_awexists(zk_handle(c->zk), path, reg_watch, c, existing_checked, c),
+		        "watching our registration"); /* a new session registers again */
 		zk_kick(c->zk);
 		return;
 	}
@@ -266,8 +285,9 @@ static void register_broker(struct coord *c)
 	ids_path(c, path, sizeof(path));
 	kb_free(c->reg_json);
 	c->reg_json = broker_json_encode(&c->cfg, kb_wall_ms());
-	zoo_acreate(zk_handle(c->zk), path, c->reg_json, (int)strlen(c->reg_json),
-	            &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, reg_created, c);
+	refused(zoo_acreate(zk_handle(c->zk), path, c->reg_json, (int)strlen(c->reg_json),
+	                    &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, reg_created, c),
+	        "registering the broker"); /* a new session registers again */
 	zk_kick(c->zk);
 }
 
@@ -341,9 +361,8 @@ static void broker_data(int rc, const char *value, int len, const struct Stat *s
 
 static bool parse_id(const char *s, int32_t *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 0 || v > INT32_MAX)
+	int64_t v;
+	if (!kb_parse_i64(s, 0, INT32_MAX, &v))
 		return false;
 	*out = (int32_t)v;
 	return true;
@@ -380,7 +399,11 @@ static void brokers_listed(int rc, const struct String_vector *names, const void
 		struct broker_read *br = kb_malloc(sizeof(*br));
 		*br = (struct broker_read){c, c->live_ids[i]};
 		c->pending++;
-		zoo_aget(zk_handle(c->zk), P(c, rel, buf, sizeof(buf)), 0, broker_data, br);
+		if (refused(zoo_aget(zk_handle(c->zk), P(c, rel, buf, sizeof(buf)), 0, broker_data, br),
+		            "reading a broker registration")) {
+			c->pending--;
+			kb_free(br);
+		}
 	}
 	zk_kick(c->zk);
 }
@@ -398,8 +421,10 @@ static void watch_brokers(struct coord *c)
 {
 	char buf[1024];
 	c->pending++;
-	zoo_awget_children(zk_handle(c->zk), P(c, "/brokers/ids", buf, sizeof(buf)),
-	                   brokers_changed, c, brokers_listed, c);
+	if (refused(zoo_awget_children(zk_handle(c->zk), P(c, "/brokers/ids", buf, sizeof(buf)),
+	                               brokers_changed, c, brokers_listed, c),
+	            "listing /brokers/ids"))
+		c->pending--;
 	zk_kick(c->zk);
 }
 
@@ -442,8 +467,10 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 		ctl_maybe_elect(c->ctl);
 		char buf[1024];
 		c->pending++;
-		zoo_awexists(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)),
-		             controller_changed, c, controller_exists, c);
+		if (refused(zoo_awexists(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)),
+		                         controller_changed, c, controller_exists, c),
+		            "watching /controller"))
+			c->pending--;
 		zk_kick(c->zk);
 		return;
 	}
@@ -470,8 +497,9 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 		 * /controller without knowing our epoch. Give it up so the election runs again. */
 		char buf[1024];
 		say_warn("controller", "holding /controller without a known epoch: re-electing");
-		zoo_adelete(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)), -1, ignore_void,
-		            NULL);
+		refused(zoo_adelete(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)), -1,
+		                    ignore_void, NULL),
+		        "giving /controller up"); /* the session's end frees it anyway */
 		zk_kick(c->zk);
 	}
 }
@@ -480,8 +508,10 @@ static void watch_controller(struct coord *c)
 {
 	char buf[1024];
 	c->pending++;
-	zoo_awget(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)), controller_changed, c,
-	          controller_read, c);
+	if (refused(zoo_awget(zk_handle(c->zk), P(c, "/controller", buf, sizeof(buf)),
+	                      controller_changed, c, controller_read, c),
+	            "reading /controller"))
+		c->pending--;
 	zk_kick(c->zk);
 }
 
@@ -497,6 +527,11 @@ static void on_session(struct zk *z, enum zk_state st, bool new_session, void *a
 	}
 	if (st != ZK_CONNECTED || !new_session)
 		return;
+	coord_session_begin(c);
+}
+
+void coord_session_begin(struct coord *c)
+{
 	c->registered = false;
 	c->brokers_known = false;
 	c->topics_known = false;

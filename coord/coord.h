@@ -49,6 +49,8 @@ struct md_cache {
 
 const struct md_topic *md_find_topic(const struct md_cache *md, const char *name);
 bool md_broker_live(const struct md_cache *md, int32_t id);
+/* Partitions of every topic in the cache (kbroker.max.partitions.per.cluster counts these). */
+int64_t md_total_partitions(const struct md_cache *md);
 
 const struct md_endpoint *md_broker_endpoint(const struct md_broker *b, const char *listener);
 void md_broker_free(struct md_broker *b);
@@ -113,7 +115,7 @@ void coord_request_preferred(struct coord *c, const char *topic, int32_t partiti
  * runs on the loop unless the session is closing. Returns -1 when this broker does not lead
  * the partition in the cache (nothing written). */
 typedef void (*coord_isr_done_fn)(void *arg, const char *topic, int32_t partition, bool ok);
-int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
+KB_MUST_USE int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
                     const int32_t *isr, int nisr, coord_isr_done_fn done, void *arg);
 /* The latest /brokers/ids listing (registered brokers, before their data is read). */
 const int32_t *coord_live_ids(const struct coord *c, int *n);
@@ -126,10 +128,10 @@ int32_t coord_broker_id(const struct coord *c);
  * set. Returns a heap string. */
 char *broker_json_encode(const struct coord_config *cfg, int64_t timestamp_ms);
 /* Parses a registration written by kbroker or Kafka (versions 1-5). Returns 0 or -1. */
-int broker_json_decode(int32_t id, const char *data, size_t len, struct md_broker *out);
+KB_MUST_USE int broker_json_decode(int32_t id, const char *data, size_t len, struct md_broker *out);
 
 /* "NAME://host:port" -> parts; brackets are removed from IPv6 hosts. Returns 0 or -1. */
-int endpoint_parse(const char *s, struct md_endpoint *out);
+KB_MUST_USE int endpoint_parse(const char *s, struct md_endpoint *out);
 
 /* A new cluster id: 16 random bytes as URL-safe base64 without padding (22 chars). */
 void cluster_id_generate(char out[23]);

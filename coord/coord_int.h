@@ -28,6 +28,8 @@ struct coord {
 	int pending;              /* reads in flight (a tool waits for 0: a complete view) */
 };
 
+/* A new session: create the persistent paths, register, and start every watched read. */
+void coord_session_begin(struct coord *c);
 /* Full ZooKeeper path of a Kafka path (chroot prefixed). */
 const char *coord_path(struct coord *c, const char *path, char *buf, size_t len);
 /* The cache changed: bump the generation and (once per loop turn) tell the listeners. */

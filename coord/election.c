@@ -112,6 +112,19 @@ enum decision decide_partition(const struct md_partition *p, broker_live_fn live
 	return DECIDE_NONE;
 }
 
+int election_next_epoch(const char *data, int len, int32_t *next)
+{
+	char num[16];
+	int64_t v;
+	if (len <= 0 || len >= (int)sizeof(num))
+		return -1;
+	snprintf(num, sizeof(num), "%.*s", len, data);
+	if (!kb_parse_i64(num, 0, INT32_MAX - 1, &v))
+		return -1;
+	*next = (int32_t)v + 1;
+	return 0;
+}
+
 /* ---- Replica placement ----------------------------------------------------------------- */
 
 /* Index of the j-th follower of a partition whose first replica is at `first`. */

@@ -41,8 +41,13 @@ enum decision decide_partition(const struct md_partition *p, broker_live_fn live
  * distinct racks while racks remain. `brokers` are sorted ids, `racks` parallel (NULL
  * entries: no rack). start/shift < 0 pick random values. Returns 0, or -1 with err when
  * rf > n or arguments are out of range. *out gets n_parts partitions (replicas set). */
-int assign_replicas(const int32_t *brokers, const char *const *racks, int n, int32_t n_parts,
+KB_MUST_USE int assign_replicas(const int32_t *brokers, const char *const *racks, int n, int32_t n_parts,
                     int16_t rf, int start, int shift, int32_t first_partition,
                     struct md_partition **out, char *err, size_t errlen);
+
+/* The epoch after the one stored in /controller_epoch (`len` bytes, not NUL-terminated).
+ * Returns 0 with *next, or -1 when the data is not a canonical epoch in [0, INT32_MAX - 1]
+ * (garbage, negative, or the last epoch there is): the caller must not elect on it. */
+KB_MUST_USE int election_next_epoch(const char *data, int len, int32_t *next);
 
 #endif

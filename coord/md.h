@@ -30,6 +30,8 @@ struct md_partition {
 	bool state_absent;        /* ZooKeeper said the state znode does not exist */
 	struct md_state state;
 	int32_t state_version;    /* zkVersion of the state znode (for conditional writes) */
+	bool preferred_wanted;    /* controller: a preferred election was asked for (cleared by
+	                           * the next reconcile pass, as Kafka's request is one-shot) */
 };
 
 struct md_config_entry {
@@ -59,17 +61,17 @@ void md_configs_free(struct md_config_entry *c, int n);
 
 /* Assignment: partitions 0..n-1 must all be present. */
 char *md_assignment_encode(const struct md_partition *parts, int n, const uint8_t topic_id[16]);
-int md_assignment_decode(const char *json, size_t len, struct md_partition **parts, int *n,
+KB_MUST_USE int md_assignment_decode(const char *json, size_t len, struct md_partition **parts, int *n,
                          uint8_t topic_id[16]);
 char *md_state_encode(const struct md_state *s);
-int md_state_decode(const char *json, size_t len, struct md_state *s);
+KB_MUST_USE int md_state_decode(const char *json, size_t len, struct md_state *s);
 char *md_config_encode(const struct md_config_entry *c, int n);
-int md_config_decode(const char *json, size_t len, struct md_config_entry **c, int *n);
+KB_MUST_USE int md_config_decode(const char *json, size_t len, struct md_config_entry **c, int *n);
 
 /* Topic ids: 16 random bytes, written as 22 chars of URL-safe base64 without padding. */
 void md_uuid_generate(uint8_t id[16]);
 void md_uuid_encode(const uint8_t id[16], char out[23]);
-int md_uuid_decode(const char *s, uint8_t id[16]);
+KB_MUST_USE int md_uuid_decode(const char *s, uint8_t id[16]);
 
 /* Kafka's topic name rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..". Returns NULL
  * when valid, else the reason. */

@@ -157,8 +157,8 @@ int md_assignment_decode(const char *json, size_t len, struct md_partition **out
 	}
 	memset(topic_id, 0, 16);
 	json_t *id = json_object_get(o, "topic_id");
-	if (json_is_string(id))
-		md_uuid_decode(json_string_value(id), topic_id);
+	if (json_is_string(id) && md_uuid_decode(json_string_value(id), topic_id) < 0)
+		memset(topic_id, 0, 16); /* unreadable: the topic has no id, as before KIP-516 */
 	json_decref(o);
 	*out = parts;
 	*nout = (int)n;

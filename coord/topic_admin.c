@@ -3,6 +3,7 @@
 #include "topic_admin.h"
 
 #include "../common/kerr.h"
+#include "../common/limits.h"
 #include "../common/say.h"
 
 #include <stdio.h>
@@ -168,11 +169,36 @@ static void txn_send(struct txn *t, void_completion_t completion)
 	int rc = zoo_amulti(zk_handle(t->z), t->n, t->ops, t->results, completion, t);
 	if (rc != ZOK) {
 		if (t->cb)
-			t->cb(-1, zerror(rc), t->arg);
+			t->cb(KERR_UNKNOWN_SERVER_ERROR, zerror(rc), t->arg);
 		txn_free(t);
 		return;
 	}
 	zk_kick(t->z);
+}
+
+/* A cheap upper bound first: "<id>":[<replica>,...], with every number at most 11 bytes. */
+bool topic_admin_assignment_fits(const struct md_partition *parts, int n)
+{
+	int64_t bound = 256;
+	for (int i = 0; i < n; i++)
+		bound += 16 + 12 * (int64_t)parts[i].nreplicas;
+	if (bound <= KB_ZK_MAX_WRITE_BYTES)
+		return true;
+	static const uint8_t no_id[16];
+	char *json = md_assignment_encode(parts, n, no_id);
+	bool fits = strlen(json) <= KB_ZK_MAX_WRITE_BYTES;
+	kb_free(json);
+	return fits;
+}
+
+static bool refuse_large(const struct md_partition *parts, int n, topic_admin_cb cb, void *arg)
+{
+	if (topic_admin_assignment_fits(parts, n))
+		return false;
+	if (cb)
+		cb(KERR_POLICY_VIOLATION, "the assignment is larger than a ZooKeeper write may be",
+		   arg);
+	return true;
 }
 
 void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name,
@@ -180,6 +206,8 @@ void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name
                         const struct md_config_entry *cfg, int ncfg, topic_admin_cb cb,
                         void *arg)
 {
+	if (refuse_large(parts, n, cb, arg))
+		return;
 	struct txn *t = txn_new(z, f, cb, arg);
 	char rel[600];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s", name);
@@ -197,6 +225,8 @@ void topic_admin_set_assignment(struct zk *z, const struct zk_fence *f, const ch
                                 const uint8_t topic_id[16], int32_t version, topic_admin_cb cb,
                                 void *arg)
 {
+	if (refuse_large(parts, n, cb, arg))
+		return;
 	struct txn *t = txn_new(z, f, cb, arg);
 	char rel[600];
 	snprintf(rel, sizeof(rel), "/brokers/topics/%s", name);

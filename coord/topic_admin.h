@@ -50,6 +50,11 @@ void topic_admin_set_config(struct zk *z, const struct zk_fence *f, const char *
 void topic_admin_create_node(struct zk *z, const char *rel_path, const char *data,
                              topic_admin_cb cb, void *arg);
 
+/* Whether the assignment of these partitions fits one ZooKeeper write
+ * (KB_ZK_MAX_WRITE_BYTES). The writes above refuse one that does not, with
+ * POLICY_VIOLATION through the callback, before sending anything. */
+bool topic_admin_assignment_fits(const struct md_partition *parts, int n);
+
 /* Kafka error code for a ZooKeeper result code of a topic write. */
 int16_t topic_admin_error(int zrc);
 

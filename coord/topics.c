@@ -535,3 +535,11 @@ int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
 	zk_kick(c->zk);
 	return 0;
 }
+
+int64_t md_total_partitions(const struct md_cache *md)
+{
+	int64_t n = 0;
+	for (int i = 0; i < md->ntopics; i++)
+		n += md->topics[i].npartitions;
+	return n;
+}

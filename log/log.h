@@ -97,7 +97,7 @@ struct log_segment;
  * epochs). `log_start_offset` comes from the checkpoint (-1 = unknown: the first segment's
  * base). Returns 0 or -1 with err. @any-thread for distinct logs (startup may recover
  * partitions in parallel, then hand them to the loop). */
-int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_point,
+KB_MUST_USE int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_point,
               int64_t log_start_offset, struct plog **out, char *err, size_t errlen);
 /* No fsync (flush first for a clean shutdown); unlinks files still waiting for deletion;
  * writes a dirty leader-epoch-checkpoint (without fsync). Every prepared flush job of the log
@@ -121,7 +121,7 @@ int64_t plog_active_base(const struct plog *l);
  * index entries every index_interval_bytes, writes with one write(). Either the whole batch is
  * in the file and the LEO moved, or nothing changed (a short write is truncated back).
  * Returns KERR_NONE or KERR_KAFKA_STORAGE_ERROR. */
-int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
+KB_MUST_USE int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_info *info,
                 int32_t leader_epoch, int64_t now_ms, int64_t *base_offset);
 
 /* Follower: appends batches fetched from the leader as they are (offsets, epochs, timestamps
@@ -135,7 +135,7 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
  * leaves a gap or overlaps the LEO: the follower's position is wrong) or
  * KERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
  * appended. *consumed (may be NULL): bytes of buf taken (appended or skipped). */
-int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
+KB_MUST_USE int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
                         size_t *consumed);
 
 /* Where fetching from `offset` starts: a file range covering whole batches from the batch
@@ -154,7 +154,7 @@ struct log_read {
 	size_t len;
 	int64_t first_offset; /* base offset of the first batch in the range */
 };
-int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
+KB_MUST_USE int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
               struct log_read *out);
 void log_segment_ref(struct log_segment *s);
 void log_segment_unref(struct log_segment *s); /* @any-thread (atomic) */
@@ -165,10 +165,10 @@ void log_segment_unref(struct log_segment *s); /* @any-thread (atomic) */
  * timestamp >= ts and its timestamp (as Kafka answers; one batch read, records walked with
  * bounds checks); otherwise the batch's first offset and its maxTimestamp. The special
  * timestamps -1/-2/-3 (latest/earliest/max) are the caller's. */
-int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64_t *timestamp);
+KB_MUST_USE int plog_offset_for_timestamp(struct plog *l, int64_t ts, int64_t *offset, int64_t *timestamp);
 /* ListOffsets MAX_TIMESTAMP: the offset and timestamp of the record batch with the largest
  * timestamp (the batch's last offset). */
-int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
+KB_MUST_USE int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
 
 /* Truncation (a follower finding where it diverges): drops everything at or above `offset`.
  * A batch holding `offset` goes whole (the LEO may end below `offset`); so do the epoch
@@ -176,18 +176,22 @@ int plog_max_timestamp(struct plog *l, int64_t *offset, int64_t *timestamp);
  * first segment the log restarts empty at `offset` (log start and recovery point too; the
  * epoch cache is cleared). Dropped segments are renamed to *.deleted at once; the next
  * plog_retention_prepare() job unlinks them. A flush prepared before a truncation does not
- * move the recovery point. */
-int plog_truncate_to(struct plog *l, int64_t offset);
+ * move the recovery point. KERR_NONE; KERR_OFFSET_OUT_OF_RANGE (offset < 0);
+ * KERR_KAFKA_STORAGE_ERROR when a file could not be cut (the LEO may then stay above
+ * `offset`) or a dropped segment's files could not be renamed nor removed (the log is
+ * truncated in memory, but those files would load again at the next open). */
+KB_MUST_USE int plog_truncate_to(struct plog *l, int64_t offset);
 /* Kafka's truncateFullyAndStartAt (a follower whose log ends below its leader's log start):
  * every segment goes (as above), the log restarts empty at `offset` >= 0 (log start, LEO and
  * recovery point), the epoch cache is cleared. KERR_NONE, KERR_OFFSET_OUT_OF_RANGE (offset < 0)
- * or KERR_KAFKA_STORAGE_ERROR (nothing changed). */
-int plog_truncate_fully(struct plog *l, int64_t offset);
+ * or KERR_KAFKA_STORAGE_ERROR: nothing changed when the new segment could not be made; the
+ * restart done, when an old segment's files could not be renamed nor removed (as above). */
+KB_MUST_USE int plog_truncate_fully(struct plog *l, int64_t offset);
 /* DeleteRecords: moves the log start forward (to at most the LEO: past it
  * KERR_OFFSET_OUT_OF_RANGE; never backwards). Segments wholly below it go at the next
  * plog_retention_prepare(). Epoch entries ending before it go, the one covering it starts
  * there (as whenever the log start moves: retention too). */
-int plog_advance_start(struct plog *l, int64_t new_start);
+KB_MUST_USE int plog_advance_start(struct plog *l, int64_t new_start);
 
 /* ---- Leader epochs (KIP-101, KIP-279) -----------------------------------------------------
  * The cache holds (epoch, start offset) for each leader epoch with data in the log: appends
@@ -239,7 +243,7 @@ struct log_flush_job;
 /* NULL: nothing to flush (no data, no dirty epoch cache), or a flush of this log is still in
  * flight (one at a time). */
 struct log_flush_job *plog_flush_prepare(struct plog *l);
-int log_flush_run(struct log_flush_job *j); /* @any-thread: fdatasync, epoch file; -errno */
+KB_MUST_USE int log_flush_run(struct log_flush_job *j); /* @any-thread: fdatasync, epoch file; -errno */
 /* Moves the recovery point (unless rc != 0 or a truncation happened since prepare). */
 void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc);
 
@@ -263,11 +267,11 @@ struct ckpt_entry {
 	int32_t partition;
 	int64_t offset;
 };
-int ckpt_read(const char *path, struct ckpt_entry **entries, int *n); /* missing file: n = 0 */
-int ckpt_write(const char *path, const struct ckpt_entry *entries, int n); /* tmp+fsync+rename */
+KB_MUST_USE int ckpt_read(const char *path, struct ckpt_entry **entries, int *n); /* missing file: n = 0 */
+KB_MUST_USE int ckpt_write(const char *path, const struct ckpt_entry *entries, int n); /* tmp+fsync+rename */
 void ckpt_free(struct ckpt_entry *entries, int n);
 
 /* For tests: asserts the invariants above; returns 0 or -1 with err. */
-int plog_check(struct plog *l, char *err, size_t errlen);
+KB_MUST_USE int plog_check(struct plog *l, char *err, size_t errlen);
 
 #endif

@@ -177,10 +177,10 @@ struct log_segment {
 
 struct log_segment *seg_new(const char *dir, int64_t base);
 void seg_path(const struct log_segment *s, const char *suffix, char *buf, size_t n);
-int seg_create_files(struct log_segment *s);       /* new, empty segment: 0 / -1 */
-int seg_open_index_fds(struct log_segment *s);     /* opens .index/.timeindex if closed */
+KB_MUST_USE int seg_create_files(struct log_segment *s);       /* new, empty segment: 0 / -1 */
+KB_MUST_USE int seg_open_index_fds(struct log_segment *s);     /* opens .index/.timeindex if closed */
 void seg_close_index_fds(struct log_segment *s);
-int seg_rename_deleted(struct log_segment *s);     /* <name> -> <name>.deleted */
+KB_MUST_USE int seg_rename_deleted(struct log_segment *s);     /* <name> -> <name>.deleted */
 void seg_unlink_files(const struct log_segment *s);
 
 /* Accounts a batch at `pos` in memory (size, next offset, max timestamp, index entries by
@@ -188,26 +188,26 @@ void seg_unlink_files(const struct log_segment *s);
 void seg_note_batch(struct log_segment *s, int64_t pos, const struct rb_hdr *h,
                     int32_t interval, bool *oadd, bool *tadd);
 /* Writes entries [ofrom, on) and [tfrom, tn) and truncates the files after them. */
-int seg_write_index_tail(struct log_segment *s, size_t ofrom, size_t tfrom);
+KB_MUST_USE int seg_write_index_tail(struct log_segment *s, size_t ofrom, size_t tfrom);
 /* Appends `len` bytes of whole, checked batches, contiguous in offset from next_offset, with
  * one pwrite, plus their index entries: 0, or -1 with nothing changed. */
-int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t interval,
+KB_MUST_USE int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t interval,
                int64_t now_ms);
 /* Adds the final time index entry (segment stops being active): 0 / -1. */
-int seg_finalize_time(struct log_segment *s);
+KB_MUST_USE int seg_finalize_time(struct log_segment *s);
 /* Position of the greatest offset index entry with offset <= off (0 when none). */
 int64_t seg_oidx_pos(const struct log_segment *s, int64_t off);
 /* The first batch whose last offset >= off: 0 with its position and header, 1 when none
  * (off >= next_offset), -1 on an I/O error or an inconsistent file. */
-int seg_find(const struct log_segment *s, struct rdr *r, int64_t off, int64_t *pos,
+KB_MUST_USE int seg_find(const struct log_segment *s, struct rdr *r, int64_t off, int64_t *pos,
              struct rb_hdr *h);
 /* The greatest batch boundary in [from, limit] (from is a boundary): -1 on error. */
 int64_t seg_boundary_le(const struct log_segment *s, struct rdr *r, int64_t from, int64_t limit);
 /* Recomputes max_ts/max_ts_off from the time index's last entry and a header scan from the
  * last offset index entry to the end. 0 / -1. */
-int seg_reload_max_ts(struct log_segment *s, struct rdr *r);
+KB_MUST_USE int seg_reload_max_ts(struct log_segment *s, struct rdr *r);
 /* Drops everything from position pos (a batch boundary holding offset new_next). */
-int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next);
+KB_MUST_USE int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next);
 /* Largest timestamp for retention: max_ts, or the last append time without timestamps. */
 int64_t seg_largest_ts(const struct log_segment *s);
 
@@ -267,7 +267,7 @@ enum seg_trust {
  * the .log was truncated (-1 when it was not). Every batch it verifies (those ending at or
  * after the recovery point) goes to epc_recovered(ec) unless ec is NULL. 0, or -1 on an I/O
  * error (err filled). */
-int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t recovery_point,
+KB_MUST_USE int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t recovery_point,
                 int32_t interval, struct rdr *r, struct epoch_cache *ec, int64_t *trunc_off,
                 char *err, size_t errlen);
 
@@ -301,12 +301,13 @@ void plog_push_segment(struct plog *l, struct log_segment *s);
 /* Frees the log and drops its segment references without touching any file. */
 void plog_discard(struct plog *l);
 /* Renames the segment's files to *.deleted and moves it to the pending-deletion list (the
- * caller removes it from segs[]). */
-void plog_detach_segment(struct plog *l, struct log_segment *s);
+ * caller removes it from segs[]). -1 (logged) when its files stayed under their live names:
+ * the segment is detached in memory but would load again at the next open. */
+KB_MUST_USE int plog_detach_segment(struct plog *l, struct log_segment *s);
 /* Index of the segment with the greatest base <= off (0 when off is below every base). */
 size_t plog_floor_index(const struct plog *l, int64_t off);
 struct log_segment *plog_active(const struct plog *l);
 /* Starts a new active segment at the LEO (the old one must be non-empty). 0 or -1. */
-int plog_roll(struct plog *l);
+KB_MUST_USE int plog_roll(struct plog *l);
 
 #endif

@@ -55,11 +55,15 @@ struct log_segment *plog_active(const struct plog *l)
 	return l->segs[l->n - 1];
 }
 
-void plog_detach_segment(struct plog *l, struct log_segment *s)
+int plog_detach_segment(struct plog *l, struct log_segment *s)
 {
-	seg_rename_deleted(s);
+	int rc = seg_rename_deleted(s);
+	if (rc < 0)
+		say_error("log", "%s: a dropped segment's files could neither be renamed nor removed; "
+		          "they would load again at the next open", s->path);
 	l->pending_del = kb_realloc(l->pending_del, (l->npending + 1) * sizeof(*l->pending_del));
 	l->pending_del[l->npending++] = s;
+	return rc;
 }
 
 void plog_discard(struct plog *l)
@@ -410,16 +414,17 @@ int plog_truncate_fully(struct plog *l, int64_t offset)
 		l->dir_dirty = true;
 	}
 	l->gen++;
+	int rc = KERR_NONE;
 	while (l->n > 0) {
 		struct log_segment *s = l->segs[--l->n];
-		if (s != keep)
-			plog_detach_segment(l, s);
+		if (s != keep && plog_detach_segment(l, s) < 0)
+			rc = KERR_KAFKA_STORAGE_ERROR;
 	}
 	keep->gap_before = false;
 	plog_push_segment(l, keep);
 	l->leo = l->log_start = l->recovery_point = offset;
 	epc_clear(&l->epochs); /* none of the data its entries describe is left */
-	return KERR_NONE;
+	return rc;
 }
 
 static int truncate_segment(struct log_segment *s, int64_t offset)
@@ -445,10 +450,13 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	if (offset < l->segs[0]->base)
 		return plog_truncate_fully(l, offset);
 	size_t k = plog_floor_index(l, offset);
+	int detached = 0;
 	while (l->n > k + 1)
-		plog_detach_segment(l, l->segs[--l->n]);
+		detached |= plog_detach_segment(l, l->segs[--l->n]);
 	struct log_segment *s = l->segs[k];
 	int rc = offset < s->next_offset ? truncate_segment(s, offset) : KERR_NONE;
+	if (rc == KERR_NONE && detached < 0)
+		rc = KERR_KAFKA_STORAGE_ERROR;
 	l->leo = s->next_offset;
 	l->recovery_point = KB_MIN(l->recovery_point, l->leo);
 	l->log_start = KB_MIN(l->log_start, l->leo);

@@ -277,7 +277,11 @@ static void write_indexes(struct log_segment *s, struct idx_file *f, const struc
 	if (ol->file_bytes || tl->file_bytes)
 		say_info("log", "%s: index files repaired from entry %zu/%zu (now %zu/%zu entries)",
 		         s->path, o, t, s->on, s->tn);
-	seg_write_index_tail(s, o, t);
+	/* On failure the in-memory index (just rebuilt, authoritative) still serves reads; the
+	 * files stay suspect and are checked and repaired again at the next open. */
+	if (seg_write_index_tail(s, o, t) < 0)
+		say_warn("log", "%s: repairing the index files failed; they are checked again at the "
+		         "next open", s->path);
 }
 
 /* Replays the segment (from the kept index entries, or from 0 if they prove wrong) and cuts

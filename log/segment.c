@@ -399,7 +399,13 @@ int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next)
 	uint8_t buf[LOG_HDR_BUF];
 	struct rdr r;
 	rdr_init(&r, s->fd, s->size, buf, sizeof(buf), sizeof(buf));
-	seg_reload_max_ts(s, &r);
+	int64_t old_ts = s->max_ts, old_off = s->max_ts_off;
+	if (seg_reload_max_ts(s, &r) < 0 && old_ts > s->max_ts) {
+		/* A header it could not read: keep the old largest timestamp, never below the
+		 * truth, so retention by time can only wait longer, never delete early. */
+		s->max_ts = old_ts;
+		s->max_ts_off = KB_MIN(old_off, new_next - 1);
+	}
 	return 0;
 }
 

@@ -131,7 +131,12 @@ int kapi_describe_configs(const struct kadmin *ka, struct view *v, int8_t resour
 	struct DescribeConfigsResponse resp;
 	struct call c;
 	/* Topic configs: any broker (the controller); broker configs: that broker itself. */
-	int32_t node = resource_type == 4 ? (int32_t)strtol(name, NULL, 10) : v->md->controller_id;
+	int64_t id = v->md->controller_id;
+	if (resource_type == 4 && !kb_parse_i64(name, 0, INT32_MAX, &id)) {
+		snprintf(err, errlen, "'%s' is not a broker id", name);
+		return -1;
+	}
+	int32_t node = (int32_t)id;
 	int rc = call_node(ka, v, node, &c, KP_API_DESCRIBE_CONFIGS, &req, &resp, err, errlen);
 	if (rc == 0 && resp.Results.count != 1) {
 		snprintf(err, errlen, "malformed DescribeConfigs response");

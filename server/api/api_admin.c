@@ -4,7 +4,13 @@
  * In ZooKeeper mode only the controller serves the first four; any other broker answers
  * NOT_CONTROLLER per item and clients retry at Metadata's controller_id. Writes are fenced by
  * the controller epoch. Answers wait (up to the request's timeout) until the cluster has
- * acted: new partitions have leaders, deleted topics are gone, elected leaders are written. */
+ * acted: new partitions have leaders, deleted topics are gone, elected leaders are written.
+ *
+ * Every quantity a request controls is bounded before anything is allocated or written
+ * (common/limits.h): topics per request, partitions per topic and per request, replicas per
+ * assignment, configs per topic and value lengths, the znode size of an assignment, and the
+ * cluster's total (kbroker.max.partitions.per.cluster). */
+#include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
 #include "../../coord/election.h"
@@ -144,10 +150,61 @@ static bool duplicated(const struct CreatableTopic *in, int n, int i)
 	return false;
 }
 
+#define TOO_MANY_TOPICS "the request names more topics than a broker takes at once"
+
 static int16_t fail(char *m, size_t mlen, int16_t code, const char *text)
 {
 	snprintf(m, mlen, "%s", text);
 	return code;
+}
+
+/* The partitions one request may still add: what it asked for so far, what it was granted
+ * (validate_only too, so a validation answers what the real request would), and the
+ * cluster's partitions before it, against the named limits. */
+struct budget {
+	int64_t asked;
+	int64_t granted;
+	int64_t existing;
+	int64_t cap;
+};
+
+static struct budget budget_new(struct kreq *r)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	return (struct budget){0, 0, md_total_partitions(md), r->b->cfg.max_partitions_per_cluster};
+}
+
+/* A topic that will have `total` partitions, `add` of them new. */
+static int16_t budget_check(struct budget *b, int64_t total, int64_t add, char *m, size_t mlen)
+{
+	if (total > KB_MAX_PARTITIONS_PER_TOPIC) {
+		snprintf(m, mlen, "%lld partitions: a topic may have at most %d", (long long)total,
+		         KB_MAX_PARTITIONS_PER_TOPIC);
+		return KERR_INVALID_PARTITIONS;
+	}
+	b->asked += add;
+	if (b->asked > KB_MAX_PARTITIONS_PER_REQUEST) {
+		snprintf(m, mlen, "the request asks for more than %d partitions in all",
+		         KB_MAX_PARTITIONS_PER_REQUEST);
+		return KERR_INVALID_PARTITIONS;
+	}
+	if (b->existing + b->granted + add > b->cap) {
+		snprintf(m, mlen, "the cluster would have %lld partitions, above "
+		         "kbroker.max.partitions.per.cluster (%lld)",
+		         (long long)(b->existing + b->granted + add), (long long)b->cap);
+		return KERR_POLICY_VIOLATION;
+	}
+	return 0;
+}
+
+/* The assignment must fit one znode write. */
+static int16_t check_fits(const struct md_partition *parts, int n, char *m, size_t mlen)
+{
+	if (topic_admin_assignment_fits(parts, n))
+		return 0;
+	snprintf(m, mlen, "the assignment of %d partitions is larger than a ZooKeeper write may "
+	         "be (%d bytes)", n, KB_ZK_MAX_WRITE_BYTES);
+	return KERR_POLICY_VIOLATION;
 }
 
 /* An explicit assignment: partitions 0..n-1 once each, same replica count, distinct live
@@ -166,6 +223,9 @@ static int16_t check_assignment(const struct md_cache *md, const struct kp_array
 			            "partitions must be numbered 0..n-1, each once");
 		const int32_t *b = a[i].BrokerIds.elems;
 		int nb = a[i].BrokerIds.count;
+		if (nb > md->nbrokers) /* before the quadratic duplicate check */
+			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
+			            "a partition lists more replicas than there are live brokers");
 		if (nb <= 0 || (i > 0 && nb != a[0].BrokerIds.count))
 			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
 			            "every partition needs the same, non-zero number of replicas");
@@ -188,8 +248,12 @@ static int16_t check_assignment(const struct md_cache *md, const struct kp_array
 static int16_t check_configs(struct kreq *r, const struct kp_array *cfg, char *m, size_t mlen)
 {
 	const struct CreatableTopicConfig *c = cfg->elems;
+	if (cfg->count > KB_MAX_CONFIGS_PER_RESOURCE)
+		return fail(m, mlen, KERR_INVALID_REQUEST, "too many config entries for one topic");
 	for (int i = 0; i < cfg->count; i++) {
 		char err[256];
+		if (c[i].Value.len > KB_MAX_CONFIG_VALUE_BYTES)
+			return fail(m, mlen, KERR_INVALID_CONFIG, "a config value is too long");
 		for (int k = 0; k < i; k++)
 			if (kp_str_eq(c[k].Name, c[i].Name))
 				return fail(m, mlen, KERR_INVALID_CONFIG, "a config key is given twice");
@@ -202,7 +266,8 @@ static int16_t check_configs(struct kreq *r, const struct kp_array *cfg, char *m
 
 /* Validates one topic of a CreateTopics request; on success *parts and *n hold its placement. */
 static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, const char *name,
-                            struct md_partition **parts, int *n, char *m, size_t mlen)
+                            struct budget *bud, struct md_partition **parts, int *n, char *m,
+                            size_t mlen)
 {
 	const struct md_cache *md = coord_metadata(r->b->coord);
 	*parts = NULL;
@@ -223,8 +288,12 @@ static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, cons
 		if (t->NumPartitions != -1 || t->ReplicationFactor != -1)
 			return fail(m, mlen, KERR_INVALID_REQUEST, "give either partitions and "
 			            "replication factor, or an assignment, not both");
+		code = budget_check(bud, t->Assignments.count, t->Assignments.count, m, mlen);
+		if (code)
+			return code;
 		*n = t->Assignments.count;
-		return check_assignment(md, &t->Assignments, parts, m, mlen);
+		code = check_assignment(md, &t->Assignments, parts, m, mlen);
+		return code ? code : check_fits(*parts, *n, m, mlen);
 	}
 	int32_t np = t->NumPartitions == -1 && r->version >= 4 ? r->b->cfg.num_partitions
 	                                                         : t->NumPartitions;
@@ -235,11 +304,14 @@ static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, cons
 	if (rf <= 0)
 		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR,
 		            "the replication factor must be above 0");
+	code = budget_check(bud, np, np, m, mlen);
+	if (code)
+		return code;
 	char err[160];
 	if (place(r, np, (int16_t)rf, parts, err, sizeof(err)) < 0)
 		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
 	*n = np;
-	return 0;
+	return check_fits(*parts, np, m, mlen);
 }
 
 /* v5+: the created topic's partition count, replication factor and every config. */
@@ -293,6 +365,8 @@ enum handler_result handle_create_topics(struct kreq *r)
 	s->timeout_ms = req->timeoutMs;
 	struct admin_op *op = admin_op_new(r, req->timeoutMs, s, create_set_error, create_ready);
 	bool controller = coord_is_controller(r->b->coord);
+	bool too_many = n > KB_MAX_TOPICS_PER_ADMIN_REQUEST;
+	struct budget bud = budget_new(r);
 	for (int i = 0; i < n; i++) {
 		struct CreatableTopicResult *res = &s->res[i];
 		*res = (struct CreatableTopicResult){.Name = in[i].Name, .NumPartitions = -1,
@@ -302,10 +376,13 @@ enum handler_result handle_create_topics(struct kreq *r)
 		int np = 0;
 		int16_t code = !controller ? fail(m, sizeof(m), KERR_NOT_CONTROLLER,
 		                                  "this broker is not the controller")
+		               : too_many ? fail(m, sizeof(m), KERR_INVALID_REQUEST, TOO_MANY_TOPICS)
 		               : duplicated(in, n, i) ? fail(m, sizeof(m), KERR_INVALID_REQUEST,
 		                                             "the topic is listed twice")
-		                                      : check_create(r, &in[i], name, &parts, &np, m,
-		                                                     sizeof(m));
+		                                      : check_create(r, &in[i], name, &bud, &parts,
+		                                                     &np, m, sizeof(m));
+		if (code == 0)
+			bud.granted += np;
 		res->ErrorCode = code;
 		res->ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
 		if (code == 0) {
@@ -372,8 +449,9 @@ static const struct md_topic *topic_by_id(const struct md_cache *md, const uint8
 	return NULL;
 }
 
-/* v0-5 name topics in TopicNames; v6 in Topics, by name or by id. */
-static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
+/* v0-5 name topics in TopicNames; v6 in Topics, by name or by id. `refuse`: the request
+ * names too many topics, answer INVALID_REQUEST without looking. */
+static int16_t delete_target(struct kreq *r, int i, struct delete_state *s, bool refuse)
 {
 	const struct DeleteTopicsRequest *req = r->req;
 	const struct md_cache *md = coord_metadata(r->b->coord);
@@ -382,6 +460,8 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
 		const struct DeleteTopicState *in = req->Topics.elems;
 		memcpy(s->res[i].TopicId, in[i].TopicId, 16);
 		s->res[i].Name = in[i].Name;
+		if (refuse)
+			return KERR_INVALID_REQUEST;
 		t = in[i].Name.len >= 0 ? md_find_topic(md, cstr(r, in[i].Name))
 		                        : topic_by_id(md, in[i].TopicId);
 		if (!t)
@@ -390,6 +470,8 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s)
 	} else {
 		const struct kp_str *in = req->TopicNames.elems;
 		s->res[i].Name = in[i];
+		if (refuse)
+			return KERR_INVALID_REQUEST;
 		t = md_find_topic(md, cstr(r, in[i]));
 		if (!t)
 			return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -417,7 +499,7 @@ enum handler_result handle_delete_topics(struct kreq *r)
 	s->timeout_ms = req->TimeoutMs;
 	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, delete_set_error, delete_ready);
 	for (int i = 0; i < n; i++) {
-		int16_t code = delete_target(r, i, s);
+		int16_t code = delete_target(r, i, s, n > KB_MAX_TOPICS_PER_ADMIN_REQUEST);
 		if (code == 0 && !coord_is_controller(r->b->coord))
 			code = KERR_NOT_CONTROLLER;
 		if (code == 0 && !r->b->cfg.delete_topic_enable)
@@ -473,14 +555,17 @@ static bool partitions_ready(struct kreq *r, void *st, bool timed_out)
 /* New partitions: the explicit assignments, or Kafka-style placement. *all gets the whole
  * new assignment (old partitions unchanged). */
 static int16_t check_partitions(struct kreq *r, const struct CreatePartitionsTopic *t,
-                                const struct md_topic *mt, struct md_partition **all, char *m,
-                                size_t mlen)
+                                const struct md_topic *mt, struct budget *bud,
+                                struct md_partition **all, char *m, size_t mlen)
 {
 	const struct md_cache *md = coord_metadata(r->b->coord);
 	int old = mt->npartitions, add = t->Count - old;
 	if (t->Count <= old)
 		return fail(m, mlen, KERR_INVALID_PARTITIONS,
 		            "the partition count can only grow");
+	int16_t code = budget_check(bud, t->Count, add, m, mlen);
+	if (code)
+		return code;
 	int16_t rf = (int16_t)(old > 0 ? mt->partitions[0].nreplicas : 1);
 	struct md_partition *added = NULL;
 	if (t->Assignments.count >= 0) {
@@ -493,7 +578,7 @@ static int16_t check_partitions(struct kreq *r, const struct CreatePartitionsTop
 		struct CreatableReplicaAssignment *a = as.elems;
 		for (int i = 0; a && i < add; i++)
 			a[i] = (struct CreatableReplicaAssignment){i, in[i].BrokerIds};
-		int16_t code = check_assignment(md, &as, &added, m, mlen);
+		code = check_assignment(md, &as, &added, m, mlen);
 		if (code) {
 			free_parts(added, add);
 			return code;
@@ -515,7 +600,7 @@ static int16_t check_partitions(struct kreq *r, const struct CreatePartitionsTop
 		(*all)[old + i].id = old + i;
 	}
 	kb_free(added);
-	return 0;
+	return check_fits(*all, t->Count, m, mlen);
 }
 
 enum handler_result handle_create_partitions(struct kreq *r)
@@ -535,6 +620,7 @@ enum handler_result handle_create_partitions(struct kreq *r)
 	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, partitions_set_error,
 	                                   partitions_ready);
 	const struct md_cache *md = coord_metadata(r->b->coord);
+	struct budget bud = budget_new(r);
 	for (int i = 0; i < n; i++) {
 		char m[256] = "";
 		s->res[i] = (struct CreatePartitionsTopicResult){in[i].Name, 0, KP_STR_NULL};
@@ -543,9 +629,13 @@ enum handler_result handle_create_partitions(struct kreq *r)
 		struct md_partition *all = NULL;
 		int16_t code = !coord_is_controller(r->b->coord)
 		                       ? fail(m, sizeof(m), KERR_NOT_CONTROLLER, "not the controller")
+		               : n > KB_MAX_TOPICS_PER_ADMIN_REQUEST
+		                       ? fail(m, sizeof(m), KERR_INVALID_REQUEST, TOO_MANY_TOPICS)
 		               : !t || t->deleting
 		                       ? fail(m, sizeof(m), KERR_UNKNOWN_TOPIC_OR_PARTITION, "no such topic")
-		                       : check_partitions(r, &in[i], t, &all, m, sizeof(m));
+		                       : check_partitions(r, &in[i], t, &bud, &all, m, sizeof(m));
+		if (code == 0)
+			bud.granted += in[i].Count - t->npartitions;
 		s->res[i].ErrorCode = code;
 		s->res[i].ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
 		if (code == 0 && !req->ValidateOnly) {
@@ -638,9 +728,14 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 	const struct TopicPartitions *tp = req->TopicPartitions.elems;
 	struct ReplicaElectionResult *out = kreq_array(r, &resp->ReplicaElectionResults, nt,
 	                                               sizeof(*out));
-	int total = 0;
+	int64_t total = 0;
 	for (int i = 0; out && i < nt; i++)
 		total += all ? md->topics[i].npartitions : tp[i].Partitions.count;
+	/* The request's own list is bounded (every partition of the cluster is not). */
+	bool too_many = !all && (nt > KB_MAX_TOPICS_PER_ADMIN_REQUEST ||
+	                         total > KB_MAX_PARTITIONS_PER_REQUEST);
+	if (too_many && r->version >= 1)
+		resp->ErrorCode = KERR_INVALID_REQUEST;
 	s->items = arena_alloc(&r->arena, sizeof(*s->items) * ((size_t)total + 1));
 	if (!out || !s->items)
 		return -1;
@@ -660,7 +755,7 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 			return -1;
 		for (int k = 0; k < np; k++) {
 			int32_t pid = all ? k : ids[k];
-			int16_t code = elect_check(r, t, pid);
+			int16_t code = too_many ? KERR_INVALID_REQUEST : elect_check(r, t, pid);
 			pr[k] = (struct PartitionResult){pid, code, KP_STR_NULL};
 			s->items[s->n++] = (struct elect_item){name, &pr[k], code == 0};
 		}

@@ -4,6 +4,7 @@
  * change applies live everywhere. Broker configs are the broker's own file and overrides:
  * they can be described, not altered (kbroker has no dynamic broker configs), and a broker
  * describes only itself (clients send that request to the broker named). */
+#include "../../common/limits.h"
 #include "../../conf/topic_conf.h"
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
@@ -291,6 +292,10 @@ static int16_t apply_op(struct kreq *r, struct cfgset *c, const struct md_topic 
 		cfg_del(c, name);
 		return 0;
 	}
+	if (value.len > KB_MAX_CONFIG_VALUE_BYTES) {
+		snprintf(m, mlen, "%s: the value is too long", name);
+		return KERR_INVALID_CONFIG;
+	}
 	if (value.len < 0 || op < 0 || op > 3 || (op >= 2 && k->type != CONF_LIST)) {
 		snprintf(m, mlen, "%s: %s", name, value.len < 0 ? "null value" : "operation not valid "
 		         "for this config (APPEND/SUBTRACT need a list config)");
@@ -376,6 +381,10 @@ static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s
 	const struct md_topic *t = alter_target(r, in->type, in->name, &s->res[i]);
 	if (!t)
 		return;
+	if (in->nchanges > KB_MAX_CONFIGS_PER_RESOURCE) { /* before the quadratic set building */
+		alter_set_error(r, s, i, KERR_INVALID_REQUEST, "too many config entries for one topic");
+		return;
+	}
 	struct cfgset c = start_set(r, t, in->nchanges, in->incremental);
 	char m[256] = "";
 	int16_t code = 0;

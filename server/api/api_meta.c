@@ -170,6 +170,12 @@ static int16_t auto_create(struct kreq *r, const char *name)
 	if (md_topic_name_invalid(name))
 		return KERR_INVALID_TOPIC_EXCEPTION;
 	const struct md_cache *md = coord_metadata(b->coord);
+	if (md_total_partitions(md) + b->cfg.num_partitions > b->cfg.max_partitions_per_cluster) {
+		say_ratelimited(SAY_WARN, "server", "not auto-creating topic %s: the cluster would "
+		                "pass kbroker.max.partitions.per.cluster (%d)", name,
+		                b->cfg.max_partitions_per_cluster);
+		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	}
 	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
 	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
 	int n = 0;

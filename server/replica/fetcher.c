@@ -201,6 +201,19 @@ static int group(struct fetcher *f, struct arena *a, int st, bool fetch, struct 
 	return nt;
 }
 
+/* Truncates p's log to `to`; on failure (a storage error: the log is unchanged or cut
+ * shorter) the partition backs off and must not fetch as if it had truncated. */
+static bool truncate_failed(struct fetcher *f, struct partition *p, int64_t to)
+{
+	int rc = plog_truncate_to(p->log, to);
+	if (rc == KERR_NONE)
+		return false;
+	say_ratelimited(SAY_WARN, "replica", "%s-%d: truncating to %lld failed (%s); retrying",
+	                p->topic, p->id, (long long)to, kerr_name(rc));
+	p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+	return true;
+}
+
 /* A follower with no epoch to ask about falls back to its high watermark (Kafka's rule
  * before KIP-101), which never exceeds what the leader has committed. */
 static void truncate_without_epoch(struct fetcher *f)
@@ -209,8 +222,8 @@ static void truncate_without_epoch(struct fetcher *f)
 		struct partition *p = f->parts[i];
 		if (p->fstate != FS_TRUNCATE || plog_latest_epoch(p->log) >= 0)
 			continue;
-		if (plog_end_offset(p->log) > p->hw)
-			plog_truncate_to(p->log, p->hw);
+		if (plog_end_offset(p->log) > p->hw && truncate_failed(f, p, p->hw))
+			continue; /* stays in FS_TRUNCATE: retried after the backoff */
 		p->fstate = FS_FETCH;
 	}
 }
@@ -316,7 +329,8 @@ static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochRespon
 				say_info("replica", "%s-%d: truncating from %lld to %lld (leader %d epoch %d)",
 				         p->topic, p->id, (long long)leo, (long long)to, f->leader,
 				         p->leader_epoch);
-				plog_truncate_to(p->log, to);
+				if (truncate_failed(f, p, to))
+					continue; /* stays in FS_TRUNCATE: asks the leader again */
 			}
 			p->hw = KB_MIN(p->hw, plog_end_offset(p->log));
 			p->fstate = FS_FETCH;
@@ -325,12 +339,18 @@ static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochRespon
 }
 
 /* The leader moved its log start past our whole log: start over where it starts. */
-static void restart_at(struct partition *p, int64_t start)
+static void restart_at(struct fetcher *f, struct partition *p, int64_t start)
 {
 	say_info("replica", "%s-%d: log end %lld is below the leader's log start %lld: "
 	         "restarting the log there", p->topic, p->id,
 	         (long long)plog_end_offset(p->log), (long long)start);
-	plog_truncate_fully(p->log, start);
+	int rc = plog_truncate_fully(p->log, start);
+	if (rc != KERR_NONE) { /* log unchanged: the next fetch is out of range again */
+		say_ratelimited(SAY_WARN, "replica", "%s-%d: restarting the log at %lld failed (%s); "
+		                "retrying", p->topic, p->id, (long long)start, kerr_name(rc));
+		p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+		return;
+	}
 	p->hw = start;
 }
 
@@ -339,7 +359,7 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 {
 	if (d->ErrorCode == KERR_OFFSET_OUT_OF_RANGE) {
 		if (d->LogStartOffset > plog_end_offset(p->log))
-			restart_at(p, d->LogStartOffset);
+			restart_at(f, p, d->LogStartOffset);
 		else
 			p->fstate = FS_TRUNCATE; /* ahead of the leader: find the divergence again */
 		return;
@@ -363,8 +383,15 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 		}
 	}
 	if (d->LogStartOffset > plog_start_offset(p->log) &&
-	    d->LogStartOffset <= plog_end_offset(p->log))
-		plog_advance_start(p->log, d->LogStartOffset);
+	    d->LogStartOffset <= plog_end_offset(p->log)) {
+		/* Checked in range above; a failure leaves the old start (more data kept, never
+		 * less), and the next response carries the leader's start again. */
+		int rc = plog_advance_start(p->log, d->LogStartOffset);
+		if (rc != KERR_NONE)
+			say_ratelimited(SAY_WARN, "replica", "%s-%d: moving the log start to %lld failed "
+			                "(%s)", p->topic, p->id, (long long)d->LogStartOffset,
+			                kerr_name(rc));
+	}
 	if (d->HighWatermark >= 0)
 		p->hw = KB_MIN(d->HighWatermark, plog_end_offset(p->log));
 }

@@ -39,8 +39,15 @@ static int read_meta(const char *dir, int32_t *broker_id, char **cluster_id)
 		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
+		int64_t id;
+		if (strncmp(line, "broker.id=", 10) == 0 && !kb_parse_i64(line + 10, 0, INT32_MAX, &id)) {
+			say_error("server", "%s: broker.id is not a broker id: %.40s", path, line + 10);
+			fclose(f);
+			errno = EINVAL;
+			return -1;
+		}
 		if (strncmp(line, "broker.id=", 10) == 0)
-			*broker_id = (int32_t)strtol(line + 10, NULL, 10);
+			*broker_id = (int32_t)id;
 		else if (strncmp(line, "cluster.id=", 11) == 0 && !*cluster_id)
 			*cluster_id = kb_strdup(line + 11);
 	}
@@ -160,15 +167,14 @@ int64_t ckpt_lookup(const struct ckpt_entry *e, int n, const char *topic, int32_
 }
 
 /* "<topic>-<partition>": the partition number follows the last '-'. */
-static bool parse_name(const char *name, char *topic, size_t tlen, int32_t *partition)
+bool logdirs_parse_name(const char *name, char *topic, size_t tlen, int32_t *partition)
 {
 	const char *dash = strrchr(name, '-');
 	if (!dash || dash == name || !dash[1] || (size_t)(dash - name) >= tlen)
 		return false;
-	char *end;
-	long p = strtol(dash + 1, &end, 10);
-	if (*end || p < 0 || p > INT32_MAX)
-		return false;
+	int64_t p;
+	if ((dash[1] == '0' && dash[2]) || !kb_parse_i64(dash + 1, 0, INT32_MAX, &p))
+		return false; /* one spelling per partition: no sign, no leading zero */
 	snprintf(topic, tlen, "%.*s", (int)(dash - name), name);
 	*partition = (int32_t)p;
 	return true;
@@ -201,7 +207,7 @@ void logdirs_scan(const struct logdir *d, logdir_visit_fn fn, void *arg)
 		if (len > 7 && strcmp(de->d_name + len - 7, "-delete") == 0) {
 			say_info("server", "removing %s, left by a deletion before a restart", path);
 			remove_tree(path);
-		} else if (parse_name(de->d_name, topic, sizeof(topic), &partition)) {
+		} else if (logdirs_parse_name(de->d_name, topic, sizeof(topic), &partition)) {
 			fn(topic, partition, path, arg);
 		}
 	}

@@ -26,6 +26,10 @@ int logdirs_cluster(struct logdir *dirs, int n, int32_t broker_id, const char *i
 int64_t ckpt_lookup(const struct ckpt_entry *e, int n, const char *topic, int32_t partition,
                     int64_t fallback);
 
+/* Splits a partition directory's name "<topic>-<partition>" (the number after the last
+ * '-', canonical decimal in [0, INT32_MAX]); false when it is not one. */
+bool logdirs_parse_name(const char *name, char *topic, size_t tlen, int32_t *partition);
+
 /* Calls fn for every "<topic>-<partition>" directory of `dir` (and removes the "-delete"
  * directories a previous run left behind). */
 typedef void (*logdir_visit_fn)(const char *topic, int32_t partition, const char *path,

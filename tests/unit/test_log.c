@@ -242,7 +242,7 @@ static void test_append_failure(void)
 	close(saved);
 	CHECK_LOG(l);
 	/* the index write fails: the batch already written is cut off again */
-	seg_open_index_fds(s);
+	CU_ASSERT_EQUAL(seg_open_index_fds(s), 0);
 	saved = dup(s->ofd);
 	seg_file(s->base, ".index", p, sizeof(p));
 	dup2(ro, s->ofd);
@@ -285,10 +285,10 @@ static void test_log_append_time(void)
 	CU_ASSERT_EQUAL(batch_validate(b.p, b.len, 1 << 20, &info), KERR_NONE); /* CRC recomputed */
 	CHECK_LOG(l);
 	check_batch_on_disk(0, 0, (int64_t)b.len, 0);
-	plog_max_timestamp(l, &off, &ts);
+	CU_ASSERT_EQUAL(plog_max_timestamp(l, &off, &ts), 0);
 	CU_ASSERT_EQUAL(ts, 987654);
 	CU_ASSERT_EQUAL(off, 1);
-	plog_offset_for_timestamp(l, 5000, &off, &ts); /* record timestamps are ignored */
+	CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, 5000, &off, &ts), 0); /* record timestamps are ignored */
 	CU_ASSERT_EQUAL(off, 0);
 	CU_ASSERT_EQUAL(ts, 987654);
 	free(b.p);
@@ -486,30 +486,30 @@ static void test_timestamps(void)
 			CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, t, &off, &ts), KERR_NONE);
 			CU_ASSERT_EQUAL(off, o);
 			CU_ASSERT_EQUAL(ts, t);
-			plog_offset_for_timestamp(l, t - 1, &off, &ts); /* between records */
+			CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, t - 1, &off, &ts), 0); /* between records */
 			CU_ASSERT_EQUAL(off, o);
 		}
-	plog_offset_for_timestamp(l, 0, &off, &ts);
+	CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, 0, &off, &ts), 0);
 	CU_ASSERT_EQUAL(off, 0);
-	plog_offset_for_timestamp(l, 1000000, &off, &ts);
+	CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, 1000000, &off, &ts), 0);
 	CU_ASSERT(off == -1 && ts == -1);
-	plog_max_timestamp(l, &off, &ts);
+	CU_ASSERT_EQUAL(plog_max_timestamp(l, &off, &ts), 0);
 	CU_ASSERT_EQUAL(ts, m.b[m.n - 1].max_ts);
 	CU_ASSERT_EQUAL(off, m.b[m.n - 1].last);
-	plog_advance_start(l, m.b[3].base + 1);
+	CU_ASSERT_EQUAL(plog_advance_start(l, m.b[3].base + 1), 0);
 	CHECK_LOG(l);
-	plog_offset_for_timestamp(l, 0, &off, &ts);
+	CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, 0, &off, &ts), 0);
 	CU_ASSERT_EQUAL(off, m.b[3].base + 1);
 	/* a batch with an older maxTimestamp does not change the maximum */
 	app(l, 1, 50, 10, 1, &m);
-	plog_max_timestamp(l, &off, &ts);
+	CU_ASSERT_EQUAL(plog_max_timestamp(l, &off, &ts), 0);
 	CU_ASSERT_EQUAL(off, m.b[m.n - 2].last);
 	/* compressed batches answer at batch granularity */
 	struct tbatch b = make_batch(3, 9000000, 10, 10);
 	be16_put(b.p + RB_ATTRIBUTES, 1);
 	fix_crc(b.p, b.len);
 	int64_t base = append_raw(l, b, 1, &m);
-	plog_offset_for_timestamp(l, 9000015, &off, &ts);
+	CU_ASSERT_EQUAL(plog_offset_for_timestamp(l, 9000015, &off, &ts), 0);
 	CU_ASSERT_EQUAL(off, base);
 	CU_ASSERT_EQUAL(ts, 9000020);
 	CHECK_LOG(l);
@@ -573,7 +573,7 @@ static void test_reopen(void)
 {
 	struct log_config c = small_cfg();
 	struct plog *l = build_log(&c, 80, NULL);
-	plog_advance_start(l, 7);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 7), 0);
 	flush_all(l);
 	int64_t rp = plog_recovery_point(l);
 	save_state(l, &g_st1);
@@ -1038,7 +1038,7 @@ static void test_read_survives_delete(void)
 
 	CU_ASSERT_EQUAL(plog_read(l, 1, 100000, true, plog_end_offset(l), &r), KERR_NONE);
 	CU_ASSERT_EQUAL(r.first_offset, 0);
-	plog_advance_start(l, 2);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 2), 0);
 	struct log_delete_job *j = plog_retention_prepare(l, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	log_delete_run(j);
@@ -1088,7 +1088,7 @@ static void test_truncate(void)
 	CU_ASSERT_EQUAL(app(l, 1, 1, 10, 1, NULL), b1);
 	CHECK_LOG(l);
 	/* offset 2 lies inside batch 1 (offsets 1..2): truncation drops the whole batch */
-	plog_advance_start(l, 3);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 3), 0);
 	CU_ASSERT_EQUAL(plog_truncate_to(l, 2), KERR_NONE);
 	CU_ASSERT_EQUAL(plog_end_offset(l), 1);
 	CU_ASSERT_EQUAL(plog_start_offset(l), 1);
@@ -1105,7 +1105,7 @@ static void test_truncate_fully(void)
 	struct model m = {.n = 0};
 	struct plog *l = one_per_segment(&c, 4, &m);
 
-	plog_advance_start(l, 4);
+	CU_ASSERT_EQUAL(plog_advance_start(l, 4), 0);
 	run_retention(l, 0, 2); /* first segment now starts at 4 */
 	CU_ASSERT_EQUAL(plog_truncate_to(l, 3), KERR_NONE);
 	CU_ASSERT_EQUAL(l->n, 1);
@@ -1149,7 +1149,7 @@ static void test_flush(void)
 	app(l, 3, 1, 10, 1, NULL);
 	j = plog_flush_prepare(l);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	plog_truncate_to(l, rp + 1);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, rp + 1), 0);
 	app(l, 3, 1, 10, 1, NULL);
 	plog_flush_complete(l, j, log_flush_run(j));
 	CU_ASSERT_EQUAL(plog_recovery_point(l), rp);
