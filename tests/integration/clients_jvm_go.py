@@ -11,8 +11,14 @@ build the Go binary, e.g. a Go too old for the pinned modules) and tests skip wi
 Every program runs as a ClientProcess: tracked by the harness (so the session safety net
 kills it), stdout and stderr in separate files under the test's directory, waited for with
 a bound, stopped by PID. Line formats (see tests/clients/java/src/main/java/Main.java):
-  ack P OFFSET KEY SEQ | err SEQ MSG | rec P OFFSET KEY LEN HASH SEQ | info ... | summary k=v
-KEY is "-" (null) or "x" + hex; HASH the first 16 hex digits of SHA-256 of the value.
+  ack P OFFSET KEY SEQ | err SEQ MSG | rec P OFFSET KEY LEN HASH SEQ [VALUE] | info ... |
+  summary k=v
+KEY (and VALUE, printed with print_value) is "-" (null) or "x" + hex; HASH the first 16 hex
+digits of SHA-256 of the value.
+
+Group consumers (ready for when the broker serves groups): group_consumer_argv(kind, ...) for
+each kind in GROUP_CONSUMERS, group_skip(kind); Kafka Streams: wordcount_argv(...) and
+word_counts(recs) to decode its output read with print_value.
 """
 
 import hashlib
@@ -35,7 +41,7 @@ JVM_OPTS = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms64m", "-Xmx512m"
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"]
 
 Ack = namedtuple("Ack", "partition offset key seq")
-Rec = namedtuple("Rec", "partition offset key length hash seq")
+Rec = namedtuple("Rec", "partition offset key length hash seq value", defaults=(None,))
 
 
 def java_skip():
@@ -58,21 +64,24 @@ def kgo_skip():
     return "%s absent: run scripts/install-deps.sh (builds it with Go)" % KGO_BIN
 
 
-def _opts(kw):
-    """--name value pairs from keyword arguments (underscores become dashes; None skipped,
-    True becomes a bare flag for the Go client's booleans)."""
+def _opts(kw, bare_true):
+    """--name value pairs from keyword arguments (underscores become dashes; None and False
+    skipped; True is a bare flag when bare_true (Go's booleans), else the value 1)."""
     out = []
     for k, v in kw.items():
         if v is None or v is False:
             continue
         name = "--" + k.replace("_", "-")
-        out += [name] if v is True else [name, str(v)]
+        if v is True:
+            out += [name] if bare_true else [name, "1"]
+        else:
+            out += [name, str(v)]
     return out
 
 
 def java_argv(sub, props=None, **kw):
     """argv for `java ... Main SUB --k v ... -X key=value ...`."""
-    argv = ["java"] + JVM_OPTS + ["-cp", JAVA_JAR, "Main", sub] + _opts(kw)
+    argv = ["java"] + JVM_OPTS + ["-cp", JAVA_JAR, "Main", sub] + _opts(kw, False)
     for k, v in (props or {}).items():
         argv += ["-X", "%s=%s" % (k, v)]
     return argv
@@ -80,7 +89,56 @@ def java_argv(sub, props=None, **kw):
 
 def kgo_argv(sub, **kw):
     """argv for `kgo-client SUB --k v ...`."""
-    return [KGO_BIN, sub] + _opts(kw)
+    return [KGO_BIN, sub] + _opts(kw, True)
+
+
+# Group consumers, by kind: the Java consumer with subscribe(), franz-go's group consumer,
+# sarama's ConsumerGroup and kafka-go's group Reader. Each reads until `count` records, `idle_ms`
+# without one or `max_ms` in all, and prints info assigned/revoked lines where the client
+# tells (Java, franz-go, sarama).
+GROUP_CONSUMERS = ("java", "franz-go", "sarama", "kafka-go")
+
+
+def group_skip(kind):
+    return java_skip() if kind == "java" else kgo_skip()
+
+
+def group_consumer_argv(kind, bootstrap, topic, group, count, idle_ms=10000, max_ms=60000,
+                        props=None):
+    """argv of a group consumer of `kind` (props: Java -X properties, java only)."""
+    kw = dict(bootstrap=bootstrap, topic=topic, group=group, count=count, idle_ms=idle_ms,
+              max_ms=max_ms)
+    if kind == "java":
+        return java_argv("consume", props=props, **kw)
+    sub = {"franz-go": "consume", "sarama": "sarama-group", "kafka-go": "kafka-go-group"}[kind]
+    assert not props, "props are for the java consumer"
+    return kgo_argv(sub, **kw)
+
+
+def wordcount_argv(bootstrap, app_id, input_topic, output_topic, guarantee, state_dir,
+                   props=None):
+    """argv of the Kafka Streams word count (runs until stopped; start it with start_client
+    and stop it with .stop()). guarantee: at_least_once | exactly_once_v2. Prints `info state
+    OLD NEW` lines; exits 1 by itself when the application dies (state ERROR)."""
+    return java_argv("streams-wordcount", props=props, bootstrap=bootstrap, app_id=app_id,
+                     input=input_topic, output=output_topic, guarantee=guarantee,
+                     state_dir=state_dir)
+
+
+def word_counts(recs):
+    """{word: last count} from the word count's output topic, read with print_value (values
+    are 8-byte big-endian longs, keys UTF-8 words), in the order read."""
+    out = {}
+    for r in recs:
+        if r.key != "-" and r.value is not None and len(r.value) == 8:
+            out[field_bytes(r.key).decode("utf-8")] = int.from_bytes(r.value, "big",
+                                                                      signed=True)
+    return out
+
+
+def streams_states(lines):
+    """The states a Kafka Streams program went through (from its `info state` lines)."""
+    return [ln.split()[3] for ln in lines if ln.startswith("info state ")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,6 +236,11 @@ def key_field(key):
     return "-" if key is None else "x" + key.hex()
 
 
+def field_bytes(field):
+    """Inverse of key_field: None for "-", else the bytes of "x" + hex."""
+    return None if field == "-" else bytes.fromhex(field[1:])
+
+
 def hash_field(value):
     return "-" if value is None else hashlib.sha256(value).hexdigest()[:16]
 
@@ -195,9 +258,10 @@ def parse_recs(lines):
     out = []
     for ln in lines:
         f = ln.split(" ")
-        if f[0] == "rec" and len(f) == 7:
+        if f[0] == "rec" and len(f) in (7, 8):
             out.append(Rec(int(f[1]), int(f[2]), f[3], int(f[4]), f[5],
-                           None if f[6] == "-" else int(f[6])))
+                           None if f[6] == "-" else int(f[6]),
+                           field_bytes(f[7]) if len(f) == 8 else None))
     return out
 
 
@@ -243,8 +307,8 @@ def check_acks(acks, count, keys):
 def check_readback(acks, recs, value_size, keys):
     """Problems with a consumer's records against a producer's acks: per partition, the
     records are exactly the acknowledged ones, at their offsets, in offset order, each with
-    the key, value length, value hash and seq that record was made with (byte-identical),
-    nothing else. Returns a list of strings (empty: fine)."""
+    the key, value length, value hash and seq that record was made with (and the value bytes
+    themselves when the consumer printed them), nothing else. Returns a list of strings (empty: fine)."""
     problems = []
     want = {(a.partition, a.offset): a.seq for a in acks}
     seen = set()
@@ -265,6 +329,8 @@ def check_readback(acks, recs, value_size, keys):
         got = (r.key, r.length, r.hash, r.seq)
         if got != exp:
             problems.append("%s: got (key, len, hash, seq) %s, want %s" % (where, got, exp))
+        elif r.value is not None and r.value != v:
+            problems.append("%s: value bytes differ from record %d's" % (where, seq))
     unread = sorted(set(want) - seen)
     if unread:
         problems.append("%d acknowledged records not read, first %s" % (len(unread),

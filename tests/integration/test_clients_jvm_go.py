@@ -93,15 +93,18 @@ def read_back(res, acks, count=COUNT, keys=KEYS, value_size=VALUE_SIZE):
 
 
 def java_consume(bootstrap, topic, tmp_path, name, count=COUNT):
+    """The Java consumer in assign() mode, printing whole values (compared byte for byte)."""
     return cj.run_client(name, cj.java_argv("consume", bootstrap=bootstrap, topic=topic,
-                                            count=count, idle_ms=15000, max_ms=40000),
+                                            count=count, idle_ms=15000, max_ms=40000,
+                                            print_value=True),
                          tmp_path, timeout=50)
 
 
 def kgo_consume(bootstrap, topic, tmp_path, name, count=COUNT, partitions="0,1,2"):
+    """franz-go's direct consumer (the listed partitions, or all through ConsumeTopics)."""
     return cj.run_client(name, cj.kgo_argv("consume", bootstrap=bootstrap, topic=topic,
                                            count=count, partitions=partitions,
-                                           idle_ms=15000, max_ms=40000),
+                                           idle_ms=15000, max_ms=40000, print_value=True),
                          tmp_path, timeout=50)
 
 
@@ -124,6 +127,17 @@ def test_checker_catches_bad_readback():
     # the value function mirrors Java's Common.value: prefix, filler, at least the prefix
     assert cj.value_bytes(7, 0) == b"7:" and len(cj.value_bytes(12345, 3)) == 6
     assert cj.value_bytes(1, 4) == b"1:" + bytes([(131 + 14) & 0xff, (131 + 21) & 0xff])
+    # printed value bytes are compared too
+    bad = good[0]._replace(value=b"0:" + b"\0" * 18)
+    assert cj.check_readback(acks, [bad] + good[1:], 20, 5)
+    assert cj.check_readback(acks, [good[0]._replace(value=cj.value_bytes(0, 20))] + good[1:],
+                             20, 5) == []
+    # rec lines as the programs print them, and the word count decoder
+    recs = cj.parse_recs(["rec 2 7 x6869 8 0123456789abcdef - x0000000000000003",
+                          "rec 2 9 x6869 8 0123456789abcdef - x0000000000000005",
+                          "rec 1 0 - -1 - -", "info x"])
+    assert recs[2] == cj.Rec(1, 0, "-", -1, "-", None, None)
+    assert cj.word_counts(recs) == {"hi": 5}
 
 
 @needs_java

@@ -8,7 +8,7 @@
 //
 // Output lines and exit codes are those of tests/clients/java (see Main.java there):
 //
-//	ack PARTITION OFFSET KEY SEQ / err SEQ MESSAGE / rec PARTITION OFFSET KEY LEN HASH SEQ /
+//	ack PARTITION OFFSET KEY SEQ / err SEQ MESSAGE / rec PARTITION OFFSET KEY LEN HASH SEQ [VALUE] /
 //	info WORDS / summary k=v ...
 //
 // exit 0 done, 1 fatal error or a failed record, 2 consume stopped by --idle-ms or --max-ms
@@ -91,9 +91,17 @@ func emitRec(partition int32, offset int64, key, value []byte) {
 	if value != nil {
 		n = len(value)
 	}
+	if printValue {
+		emit("rec %d %d %s %d %s %s %s", partition, offset, keyField(key), n,
+			hashField(value), seqField(value), keyField(value))
+		return
+	}
 	emit("rec %d %d %s %d %s %s", partition, offset, keyField(key), n, hashField(value),
 		seqField(value))
 }
+
+// printValue (--print-value) appends each record's value to its rec line, printed as a key.
+var printValue bool
 
 // seqField is the decimal number before the first ':' of a value made by recValue, else "-".
 func seqField(v []byte) string {
@@ -124,6 +132,7 @@ func addConsumeFlags(fs *flag.FlagSet, c *consumeFlags) {
 	fs.Int64Var(&c.count, "count", 0, "stop after this many records")
 	fs.Int64Var(&c.idleMs, "idle-ms", 10000, "stop after this long without a record")
 	fs.Int64Var(&c.maxMs, "max-ms", 120000, "stop after this long in all")
+	fs.BoolVar(&printValue, "print-value", false, "append the value (hex) to each rec line")
 }
 
 func parse(fs *flag.FlagSet, args []string, required ...string) {

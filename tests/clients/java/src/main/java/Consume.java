@@ -16,7 +16,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *  the --partitions given (default: all, from metadata) from the beginning, with no group
  *  id; with --group it subscribe()s (auto.offset.reset=earliest, auto-commit on, as the
  *  defaults say; -X overrides). Prints a `rec` line per record, `info assigned/revoked` on
- *  rebalances, then `summary records=N ms=T`. Exit 0 at --count, 2 on the idle or overall
+ *  rebalances, then `summary records=N ms=T`. --print-value 1 appends the value to each rec
+ *  line (as a key is printed: "-" or "x" + hex), e.g. for word counts. Exit 0 at --count, 2 on the idle or overall
  *  limit, 1 on an error. */
 final class Consume {
     private Consume() {}
@@ -27,6 +28,7 @@ final class Consume {
         long idleMs = a.num("idle-ms", 10_000);
         long maxMs = a.num("max-ms", 120_000);
         String group = a.str("group", null);
+        boolean printValue = a.num("print-value", 0) != 0;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, a.str("bootstrap"));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -68,7 +70,8 @@ final class Consume {
                                        + Common.keyField(r.key()) + " "
                                        + (r.value() == null ? -1 : r.value().length) + " "
                                        + Common.hashField(r.value()) + " "
-                                       + Common.seqField(r.value()));
+                                       + Common.seqField(r.value())
+                                       + (printValue ? " " + Common.keyField(r.value()) : ""));
                     got++;
                     last = System.nanoTime();
                 }

@@ -7,7 +7,8 @@
 // tests/integration/clients_jvm_go.py; the Go client prints the same lines):
 //   ack PARTITION OFFSET KEY SEQ          one per acknowledged record (produce)
 //   err SEQ MESSAGE...                    one per failed record (produce)
-//   rec PARTITION OFFSET KEY LEN HASH SEQ one per consumed record (consume); LEN -1 for null
+//   rec PARTITION OFFSET KEY LEN HASH SEQ [VALUE]   one per consumed record (consume); LEN -1
+//                                         for null; VALUE (as KEY) with --print-value
 //   info WORDS...                         anything else worth seeing (assignments, states)
 //   summary k=v ...                       last line of produce and consume
 // KEY is "-" for a null key, else "x" followed by the key's bytes in lower-case hex. HASH is
@@ -47,7 +48,7 @@ public final class Main {
             "usage: java -cp kb-java-clients.jar Main SUBCOMMAND [options] [-X key=value]...",
             "  produce --bootstrap B --topic T --count N [--keys K] [--value-size S] [--partition P]",
             "  consume --bootstrap B --topic T --count N [--group G | --partitions 0,1]",
-            "          [--idle-ms MS] [--max-ms MS]",
+            "          [--idle-ms MS] [--max-ms MS] [--print-value 1]",
             "  streams-wordcount --bootstrap B --app-id ID --input T --output T",
             "          --guarantee at_least_once|exactly_once_v2 --state-dir DIR",
             "-X sets any client property (repeatable), e.g. -X enable.idempotence=false"));
