@@ -57,7 +57,13 @@ if [ -f "$jdir/pom.xml" ]; then
   if [ "$want" != "$have" ] || [ ! -f "$jdir/target/kb-java-clients.jar" ]; then
     echo "install-deps: building tests/clients/java/target/kb-java-clients.jar (Maven)"
     mvnq=(mvn -q -B -Dstyle.color=never -DskipTests package)
-    (cd "$jdir" && { "${mvnq[@]}" -o >/dev/null 2>&1 || "${mvnq[@]}"; })
+    mlog=$(mktemp)
+    if ! (cd "$jdir" && { "${mvnq[@]}" -o >"$mlog" 2>&1 || "${mvnq[@]}" >"$mlog" 2>&1; }); then
+      cat "$mlog"; rm -f "$mlog"
+      echo "install-deps: the Maven build of tests/clients/java failed" >&2
+      exit 1
+    fi
+    rm -f "$mlog"
     echo "$want" >"$jdir/target/.kb-src-sha256"
   fi
 fi
