@@ -119,7 +119,8 @@ def wordcount_argv(bootstrap, app_id, input_topic, output_topic, guarantee, stat
                    props=None):
     """argv of the Kafka Streams word count (runs until stopped; start it with start_client
     and stop it with .stop()). guarantee: at_least_once | exactly_once_v2. Prints `info state
-    OLD NEW` lines; exits 1 by itself when the application dies (state ERROR)."""
+    OLD NEW` lines; exits 1 by itself when the application dies (state ERROR), 143 when
+    stopped by SIGTERM after closing cleanly."""
     return java_argv("streams-wordcount", props=props, bootstrap=bootstrap, app_id=app_id,
                      input=input_topic, output=output_topic, guarantee=guarantee,
                      state_dir=state_dir)
@@ -167,6 +168,7 @@ class ClientProcess(harness.ManagedProcess):
             self.t0 = time.monotonic()
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=out,
                                          stderr=err, env=self.env, cwd=self.cwd)
+        self.killed = False
         self.starts += 1
         with harness._LIVE_LOCK:
             harness._LIVE[self.proc.pid] = self

@@ -14,8 +14,9 @@ import org.apache.kafka.streams.kstream.Produced;
  *  non-word characters and lower-cased; the output topic gets (word, count as a Long, 8 bytes
  *  big-endian) on every update. processing.guarantee, application.id and state.dir come from
  *  --guarantee, --app-id, --state-dir; -X sets any other StreamsConfig. Prints `info state
- *  OLD NEW` on every state change; runs until SIGTERM/SIGINT, then closes (commits) and exits
- *  0, or 1 if the application died (state ERROR). */
+ *  OLD NEW` on every state change. Runs until SIGTERM/SIGINT, then closes (commits) from the
+ *  shutdown hook and exits with the JVM's signal status (143 for SIGTERM); exits 1 by itself
+ *  if the application dies (state ERROR). */
 final class WordCount {
     private WordCount() {}
 
