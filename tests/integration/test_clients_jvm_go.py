@@ -8,6 +8,8 @@ against one broker (id 701, chroot /kb-jvmgo): produce, then read everything bac
 * franz-go with kgo.DisableIdempotentWrite(): the same, read back by franz-go's direct
   partition consumer and by the Java consumer; keyed records land on the partition the Java
   producer chose for the same key (both use murmur2 by default).
+* Null keys, minimal values, one partition chosen by the producer: each client's records
+  read back by the other.
 * Default settings (idempotent producers) of Java and franz-go: xfail until the broker
   serves InitProducerId (another issue); they start passing when it does.
 
@@ -209,3 +211,30 @@ def test_franz_go_producer_default_settings(cluster, bootstrap, tmp_path):
     pid = [ln.split() for ln in res.lines if ln.startswith("info producer-id ")]
     assert pid and int(pid[0][2]) >= 0, "franz-go got no producer id: " + cj.describe(res)
     read_back(kgo_consume(bootstrap, topic, tmp_path, "kgo-consume-default"), acks)
+
+
+@needs_java
+@needs_kgo
+def test_null_keys_tiny_values_one_partition_across_clients(cluster, bootstrap, tmp_path):
+    """Null keys, values of just their "<seq>:" prefix, every record to one chosen partition:
+    Java's records read back by franz-go, franz-go's by Java, byte-identical and in order."""
+    n = 300
+    for producer, consumer, part in (("java", "kgo", 1), ("kgo", "java", 2)):
+        topic = "nullkeys-%s" % producer
+        create_topic(cluster, topic)
+        kw = dict(bootstrap=bootstrap, topic=topic, count=n, keys=0, value_size=0,
+                  partition=part)
+        if producer == "java":
+            argv = cj.java_argv("produce", props={"enable.idempotence": "false"}, **kw)
+        else:
+            argv = cj.kgo_argv("produce", no_idempotence=True, **kw)
+        acks = produced(cj.run_client(producer + "-produce-nullkeys", argv, tmp_path),
+                        count=n, keys=0)
+        assert {a.partition for a in acks} == {part} and \
+            sorted(a.offset for a in acks) == list(range(n))
+        if consumer == "kgo":
+            res = kgo_consume(bootstrap, topic, tmp_path, "kgo-consume-nullkeys", count=n)
+        else:
+            res = java_consume(bootstrap, topic, tmp_path, "java-consume-nullkeys", count=n)
+        recs = read_back(res, acks, count=n, keys=0, value_size=0)
+        assert all(r.key == "-" and r.value == ("%d:" % r.seq).encode() for r in recs)
