@@ -10,7 +10,8 @@ build the Go binary, e.g. a Go too old for the pinned modules) and tests skip wi
 
 Every program runs as a ClientProcess: tracked by the harness (so the session safety net
 kills it), stdout and stderr in separate files under the test's directory, waited for with
-a bound, stopped by PID. Line formats (see tests/clients/java/src/main/java/Main.java):
+a bound, stopped by PID. The programs flush their stdout every 200 ms (a test can watch
+.lines() grow) and on SIGTERM stop, close their client, print their summary and exit 143. Line formats (see tests/clients/java/src/main/java/Main.java):
   ack P OFFSET KEY SEQ | err SEQ MSG | rec P OFFSET KEY LEN HASH SEQ [VALUE] | info ... |
   summary k=v
 KEY (and VALUE, printed with print_value) is "-" (null) or "x" + hex; HASH the first 16 hex

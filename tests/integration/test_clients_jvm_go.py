@@ -10,6 +10,9 @@ against one broker (id 701, chroot /kb-jvmgo): produce, then read everything bac
   producer chose for the same key (both use murmur2 by default).
 * Null keys, minimal values, one partition chosen by the producer: each client's records
   read back by the other.
+* Stopping by PID (SIGTERM) a paced Java/franz-go producer and Java/franz-go consumers
+  that would go on waiting: exit 143 after flushing, with every acknowledged record printed
+  and read back (group tests will stop members this way).
 * Default settings (idempotent producers) of Java and franz-go: xfail until the broker
   serves InitProducerId (another issue); they start passing when it does.
 
@@ -238,3 +241,55 @@ def test_null_keys_tiny_values_one_partition_across_clients(cluster, bootstrap, 
             res = java_consume(bootstrap, topic, tmp_path, "java-consume-nullkeys", count=n)
         recs = read_back(res, acks, count=n, keys=0, value_size=0)
         assert all(r.key == "-" and r.value == ("%d:" % r.seq).encode() for r in recs)
+
+
+def _wait_lines(proc, what, n, timeout=40):
+    """Waits until a running client has printed `n` lines starting with `what`."""
+    harness.wait_until(lambda: sum(ln.startswith(what) for ln in proc.lines()) >= n, timeout,
+                       what="%d %s lines from %s" % (n, what, proc.name))
+
+
+@needs_java
+@needs_kgo
+def test_stopped_by_pid_output_complete(cluster, bootstrap, tmp_path):
+    """What group tests will rely on: a paced producer and consumers that would go on waiting,
+    stopped by SIGTERM, flush their clients and print everything (exit 143 after a summary):
+    the acks printed are every record sent, contiguous from seq 0 and all read back."""
+    topic = "stopped"
+    create_topic(cluster, topic)
+    big = 1_000_000   # never reached: the programs are stopped
+    producers = {
+        "java": cj.start_client("java-produce-paced", cj.java_argv(
+            "produce", bootstrap=bootstrap, topic=topic, count=big, keys=KEYS, rate=300,
+            partition=0, props={"enable.idempotence": "false"}), tmp_path),
+        "kgo": cj.start_client("kgo-produce-paced", cj.kgo_argv(
+            "produce", bootstrap=bootstrap, topic=topic, count=big, keys=KEYS, rate=300,
+            partition=1, no_idempotence=True), tmp_path)}
+    for p in producers.values():
+        _wait_lines(p, "ack ", 200)
+    acks = []
+    for name, p in producers.items():
+        res = p.stop()
+        assert res.rc == 143, "%s: %s" % (name, cj.describe(res))
+        got = cj.parse_acks(res.lines)
+        assert not cj.errors(res.lines) and cj.summary(res.lines).get("acked") == str(len(got))
+        assert not cj.check_acks(got, len(got), KEYS), cj.check_acks(got, len(got), KEYS)
+        assert len(got) < 300 * res.elapsed + 300, "not paced: %d in %.1fs" % (len(got),
+                                                                                res.elapsed)
+        acks.append(got)
+    # The two producers' seqs overlap, so read back one partition (one producer) each.
+    for (name, argv), part_acks in zip((
+            ("java-consume-stopped", cj.java_argv(
+                "consume", bootstrap=bootstrap, topic=topic, count=big, partitions=0,
+                idle_ms=60000, max_ms=60000)),
+            ("kgo-consume-stopped", cj.kgo_argv(
+                "consume", bootstrap=bootstrap, topic=topic, count=big, partitions=1,
+                idle_ms=60000, max_ms=60000))), acks):
+        c = cj.start_client(name, argv, tmp_path)
+        _wait_lines(c, "rec ", len(part_acks))
+        res = c.stop()
+        assert res.rc == 143, cj.describe(res)
+        recs = cj.parse_recs(res.lines)
+        assert cj.summary(res.lines).get("records") == str(len(recs))
+        problems = cj.check_readback(part_acks, recs, 100, KEYS)
+        assert not problems, "\n".join(problems)

@@ -17,7 +17,8 @@ import (
 // cmdProduce: records 0..count-1 (recKey/recValue) through a franz-go client with its
 // default producer settings (idempotent, acks=all) unless a flag says otherwise. Prints an
 // ack line per acknowledged record from the promise (in order within a partition), err per
-// failed record, `info producer-id ID EPOCH` unless --no-idempotence (ID -1: the client fell
+// failed record (--rate paces the sends; SIGTERM stops them, then the rest is flushed),
+// `info producer-id ID EPOCH` unless --no-idempotence (ID -1: the client fell
 // back to plain produce), then `summary acked=N failed=M ms=T`. Exit 1 if any record failed.
 func cmdProduce(args []string) int {
 	fs := flag.NewFlagSet("produce", flag.ExitOnError)
@@ -31,6 +32,7 @@ func cmdProduce(args []string) int {
 	noIdem := fs.Bool("no-idempotence", false, "kgo.DisableIdempotentWrite()")
 	compression := fs.String("compression", "", "none, gzip, snappy, lz4 or zstd")
 	maxMs := fs.Int64("max-ms", 120000, "give up on unacknowledged records after this long")
+	rate := fs.Int64("rate", 0, "records per second (0: as fast as possible)")
 	parse(fs, args, "bootstrap", "topic", "count")
 	if *size < 0 || *size > 16<<20 || *keys < 0 {
 		usageExit(fs, "need keys >= 0, 0 <= value-size <= 16 MiB")
@@ -73,8 +75,16 @@ func cmdProduce(args []string) int {
 	defer cancel()
 	var acked, failed atomic.Int64
 	t0 := time.Now()
-	for seq := int64(0); seq < *count; seq++ {
+	for seq := int64(0); seq < *count && rootCtx.Err() == nil; seq++ {
 		s := seq
+		if *rate > 0 {
+			due := t0.Add(time.Duration(seq * int64(time.Second) / *rate))
+			select {
+			case <-time.After(time.Until(due)):
+			case <-rootCtx.Done():
+				continue
+			}
+		}
 		r := &kgo.Record{Key: recKey(seq, *keys), Value: recValue(seq, *size)}
 		if *partition >= 0 {
 			r.Partition = int32(*partition)
@@ -103,7 +113,12 @@ func cmdProduce(args []string) int {
 	}
 	emit("summary acked=%d failed=%d ms=%d", acked.Load(), failed.Load(),
 		time.Since(t0).Milliseconds())
-	if failed.Load() > 0 || acked.Load() != *count {
+	switch {
+	case failed.Load() > 0:
+		return 1
+	case rootCtx.Err() != nil:
+		return exitSignalled
+	case acked.Load() != *count:
 		return 1
 	}
 	return 0
@@ -173,9 +188,13 @@ func pollLoop(cl *kgo.Client, c consumeFlags, t0 time.Time) (int64, int) {
 		if wait <= 0 {
 			return got, 2
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		ctx, cancel := context.WithTimeout(rootCtx, wait)
 		fetches := cl.PollFetches(ctx)
 		cancel()
+		if rootCtx.Err() != nil {
+			emit("info stopped by signal")
+			return got, exitSignalled
+		}
 		if fetches.IsClientClosed() {
 			return got, 1
 		}

@@ -14,7 +14,7 @@ import (
 )
 
 // groupRun is the shared bookkeeping of the two group consumers below: records seen, the
-// time of the last one, and a context cancelled at --count, --idle-ms or --max-ms.
+// time of the last one, and a context cancelled at --count, --idle-ms, --max-ms or a signal.
 type groupRun struct {
 	c      consumeFlags
 	t0     time.Time
@@ -27,8 +27,7 @@ type groupRun struct {
 
 func newGroupRun(c consumeFlags) *groupRun {
 	g := &groupRun{c: c, t0: time.Now(), last: time.Now()}
-	g.ctx, g.cancel = context.WithTimeout(context.Background(),
-		time.Duration(c.maxMs)*time.Millisecond)
+	g.ctx, g.cancel = context.WithTimeout(rootCtx, time.Duration(c.maxMs)*time.Millisecond)
 	go g.watchIdle()
 	return g
 }
@@ -70,6 +69,8 @@ func (g *groupRun) finish(fatal bool) int {
 		return 1
 	case g.got.Load() >= g.c.count:
 		return 0
+	case rootCtx.Err() != nil:
+		return exitSignalled
 	}
 	return 2
 }

@@ -12,21 +12,32 @@
 //	info WORDS / summary k=v ...
 //
 // exit 0 done, 1 fatal error or a failed record, 2 consume stopped by --idle-ms or --max-ms
-// before --count records, 64 bad usage. Built by scripts/install-deps.sh into
+// before --count records, 64 bad usage, 143 stopped by SIGTERM/SIGINT (after the summary). Built by scripts/install-deps.sh into
 // build/clients/kgo-client; tests/integration/clients_jvm_go.py runs it.
 package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 )
+
+// rootCtx is cancelled by SIGTERM or SIGINT: the commands then stop producing or consuming,
+// close their clients, print their summary and exit with exitSignalled, so that a process
+// stopped by PID loses no output.
+var rootCtx = context.Background()
+
+const exitSignalled = 143 // as a JVM stopped by SIGTERM
 
 // out is stdout, buffered; every line goes through emit (client callbacks run on several
 // goroutines).
@@ -171,7 +182,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: kgo-client produce|consume|sarama-group|kafka-go-group|create-topic [flags] (-h for each)")
 		os.Exit(64)
 	}
+	var stopSignals context.CancelFunc
+	rootCtx, stopSignals = signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	go func() { // output shows up while a command runs (tests watch it), at most 200 ms late
+		for range time.Tick(200 * time.Millisecond) {
+			flushOut()
+		}
+	}()
 	rc := cmds[os.Args[1]](os.Args[2:])
+	stopSignals()
 	flushOut()
 	os.Exit(rc)
 }

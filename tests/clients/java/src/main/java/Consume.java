@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** `consume`: reads --topic until --count records, --idle-ms without a record after the
@@ -43,7 +44,9 @@ final class Consume {
         long t0 = System.nanoTime();
         long got = 0;
         int rc = 2;
+        Stopper stop = null;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            stop = new Stopper(c::wakeup);
             if (group != null) {
                 c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                     @Override public void onPartitionsRevoked(Collection<TopicPartition> tps) {
@@ -60,7 +63,7 @@ final class Consume {
                 Common.OUT.println("info assigned " + names(tps));
             }
             long last = System.nanoTime();
-            while (got < count) {
+            while (got < count && !stop.stopping()) {
                 long now = System.nanoTime();
                 if ((now - last) / 1_000_000 >= idleMs || (now - t0) / 1_000_000 >= maxMs) {
                     break;
@@ -79,12 +82,17 @@ final class Consume {
             if (got >= count) {
                 rc = 0;
             }
+        } catch (WakeupException stopped) {
+            Common.OUT.println("info stopped by signal");
         } catch (RuntimeException e) {
             Common.OUT.println("info fatal " + e.getClass().getName() + ": "
                                + Produce.oneLine(e.getMessage()));
             rc = 1;
         }
         Common.OUT.println("summary records=" + got + " ms=" + (System.nanoTime() - t0) / 1_000_000);
+        if (stop != null) {
+            stop.done();
+        }
         return rc;
     }
 

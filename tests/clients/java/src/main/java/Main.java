@@ -16,12 +16,26 @@
 // produced are defined by Common.value()/Common.key(), mirrored in Go and Python; SEQ is the
 // decimal number before the first ':' of a value made that way, else "-".
 // Exit codes: 0 done, 1 fatal error or a failed record, 2 consume stopped by its idle timeout
-// before --count records, 64 bad usage.
+// before --count records, 64 bad usage; stopped by SIGTERM: the JVM's 143, after the
+// summary line (see Stopper).
 public final class Main {
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
             usage();
         }
+        Thread flusher = new Thread(() -> {
+            // output shows up while a program runs (tests watch it), at most 200 ms late
+            while (true) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Common.OUT.flush();
+            }
+        }, "kb-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
         String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
         Args a = new Args(rest);
         int rc;
@@ -47,6 +61,7 @@ public final class Main {
         System.err.println(String.join("\n",
             "usage: java -cp kb-java-clients.jar Main SUBCOMMAND [options] [-X key=value]...",
             "  produce --bootstrap B --topic T --count N [--keys K] [--value-size S] [--partition P]",
+            "          [--rate RECORDS_PER_S]",
             "  consume --bootstrap B --topic T --count N [--group G | --partitions 0,1]",
             "          [--idle-ms MS] [--max-ms MS] [--print-value 1]",
             "  streams-wordcount --bootstrap B --app-id ID --input T --output T",
