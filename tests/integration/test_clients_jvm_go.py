@@ -22,6 +22,7 @@ Skips only when the build products are absent (scripts/install-deps.sh makes the
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -59,11 +60,21 @@ def bootstrap(cluster):
 
 
 def create_topic(cluster, topic, partitions=PARTITIONS):
-    p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--timeout-ms", "20000",
-                        "--bootstrap-server", cluster.bootstrap(), "topics", "create", topic,
-                        "--partitions", str(partitions), "--replication-factor", "1"],
-                       capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0, "kadmin topics create %s: %s%s" % (topic, p.stdout, p.stderr)
+    """Creates a topic with kadmin (retrying while a just-started broker is not yet the
+    controller) and waits until the broker leads every partition."""
+    deadline = time.monotonic() + 30
+    while True:
+        p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--timeout-ms",
+                            "20000", "--bootstrap-server", cluster.bootstrap(), "topics",
+                            "create", topic, "--partitions", str(partitions),
+                            "--replication-factor", "1"],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0 and "no controller" in p.stderr and time.monotonic() < deadline:
+            time.sleep(0.5)
+            continue
+        assert p.returncode == 0, "kadmin topics create %s: %s%s" % (topic, p.stdout,
+                                                                      p.stderr)
+        break
     b = cluster.brokers[0]
 
     def ready():
