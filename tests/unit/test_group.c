@@ -91,6 +91,16 @@ static int32_t generation_of(const char *group)
 	return v.generation_id;
 }
 
+static int16_t commit1(intptr_t h, const char *group, const char *member, int32_t gen,
+                       const char *topic, int32_t part, int64_t off, const char *meta, int *pending)
+{
+	struct group_commit_part p = {S(topic), part, off, 7, S(meta), -1};
+	struct group_commit_req r = {S(group), S(member), KP_STR_NULL, gen, -1, 1, &p};
+	int16_t err;
+	*pending = group_commit(F.c, &r, &err, (void *)h);
+	return err;
+}
+
 /* One member joins a new group and syncs; returns its member id (static storage). */
 static const char *stable_one(const char *group, intptr_t h)
 {
@@ -472,6 +482,52 @@ static void test_leave_during_initial_join(void)
 	fx_fini(&F);
 }
 
+static void test_limits(void)
+{
+	setup();
+	static char longid[KB_GROUP_ID_MAX_BYTES + 2];
+	memset(longid, 'g', KB_GROUP_ID_MAX_BYTES + 1);
+	join(1, longid, "", "range");
+	CU_ASSERT_EQUAL(fx_join_of(&F, 1)->error, KERR_INVALID_GROUP_ID);
+	int pend;
+	CU_ASSERT_EQUAL(commit1(2, longid, "", -1, "t", 0, 1, "", &pend), KERR_INVALID_GROUP_ID);
+	longid[KB_GROUP_ID_MAX_BYTES] = 0; /* exactly the limit is fine */
+	join(3, longid, "", "range");
+	CU_ASSERT_PTR_NULL(fx_join_of(&F, 3));
+	/* An assignment over KB_GROUP_ASSIGNMENT_MAX_BYTES. */
+	join(4, "g", "", "range");
+	adv(3000);
+	char id[160];
+	strcpy(id, fx_join_of(&F, 4)->member_id);
+	static uint8_t big[KB_GROUP_ASSIGNMENT_MAX_BYTES + 1];
+	struct group_assignment as = {S(id), {big, (int32_t)sizeof(big), NULL}};
+	struct group_sync_req r = {.group_id = S("g"), .member_id = S(id), .instance_id = KP_STR_NULL,
+	                           .generation_id = 1, .protocol_type = KP_STR_NULL,
+	                           .protocol_name = KP_STR_NULL, .nassignments = 1, .assignments = &as};
+	group_sync(F.c, &r, (void *)5);
+	CU_ASSERT_EQUAL(fx_sync_of(&F, 5)->error, KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(F.npend, 0);
+	as.assignment.len = KB_GROUP_ASSIGNMENT_MAX_BYTES;
+	group_sync(F.c, &r, (void *)6);
+	fx_ack(&F, KERR_NONE);
+	CU_ASSERT_EQUAL(fx_sync_of(&F, 6)->error, KERR_NONE);
+	CU_ASSERT_EQUAL(fx_sync_of(&F, 6)->alen, KB_GROUP_ASSIGNMENT_MAX_BYTES);
+	/* More partitions in one commit than KB_GROUP_MAX_COMMIT_PARTITIONS. */
+	int n = KB_GROUP_MAX_COMMIT_PARTITIONS + 1;
+	struct group_commit_part *parts = kb_calloc((size_t)n, sizeof(*parts));
+	int16_t *errs = kb_calloc((size_t)n, sizeof(*errs));
+	for (int i = 0; i < n; i++)
+		parts[i] = (struct group_commit_part){S("t"), i, 1, -1, KP_STR_NULL, -1};
+	struct group_commit_req cr = {S("g"), S(id), KP_STR_NULL, 1, -1, n, parts};
+	CU_ASSERT_EQUAL(group_commit(F.c, &cr, errs, (void *)7), 0);
+	CU_ASSERT_EQUAL(errs[0], KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(errs[n - 1], KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(F.npend, 0);
+	kb_free(parts);
+	kb_free(errs);
+	fx_fini(&F);
+}
+
 /* ---- Static membership ------------------------------------------------------------------ */
 
 static void test_static_restart(void)
@@ -543,16 +599,6 @@ static void test_static_restart_store_fails(void)
 }
 
 /* ---- Offsets ---------------------------------------------------------------------------- */
-
-static int16_t commit1(intptr_t h, const char *group, const char *member, int32_t gen,
-                       const char *topic, int32_t part, int64_t off, const char *meta, int *pending)
-{
-	struct group_commit_part p = {S(topic), part, off, 7, S(meta), -1};
-	struct group_commit_req r = {S(group), S(member), KP_STR_NULL, gen, -1, 1, &p};
-	int16_t err;
-	*pending = group_commit(F.c, &r, &err, (void *)h);
-	return err;
-}
 
 static void test_commit_and_fetch(void)
 {
@@ -809,6 +855,7 @@ void suite_group(void)
 	CU_add_test(s, "store failure, rejoin, follower after leader", test_follower_after_leader_and_store_failure);
 	CU_add_test(s, "MEMBER_ID_REQUIRED and pending member expiry", test_member_id_required);
 	CU_add_test(s, "session timeout bounds and protocol checks", test_join_validation);
+	CU_add_test(s, "named limits: ids, assignment, commit size", test_limits);
 	CU_add_test(s, "protocol vote; connect groups", test_protocol_vote_and_connect);
 	CU_add_test(s, "group.max.size", test_max_size);
 	CU_add_test(s, "heartbeat expiry triggers a rebalance", test_heartbeat_expiry);
