@@ -507,7 +507,8 @@ static void fill_view(struct group_coord *c, struct group *g, struct group_view 
 	v->state = g->state;
 	v->generation_id = g->generation;
 	v->protocol_type = g_str(g->protocol_type ? g->protocol_type : "");
-	v->protocol_name = g_str(g->protocol ? g->protocol : "");
+	/* Kafka's GroupMetadata.summary: the protocol only for a Stable group. */
+	v->protocol_name = g_str(g->state == GROUP_STABLE && g->protocol ? g->protocol : "");
 	v->leader = g_str(g->leader);
 	v->nmembers = g->nmembers;
 	v->members = c->view_members;

@@ -237,7 +237,7 @@ struct group_view {
 	enum group_state state;
 	int32_t generation_id;
 	struct kp_str protocol_type; /* "" when none */
-	struct kp_str protocol_name; /* "" when none */
+	struct kp_str protocol_name; /* "" unless Stable (Kafka's ProtocolData) */
 	struct kp_str leader;
 	int nmembers;
 	const struct group_member_view *members;

@@ -152,14 +152,27 @@ uint64_t gc_append(struct group_coord *c, struct gappend *a, const struct group_
 void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err);
 
 /* rebalance.c */
+void g_join_error(struct group_coord *c, void *handle, struct kp_str member_id, int16_t err);
+void g_answer_join_error(struct group_coord *c, struct group *g, struct gmember *m,
+                         struct kp_str member_id, int16_t err);
+void g_answer_sync_error(struct group_coord *c, struct gmember *m, int16_t err);
+void g_answer_join_current(struct group_coord *c, struct group *g, struct gmember *m,
+                           bool skip_assignment);
+void g_remove_member(struct group_coord *c, struct group *g, struct gmember *m);
+void g_remove_pending(struct group *g, int idx);
+void g_prepare_rebalance(struct group_coord *c, struct group *g);
+void g_maybe_prepare_rebalance(struct group_coord *c, struct group *g);
+void g_try_complete_join(struct group_coord *c, struct group *g);
 void g_store_group(struct group_coord *c, struct group *g, struct gappend *a);
 void g_sync_appended(struct group_coord *c, struct gappend *a, int16_t err);
-void g_static_join_appended(struct group_coord *c, struct gappend *a, int16_t err);
 void g_on_heartbeat_expired(struct group_coord *c, struct group *g, struct gmember *m);
 void g_on_pending_expired(struct group_coord *c, struct group *g, int idx);
 void g_on_join_deadline(struct group_coord *c, struct group *g);
 void g_on_sync_deadline(struct group_coord *c, struct group *g);
 void g_unload_group(struct group_coord *c, struct group *g);
+
+/* join.c */
+void g_static_join_appended(struct group_coord *c, struct gappend *a, int16_t err);
 
 /* records.c */
 void g_append_tombstones(struct group_coord *c, struct group *g, struct goffset **removed, int n,

@@ -1,13 +1,13 @@
-/* rebalance.c — JoinGroup, SyncGroup, Heartbeat, LeaveGroup and the rebalance timers, after
- * Kafka 3.9's classic GroupCoordinator (handleJoinGroup, doSyncGroup, onCompleteJoin,
- * onExpireHeartbeat, onExpirePendingSync, updateStaticMemberAndRebalance). */
+/* rebalance.c — rebalance rounds and their timers, SyncGroup, Heartbeat and LeaveGroup, after
+ * Kafka 3.9's classic GroupCoordinator (prepareRebalance, onCompleteJoin, doSyncGroup,
+ * onExpireHeartbeat, onExpirePendingSync, handleLeaveGroup). JoinGroup is in join.c. */
 #include "group_int.h"
 
 #include <string.h>
 
 /* ---- Answers ---------------------------------------------------------------------------- */
 
-static void join_error(struct group_coord *c, void *handle, struct kp_str member_id, int16_t err)
+void g_join_error(struct group_coord *c, void *handle, struct kp_str member_id, int16_t err)
 {
 	struct group_join_result r = {.error = err, .generation_id = -1, .protocol_type = KP_STR_NULL,
 	                              .protocol_name = KP_STR_NULL, .leader = KP_STR_LIT(""),
@@ -36,7 +36,7 @@ static void answer_join(struct group_coord *c, struct group *g, struct gmember *
 	c->io.join_done(c->io.arg, h, r);
 }
 
-static void answer_join_error(struct group_coord *c, struct group *g, struct gmember *m,
+void g_answer_join_error(struct group_coord *c, struct group *g, struct gmember *m,
                               struct kp_str member_id, int16_t err)
 {
 	if (!m->awaiting_join)
@@ -45,7 +45,7 @@ static void answer_join_error(struct group_coord *c, struct group *g, struct gme
 	m->join_handle = NULL;
 	m->awaiting_join = false;
 	g->nawaiting_join--;
-	join_error(c, h, member_id, err);
+	g_join_error(c, h, member_id, err);
 }
 
 static bool answer_sync(struct group_coord *c, struct gmember *m, const struct group_sync_result *r)
@@ -59,7 +59,7 @@ static bool answer_sync(struct group_coord *c, struct gmember *m, const struct g
 	return true;
 }
 
-static void answer_sync_error(struct group_coord *c, struct gmember *m, int16_t err)
+void g_answer_sync_error(struct group_coord *c, struct gmember *m, int16_t err)
 {
 	if (!m->awaiting_sync)
 		return;
@@ -70,7 +70,7 @@ static void answer_sync_error(struct group_coord *c, struct gmember *m, int16_t 
 }
 
 /* The JoinGroup answer of the current generation; the leader gets every member's metadata. */
-static void answer_join_current(struct group_coord *c, struct group *g, struct gmember *m,
+void g_answer_join_current(struct group_coord *c, struct group *g, struct gmember *m,
                                 bool skip_assignment)
 {
 	bool leader = g->leader && strcmp(g->leader, m->id) == 0;
@@ -106,10 +106,10 @@ static void check_sync_complete(struct group *g)
 
 /* Kafka's group.remove: out of the member list, a new leader if it led. Anything it still has
  * parked is answered UNKNOWN_MEMBER_ID (Kafka drops it; a parked request must be answered). */
-static void remove_member(struct group_coord *c, struct group *g, struct gmember *m)
+void g_remove_member(struct group_coord *c, struct group *g, struct gmember *m)
 {
-	answer_join_error(c, g, m, KP_STR_LIT(""), KERR_UNKNOWN_MEMBER_ID);
-	answer_sync_error(c, m, KERR_UNKNOWN_MEMBER_ID);
+	g_answer_join_error(c, g, m, KP_STR_LIT(""), KERR_UNKNOWN_MEMBER_ID);
+	g_answer_sync_error(c, m, KERR_UNKNOWN_MEMBER_ID);
 	int i = 0;
 	while (i < g->nmembers && g->members[i] != m)
 		i++;
@@ -125,7 +125,7 @@ static void remove_member(struct group_coord *c, struct group *g, struct gmember
 		check_sync_complete(g);
 }
 
-static void remove_pending(struct group *g, int idx)
+void g_remove_pending(struct group *g, int idx)
 {
 	kb_free(g->pending[idx].id);
 	g->pending[idx] = g->pending[--g->npending];
@@ -135,7 +135,7 @@ static void remove_pending(struct group *g, int idx)
 
 static void complete_join(struct group_coord *c, struct group *g);
 
-static void try_complete_join(struct group_coord *c, struct group *g)
+void g_try_complete_join(struct group_coord *c, struct group *g)
 {
 	if (g->state == GROUP_PREPARING_REBALANCE && !g->join_initial &&
 	    g->join_deadline != GROUP_NEVER && g->nmembers == g->nawaiting_join && g->npending == 0)
@@ -150,11 +150,11 @@ static void reset_assignments(struct group_coord *c, struct group *g, int16_t er
 		kb_free(m->assignment);
 		m->assignment = NULL;
 		m->assignment_len = 0;
-		answer_sync_error(c, m, err);
+		g_answer_sync_error(c, m, err);
 	}
 }
 
-static void prepare_rebalance(struct group_coord *c, struct group *g)
+void g_prepare_rebalance(struct group_coord *c, struct group *g)
 {
 	int64_t now = gc_now(c);
 	if (g->state == GROUP_COMPLETING_REBALANCE)
@@ -171,27 +171,27 @@ static void prepare_rebalance(struct group_coord *c, struct group *g)
 		g->join_deadline = now + g_rebalance_timeout(g);
 	}
 	g_set_state(c, g, GROUP_PREPARING_REBALANCE);
-	try_complete_join(c, g);
+	g_try_complete_join(c, g);
 }
 
-static void maybe_prepare_rebalance(struct group_coord *c, struct group *g)
+void g_maybe_prepare_rebalance(struct group_coord *c, struct group *g)
 {
 	if (g->state == GROUP_STABLE || g->state == GROUP_COMPLETING_REBALANCE ||
 	    g->state == GROUP_EMPTY)
-		prepare_rebalance(c, g);
+		g_prepare_rebalance(c, g);
 }
 
 /* Kafka's removeMemberAndUpdateGroup. */
 static void remove_member_and_update(struct group_coord *c, struct group *g, struct gmember *m)
 {
-	remove_member(c, g, m);
+	g_remove_member(c, g, m);
 	switch (g->state) {
 	case GROUP_STABLE:
 	case GROUP_COMPLETING_REBALANCE:
-		maybe_prepare_rebalance(c, g);
+		g_maybe_prepare_rebalance(c, g);
 		break;
 	case GROUP_PREPARING_REBALANCE:
-		try_complete_join(c, g);
+		g_try_complete_join(c, g);
 		break;
 	default:
 		break;
@@ -225,7 +225,7 @@ static void complete_join(struct group_coord *c, struct group *g)
 	for (int i = 0; i < g->nmembers;) {
 		struct gmember *m = g->members[i];
 		if (!m->awaiting_join && !m->instance_id)
-			remove_member(c, g, m);
+			g_remove_member(c, g, m);
 		else
 			i++;
 	}
@@ -252,7 +252,7 @@ static void complete_join(struct group_coord *c, struct group *g)
 	}
 	for (int i = 0; i < g->nmembers; i++) {
 		struct gmember *m = g->members[i];
-		answer_join_current(c, g, m, false);
+		g_answer_join_current(c, g, m, false);
 		m->hb_deadline = now + m->session_ms;
 		m->is_new = false;
 		m->pending_sync = true;
@@ -282,14 +282,14 @@ void g_on_sync_deadline(struct group_coord *c, struct group *g)
 	bool removed = false;
 	for (int i = 0; i < g->nmembers;) {
 		if (g->members[i]->pending_sync) {
-			remove_member(c, g, g->members[i]);
+			g_remove_member(c, g, g->members[i]);
 			removed = true;
 		} else {
 			i++;
 		}
 	}
 	if (removed)
-		prepare_rebalance(c, g);
+		g_prepare_rebalance(c, g);
 }
 
 void g_on_heartbeat_expired(struct group_coord *c, struct group *g, struct gmember *m)
@@ -304,9 +304,9 @@ void g_on_heartbeat_expired(struct group_coord *c, struct group *g, struct gmemb
 
 void g_on_pending_expired(struct group_coord *c, struct group *g, int idx)
 {
-	remove_pending(g, idx);
+	g_remove_pending(g, idx);
 	if (g->state == GROUP_PREPARING_REBALANCE)
-		try_complete_join(c, g);
+		g_try_complete_join(c, g);
 }
 
 void g_unload_group(struct group_coord *c, struct group *g)
@@ -316,8 +316,8 @@ void g_unload_group(struct group_coord *c, struct group *g)
 	for (int i = 0; i < g->nmembers; i++) {
 		struct gmember *m = g->members[i];
 		if (prev == GROUP_PREPARING_REBALANCE || m->awaiting_join)
-			answer_join_error(c, g, m, g_str(m->id), KERR_NOT_COORDINATOR);
-		answer_sync_error(c, m, KERR_NOT_COORDINATOR);
+			g_answer_join_error(c, g, m, g_str(m->id), KERR_NOT_COORDINATOR);
+		g_answer_sync_error(c, m, KERR_NOT_COORDINATOR);
 	}
 }
 
@@ -350,7 +350,7 @@ void g_sync_appended(struct group_coord *c, struct gappend *a, int16_t err)
 		return;
 	if (err != KERR_NONE) {
 		reset_assignments(c, g, g_map_append_error(err, false));
-		maybe_prepare_rebalance(c, g);
+		g_maybe_prepare_rebalance(c, g);
 		return;
 	}
 	int64_t now = gc_now(c);
@@ -372,302 +372,6 @@ void g_sync_appended(struct group_coord *c, struct gappend *a, int16_t err)
 			m->hb_deadline = now + m->session_ms;
 	}
 	g_set_state(c, g, GROUP_STABLE);
-}
-
-/* ---- JoinGroup ------------------------------------------------------------------------- */
-
-static bool supports_protocols(const struct group *g, const struct group_join_req *req)
-{
-	if (req->protocol_type.len <= 0 || req->nprotocols == 0)
-		return false;
-	if (g->nmembers == 0)
-		return true;
-	if (!g_eq(g->protocol_type, req->protocol_type))
-		return false;
-	for (int k = 0; k < req->nprotocols; k++) {
-		bool all = true;
-		for (int i = 0; i < g->nmembers && all; i++) {
-			bool has = false;
-			const struct gmember *m = g->members[i];
-			for (int j = 0; j < m->nprotos && !has; j++)
-				has = g_eq(m->protos[j].name, req->protocols[k].name);
-			all = has;
-		}
-		if (all)
-			return true;
-	}
-	return false;
-}
-
-static bool protocols_match(const struct gmember *m, const struct group_join_req *req)
-{
-	if (m->nprotos != req->nprotocols)
-		return false;
-	for (int i = 0; i < m->nprotos; i++) {
-		struct kp_bytes b = req->protocols[i].metadata;
-		int32_t blen = b.len > 0 ? b.len : 0;
-		if (!g_eq(m->protos[i].name, req->protocols[i].name) || m->protos[i].len != blen ||
-		    (blen && memcmp(m->protos[i].meta, b.ptr, (size_t)blen) != 0))
-			return false;
-	}
-	return true;
-}
-
-static int32_t rebalance_ms(const struct group_join_req *req)
-{
-	return req->rebalance_timeout_ms < 0 ? req->session_timeout_ms : req->rebalance_timeout_ms;
-}
-
-/* Kafka's updateMember: new protocols and timeouts, and the JoinGroup parked. A second
- * JoinGroup parked for the same member replaces the first, which is answered
- * REBALANCE_IN_PROGRESS so the old request is not left without an answer. */
-static void update_member(struct group_coord *c, struct group *g, struct gmember *m,
-                          const struct group_join_req *req, void *handle)
-{
-	g_protos_free(m->protos, m->nprotos);
-	m->protos = g_protos_copy(req->protocols, req->nprotocols);
-	m->nprotos = req->nprotocols;
-	m->rebalance_ms = rebalance_ms(req);
-	m->session_ms = req->session_timeout_ms;
-	answer_join_error(c, g, m, g_str(m->id), KERR_REBALANCE_IN_PROGRESS);
-	m->join_handle = handle;
-	m->awaiting_join = true;
-	g->nawaiting_join++;
-}
-
-static void add_member_and_rebalance(struct group_coord *c, struct group *g,
-                                     const struct group_join_req *req, char *id, void *handle)
-{
-	struct gmember *m = kb_calloc(1, sizeof(*m));
-	m->id = id;
-	m->instance_id = g_strdup(req->instance_id);
-	m->client_id = g_strdup(req->client_id.len < 0 ? KP_STR_LIT("") : req->client_id);
-	m->client_host = g_strdup(req->client_host.len < 0 ? KP_STR_LIT("") : req->client_host);
-	m->is_new = true;
-	if (g->state == GROUP_PREPARING_REBALANCE && g->generation == 0)
-		g->new_member_added = true;
-	if (g->nmembers == 0) {
-		kb_free(g->protocol_type);
-		g->protocol_type = g_strdup(req->protocol_type);
-	}
-	if (g->nmembers == g->members_cap) {
-		g->members_cap = g->members_cap ? g->members_cap * 2 : 4;
-		g->members = kb_realloc(g->members, sizeof(*g->members) * (size_t)g->members_cap);
-	}
-	g->members[g->nmembers++] = m;
-	if (!g->leader)
-		g->leader = kb_strdup(id);
-	int pi = g_pending_index(g, g_str(id));
-	if (pi >= 0)
-		remove_pending(g, pi);
-	update_member(c, g, m, req, handle);
-	m->hb_deadline = gc_now(c) + GROUP_NEW_MEMBER_JOIN_TIMEOUT_MS;
-	maybe_prepare_rebalance(c, g);
-}
-
-/* Kafka's updateStaticMemberAndRebalance: a known group.instance.id with a new member id. */
-static void static_rejoin(struct group_coord *c, struct group *g, struct gmember *m, char *new_id,
-                          const struct group_join_req *req, void *handle)
-{
-	char *old_id = m->id;
-	answer_join_error(c, g, m, g_str(old_id), KERR_FENCED_INSTANCE_ID);
-	answer_sync_error(c, m, KERR_FENCED_INSTANCE_ID);
-	m->id = new_id;
-	if (g->leader && strcmp(g->leader, old_id) == 0) {
-		kb_free(g->leader);
-		g->leader = kb_strdup(new_id);
-	}
-	m->hb_deadline = gc_now(c) + m->session_ms;
-	struct gappend *a = kb_calloc(1, sizeof(*a));
-	a->kind = GAPP_STATIC_JOIN;
-	a->old_id = old_id;
-	a->new_id = kb_strdup(new_id);
-	a->old_protos = m->protos;
-	a->old_nprotos = m->nprotos;
-	a->old_session_ms = m->session_ms;
-	a->old_rebalance_ms = m->rebalance_ms;
-	m->protos = NULL;
-	m->nprotos = 0;
-	update_member(c, g, m, req, handle);
-	const char *sel;
-	switch (g->state) {
-	case GROUP_STABLE:
-		sel = g_select_protocol(g);
-		if (g->protocol && sel && strcmp(sel, g->protocol) == 0) {
-			g_store_group(c, g, a); /* answered when persisted, without a rebalance */
-			return;
-		}
-		maybe_prepare_rebalance(c, g);
-		break;
-	case GROUP_COMPLETING_REBALANCE:
-		prepare_rebalance(c, g);
-		break;
-	default:
-		break;
-	}
-	kb_free(a->old_id);
-	kb_free(a->new_id);
-	g_protos_free(a->old_protos, a->old_nprotos);
-	kb_free(a);
-}
-
-void g_static_join_appended(struct group_coord *c, struct gappend *a, int16_t err)
-{
-	struct group *g = a->g;
-	struct gmember *m = g_member(g, g_str(a->new_id));
-	if (!m)
-		return;
-	if (err == KERR_NONE) {
-		bool leader = g->leader && strcmp(g->leader, m->id) == 0;
-		answer_join_current(c, g, m, leader);
-		return;
-	}
-	/* Revert to the old member id; the new JoinGroup gets the error. */
-	kb_free(m->id);
-	m->id = a->old_id;
-	a->old_id = NULL;
-	if (g->leader && strcmp(g->leader, a->new_id) == 0) {
-		kb_free(g->leader);
-		g->leader = kb_strdup(m->id);
-	}
-	g_protos_free(m->protos, m->nprotos);
-	m->protos = a->old_protos;
-	m->nprotos = a->old_nprotos;
-	a->old_protos = NULL;
-	a->old_nprotos = 0;
-	m->session_ms = a->old_session_ms;
-	m->rebalance_ms = a->old_rebalance_ms;
-	m->hb_deadline = gc_now(c) + m->session_ms;
-	answer_join_error(c, g, m, KP_STR_LIT(""), g_map_append_error(err, false));
-}
-
-static bool accept_joining(const struct group *g, struct gmember *m, int32_t max)
-{
-	switch (g->state) {
-	case GROUP_PREPARING_REBALANCE:
-		return (m && m->awaiting_join) || g->nawaiting_join < max;
-	case GROUP_COMPLETING_REBALANCE:
-	case GROUP_STABLE:
-		return m || g->nmembers < max;
-	default:
-		return true;
-	}
-}
-
-static int16_t join_validate(const struct group_coord *c, const struct group_join_req *req)
-{
-	if (req->group_id.len <= 0 || req->group_id.len > KB_GROUP_ID_MAX_BYTES)
-		return KERR_INVALID_GROUP_ID;
-	if (req->member_id.len > KB_GROUP_ID_MAX_BYTES || req->instance_id.len > KB_GROUP_ID_MAX_BYTES ||
-	    req->nprotocols < 0 || req->nprotocols > KB_GROUP_MAX_PROTOCOLS)
-		return KERR_INVALID_REQUEST;
-	int64_t meta = 0;
-	for (int i = 0; i < req->nprotocols; i++)
-		meta += (req->protocols[i].metadata.len > 0 ? req->protocols[i].metadata.len : 0) +
-		        (req->protocols[i].name.len > 0 ? req->protocols[i].name.len : 0);
-	if (meta > KB_GROUP_PROTOCOL_META_MAX_BYTES)
-		return KERR_INVALID_REQUEST;
-	if (req->session_timeout_ms < c->cfg.min_session_timeout_ms ||
-	    req->session_timeout_ms > c->cfg.max_session_timeout_ms)
-		return KERR_INVALID_SESSION_TIMEOUT;
-	return KERR_NONE;
-}
-
-/* Kafka's doCurrentMemberJoinGroup, for a known member id. */
-static void join_known(struct group_coord *c, struct group *g, const struct group_join_req *req,
-                       void *handle)
-{
-	int pi = g_pending_index(g, req->member_id);
-	if (pi >= 0) {
-		add_member_and_rebalance(c, g, req, g_strdup(req->member_id), handle);
-		return;
-	}
-	struct gmember *st = g_static_member(g, req->instance_id);
-	if (st && !g_eq(st->id, req->member_id)) {
-		join_error(c, handle, req->member_id, KERR_FENCED_INSTANCE_ID);
-		return;
-	}
-	struct gmember *m = g_member(g, req->member_id);
-	if (!m || (req->instance_id.len >= 0 && !st)) {
-		join_error(c, handle, req->member_id, KERR_UNKNOWN_MEMBER_ID);
-		return;
-	}
-	bool leader = g->leader && strcmp(g->leader, m->id) == 0;
-	switch (g->state) {
-	case GROUP_PREPARING_REBALANCE:
-		update_member(c, g, m, req, handle);
-		break;
-	case GROUP_COMPLETING_REBALANCE:
-	case GROUP_STABLE:
-		if ((g->state == GROUP_STABLE && leader) || !protocols_match(m, req)) {
-			update_member(c, g, m, req, handle);
-			maybe_prepare_rebalance(c, g);
-		} else {
-			/* Same metadata: the current generation's answer (the leader's member list only
-			 * while the leader still has to assign). */
-			answer_join_error(c, g, m, g_str(m->id), KERR_REBALANCE_IN_PROGRESS);
-			m->join_handle = handle;
-			m->awaiting_join = true;
-			g->nawaiting_join++;
-			answer_join_current(c, g, m, false);
-		}
-		break;
-	default:
-		join_error(c, handle, req->member_id, KERR_UNKNOWN_MEMBER_ID);
-		break;
-	}
-}
-
-void group_join(struct group_coord *c, const struct group_join_req *req, void *handle)
-{
-	int16_t err = join_validate(c, req);
-	if (err != KERR_NONE) {
-		join_error(c, handle, req->member_id, err);
-		return;
-	}
-	bool unknown = req->member_id.len <= 0;
-	struct group *g = gc_find(c, req->group_id);
-	if (!g) {
-		if (!unknown) {
-			join_error(c, handle, req->member_id, KERR_UNKNOWN_MEMBER_ID);
-			return;
-		}
-		g = gc_create(c, req->group_id);
-	}
-	struct gmember *m = unknown ? NULL : g_member(g, req->member_id);
-	if (!accept_joining(g, m, c->cfg.max_size)) {
-		if (m)
-			remove_member(c, g, m);
-		else if (!unknown && g_pending_index(g, req->member_id) >= 0)
-			remove_pending(g, g_pending_index(g, req->member_id));
-		join_error(c, handle, KP_STR_LIT(""), KERR_GROUP_MAX_SIZE_REACHED);
-	} else if (!supports_protocols(g, req)) {
-		join_error(c, handle, req->member_id, KERR_INCONSISTENT_GROUP_PROTOCOL);
-	} else if (!unknown) {
-		join_known(c, g, req, handle);
-	} else {
-		char *id;
-		g_uuid_member_id(c, req->instance_id.len >= 0 ? req->instance_id : req->client_id, &id);
-		struct gmember *st = g_static_member(g, req->instance_id);
-		if (st) {
-			static_rejoin(c, g, st, id, req, handle);
-		} else if (req->instance_id.len < 0 && req->require_known_member_id) {
-			if (g->npending == g->pending_cap) {
-				g->pending_cap = g->pending_cap ? g->pending_cap * 2 : 4;
-				g->pending = kb_realloc(g->pending, sizeof(*g->pending) * (size_t)g->pending_cap);
-			}
-			g->pending[g->npending++] = (struct gpending_member){
-				id, gc_now(c) + req->session_timeout_ms};
-			join_error(c, handle, g_str(id), KERR_MEMBER_ID_REQUIRED);
-		} else {
-			add_member_and_rebalance(c, g, req, id, handle);
-		}
-	}
-	if (g->state == GROUP_PREPARING_REBALANCE)
-		try_complete_join(c, g);
-	else if (g->state == GROUP_EMPTY && g->nmembers == 0 && g->npending == 0 &&
-	         g->noffsets == 0 && g->generation == 0 && g->inflight == 0)
-		gc_remove_group(c, g); /* a refused first join leaves nothing behind */
 }
 
 /* ---- SyncGroup, Heartbeat, LeaveGroup ---------------------------------------------------- */
@@ -747,7 +451,7 @@ void group_sync(struct group_coord *c, const struct group_sync_req *req, void *h
 		return;
 	}
 	/* CompletingRebalance: park until the leader's assignment is persisted. */
-	answer_sync_error(c, m, KERR_REBALANCE_IN_PROGRESS); /* a duplicate parked SyncGroup */
+	g_answer_sync_error(c, m, KERR_REBALANCE_IN_PROGRESS); /* a duplicate parked SyncGroup */
 	m->sync_handle = handle;
 	m->awaiting_sync = true;
 	m->pending_sync = false;
@@ -755,7 +459,7 @@ void group_sync(struct group_coord *c, const struct group_sync_req *req, void *h
 	if (g->leader && strcmp(g->leader, m->id) == 0) {
 		err = sync_leader(c, g, req);
 		if (err != KERR_NONE)
-			answer_sync_error(c, m, err);
+			g_answer_sync_error(c, m, err);
 	}
 }
 
@@ -797,9 +501,9 @@ int16_t group_leave(struct group_coord *c, struct kp_str group_id,
 			if (st)
 				remove_member_and_update(c, g, st);
 		} else if ((pi = g_pending_index(g, lm->member_id)) >= 0) {
-			remove_pending(g, pi);
+			g_remove_pending(g, pi);
 			if (g->state == GROUP_PREPARING_REBALANCE)
-				try_complete_join(c, g);
+				g_try_complete_join(c, g);
 			lm->error = KERR_NONE;
 		} else {
 			lm->error = validate_member(g, lm->member_id, lm->instance_id);
