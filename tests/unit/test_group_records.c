@@ -214,6 +214,8 @@ static void test_partition_for(void)
 	CU_ASSERT_EQUAL(group_partition_for(S("my-group"), 1), 0);
 }
 
+static void test_random_sequences(void);
+
 void group_records_tests(CU_pSuite s)
 {
 	CU_add_test(s, "records: OffsetCommitKey v1, OffsetCommitValue v3 and v1 byte-exact", test_offset_vectors);
@@ -222,4 +224,287 @@ void group_records_tests(CU_pSuite s)
 	CU_add_test(s, "records: malformed values", test_decode_malformed);
 	CU_add_test(s, "consumer subscription topics", test_subscription);
 	CU_add_test(s, "coordinator partition (Java hashCode, Utils.abs)", test_partition_for);
+	CU_add_test(s, "random sequences: no crash, every parked request answered once",
+	            test_random_sequences);
+}
+
+/* ---- Random operation sequences ---------------------------------------------------------- *
+ * Thousands of random joins, syncs, heartbeats, leaves, commits, deletes, timer runs and
+ * append outcomes (success, failure, failure at once) against two groups: nothing may crash
+ * or leak (ASan), and every parked request must be answered exactly once by the time the
+ * coordinator is freed (the server parks requests on these handles). */
+
+#define RZ_HANDLES 40000
+#define RZ_IDS 64
+
+static struct {
+	int64_t now;
+	uint64_t rng;
+	uint8_t answered[RZ_HANDLES];
+	bool issued[RZ_HANDLES];
+	uint64_t tokens[4096];
+	int ntokens;
+	int16_t fail_now;
+	char ids[2][RZ_IDS][200]; /* member ids seen, per group */
+	int nids[2];
+	int32_t gen[2];
+	int cur; /* the group of the request in progress */
+	int joins_ok, syncs_ok;
+	bool seen[GROUP_DEAD + 1]; /* states observed */
+} RZ;
+
+static uint32_t rz_rand(uint32_t n)
+{
+	RZ.rng ^= RZ.rng << 13;
+	RZ.rng ^= RZ.rng >> 7;
+	RZ.rng ^= RZ.rng << 17;
+	return (uint32_t)(RZ.rng % n);
+}
+
+static int64_t rz_now(void *arg)
+{
+	(void)arg;
+	return RZ.now;
+}
+
+static int16_t rz_append(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+{
+	(void)arg;
+	/* Every record must decode. */
+	for (int i = 0; i < n; i++) {
+		struct group_offset_rec o;
+		struct group_meta_rec m;
+		int t = group_rec_decode(recs[i].key, recs[i].key_len, recs[i].value, recs[i].value_len, &o, &m);
+		CU_ASSERT(t == GROUP_REC_OFFSET || t == GROUP_REC_GROUP);
+		if (t == GROUP_REC_GROUP)
+			group_meta_rec_free(&m);
+	}
+	if (RZ.fail_now || RZ.ntokens == 4096)
+		return RZ.fail_now ? RZ.fail_now : KERR_REQUEST_TIMED_OUT;
+	RZ.tokens[RZ.ntokens++] = token;
+	return KERR_NONE;
+}
+
+static void rz_answer(void *handle)
+{
+	intptr_t h = (intptr_t)handle;
+	CU_ASSERT_FATAL(h > 0 && h < RZ_HANDLES && RZ.issued[h]);
+	RZ.answered[h]++;
+}
+
+static char rz_required[2][200]; /* the last MEMBER_ID_REQUIRED id per group */
+
+static void rz_keep_id(struct kp_str id)
+{
+	if (id.len <= 0 || id.len >= 200)
+		return;
+	int g = RZ.cur;
+	for (int i = 0; i < RZ.nids[g]; i++)
+		if (kp_str_eq_c(id, RZ.ids[g][i]))
+			return;
+	int k = RZ.nids[g] < RZ_IDS ? RZ.nids[g]++ : (int)rz_rand(RZ_IDS);
+	memcpy(RZ.ids[g][k], id.ptr, (size_t)id.len);
+	RZ.ids[g][k][id.len] = 0;
+}
+
+static void rz_join_done(void *arg, void *handle, const struct group_join_result *r)
+{
+	(void)arg;
+	rz_answer(handle);
+	rz_keep_id(r->member_id);
+	RZ.joins_ok += r->error == KERR_NONE;
+	if (r->error == KERR_MEMBER_ID_REQUIRED && r->member_id.len > 0 && r->member_id.len < 200) {
+		memcpy(rz_required[RZ.cur], r->member_id.ptr, (size_t)r->member_id.len);
+		rz_required[RZ.cur][r->member_id.len] = 0;
+	}
+
+}
+
+static void rz_sync_done(void *arg, void *handle, const struct group_sync_result *r)
+{
+	(void)arg;
+	RZ.syncs_ok += r->error == KERR_NONE;
+
+	rz_answer(handle);
+}
+
+static void rz_commit_done(void *arg, void *handle, int16_t err)
+{
+	(void)arg;
+	(void)err;
+	rz_answer(handle);
+}
+
+/* A member id: mostly a current member of the group (asked of the coordinator), else one
+ * seen before, a bogus one or none. */
+static char rz_cur_ids[8][200];
+static int rz_ncur;
+
+static struct kp_str rz_id(void)
+{
+	int g = RZ.cur;
+	uint32_t pick = rz_rand(10);
+	if (pick < 6 && rz_ncur)
+		return kp_str_c(rz_cur_ids[rz_rand((uint32_t)rz_ncur)]);
+	if (pick < 8 && RZ.nids[g])
+		return kp_str_c(RZ.ids[g][rz_rand((uint32_t)RZ.nids[g])]);
+	return rz_rand(2) ? KP_STR_LIT("") : KP_STR_LIT("bogus");
+}
+
+/* JoinGroup's member id: new members, the last MEMBER_ID_REQUIRED id, current members. */
+
+static struct kp_str rz_join_id(void)
+{
+	uint32_t pick = rz_rand(10);
+	if (pick < 3)
+		return KP_STR_LIT("");
+	if (pick < 6 && rz_required[RZ.cur][0])
+		return kp_str_c(rz_required[RZ.cur]);
+	return rz_id();
+}
+
+static void rz_observe(struct group_coord *c, struct kp_str gid)
+{
+	struct group_view v;
+	group_describe(c, gid, &v);
+	rz_ncur = 0;
+	for (int i = 0; i < v.nmembers && i < 8; i++) {
+		size_t n = (size_t)KB_MIN(v.members[i].member_id.len, 199);
+		memcpy(rz_cur_ids[i], v.members[i].member_id.ptr, n);
+		rz_cur_ids[i][n] = 0;
+		rz_ncur++;
+	}
+	RZ.gen[RZ.cur] = v.generation_id;
+	RZ.seen[v.state] = true;
+}
+
+static void rz_step(struct group_coord *c, intptr_t *next)
+{
+	static const char *groups[] = {"a", "b"};
+	static const char *insts[] = {"i1", "i2"};
+	RZ.cur = rz_rand(5) == 0;
+	struct kp_str gid = kp_str_c(groups[RZ.cur]);
+	rz_observe(c, gid);
+	struct kp_str inst = rz_rand(6) == 0 ? kp_str_c(insts[rz_rand(2)]) : KP_STR_NULL;
+	int32_t gen = RZ.gen[RZ.cur] - (rz_rand(6) == 0);
+	intptr_t h = (*next)++;
+	KB_ASSERT(h < RZ_HANDLES);
+	RZ.issued[h] = true;
+	RZ.fail_now = rz_rand(20) == 0 ? KERR_NOT_LEADER_OR_FOLLOWER : 0;
+	switch (rz_rand(14)) {
+	case 0:
+	case 1: {
+		struct group_protocol p[2] = {{KP_STR_LIT("range"), {(const uint8_t *)"\x00\x00\x00\x00\x00\x01\x00\x01t", 9, NULL}},
+		                              {KP_STR_LIT("rr"), {(const uint8_t *)"x", 1, NULL}}};
+		int first = (int)rz_rand(2);
+		struct group_join_req r = {.group_id = gid, .member_id = rz_join_id(), .instance_id = inst,
+		                           .client_id = KP_STR_LIT("c"), .client_host = KP_STR_LIT("h"),
+		                           .session_timeout_ms = 15000 + (int32_t)rz_rand(5000),
+		                           .rebalance_timeout_ms = rz_rand(10) ? 10000 + (int32_t)rz_rand(5000) : -1,
+		                           .protocol_type = rz_rand(30) ? KP_STR_LIT("consumer") : KP_STR_LIT("connect"),
+		                           .nprotocols = 2 - first, .protocols = p + first,
+		                           .require_known_member_id = rz_rand(2)};
+		group_join(c, &r, (void *)h);
+		break;
+	}
+	case 2:
+	case 3: {
+		struct kp_str me = rz_id();
+		struct group_assignment as[2] = {{me, {(const uint8_t *)"A", 1, NULL}},
+		                                 {rz_id(), {(const uint8_t *)"BB", 2, NULL}}};
+		struct group_sync_req r = {.group_id = gid, .member_id = me, .instance_id = inst,
+		                           .generation_id = gen, .protocol_type = KP_STR_NULL,
+		                           .protocol_name = rz_rand(4) ? KP_STR_NULL : KP_STR_LIT("range"),
+		                           .nassignments = (int)rz_rand(3), .assignments = as};
+		group_sync(c, &r, (void *)h);
+		break;
+	}
+	case 4:
+		group_heartbeat(c, gid, gen, rz_id(), inst);
+		RZ.answered[h]++;
+		break;
+	case 5: {
+		struct group_leave_member lm[2] = {{rz_id(), inst, KP_STR_NULL, 0}, {rz_id(), KP_STR_NULL, KP_STR_NULL, 0}};
+		group_leave(c, gid, lm, 1 + (int)rz_rand(2));
+		RZ.answered[h]++;
+		break;
+	}
+	case 6: {
+		struct group_commit_part p[2] = {{KP_STR_LIT("t"), (int32_t)rz_rand(3), 5, -1, KP_STR_NULL, -1},
+		                                 {KP_STR_LIT("u"), 0, 6, 2, KP_STR_LIT("m"), -1}};
+		bool simple = rz_rand(2);
+		struct group_commit_req r = {gid, simple ? KP_STR_LIT("") : rz_id(), KP_STR_NULL,
+		                             simple ? -1 : gen, rz_rand(4) ? -1 : 1000, 2, p};
+		int16_t errs[2];
+		if (group_commit(c, &r, errs, (void *)h) == 0)
+			RZ.answered[h]++;
+		break;
+	}
+	case 7:
+		RZ.now += rz_rand(rz_rand(8) ? 1500 : 9000);
+		group_tick(c, RZ.now);
+		RZ.answered[h]++;
+		break;
+	case 8: /* complete a random append */
+	case 11:
+	case 12:
+	case 13:
+		if (RZ.ntokens) {
+			int k = (int)rz_rand((uint32_t)RZ.ntokens);
+			uint64_t t = RZ.tokens[k];
+			RZ.tokens[k] = RZ.tokens[--RZ.ntokens];
+			group_append_done(c, t, rz_rand(8) ? KERR_NONE : KERR_NOT_ENOUGH_REPLICAS);
+		}
+		RZ.answered[h]++;
+		break;
+	case 9: {
+		struct group_offset_delete_part d = {KP_STR_LIT("t"), 0, 0};
+		if (rz_rand(2))
+			group_delete(c, gid);
+		else
+			group_offset_delete(c, gid, &d, 1);
+		RZ.now += rz_rand(20) == 0 ? 2000LL * 60000 : 0;
+		group_expire_offsets(c);
+		RZ.answered[h]++;
+		break;
+	}
+	case 10: {
+		struct group_view v;
+		group_describe(c, gid, &v);
+		struct group_offset o;
+		group_offset_get(c, gid, KP_STR_LIT("t"), 0, &o);
+		RZ.answered[h]++;
+		break;
+	}
+	}
+	RZ.fail_now = 0;
+}
+
+static void test_random_sequences(void)
+{
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		memset(&RZ, 0, sizeof(RZ));
+		memset(rz_required, 0, sizeof(rz_required));
+		RZ.rng = seed * 0x9e3779b97f4a7c15ull;
+		RZ.now = 1000000;
+		struct group_config cfg = {6000, 20000, (int32_t)(seed % 2) * 3000, 3, 100, 3600000, seed};
+		struct group_io io = {NULL, rz_now, rz_append, rz_join_done, rz_sync_done, rz_commit_done};
+		struct group_coord *c = group_coord_new(&cfg, &io);
+		intptr_t next = 1;
+		for (int i = 0; i < 4000; i++)
+			rz_step(c, &next);
+		if (seed % 2) /* half the runs finish their appends first */
+			while (RZ.ntokens)
+				group_append_done(c, RZ.tokens[--RZ.ntokens], KERR_NONE);
+		group_coord_free(c);
+		int bad = 0;
+		for (intptr_t h = 1; h < next; h++)
+			bad += RZ.answered[h] != 1;
+		CU_ASSERT_EQUAL(bad, 0);
+		/* The sequences do reach completed rounds, not only errors. */
+		CU_ASSERT(RZ.joins_ok > 30);
+		CU_ASSERT(RZ.syncs_ok > 3);
+		for (int st = GROUP_EMPTY; st <= GROUP_DEAD; st++)
+			CU_ASSERT(RZ.seen[st]);
+	}
 }
