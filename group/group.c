@@ -361,6 +361,7 @@ static void gappend_free(struct gappend *a)
 	kb_free(a->assign_len);
 	kb_free(a->old_id);
 	kb_free(a->new_id);
+	kb_free(a->old_leader);
 	g_protos_free(a->old_protos, a->old_nprotos);
 	for (int i = 0; i < a->ncommits; i++) {
 		kb_free(a->commits[i].topic);

@@ -131,6 +131,7 @@ struct group_join_req {
 	int nprotocols;
 	const struct group_protocol *protocols;
 	bool require_known_member_id; /* JoinGroup v4+ (KIP-394) */
+	bool support_skip_assignment; /* JoinGroup v9+ (KIP-814) */
 };
 /* The answer always arrives through io.join_done(handle), during this call or later. */
 void group_join(struct group_coord *c, const struct group_join_req *req, void *handle);

@@ -99,6 +99,8 @@ struct gappend {
 	int nassign;
 	/* GAPP_STATIC_JOIN: what to restore on failure */
 	char *old_id, *new_id;
+	char *old_leader; /* the leader before the replacement (pre-KIP-814 answer) */
+	bool skip_ok;     /* JoinGroup v9+: the leader may skip the assignment */
 	struct gproto *old_protos;
 	int old_nprotos;
 	int32_t old_session_ms, old_rebalance_ms;
@@ -152,6 +154,8 @@ uint64_t gc_append(struct group_coord *c, struct gappend *a, const struct group_
 void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err);
 
 /* rebalance.c */
+void g_answer_join(struct group_coord *c, struct group *g, struct gmember *m,
+                   const struct group_join_result *r);
 void g_join_error(struct group_coord *c, void *handle, struct kp_str member_id, int16_t err);
 void g_answer_join_error(struct group_coord *c, struct group *g, struct gmember *m,
                          struct kp_str member_id, int16_t err);

@@ -101,6 +101,10 @@ static void static_rejoin(struct group_coord *c, struct group *g, struct gmember
                           const struct group_join_req *req, void *handle)
 {
 	char *old_id = m->id;
+	struct gappend *a = kb_calloc(1, sizeof(*a));
+	a->kind = GAPP_STATIC_JOIN;
+	a->old_leader = g->leader ? kb_strdup(g->leader) : NULL;
+	a->skip_ok = req->support_skip_assignment;
 	g_answer_join_error(c, g, m, g_str(old_id), KERR_FENCED_INSTANCE_ID);
 	g_answer_sync_error(c, m, KERR_FENCED_INSTANCE_ID);
 	m->id = new_id;
@@ -109,8 +113,6 @@ static void static_rejoin(struct group_coord *c, struct group *g, struct gmember
 		g->leader = kb_strdup(new_id);
 	}
 	m->hb_deadline = gc_now(c) + m->session_ms;
-	struct gappend *a = kb_calloc(1, sizeof(*a));
-	a->kind = GAPP_STATIC_JOIN;
 	a->old_id = old_id;
 	a->new_id = kb_strdup(new_id);
 	a->old_protos = m->protos;
@@ -138,6 +140,7 @@ static void static_rejoin(struct group_coord *c, struct group *g, struct gmember
 	}
 	kb_free(a->old_id);
 	kb_free(a->new_id);
+	kb_free(a->old_leader);
 	g_protos_free(a->old_protos, a->old_nprotos);
 	kb_free(a);
 }
@@ -148,9 +151,20 @@ void g_static_join_appended(struct group_coord *c, struct gappend *a, int16_t er
 	struct gmember *m = g_member(g, g_str(a->new_id));
 	if (!m)
 		return;
-	if (err == KERR_NONE) {
+	if (err == KERR_NONE && a->skip_ok) {
+		/* KIP-814: a returning static leader gets the members and may skip assigning. */
 		bool leader = g->leader && strcmp(g->leader, m->id) == 0;
 		g_answer_join_current(c, g, m, leader);
+		return;
+	}
+	if (err == KERR_NONE) {
+		/* Before v9: no member list, and the leader named is the one before the
+		 * replacement, so a returning leader acts as a follower and keeps its assignment. */
+		struct group_join_result r = {
+			.error = KERR_NONE, .generation_id = g->generation,
+			.protocol_type = g_str(g->protocol_type), .protocol_name = g_str(g->protocol),
+			.leader = g_str(a->old_leader ? a->old_leader : ""), .member_id = g_str(m->id)};
+		g_answer_join(c, g, m, &r);
 		return;
 	}
 	/* Revert to the old member id; the new JoinGroup gets the error. */

@@ -24,7 +24,7 @@ static void sync_error(struct group_coord *c, void *handle, int16_t err)
 }
 
 /* Kafka's maybeInvokeJoinCallback. */
-static void answer_join(struct group_coord *c, struct group *g, struct gmember *m,
+void g_answer_join(struct group_coord *c, struct group *g, struct gmember *m,
                         const struct group_join_result *r)
 {
 	if (!m->awaiting_join)
@@ -90,7 +90,7 @@ void g_answer_join_current(struct group_coord *c, struct group *g, struct gmembe
 	                              .leader = g_str(g->leader ? g->leader : ""),
 	                              .member_id = g_str(m->id), .skip_assignment = skip_assignment,
 	                              .nmembers = leader ? g->nmembers : 0, .members = mm};
-	answer_join(c, g, m, &r);
+	g_answer_join(c, g, m, &r);
 	kb_free(mm);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 static struct fx F;
+static bool F_skip_ok; /* JoinGroup v9+ (KIP-814) in join_full */
 
 #define S(x) kp_str_c(x)
 
@@ -55,7 +56,8 @@ static void join_full(intptr_t h, const char *group, const char *member, const c
 	                           .client_host = S("/127.0.0.1"), .session_timeout_ms = session,
 	                           .rebalance_timeout_ms = 20000, .protocol_type = S(type),
 	                           .nprotocols = n, .protocols = p,
-	                           .require_known_member_id = require_known};
+	                           .require_known_member_id = require_known,
+	                           .support_skip_assignment = F_skip_ok};
 	group_join(F.c, &r, (void *)h);
 }
 
@@ -542,7 +544,9 @@ static void test_static_restart(void)
 	strcpy(old, j->member_id);
 	sync2(2, "g", old, 1, old, "S1", NULL, NULL);
 	fx_ack(&F, KERR_NONE);
-	/* Restart: same instance id, no member id, same metadata. No rebalance. */
+	/* Restart (JoinGroup v5-8): same instance id, no member id, same metadata. No
+	 * rebalance; the answer names the old leader id, so the member acts as a follower. */
+	F_skip_ok = false;
 	join_full(3, "g", "", "i1", "consumer", "range", "M", 10000, true);
 	CU_ASSERT_PTR_NULL(fx_join_of(&F, 3)); /* waits for the group to be persisted */
 	CU_ASSERT_EQUAL(state_of("g"), GROUP_STABLE);
@@ -552,7 +556,24 @@ static void test_static_restart(void)
 	CU_ASSERT_EQUAL(j->error, KERR_NONE);
 	CU_ASSERT_EQUAL(j->generation, 1);
 	CU_ASSERT_STRING_NOT_EQUAL(j->member_id, old);
-	CU_ASSERT(j->skip); /* it leads: KIP-814 */
+	CU_ASSERT_STRING_EQUAL(j->leader, old);
+	CU_ASSERT_EQUAL(j->nmembers, 0);
+	CU_ASSERT_FALSE(j->skip);
+	char mid[160];
+	strcpy(mid, j->member_id);
+	/* Restart again with JoinGroup v9: the leader gets the members and SkipAssignment. */
+	F_skip_ok = true;
+	join_full(30, "g", "", "i1", "consumer", "range", "M", 10000, true);
+	fx_ack(&F, KERR_NONE);
+	F_skip_ok = false;
+	j = fx_join_of(&F, 30);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(j->error, KERR_NONE);
+	CU_ASSERT_EQUAL(j->generation, 1);
+	CU_ASSERT_STRING_EQUAL(j->leader, j->member_id);
+	CU_ASSERT_EQUAL(j->nmembers, 1);
+	CU_ASSERT(j->skip);
+	CU_ASSERT_EQUAL(group_heartbeat(F.c, S("g"), 1, S(mid), S("i1")), KERR_FENCED_INSTANCE_ID);
 	char neu[160];
 	strcpy(neu, j->member_id);
 	CU_ASSERT_EQUAL(state_of("g"), GROUP_STABLE);

@@ -403,7 +403,8 @@ static void rz_step(struct group_coord *c, intptr_t *next)
 		                           .rebalance_timeout_ms = rz_rand(10) ? 10000 + (int32_t)rz_rand(5000) : -1,
 		                           .protocol_type = rz_rand(30) ? KP_STR_LIT("consumer") : KP_STR_LIT("connect"),
 		                           .nprotocols = 2 - first, .protocols = p + first,
-		                           .require_known_member_id = rz_rand(2)};
+		                           .require_known_member_id = rz_rand(2),
+		                           .support_skip_assignment = rz_rand(2)};
 		group_join(c, &r, (void *)h);
 		break;
 	}
