@@ -487,13 +487,13 @@ static bool tick_group(struct group_coord *c, struct group *g, int64_t now)
 
 void group_tick(struct group_coord *c, int64_t now_ms)
 {
-	/* Each handler may change the table (a group may become Dead), so rescan after each. */
-	for (bool again = true; again;) {
-		again = false;
-		for (size_t i = 0; i < c->nbuckets && !again; i++)
-			for (struct group *g = c->buckets[i]; g && !again; g = g->next)
-				again = tick_group(c, g, now_ms);
-	}
+	/* Timer handlers change groups but never add, unlink or free one (only requests, expiry
+	 * and replay do), so one pass over the table is safe; each group runs its due timers
+	 * one at a time, since one may cancel or move another. */
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (struct group *g = c->buckets[i]; g; g = g->next)
+			while (tick_group(c, g, now_ms))
+				;
 }
 
 /* ---- Views ------------------------------------------------------------------------------ */

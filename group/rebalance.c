@@ -230,7 +230,9 @@ static void complete_join(struct group_coord *c, struct group *g)
 			i++;
 	}
 	if (!elect_joined_leader(g) && g->nmembers > 0) {
-		g->join_deadline = now + g_rebalance_timeout(g);
+		/* Only static members that did not rejoin are left: wait another round (at least
+		 * 1 ms, so a zero rebalance timeout cannot spin group_tick). */
+		g->join_deadline = now + KB_MAX(g_rebalance_timeout(g), 1);
 		return;
 	}
 	g->generation++;
