@@ -602,6 +602,45 @@ static void test_static_restart(void)
 	fx_fini(&F);
 }
 
+/* A static member that does not rejoin is kept through the rebalance (Kafka removes only
+ * dynamic ones); with nobody else joined the round waits again, until its session ends. */
+static void test_static_member_not_rejoining(void)
+{
+	setup();
+	join_full(1, "g", "", "i1", "consumer", "range", "M", 10000, false);
+	adv(3000);
+	char sid[160];
+	strcpy(sid, fx_join_of(&F, 1)->member_id);
+	sync2(2, "g", sid, 1, sid, "S1", NULL, NULL);
+	fx_ack(&F, KERR_NONE);
+	join_full(3, "g", "", NULL, "consumer", "range", "M", 10000, false); /* a new member */
+	CU_ASSERT_EQUAL(state_of("g"), GROUP_PREPARING_REBALANCE);
+	struct group_leave_member lm = {S(""), KP_STR_NULL, KP_STR_NULL, -1};
+	/* The static member keeps heartbeating but never rejoins; the rebalance timeout passes
+	 * with only the new member joined: it leads generation 2, the static member stays. */
+	for (int i = 0; i < 4; i++) {
+		adv(5000);
+		group_heartbeat(F.c, S("g"), 1, S(sid), S("i1"));
+	}
+	CU_ASSERT_EQUAL_FATAL(fx_join_of(&F, 3)->error, KERR_NONE);
+	CU_ASSERT_EQUAL(fx_join_of(&F, 3)->generation, 2);
+	CU_ASSERT_EQUAL(fx_join_of(&F, 3)->nmembers, 2);
+	CU_ASSERT_EQUAL(group_heartbeat(F.c, S("g"), 2, S(sid), S("i1")), KERR_NONE);
+	lm.member_id = S(fx_join_of(&F, 3)->member_id);
+	group_leave(F.c, S("g"), &lm, 1); /* the new leader leaves: rebalance, nobody joins */
+	CU_ASSERT_EQUAL(lm.error, KERR_NONE);
+	CU_ASSERT_EQUAL(state_of("g"), GROUP_PREPARING_REBALANCE);
+	for (int i = 0; i < 5; i++) { /* the round finds no joined member: it waits again */
+		adv(5000);
+		CU_ASSERT_EQUAL(group_heartbeat(F.c, S("g"), 2, S(sid), S("i1")), KERR_REBALANCE_IN_PROGRESS);
+	}
+	CU_ASSERT_EQUAL(generation_of("g"), 2);
+	CU_ASSERT(group_next_deadline(F.c) > F.now);
+	adv(20000); /* the static member's session ran out meanwhile: removed, group empties */
+	CU_ASSERT_EQUAL(state_of("g"), GROUP_EMPTY);
+	fx_fini(&F);
+}
+
 static void test_static_restart_store_fails(void)
 {
 	setup();
@@ -886,6 +925,7 @@ void suite_group(void)
 	CU_add_test(s, "leave answers a parked join", test_leave_during_initial_join);
 	CU_add_test(s, "static member restart without rebalance; fencing", test_static_restart);
 	CU_add_test(s, "static member restart: store failure reverts", test_static_restart_store_fails);
+	CU_add_test(s, "static member that does not rejoin", test_static_member_not_rejoining);
 	CU_add_test(s, "offset commit checks, acks=all, fetch", test_commit_and_fetch);
 	CU_add_test(s, "offset expiry", test_expiry);
 	CU_add_test(s, "delete group, delete offsets", test_delete_group_and_offsets);
