@@ -163,3 +163,132 @@ int16_t fx_commit_of(const struct fx *f, intptr_t handle)
 			r = f->commit_err[i];
 	return r;
 }
+
+/* ---- Steps shared by the group test files ------------------------------------------- */
+
+#define S(x) kp_str_c(x)
+
+struct fx GF;
+bool GF_skip_ok; /* JoinGroup v9+ (KIP-814) in gt_join_full */
+
+#define S(x) kp_str_c(x)
+
+void gt_setup(void)
+{
+	fx_init(&GF);
+	fx_start(&GF);
+}
+
+void gt_adv(int64_t ms)
+{
+	GF.now += ms;
+	group_tick(GF.c, GF.now);
+}
+
+/* Members that joined a new group together: the initial delay runs twice (a member arrived
+ * during the first one), then the round completes. */
+void gt_settle(void)
+{
+	gt_adv(3000);
+	gt_adv(3000);
+}
+
+/* JoinGroup with protocols named in `protos` ("range,roundrobin"), each with metadata `meta`. */
+void gt_join_full(intptr_t h, const char *group, const char *member, const char *instance,
+                      const char *type, const char *protos, const char *meta, int32_t session,
+                      bool require_known)
+{
+	struct group_protocol p[8];
+	char names[8][32];
+	int n = 0;
+	for (const char *s = protos; *s && n < 8;) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		memcpy(names[n], s, len);
+		names[n][len] = 0;
+		p[n].name = S(names[n]);
+		p[n].metadata = (struct kp_bytes){(const uint8_t *)meta, (int32_t)strlen(meta), NULL};
+		n++;
+		s += len + (e ? 1 : 0);
+	}
+	struct group_join_req r = {.group_id = S(group), .member_id = S(member),
+	                           .instance_id = S(instance), .client_id = S("client"),
+	                           .client_host = S("/127.0.0.1"), .session_timeout_ms = session,
+	                           .rebalance_timeout_ms = 20000, .protocol_type = S(type),
+	                           .nprotocols = n, .protocols = p,
+	                           .require_known_member_id = require_known,
+	                           .support_skip_assignment = GF_skip_ok};
+	group_join(GF.c, &r, (void *)h);
+}
+
+void gt_join(intptr_t h, const char *group, const char *member, const char *protos)
+{
+	gt_join_full(h, group, member, NULL, "consumer", protos, "M", 10000, false);
+}
+
+void gt_sync2(intptr_t h, const char *group, const char *member, int32_t gen,
+                  const char *m1, const char *a1, const char *m2, const char *a2)
+{
+	struct group_assignment as[2] = {
+		{S(m1), {(const uint8_t *)a1, a1 ? (int32_t)strlen(a1) : 0, NULL}},
+		{S(m2), {(const uint8_t *)a2, a2 ? (int32_t)strlen(a2) : 0, NULL}}};
+	struct group_sync_req r = {.group_id = S(group), .member_id = S(member),
+	                           .instance_id = KP_STR_NULL, .generation_id = gen,
+	                           .protocol_type = KP_STR_NULL, .protocol_name = KP_STR_NULL,
+	                           .nassignments = m2 ? 2 : m1 ? 1 : 0, .assignments = as};
+	group_sync(GF.c, &r, (void *)h);
+}
+
+enum group_state gt_state(const char *group)
+{
+	struct group_view v;
+	group_describe(GF.c, S(group), &v);
+	return v.state;
+}
+
+int32_t gt_generation(const char *group)
+{
+	struct group_view v;
+	group_describe(GF.c, S(group), &v);
+	return v.generation_id;
+}
+
+int16_t gt_commit1(intptr_t h, const char *group, const char *member, int32_t gen,
+                       const char *topic, int32_t part, int64_t off, const char *meta, int *pending)
+{
+	struct group_commit_part p = {S(topic), part, off, 7, S(meta), -1};
+	struct group_commit_req r = {S(group), S(member), KP_STR_NULL, gen, -1, 1, &p};
+	int16_t err;
+	*pending = group_commit(GF.c, &r, &err, (void *)h);
+	return err;
+}
+
+/* One member joins a new group and syncs; returns its member id (static storage). */
+const char *gt_stable_one(const char *group, intptr_t h)
+{
+	static char id[160];
+	gt_join(h, group, "", "range");
+	gt_adv(3000);
+	const struct fx_join *j = fx_join_of(&GF, h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL_FATAL(j->error, KERR_NONE);
+	strcpy(id, j->member_id);
+	gt_sync2(h + 1, group, id, j->generation, id, "A1", NULL, NULL);
+	fx_ack(&GF, KERR_NONE);
+	CU_ASSERT_EQUAL(gt_state(group), GROUP_STABLE);
+	return id;
+}
+
+void gt_two_stable(char *ida, char *idb)
+{
+	gt_join(1, "g", "", "range");
+	gt_join(2, "g", "", "range");
+	gt_settle();
+	strcpy(ida, fx_join_of(&GF, 1)->member_id);
+	strcpy(idb, fx_join_of(&GF, 2)->member_id);
+	gt_sync2(10, "g", ida, 1, ida, "AA", idb, "BB");
+	gt_sync2(11, "g", idb, 1, NULL, NULL, NULL, NULL);
+	fx_ack(&GF, KERR_NONE);
+	CU_ASSERT_EQUAL(gt_state("g"), GROUP_STABLE);
+}
+

@@ -67,5 +67,28 @@ const struct fx_sync *fx_sync_of(const struct fx *f, intptr_t handle);
 int16_t fx_commit_of(const struct fx *f, intptr_t handle); /* -100 when unanswered */
 
 void group_records_tests(CU_pSuite s);
+void group_offsets_tests(CU_pSuite s);
+
+/* Steps on one shared fixture GF (test_group*.c). gt_join_full joins with the protocols
+ * named in `protos` ("range,roundrobin"), each with metadata `meta`; GF_skip_ok sets
+ * JoinGroup v9+ behaviour. gt_settle runs the initial delay twice (members that joined
+ * together). gt_stable_one and gt_two_stable bring a group to Stable and return ids. */
+extern struct fx GF;
+extern bool GF_skip_ok;
+void gt_setup(void);
+void gt_adv(int64_t ms);
+void gt_settle(void);
+void gt_join_full(intptr_t h, const char *group, const char *member, const char *instance,
+                  const char *type, const char *protos, const char *meta, int32_t session,
+                  bool require_known);
+void gt_join(intptr_t h, const char *group, const char *member, const char *protos);
+void gt_sync2(intptr_t h, const char *group, const char *member, int32_t gen,
+              const char *m1, const char *a1, const char *m2, const char *a2);
+enum group_state gt_state(const char *group);
+int32_t gt_generation(const char *group);
+int16_t gt_commit1(intptr_t h, const char *group, const char *member, int32_t gen,
+                   const char *topic, int32_t part, int64_t off, const char *meta, int *pending);
+const char *gt_stable_one(const char *group, intptr_t h);
+void gt_two_stable(char *ida, char *idb);
 
 #endif
