@@ -1,4 +1,4 @@
-/* group_harness.c — see group_harness.h. */
+/* group_harness.c — see group_harness.h: the fixture, then the steps the group test files share. */
 #include "group_harness.h"
 
 #include "../../common/kerr.h"
@@ -170,8 +170,6 @@ int16_t fx_commit_of(const struct fx *f, intptr_t handle)
 
 struct fx GF;
 bool GF_skip_ok; /* JoinGroup v9+ (KIP-814) in gt_join_full */
-
-#define S(x) kp_str_c(x)
 
 void gt_setup(void)
 {
