@@ -46,7 +46,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -I.
 LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthread
 
-LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c)
+LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)

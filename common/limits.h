@@ -84,4 +84,16 @@
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
 
+/* Consumer groups (group/). Kafka has no such limits; these bound what one request can make
+ * the coordinator keep. A group id past its limit answers INVALID_GROUP_ID; a member or
+ * instance id, too many protocols or too much protocol metadata, or an oversized assignment
+ * answer INVALID_REQUEST; too many partitions in one OffsetCommit fail each with
+ * INVALID_REQUEST. Crossed by tests/unit/test_group.c. */
+#define KB_GROUP_ID_MAX_BYTES 4096           /* group id, member id, group instance id */
+#define KB_GROUP_MAX_MEMBERS 100000          /* hard ceiling over group.max.size */
+#define KB_GROUP_MAX_PROTOCOLS 64            /* JoinGroup protocols per member */
+#define KB_GROUP_PROTOCOL_META_MAX_BYTES (1 << 20) /* all protocol metadata of one member */
+#define KB_GROUP_ASSIGNMENT_MAX_BYTES (1 << 20)    /* one member's assignment (SyncGroup) */
+#define KB_GROUP_MAX_COMMIT_PARTITIONS 100000 /* partitions in one OffsetCommit */
+
 #endif

@@ -24,6 +24,8 @@
 	X(helpers) \
 	X(outclient) \
 	X(limits) \
+	X(group) \
+	X(codec_group) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
