@@ -38,6 +38,10 @@ struct view {
 /* Loads the cluster view (brokers, controller, topics with partitions and states). */
 int view_open(const struct kadmin *ka, struct view *v, char *err, size_t errlen);
 void view_close(struct view *v);
+/* --bootstrap-server: while the cluster has no controller (a broker just started, or an
+ * election is under way), re-reads Metadata every 100 ms for up to --timeout-ms, as Kafka's
+ * AdminClient waits for a controller. Returns -1 only when a Metadata call fails. */
+int view_wait_controller(const struct kadmin *ka, struct view *v, char *err, size_t errlen);
 
 /* --zookeeper writes: runs the event loop until the callback fires or the timeout. */
 typedef void (*zk_write_fn)(struct view *v, topic_admin_cb done, void *arg, void *ctx);

@@ -27,6 +27,9 @@ static int call_node(const struct kadmin *ka, struct view *v, int32_t node, stru
 static int call_controller(const struct kadmin *ka, struct view *v, struct call *c, int16_t key,
                            const void *req, void *resp, char *err, size_t errlen)
 {
+	memset(c, 0, sizeof(*c));
+	if (view_wait_controller(ka, v, err, errlen) < 0)
+		return -1;
 	return call_node(ka, v, v->md->controller_id, c, key, req, resp, err, errlen);
 }
 
@@ -131,6 +134,9 @@ int kapi_describe_configs(const struct kadmin *ka, struct view *v, int8_t resour
 	struct DescribeConfigsResponse resp;
 	struct call c;
 	/* Topic configs: any broker (the controller); broker configs: that broker itself. */
+	memset(&c, 0, sizeof(c));
+	if (resource_type != 4 && view_wait_controller(ka, v, err, errlen) < 0)
+		return -1;
 	int64_t id = v->md->controller_id;
 	if (resource_type == 4 && !kb_parse_i64(name, 0, INT32_MAX, &id)) {
 		snprintf(err, errlen, "'%s' is not a broker id", name);

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Largest response kadmin accepts (a response from a non-Kafka port is not trusted). */
 #define KADMIN_MAX_RESPONSE (64u << 20)
@@ -153,6 +154,18 @@ static void own_topic(struct md_topic *t, const struct MetadataResponseTopic *mt
 	}
 }
 
+static void own_free(struct md_cache *md)
+{
+	for (int i = 0; i < md->nbrokers; i++)
+		md_broker_free(&md->brokers[i]);
+	kb_free(md->brokers);
+	for (int i = 0; i < md->ntopics; i++)
+		md_topic_free(&md->topics[i]);
+	kb_free(md->topics);
+	kb_free(md->cluster_id);
+	memset(md, 0, sizeof(*md));
+}
+
 static int cmp_topic(const void *a, const void *b)
 {
 	return strcmp(((const struct md_topic *)a)->name, ((const struct md_topic *)b)->name);
@@ -200,10 +213,10 @@ int kadmin_call(struct outclient *oc, int16_t key, int16_t vmin, const void *req
 	return 0;
 }
 
-static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+/* Reads Metadata for every topic over v->oc into v->own (freed first). */
+static int load_metadata(struct view *v, char *err, size_t errlen)
 {
-	if (kadmin_connect(ka, ka->bootstrap, &v->oc, err, errlen) < 0)
-		return -1;
+	own_free(&v->own);
 	struct MetadataRequest req;
 	kp_set_defaults(&kp_MetadataRequest, &req);
 	req.Topics.count = -1; /* all topics */
@@ -228,6 +241,30 @@ static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, si
 	return rc;
 }
 
+static int open_bootstrap(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+{
+	if (kadmin_connect(ka, ka->bootstrap, &v->oc, err, errlen) < 0)
+		return -1;
+	return load_metadata(v, err, errlen);
+}
+
+int view_wait_controller(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!ka->zookeeper && v->md->controller_id < 0) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		int64_t waited = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (waited >= ka->timeout_ms)
+			break;
+		struct timespec pause = {0, 100 * 1000000L};
+		nanosleep(&pause, NULL);
+		if (load_metadata(v, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int view_open(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
 {
 	memset(v, 0, sizeof(*v));
@@ -240,14 +277,7 @@ void view_close(struct view *v)
 		coord_stop(v->coord);
 	if (v->base)
 		event_base_free(v->base);
-	struct md_cache *md = &v->own;
-	for (int i = 0; i < md->nbrokers; i++)
-		md_broker_free(&md->brokers[i]);
-	kb_free(md->brokers);
-	for (int i = 0; i < md->ntopics; i++)
-		md_topic_free(&md->topics[i]);
-	kb_free(md->topics);
-	kb_free(md->cluster_id);
+	own_free(&v->own);
 	outclient_free(v->oc);
 	memset(v, 0, sizeof(*v));
 }
