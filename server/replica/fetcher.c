@@ -178,10 +178,13 @@ static void truncate_without_epoch(struct fetcher *f)
 {
 	for (int i = 0; i < f->n; i++) {
 		struct partition *p = f->parts[i];
-		if (p->fstate != FS_TRUNCATE || plog_latest_epoch(p->log) >= 0)
+		int32_t latest = plog_latest_epoch(p->log);
+		if (p->fstate != FS_TRUNCATE || latest >= 0)
 			continue;
-		if (plog_end_offset(p->log) > p->hw)
-			plog_truncate_to(p->log, p->hw);
+		int64_t leo = plog_end_offset(p->log);
+		int64_t to = rr_truncation_offset(leo, p->hw, latest, NULL, -1);
+		if (to < leo)
+			plog_truncate_to(p->log, to);
 		p->fstate = FS_FETCH;
 	}
 }
@@ -323,21 +326,12 @@ static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochRespon
 				pause_partition(p, f, e[k].ErrorCode);
 				continue;
 			}
-			int64_t leo = plog_end_offset(p->log), to = leo;
-			if (e[k].EndOffset < 0) {
-				to = KB_MIN(leo, p->hw); /* the leader knows no such epoch */
-			} else {
-				to = KB_MIN(leo, e[k].EndOffset);
-				if (e[k].LeaderEpoch < plog_latest_epoch(p->log)) {
-					/* The leader's last epoch at or below ours is older: our log for
-					 * that epoch may end earlier than the leader's does. */
-					int32_t ep;
-					int64_t ours;
-					plog_epoch_end_offset(p->log, e[k].LeaderEpoch, &ep, &ours);
-					if (ours >= 0)
-						to = KB_MIN(to, ours);
-				}
-			}
+			int64_t leo = plog_end_offset(p->log), own_end = -1;
+			int32_t own_epoch;
+			plog_epoch_end_offset(p->log, e[k].LeaderEpoch, &own_epoch, &own_end);
+			struct rr_epoch_answer ans = {e[k].LeaderEpoch, e[k].EndOffset};
+			int64_t to = rr_truncation_offset(leo, p->hw, plog_latest_epoch(p->log), &ans,
+			                                  own_end);
 			if (to < leo) {
 				say_info("replica", "%s-%d: truncating from %lld to %lld (leader %d epoch %d)",
 				         p->topic, p->id, (long long)leo, (long long)to, f->leader,

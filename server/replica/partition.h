@@ -22,6 +22,7 @@
 
 #include "../../log/log.h"
 #include "../../net/kp.h"
+#include "replica_rules.h"
 
 struct broker;
 struct pmgr;
@@ -81,15 +82,6 @@ struct partition {
 	struct delayed **waiters;  /* parked requests to wake on progress */
 	int nwaiters, capwaiters;
 	struct pmgr *pm;
-};
-
-/* Leader side of replication: follower progress, ISR changes, the high watermark. */
-struct follower {
-	int32_t id;
-	int64_t leo;               /* its log end: its last fetch offset; -1 until it fetches */
-	int64_t last_caught_up_ms; /* last time it was known to have all we had (mono) */
-	int64_t last_fetch_leo;    /* our log end when it fetched last */
-	int64_t last_fetch_ms;
 };
 
 /* Follower fetch states (server/fetcher.c). */

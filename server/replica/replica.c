@@ -20,12 +20,9 @@ static bool has(const int32_t *v, int n, int32_t id)
 	return false;
 }
 
-static struct follower *find_follower(const struct partition *p, int32_t id)
+static struct follower *find_follower(struct partition *p, int32_t id)
 {
-	for (int i = 0; i < p->nfollowers; i++)
-		if (p->followers[i].id == id)
-			return &p->followers[i];
-	return NULL;
+	return (struct follower *)rr_find(p->followers, p->nfollowers, id);
 }
 
 void replica_free(struct partition *p)
@@ -91,18 +88,8 @@ void replica_apply_state(struct partition *p, const struct md_partition *mp, int
 
 int64_t replica_leader_hw(const struct partition *p)
 {
-	int32_t self = p->leader_id;
-	int64_t hw = plog_end_offset(p->log);
-	for (int i = 0; i <= p->nisr; i++) {
-		int32_t id = i < p->nisr ? p->isr[i] : p->isr_adding;
-		if (id < 0 || id == self || (i == p->nisr && has(p->isr, p->nisr, id)))
-			continue;
-		const struct follower *f = find_follower(p, id);
-		if (!f || f->leo < 0)
-			return p->hw; /* progress unknown: hold */
-		hw = KB_MIN(hw, f->leo);
-	}
-	return hw;
+	return rr_high_watermark(p->hw, plog_end_offset(p->log), p->leader_id, p->isr, p->nisr,
+	                         p->isr_adding, p->followers, p->nfollowers);
 }
 
 static void isr_written(void *arg, const char *topic, int32_t partition, bool ok)
@@ -148,7 +135,7 @@ static void maybe_expand(struct partition *p, const struct follower *f)
 {
 	if (has(p->isr, p->nisr, f->id) || isr_busy(p, kb_mono_ms()))
 		return;
-	if (f->leo < p->hw || f->leo < p->epoch_start)
+	if (!rr_may_join_isr(f->leo, p->hw, p->epoch_start))
 		return;
 	int32_t *isr = kb_malloc(sizeof(int32_t) * (size_t)(p->nisr + 1));
 	memcpy(isr, p->isr, sizeof(int32_t) * (size_t)p->nisr);
@@ -162,15 +149,7 @@ void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offse
 	struct follower *f = p->leader ? find_follower(p, follower) : NULL;
 	if (!f)
 		return;
-	int64_t now = kb_mono_ms(), leo = plog_end_offset(p->log);
-	/* Caught up: it has all we have now, or all we had when it fetched before. */
-	if (offset >= leo)
-		f->last_caught_up_ms = now;
-	else if (offset >= f->last_fetch_leo && f->last_fetch_leo >= 0)
-		f->last_caught_up_ms = KB_MAX(f->last_caught_up_ms, f->last_fetch_ms);
-	f->last_fetch_leo = leo;
-	f->last_fetch_ms = now;
-	f->leo = offset;
+	rr_follower_fetched(f, offset, plog_end_offset(p->log), kb_mono_ms());
 	maybe_expand(p, f);
 	partition_update_hw(p);
 }
@@ -181,12 +160,8 @@ void replica_check_isr(struct partition *p, int64_t now_ms)
 		return;
 	int64_t lag_max = partition_broker(p)->cfg.replica_lag_time_max_ms;
 	int32_t *keep = kb_malloc(sizeof(int32_t) * (size_t)p->nisr);
-	int n = 0;
-	for (int i = 0; i < p->nisr; i++) {
-		const struct follower *f = find_follower(p, p->isr[i]);
-		if (p->isr[i] == p->leader_id || (f && now_ms - f->last_caught_up_ms <= lag_max))
-			keep[n++] = p->isr[i];
-	}
+	int n = rr_isr_keep(p->isr, p->nisr, p->leader_id, p->followers, p->nfollowers, now_ms,
+	                    lag_max, keep);
 	if (n < p->nisr)
 		write_isr(p, keep, n, -1, "followers out of sync");
 	kb_free(keep);
