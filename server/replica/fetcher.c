@@ -493,7 +493,7 @@ static uint32_t hash_partition(const struct partition *p)
 	return (h ^ (uint32_t)p->id) * 16777619u;
 }
 
-void fetcher_unfollow(struct partition *p)
+static void fetcher_unfollow(struct partition *p)
 {
 	struct fetcher *f = p->fetcher;
 	p->fgen = next_gen++;
@@ -510,7 +510,7 @@ void fetcher_unfollow(struct partition *p)
 		kick(f); /* frees it on the loop, outside any callback of its own */
 }
 
-void fetcher_follow(struct partition *p)
+static void fetcher_follow(struct partition *p)
 {
 	struct broker *b = partition_broker(p);
 	int nf = KB_MAX(b->cfg.num_replica_fetchers, 1);
@@ -528,6 +528,20 @@ void fetcher_follow(struct partition *p)
 	p->fstate = FS_TRUNCATE;
 	p->fbackoff_until = 0;
 	kick(f);
+}
+
+static void on_role(struct partition *p, const struct pm_role_change *c, void *arg)
+{
+	KB_UNUSED(arg);
+	if (c->event == PM_ROLE_FOLLOWER && c->leader_id >= 0)
+		fetcher_follow(p);
+	else
+		fetcher_unfollow(p);
+}
+
+void fetchers_init(struct broker *b)
+{
+	pm_add_role_listener(b, on_role, NULL);
 }
 
 void fetchers_stop(struct broker *b)

@@ -17,11 +17,10 @@
 
 #include "partition.h"
 
-/* p->leader_id and p->leader_epoch name the leader to copy from: start (or restart, with a
- * truncation first) following it. */
-void fetcher_follow(struct partition *p);
-/* Stop copying p (it leads now, has no leader, or goes away). */
-void fetcher_unfollow(struct partition *p);
+/* Registers the fetchers as a role listener (partition.h; pm_open does): a FOLLOWER event
+ * with a leader starts (or restarts, with a truncation first) copying from p->leader_id in
+ * p->leader_epoch; LEADER, FOLLOWER without a leader, and STOP stop copying p. */
+void fetchers_init(struct broker *b);
 /* Shutdown: every fetcher closed and freed. */
 void fetchers_stop(struct broker *b);
 

@@ -29,6 +29,12 @@ struct pmgr {
 	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms;
 	bool cluster_checked;
 	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
+	struct role_listener {
+		pm_role_fn fn;
+		void *arg;
+	} *listeners;               /* in registration order */
+	int nlisteners;
+	bool notifying;             /* listeners are running (they may not register) */
 };
 
 /* ---- Lookup -------------------------------------------------------------------------------- */
@@ -231,7 +237,6 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 
 static void partition_free(struct partition *p)
 {
-	fetcher_unfollow(p);
 	replica_free(p);
 	kb_free(p->waiters);
 	kb_free(p->topic);
@@ -263,11 +268,44 @@ static void partition_reap(struct pmgr *pm, struct partition *p)
 	partition_free(p);
 }
 
+/* ---- Role listeners --------------------------------------------------------------------- */
+
+void pm_add_role_listener(struct broker *b, pm_role_fn fn, void *arg)
+{
+	struct pmgr *pm = b->pm;
+	KB_ASSERT(!pm->notifying);
+	pm->listeners = kb_realloc(pm->listeners, (size_t)(pm->nlisteners + 1) *
+	                                          sizeof(*pm->listeners));
+	pm->listeners[pm->nlisteners++] = (struct role_listener){fn, arg};
+}
+
+static void notify_role(struct pmgr *pm, struct partition *p, enum pm_role_event ev)
+{
+	struct pm_role_change c = {ev, ev == PM_ROLE_STOP ? -1 : p->leader_id, p->leader_epoch};
+	pm->notifying = true;
+	for (int i = 0; i < pm->nlisteners; i++)
+		pm->listeners[i].fn(p, &c, pm->listeners[i].arg);
+	pm->notifying = false;
+}
+
+void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg)
+{
+	struct pmgr *pm = b->pm;
+	for (int i = 0; i < pm->n; i++) {
+		struct partition *p = pm->parts[i];
+		if (p->doomed || !p->state_applied || (p->leader_id < 0 && p->leader_epoch < 0))
+			continue;
+		struct pm_role_change c = {p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER, p->leader_id,
+		                           p->leader_epoch};
+		fn(p, &c, arg);
+	}
+}
+
 static void partition_doom(struct pmgr *pm, struct partition *p)
 {
 	p->doomed = true;
 	p->leader = false;
-	fetcher_unfollow(p);
+	notify_role(pm, p, PM_ROLE_STOP);
 	while (p->nwaiters > 0) /* forget() unregisters itself */
 		p->waiters[p->nwaiters - 1]->forget(p->waiters[p->nwaiters - 1], p);
 	partition_reap(pm, p);
@@ -313,8 +351,10 @@ void partition_update_hw(struct partition *p)
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
 {
-	replica_apply_state(p, mp, b->cfg.broker_id);
+	bool changed = replica_apply_state(p, mp, b->cfg.broker_id);
 	partition_update_hw(p);
+	if (changed)
+		notify_role(b->pm, p, p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER);
 }
 
 void pm_sync(struct broker *b)
@@ -612,6 +652,7 @@ int pm_open(struct broker *b)
 		return -1;
 	}
 	pm->worker = worker_start(b->base);
+	fetchers_init(b);
 	int64_t t0 = kb_mono_ms();
 	for (int i = 0; i < n; i++)
 		logdirs_scan(&pm->dirs[i], on_disk, pm);
@@ -648,6 +689,9 @@ void pm_close(struct broker *b)
 		return;
 	if (pm->tick)
 		event_free(pm->tick);
+	for (int i = 0; i < pm->n; i++)
+		if (!pm->parts[i]->doomed)
+			notify_role(pm, pm->parts[i], PM_ROLE_STOP);
 	fetchers_stop(b);
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
 	for (int i = 0; i < pm->n; i++) {
@@ -664,6 +708,7 @@ void pm_close(struct broker *b)
 		partition_free(pm->parts[i]);
 	}
 	kb_free(pm->parts);
+	kb_free(pm->listeners);
 	logdirs_close(pm->dirs, pm->ndirs);
 	kb_free(pm->dirs);
 	kb_free(pm);

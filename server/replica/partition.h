@@ -87,6 +87,45 @@ struct partition {
 /* Follower fetch states (server/fetcher.c). */
 enum fetch_state { FS_NONE = 0, FS_TRUNCATE, FS_FETCH };
 
+/* ---- Role changes ---------------------------------------------------------------------------
+ * Modules that act when this broker's role for a partition changes register a listener: the
+ * replica fetcher (server/replica/fetcher.c) today; the group coordinator (__consumer_offsets)
+ * and the transaction coordinator (__transaction_state) will load and unload their state the
+ * same way. Events:
+ *   PM_ROLE_LEADER    this broker leads the partition, in epoch leader_epoch (new leader or
+ *                     new epoch);
+ *   PM_ROLE_FOLLOWER  broker leader_id leads it in leader_epoch; leader_id -1: no leader (the
+ *                     partition is offline; a later event names the next leader);
+ *   PM_ROLE_STOP      the local replica goes away: removed from the assignment, topic deleted,
+ *                     or broker shutdown (pm_close). The last event for that partition.
+ * Contract:
+ *   - listeners run on the event loop, after the partition's state is fully applied: role,
+ *     leader id and epoch, ISR, the leader's epoch-cache entry for its epoch and follower
+ *     table, and the high watermark recomputed. For STOP, p and its log are still valid
+ *     during the call (deleted or closed afterwards); p->doomed is set for removals;
+ *   - in registration order, once per change (a new epoch is a change; an ISR-only change is
+ *     not);
+ *   - a listener must not free or remove p, must not call pm_sync or pm_close (it may run
+ *     inside them), and must not register listeners; it may read p, start work that refers
+ *     to p by topic/partition and looks it up again later (pm_find), and append to the log;
+ *   - a listener hears of changes after it registered only. Partitions that already had a role
+ *     are reported by an explicit pm_foreach_role(), which calls fn with a LEADER or FOLLOWER
+ *     event for the current role of every live partition whose state has been applied.
+ * Register after pm_open (the fetcher registers inside it, so it runs first). */
+enum pm_role_event { PM_ROLE_LEADER, PM_ROLE_FOLLOWER, PM_ROLE_STOP };
+
+struct pm_role_change {
+	enum pm_role_event event;
+	int32_t leader_id;         /* LEADER: this broker; FOLLOWER: the leader or -1; STOP: -1 */
+	int32_t leader_epoch;      /* LEADER, FOLLOWER: the epoch; STOP: the last one known */
+};
+
+typedef void (*pm_role_fn)(struct partition *p, const struct pm_role_change *c, void *arg);
+
+void pm_add_role_listener(struct broker *b, pm_role_fn fn, void *arg);
+/* Calls fn (not the listeners) with the current role of every live partition. */
+void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg);
+
 /* Opens log.dirs and recovers every partition log found. Returns 0 or -1 (logged). */
 int pm_open(struct broker *b);
 /* The cluster id became known: check or write meta.properties. -1: refuse to run. */

@@ -4,7 +4,6 @@
 
 #include "../../common/say.h"
 #include "../core/broker.h"
-#include "fetcher.h"
 
 #include <string.h>
 
@@ -52,7 +51,7 @@ static void become_leader(struct partition *p, const struct md_partition *mp, in
 	plog_assign_epoch(p->log, p->leader_epoch);
 }
 
-void replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self)
+bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self)
 {
 	int32_t leader_id = mp->has_state ? mp->state.leader : -1;
 	int32_t epoch = mp->has_state ? mp->state.leader_epoch : -1;
@@ -62,28 +61,24 @@ void replica_apply_state(struct partition *p, const struct md_partition *mp, int
 	if (p->nisr)
 		memcpy(p->isr, mp->state.isr, sizeof(int32_t) * (size_t)p->nisr);
 	if (leader_id == p->leader_id && epoch == p->leader_epoch)
-		return;
+		return false;
 	p->leader_id = leader_id;
 	p->leader_epoch = epoch;
 	p->leader = leader_id == self;
 	if (p->leader) {
 		say_info("server", "%s-%d: leader (epoch %d), log end %lld, hw %lld", p->topic, p->id,
 		         epoch, (long long)plog_end_offset(p->log), (long long)p->hw);
-		fetcher_unfollow(p);
 		become_leader(p, mp, self);
 	} else {
 		kb_free(p->followers);
 		p->followers = NULL;
 		p->nfollowers = 0;
-		if (leader_id >= 0) {
+		if (leader_id >= 0)
 			say_info("server", "%s-%d: follower of %d (epoch %d), log end %lld", p->topic,
 			         p->id, leader_id, epoch, (long long)plog_end_offset(p->log));
-			fetcher_follow(p);
-		} else {
-			fetcher_unfollow(p);
-		}
 	}
 	partition_wake(p); /* parked requests must see NOT_LEADER or the new role */
+	return true;
 }
 
 int64_t replica_leader_hw(const struct partition *p)

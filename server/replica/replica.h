@@ -20,8 +20,10 @@
 #include "../../coord/md.h"
 #include "partition.h"
 
-/* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache). */
-void replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
+/* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache).
+ * Returns whether the leader or the leader epoch changed (pm_sync then tells the role
+ * listeners, once the HW is recomputed). */
+bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
 /* A follower fetched `offset` (already checked to lie within the log). */
 void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset);
 /* The candidate HW from the ISR's log ends (the caller keeps it monotonic). */
