@@ -237,6 +237,7 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 
 static void partition_free(struct partition *p)
 {
+	KB_DCHECK(!p->fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
 	replica_free(p);
 	kb_free(p->waiters);
 	kb_free(p->topic);
@@ -337,16 +338,22 @@ struct broker *partition_broker(const struct partition *p)
 	return p->pm->b;
 }
 
-/* The leader's HW follows the ISR's log ends (server/replica.c), never backwards. */
+/* The leader's HW follows the ISR's log ends (server/replica.c), never backwards, and never
+ * above its own log end (debug checks: hw_published is the largest HW of this leadership). */
 void partition_update_hw(struct partition *p)
 {
 	if (!p->leader || !p->log)
 		return;
+	KB_DCHECK(p->hw >= p->hw_published, "%s-%d: HW moved backwards from %lld to %lld",
+	          p->topic, p->id, (long long)p->hw_published, (long long)p->hw);
 	int64_t hw = replica_leader_hw(p);
 	if (hw > p->hw) {
 		p->hw = hw;
 		wake_waiters(p);
 	}
+	KB_DCHECK(p->hw <= plog_end_offset(p->log), "%s-%d: HW %lld above log end %lld",
+	          p->topic, p->id, (long long)p->hw, (long long)plog_end_offset(p->log));
+	p->hw_published = p->hw;
 }
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)

@@ -70,6 +70,7 @@ struct partition {
 	int32_t isr_adding;        /* the follower that change adds, -1 none */
 	int64_t epoch_start;       /* our log end when this leadership began */
 	int64_t isr_write_ms;      /* when it was sent */
+	int64_t hw_published;      /* the largest HW of this leadership (for debug checks) */
 	/* Follower: the fetcher copying from the leader (server/fetcher.c). */
 	struct fetcher *fetcher;
 	int fstate;                /* enum fetch_state */

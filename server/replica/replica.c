@@ -48,7 +48,23 @@ static void become_leader(struct partition *p, const struct md_partition *mp, in
 	p->isr_inflight = false;
 	p->isr_adding = -1;
 	p->epoch_start = plog_end_offset(p->log);
+	p->hw_published = p->hw;
 	plog_assign_epoch(p->log, p->leader_epoch);
+}
+
+/* Debug checks of a state applied as leader: the controller elects leaders from the ISR and
+ * leaders only shrink the ISR to members of the assignment, keeping themselves. */
+static void check_leader_state(const struct partition *p, const struct md_partition *mp,
+                               int32_t leader)
+{
+	KB_DCHECK(has(p->isr, p->nisr, leader), "%s-%d: leader %d not in its ISR (%d members)",
+	          p->topic, p->id, leader, p->nisr);
+	for (int i = 0; i < p->nisr; i++)
+		KB_DCHECK(has(mp->replicas, mp->nreplicas, p->isr[i]), "%s-%d: ISR member %d is not "
+		          "a replica", p->topic, p->id, p->isr[i]);
+	KB_UNUSED(p);
+	KB_UNUSED(mp);
+	KB_UNUSED(leader);
 }
 
 bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self)
@@ -60,6 +76,8 @@ bool replica_apply_state(struct partition *p, const struct md_partition *mp, int
 	p->isr = kb_malloc(sizeof(int32_t) * (size_t)(p->nisr + 1));
 	if (p->nisr)
 		memcpy(p->isr, mp->state.isr, sizeof(int32_t) * (size_t)p->nisr);
+	if (leader_id == self)
+		check_leader_state(p, mp, leader_id);
 	if (leader_id == p->leader_id && epoch == p->leader_epoch)
 		return false;
 	p->leader_id = leader_id;
