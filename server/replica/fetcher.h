@@ -18,7 +18,7 @@
 #include "partition.h"
 
 /* Registers the fetchers as a role listener (partition.h; pm_open does): a FOLLOWER event
- * with a leader starts (or restarts, with a truncation first) copying from p->leader_id in
+ * with a leader starts (or restarts, with a truncation first) copying from p->state.leader_id in
  * p->leader_epoch; LEADER, FOLLOWER without a leader, and STOP stop copying p. */
 void fetchers_init(struct broker *b);
 /* Shutdown: every fetcher closed and freed. */

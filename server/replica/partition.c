@@ -114,7 +114,7 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	for (int i = 0; i < n; i++)
 		ov[i] = (struct conf_kv){t->configs[i].name, t->configs[i].value};
 	const struct kb_config *c = &b->cfg;
-	struct log_config *l = &p->lcfg;
+	struct log_config *l = &p->cfg.log;
 	l->segment_bytes = topic_conf_int(c, ov, n, "segment.bytes");
 	l->segment_ms = topic_conf_int(c, ov, n, "segment.ms");
 	l->index_interval_bytes = (int32_t)topic_conf_int(c, ov, n, "index.interval.bytes");
@@ -134,14 +134,14 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 		l->retention_ms = -1;
 		l->retention_bytes = -1;
 	}
-	p->min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
-	p->ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	p->cfg.min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
+	p->cfg.ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
 	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
 	const char *ct = topic_conf_value(c, ov, n, "compression.type", buf, sizeof(buf), &src);
-	p->compression = -1;
+	p->cfg.compression = -1;
 	for (int i = 0; ct && i < 5; i++)
 		if (strcmp(ct, codecs[i]) == 0)
-			p->compression = i;
+			p->cfg.compression = i;
 	kb_free(ov);
 	if (p->log)
 		plog_set_config(p->log, l);
@@ -159,8 +159,8 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	p->dir_index = dir_index;
 	p->pm = pm;
 	p->leader_epoch = -1;
-	p->leader_id = -1;
-	p->isr_adding = -1;
+	p->state.leader_id = -1;
+	p->lead.isr_adding = -1;
 	p->last_flush_ms = kb_mono_ms();
 	resolve_config(pm->b, NULL, p);
 	return p;
@@ -174,7 +174,7 @@ static int partition_open_log(struct pmgr *pm, struct partition *p)
 	int64_t ls = ckpt_lookup(d->ls, d->nls, p->topic, p->id, -1);
 	char err[256];
 	int64_t t0 = kb_mono_ms();
-	if (plog_open(p->dir, &p->lcfg, rp, ls, &p->log, err, sizeof(err)) < 0) {
+	if (plog_open(p->dir, &p->cfg.log, rp, ls, &p->log, err, sizeof(err)) < 0) {
 		say_ratelimited(SAY_ERROR, "server", "%s: %s", p->dir, err); /* retried at each sync */
 		return -1;
 	}
@@ -237,7 +237,7 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 
 static void partition_free(struct partition *p)
 {
-	KB_DCHECK(!p->fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
+	KB_DCHECK(!p->fol.fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
 	replica_free(p);
 	kb_free(p->waiters);
 	kb_free(p->topic);
@@ -282,7 +282,7 @@ void pm_add_role_listener(struct broker *b, pm_role_fn fn, void *arg)
 
 static void notify_role(struct pmgr *pm, struct partition *p, enum pm_role_event ev)
 {
-	struct pm_role_change c = {ev, ev == PM_ROLE_STOP ? -1 : p->leader_id, p->leader_epoch};
+	struct pm_role_change c = {ev, ev == PM_ROLE_STOP ? -1 : p->state.leader_id, p->leader_epoch};
 	pm->notifying = true;
 	for (int i = 0; i < pm->nlisteners; i++)
 		pm->listeners[i].fn(p, &c, pm->listeners[i].arg);
@@ -294,10 +294,10 @@ void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg)
 	struct pmgr *pm = b->pm;
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];
-		if (p->doomed || !p->state_applied || (p->leader_id < 0 && p->leader_epoch < 0))
+		if (p->doomed || !p->state.applied || (p->state.leader_id < 0 && p->leader_epoch < 0))
 			continue;
-		struct pm_role_change c = {p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER, p->leader_id,
-		                           p->leader_epoch};
+		struct pm_role_change c = {p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER,
+		                           p->state.leader_id, p->leader_epoch};
 		fn(p, &c, arg);
 	}
 }
@@ -344,8 +344,8 @@ void partition_update_hw(struct partition *p)
 {
 	if (!p->leader || !p->log)
 		return;
-	KB_DCHECK(p->hw >= p->hw_published, "%s-%d: HW moved backwards from %lld to %lld",
-	          p->topic, p->id, (long long)p->hw_published, (long long)p->hw);
+	KB_DCHECK(p->hw >= p->lead.hw_published, "%s-%d: HW moved backwards from %lld to %lld",
+	          p->topic, p->id, (long long)p->lead.hw_published, (long long)p->hw);
 	int64_t hw = replica_leader_hw(p);
 	if (hw > p->hw) {
 		p->hw = hw;
@@ -353,7 +353,7 @@ void partition_update_hw(struct partition *p)
 	}
 	KB_DCHECK(p->hw <= plog_end_offset(p->log), "%s-%d: HW %lld above log end %lld",
 	          p->topic, p->id, (long long)p->hw, (long long)plog_end_offset(p->log));
-	p->hw_published = p->hw;
+	p->lead.hw_published = p->hw;
 }
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
@@ -388,18 +388,18 @@ void pm_sync(struct broker *b)
 			}
 			seen[idx] = 1;
 			/* Only what changed: this runs for every partition at every metadata change. */
-			if (p->configs_gen != t->configs_gen) {
+			if (p->cfg.gen != t->configs_gen) {
 				resolve_config(b, t, p);
-				p->configs_gen = t->configs_gen;
+				p->cfg.gen = t->configs_gen;
 			}
-			if (!p->state_applied || p->state_version != mp->state_version ||
-			    p->state_known != mp->has_state ||
-			    (mp->has_state && (p->leader_id != mp->state.leader ||
+			if (!p->state.applied || p->state.version != mp->state_version ||
+			    p->state.known != mp->has_state ||
+			    (mp->has_state && (p->state.leader_id != mp->state.leader ||
 			                       p->leader_epoch != mp->state.leader_epoch))) {
 				apply_state(b, p, mp);
-				p->state_applied = true;
-				p->state_version = mp->state_version;
-				p->state_known = mp->has_state;
+				p->state.applied = true;
+				p->state.version = mp->state_version;
+				p->state.known = mp->has_state;
 			}
 		}
 	}
@@ -455,7 +455,7 @@ static void schedule_flush(struct partition *p)
 static void after_append(struct partition *p, int64_t active_before)
 {
 	if (plog_active_base(p->log) != active_before ||
-	    plog_unflushed_messages(p->log) >= p->lcfg.flush_messages)
+	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
 		schedule_flush(p);
 }
 
@@ -612,7 +612,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];
 		if (!p->doomed && plog_unflushed_messages(p->log) > 0 &&
-		    now - p->last_flush_ms >= p->lcfg.flush_ms)
+		    now - p->last_flush_ms >= p->cfg.log.flush_ms)
 			schedule_flush(p);
 		else if (!p->doomed && plog_epochs_dirty(p->log)) /* leader-epoch-checkpoint */
 			schedule_flush(p);

@@ -43,27 +43,28 @@ void delayed_register(struct broker *b, struct delayed *d);
 void delayed_unregister(struct broker *b, struct delayed *d);
 void delayed_drop_all(struct broker *b);
 
-struct partition {
-	char *topic;
-	int32_t id;
-	char *dir;                 /* the partition directory */
-	int dir_index;             /* which of log.dirs */
-	struct plog *log;
-	struct log_config lcfg;
-	bool leader;               /* this broker leads it now */
-	int32_t leader_epoch;
-	int64_t hw;                /* high watermark */
+/* A partition's settings, resolved from its topic's configs over the broker's defaults
+ * (pm_sync re-resolves them when the topic's configs_gen moves). */
+struct partition_config {
+	struct log_config log;
 	int32_t min_insync;        /* min.insync.replicas */
 	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
 	int compression;           /* compression.type as a codec 0-4; -1 = producer */
-	uint64_t configs_gen;      /* the topic's configs_gen last resolved */
-	bool state_applied;        /* the partition state last applied: */
-	bool state_known;
-	int32_t state_version;
-	int32_t *isr;              /* from the partition state (only while we are a replica) */
+	uint64_t gen;              /* the topic's configs_gen last resolved */
+};
+
+/* The partition state (the controller's state znode, via the metadata cache) last applied. */
+struct partition_state {
+	bool applied;
+	bool known;                /* the cache had a state */
+	int32_t version;           /* its zkVersion */
+	int32_t *isr;              /* only while we are a replica */
 	int nisr;
-	int32_t leader_id;         /* from the partition state; -1 none */
-	/* Leader: what each other replica's fetches told us (server/replica.c). */
+	int32_t leader_id;         /* -1 none */
+};
+
+/* Leader side: what each other replica's fetches told us, ISR writes (server/replica.c). */
+struct partition_leader {
 	struct follower *followers;
 	int nfollowers;
 	bool isr_inflight;         /* an ISR change of ours is being written */
@@ -71,12 +72,30 @@ struct partition {
 	int64_t epoch_start;       /* our log end when this leadership began */
 	int64_t isr_write_ms;      /* when it was sent */
 	int64_t hw_published;      /* the largest HW of this leadership (for debug checks) */
-	/* Follower: the fetcher copying from the leader (server/fetcher.c). */
+};
+
+/* Follower side: the fetcher copying from the leader (server/replica/fetcher.c). */
+struct partition_follower {
 	struct fetcher *fetcher;
-	int fstate;                /* enum fetch_state */
-	uint32_t fgen;             /* new on every follower reset: stale answers are ignored */
-	uint32_t fsent_gen;        /* fgen when the request in flight was built */
-	int64_t fbackoff_until;    /* fetch errors: pause this partition until then (mono ms) */
+	int state;                 /* enum fetch_state */
+	uint32_t gen;              /* new on every follower reset: stale answers are ignored */
+	uint32_t sent_gen;         /* gen when the request in flight was built */
+	int64_t backoff_until;     /* fetch errors: pause this partition until then (mono ms) */
+};
+
+struct partition {
+	char *topic;
+	int32_t id;
+	char *dir;                 /* the partition directory */
+	int dir_index;             /* which of log.dirs */
+	struct plog *log;
+	bool leader;               /* this broker leads it now */
+	int32_t leader_epoch;
+	int64_t hw;                /* high watermark */
+	struct partition_config cfg;
+	struct partition_state state;
+	struct partition_leader lead;
+	struct partition_follower fol;
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
