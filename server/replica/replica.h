@@ -12,6 +12,8 @@
  *     zkVersion it knows (coord_alter_isr), one change in flight per partition. While an
  *     addition is in flight the newcomer already counts for the HW (a "maximal" ISR), so
  *     the HW can never pass what a member of the ISR ZooKeeper may hold lacks.
+ * The rules themselves (HW, ISR join and shrink, caught-up time) are the pure functions of
+ * replica_rules.h; this file applies them to live partitions and writes the ISR changes.
  * @thread event loop only.
  */
 #ifndef KB_SERVER_REPLICA_H
