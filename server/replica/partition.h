@@ -117,7 +117,8 @@ enum fetch_state { FS_NONE = 0, FS_TRUNCATE, FS_FETCH };
  *   PM_ROLE_FOLLOWER  broker leader_id leads it in leader_epoch; leader_id -1: no leader (the
  *                     partition is offline; a later event names the next leader);
  *   PM_ROLE_STOP      the local replica goes away: removed from the assignment, topic deleted,
- *                     or broker shutdown (pm_close). The last event for that partition.
+ *                     or broker shutdown (pm_close). The last event for that partition; it
+ *                     also comes for a partition that never had a leader (no event before).
  * Contract:
  *   - listeners run on the event loop, after the partition's state is fully applied: role,
  *     leader id and epoch, ISR, the leader's epoch-cache entry for its epoch and follower
