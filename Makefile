@@ -30,7 +30,9 @@ ifeq ($(FUZZ),1)
   BINDIR  ?= $(BUILDROOT)/fuzz/bin
 else ifeq ($(SAN),1)
   MODE    := san
-  OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  # KB_DEBUG_CHECKS: the run-time invariants of common/kb.h's KB_DCHECK
+  OPT     := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+             -DKB_DEBUG_CHECKS=1
   LDSAN   := -fsanitize=address,undefined
   BINDIR  ?= $(BUILDROOT)/san/bin
 else

@@ -18,6 +18,17 @@ void kb_panic(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
+void kb_dcheck_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "PANIC %s:%d: invariant failed: %s: ", file, line, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
 static void *oom(size_t n)
 {
 	kb_panic(__FILE__, __LINE__, "out of memory allocating %zu bytes", n);

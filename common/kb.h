@@ -51,6 +51,28 @@ KB_NORETURN void kb_panic(const char *file, int line, const char *fmt, ...) KB_P
 			kb_panic(__FILE__, __LINE__, "assertion failed: %s", #cond);                   \
 	} while (0)
 
+/* Run-time invariant checks of the sanitizer build (make SAN=1 defines KB_DEBUG_CHECKS=1):
+ * KB_DCHECK(cond, fmt, ...) panics with file:line, the condition and a message when cond is
+ * false; in other builds it compiles to nothing (cond and the arguments are not evaluated,
+ * so they may be costly or name debug-only helpers). For our own state only, never input.
+ * KB_DEBUG_ONLY(stmt) keeps bookkeeping those checks need out of other builds. */
+#ifndef KB_DEBUG_CHECKS
+#define KB_DEBUG_CHECKS 0
+#endif
+#if KB_DEBUG_CHECKS
+#define KB_DCHECK(cond, ...)                                                               \
+	do {                                                                                   \
+		if (!(cond))                                                                       \
+			kb_dcheck_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                        \
+	} while (0)
+#define KB_DEBUG_ONLY(stmt) stmt
+#else
+#define KB_DCHECK(cond, ...) ((void)0)
+#define KB_DEBUG_ONLY(stmt)
+#endif
+KB_NORETURN void kb_dcheck_fail(const char *file, int line, const char *cond, const char *fmt,
+                                ...) KB_PRINTF(4, 5);
+
 void *kb_malloc(size_t n);
 void *kb_calloc(size_t count, size_t size);
 void *kb_realloc(void *p, size_t n);

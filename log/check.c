@@ -1,6 +1,7 @@
-/* check.c — plog_check(): verifies log.h's invariants against the files, for tests. It reads
- * every batch of every segment (CRC included) and both index files, so it is slow by design
- * and never used by the broker itself.
+/* check.c — plog_check(): verifies log.h's invariants against the files, for tests and the
+ * sanitizer build's debug checks (plog.c runs it at the 1st, 2nd, 4th, ... write of a log). It
+ * reads every batch of every segment (CRC included) and both index files, so it is slow by
+ * design and never used by a broker built without KB_DEBUG_CHECKS.
  *
  * Per segment: the .log size equals the segment size; batches are complete, magic 2,
  * CRC-valid and contiguous from the base offset; next_offset follows the last batch; every

@@ -14,7 +14,7 @@
  * Blocking work (fsync, deleting segment files) is done by the caller off the loop through
  * the job functions below, which touch only what they are handed.
  *
- * Invariants (checked by plog_check() in tests):
+ * Invariants (checked by plog_check() in tests, and after writes in the sanitizer build):
  *   1. segments are sorted by base offset; each segment's batches are contiguous in offset;
  *      segment[i+1].base == last offset of segment[i] + 1 (or segment[i] is empty);
  *   2. log_end_offset == last batch's last offset + 1 (base of an empty active segment);

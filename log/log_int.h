@@ -292,6 +292,7 @@ struct plog {
 	struct log_segment **pending_del; /* detached by truncation, deleted by the next job */
 	size_t npending;
 	struct epoch_cache epochs;
+	uint64_t appends;         /* debug checks (KB_DEBUG_CHECKS): writes so far, see plog.c */
 };
 
 #define LOG_SCAN_BUF (1u << 20)

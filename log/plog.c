@@ -180,12 +180,41 @@ static void stamp_batch(const struct plog *l, uint8_t *batch, size_t len, int32_
 	be32_put(batch + RB_CRC, crc32c(0, batch + RB_ATTRIBUTES, len - RB_ATTRIBUTES));
 }
 
+#if KB_DEBUG_CHECKS
+/* Sanitizer build, after every write: the batches just written start at the previous LEO and
+ * follow each other without gap or overlap, and the segment and the LEO moved by exactly them.
+ * The 1st, 2nd, 4th, 8th... write of a log also runs plog_check() over the whole log (every
+ * file read back, CRCs included), so that costs at most a few times what is written. */
+static void check_write(struct plog *l, const struct log_segment *s, const uint8_t *p,
+                        size_t len, int64_t leo_before, int64_t size_before)
+{
+	int64_t next = leo_before;
+	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD) {
+		int64_t base = (int64_t)be64_get(p + off + RB_BASE_OFFSET);
+		KB_DCHECK(base == next, "%s: batch at offset %lld written after offset %lld", l->dir,
+		          (long long)base, (long long)next);
+		next = base + (int32_t)be32_get(p + off + RB_LAST_OFFSET_DELTA) + 1;
+	}
+	KB_DCHECK(next == l->leo && s->next_offset == l->leo && s == plog_active(l),
+	          "%s: batches end at %lld, segment at %lld, LEO %lld", l->dir, (long long)next,
+	          (long long)s->next_offset, (long long)l->leo);
+	KB_DCHECK(s->size == size_before + (int64_t)len, "%s: segment size %lld after %zu bytes "
+	          "on %lld", l->dir, (long long)s->size, len, (long long)size_before);
+	l->appends++;
+	if ((l->appends & (l->appends - 1)) == 0) {
+		char err[512];
+		KB_DCHECK(plog_check(l, err, sizeof(err)) == 0, "%s: %s", l->dir, err);
+	}
+}
+#endif
+
 /* The one write path of both appends: whole checked batches starting at the LEO go to the
  * active segment (the caller rolled it when need_roll() said so) with one write; then the LEO
  * moves and each batch's partitionLeaderEpoch enters the epoch cache. */
 static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t now_ms)
 {
 	struct log_segment *s = plog_active(l);
+	KB_DEBUG_ONLY(int64_t leo_before = l->leo; int64_t size_before = s->size;)
 
 	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) == l->leo);
 	if (seg_append(s, p, len, l->cfg.index_interval_bytes, now_ms) < 0)
@@ -194,6 +223,7 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD)
 		epc_assign(&l->epochs, (int32_t)be32_get(p + off + RB_LEADER_EPOCH),
 		           (int64_t)be64_get(p + off + RB_BASE_OFFSET), l->dir);
+	KB_DEBUG_ONLY(check_write(l, s, p, len, leo_before, size_before);)
 	return KERR_NONE;
 }
 

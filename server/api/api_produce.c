@@ -33,7 +33,7 @@ static uint8_t magic_of(struct kp_bytes rec)
 static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_bytes *rec,
                              uint8_t **heap)
 {
-	size_t cap = (size_t)p->lcfg.max_message_bytes * 2 + (1 << 20);
+	size_t cap = (size_t)p->cfg.log.max_message_bytes * 2 + (1 << 20);
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	*heap = NULL;
@@ -48,8 +48,8 @@ static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_byte
 		*heap = out;
 	}
 	int codec = rec->len > RB_ATTRIBUTES + 1 ? rec->ptr[RB_ATTRIBUTES + 1] & 0x7 : 0;
-	if (p->compression >= 0 && codec != p->compression) {
-		int rc = rc_batch_recompress(rec->ptr, (size_t)rec->len, p->compression, cap, &out,
+	if (p->cfg.compression >= 0 && codec != p->cfg.compression) {
+		int rc = rc_batch_recompress(rec->ptr, (size_t)rec->len, p->cfg.compression, cap, &out,
 		                             &out_len);
 		if (rc != RC_OK)
 			return (int16_t)rc_err_to_kafka(rc);
@@ -78,7 +78,7 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
                             struct PartitionProduceResponse *out)
 {
 	struct batch_info info;
-	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->lcfg.max_message_bytes, &info);
+	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->cfg.log.max_message_bytes, &info);
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
 	if ((info.attributes & 0x7) == 4 && r->version < 7)
@@ -86,10 +86,10 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	if (info.attributes & 0x10)
 		return KERR_INVALID_RECORD; /* transactional batches: no transaction support */
 	int64_t now = kb_wall_ms();
-	if (!(info.attributes & 0x8) && !p->lcfg.message_timestamp_log_append &&
-	    p->ts_diff_max_ms < INT64_MAX / 2 &&
-	    (info.max_timestamp > now + p->ts_diff_max_ms ||
-	     info.base_timestamp < now - p->ts_diff_max_ms))
+	if (!(info.attributes & 0x8) && !p->cfg.log.message_timestamp_log_append &&
+	    p->cfg.ts_diff_max_ms < INT64_MAX / 2 &&
+	    (info.max_timestamp > now + p->cfg.ts_diff_max_ms ||
+	     info.base_timestamp < now - p->cfg.ts_diff_max_ms))
 		return KERR_INVALID_TIMESTAMP;
 	int64_t base;
 	/* The frame (or the converted copy) is ours: the batch is stamped in place. */
@@ -97,7 +97,7 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
 	out->BaseOffset = base;
-	out->LogAppendTimeMs = p->lcfg.message_timestamp_log_append ? now : -1;
+	out->LogAppendTimeMs = p->cfg.log.message_timestamp_log_append ? now : -1;
 	out->LogStartOffset = plog_start_offset(p->log);
 	return 0;
 }
@@ -142,7 +142,8 @@ static void pwait_check(struct produce_wait *w, bool timed_out)
 		if (!it->p->leader)
 			err = KERR_NOT_LEADER_OR_FOLLOWER;
 		else if (it->p->hw >= it->need)
-			err = it->p->nisr < it->p->min_insync ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
+			err = it->p->state.nisr < it->p->cfg.min_insync
+			              ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
 		else if (timed_out)
 			err = KERR_REQUEST_TIMED_OUT;
 		if (err < 0) {
@@ -224,7 +225,7 @@ static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
 	if (!p || !p->leader)
 		return pm_topic_known(r->b, topic, idx) ? KERR_NOT_LEADER_OR_FOLLOWER
 		                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-	if (req->Acks == -1 && p->nisr < p->min_insync)
+	if (req->Acks == -1 && p->state.nisr < p->cfg.min_insync)
 		return KERR_NOT_ENOUGH_REPLICAS;
 	return 0;
 }

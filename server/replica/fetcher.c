@@ -157,7 +157,7 @@ static int group(struct fetcher *f, struct arena *a, int st, bool fetch, struct 
 	struct partition **sel = arena_alloc(a, sizeof(*sel) * (size_t)(f->n + 1));
 	int n = 0;
 	for (int i = 0; sel && i < f->n; i++)
-		if (f->parts[i]->fstate == st && f->parts[i]->fbackoff_until <= now)
+		if (f->parts[i]->fol.state == st && f->parts[i]->fol.backoff_until <= now)
 			sel[n++] = f->parts[i];
 	if (n == 0)
 		return 0;
@@ -175,7 +175,7 @@ static int group(struct fetcher *f, struct arena *a, int st, bool fetch, struct 
 			return 0;
 		for (int k = i; k < j; k++) {
 			struct partition *p = sel[k];
-			p->fsent_gen = p->fgen;
+			p->fol.sent_gen = p->fol.gen;
 			if (fetch)
 				((struct FetchPartition *)parts)[k - i] = (struct FetchPartition){
 				        .Partition = p->id, .CurrentLeaderEpoch = p->leader_epoch,
@@ -210,7 +210,7 @@ static bool truncate_failed(struct fetcher *f, struct partition *p, int64_t to)
 		return false;
 	say_ratelimited(SAY_WARN, "replica", "%s-%d: truncating to %lld failed (%s); retrying",
 	                p->topic, p->id, (long long)to, kerr_name(rc));
-	p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+	p->fol.backoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
 	return true;
 }
 
@@ -220,11 +220,14 @@ static void truncate_without_epoch(struct fetcher *f)
 {
 	for (int i = 0; i < f->n; i++) {
 		struct partition *p = f->parts[i];
-		if (p->fstate != FS_TRUNCATE || plog_latest_epoch(p->log) >= 0)
+		int32_t latest = plog_latest_epoch(p->log);
+		if (p->fol.state != FS_TRUNCATE || latest >= 0)
 			continue;
-		if (plog_end_offset(p->log) > p->hw && truncate_failed(f, p, p->hw))
+		int64_t leo = plog_end_offset(p->log);
+		int64_t to = rr_truncation_offset(leo, p->hw, latest, NULL, -1);
+		if (to < leo && truncate_failed(f, p, to))
 			continue; /* stays in FS_TRUNCATE: retried after the backoff */
-		p->fstate = FS_FETCH;
+		p->fol.state = FS_FETCH;
 	}
 }
 
@@ -263,9 +266,9 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	if (!f->inflight) { /* everything paused: look again when that ends */
 		int64_t soonest = 0, now = kb_mono_ms();
 		for (int i = 0; i < f->n; i++)
-			if (f->parts[i]->fbackoff_until > now &&
-			    (!soonest || f->parts[i]->fbackoff_until < soonest))
-				soonest = f->parts[i]->fbackoff_until;
+			if (f->parts[i]->fol.backoff_until > now &&
+			    (!soonest || f->parts[i]->fol.backoff_until < soonest))
+				soonest = f->parts[i]->fol.backoff_until;
 		if (soonest) {
 			int64_t ms = soonest - now;
 			struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
@@ -287,14 +290,14 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 static struct partition *answered(struct fetcher *f, struct kp_str topic, int32_t id)
 {
 	struct partition *p = pm_find(f->b, topic, id);
-	return p && p->fetcher == f && p->fsent_gen == p->fgen ? p : NULL;
+	return p && p->fol.fetcher == f && p->fol.sent_gen == p->fol.gen ? p : NULL;
 }
 
 static void pause_partition(struct partition *p, struct fetcher *f, int16_t err)
 {
 	say_ratelimited(SAY_INFO, "replica", "%s-%d: leader %d answered error %d; retrying",
 	                p->topic, p->id, f->leader, err);
-	p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+	p->fol.backoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
 }
 
 static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochResponse *resp)
@@ -304,27 +307,18 @@ static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochRespon
 		const struct OffsetForLeaderEpochResponseEpochEndOffset *e = t[i].Partitions.elems;
 		for (int k = 0; k < t[i].Partitions.count; k++) {
 			struct partition *p = answered(f, t[i].Topic, e[k].Partition);
-			if (!p || p->fstate != FS_TRUNCATE)
+			if (!p || p->fol.state != FS_TRUNCATE)
 				continue;
 			if (e[k].ErrorCode) {
 				pause_partition(p, f, e[k].ErrorCode);
 				continue;
 			}
-			int64_t leo = plog_end_offset(p->log), to = leo;
-			if (e[k].EndOffset < 0) {
-				to = KB_MIN(leo, p->hw); /* the leader knows no such epoch */
-			} else {
-				to = KB_MIN(leo, e[k].EndOffset);
-				if (e[k].LeaderEpoch < plog_latest_epoch(p->log)) {
-					/* The leader's last epoch at or below ours is older: our log for
-					 * that epoch may end earlier than the leader's does. */
-					int32_t ep;
-					int64_t ours;
-					plog_epoch_end_offset(p->log, e[k].LeaderEpoch, &ep, &ours);
-					if (ours >= 0)
-						to = KB_MIN(to, ours);
-				}
-			}
+			int64_t leo = plog_end_offset(p->log), own_end = -1;
+			int32_t own_epoch;
+			plog_epoch_end_offset(p->log, e[k].LeaderEpoch, &own_epoch, &own_end);
+			struct rr_epoch_answer ans = {e[k].LeaderEpoch, e[k].EndOffset};
+			int64_t to = rr_truncation_offset(leo, p->hw, plog_latest_epoch(p->log), &ans,
+			                                  own_end);
 			if (to < leo) {
 				say_info("replica", "%s-%d: truncating from %lld to %lld (leader %d epoch %d)",
 				         p->topic, p->id, (long long)leo, (long long)to, f->leader,
@@ -333,7 +327,7 @@ static void on_epochs(struct fetcher *f, const struct OffsetForLeaderEpochRespon
 					continue; /* stays in FS_TRUNCATE: asks the leader again */
 			}
 			p->hw = KB_MIN(p->hw, plog_end_offset(p->log));
-			p->fstate = FS_FETCH;
+			p->fol.state = FS_FETCH;
 		}
 	}
 }
@@ -348,7 +342,7 @@ static void restart_at(struct fetcher *f, struct partition *p, int64_t start)
 	if (rc != KERR_NONE) { /* log unchanged: the next fetch is out of range again */
 		say_ratelimited(SAY_WARN, "replica", "%s-%d: restarting the log at %lld failed (%s); "
 		                "retrying", p->topic, p->id, (long long)start, kerr_name(rc));
-		p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+		p->fol.backoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
 		return;
 	}
 	p->hw = start;
@@ -361,7 +355,7 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 		if (d->LogStartOffset > plog_end_offset(p->log))
 			restart_at(f, p, d->LogStartOffset);
 		else
-			p->fstate = FS_TRUNCATE; /* ahead of the leader: find the divergence again */
+			p->fol.state = FS_TRUNCATE; /* ahead of the leader: find the divergence again */
 		return;
 	}
 	if (d->ErrorCode) {
@@ -372,13 +366,13 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 		size_t used = 0;
 		int rc = partition_append_replica(p, d->Records.ptr, (size_t)d->Records.len, &used);
 		if (rc == KERR_OFFSET_OUT_OF_RANGE) {
-			p->fstate = FS_TRUNCATE;
+			p->fol.state = FS_TRUNCATE;
 			return;
 		}
 		if (rc != KERR_NONE) {
 			say_ratelimited(SAY_WARN, "replica", "%s-%d: appending the leader's data failed "
 			                "(error %d)", p->topic, p->id, rc);
-			p->fbackoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
+			p->fol.backoff_until = kb_mono_ms() + f->b->cfg.replica_fetch_backoff_ms;
 			return;
 		}
 	}
@@ -407,7 +401,7 @@ static void on_fetch(struct fetcher *f, const struct FetchResponse *resp)
 		const struct FetchResponsePartitionData *d = t[i].Partitions.elems;
 		for (int k = 0; k < t[i].Partitions.count; k++) {
 			struct partition *p = answered(f, t[i].Topic, d[k].PartitionIndex);
-			if (p && p->fstate == FS_FETCH)
+			if (p && p->fol.state == FS_FETCH)
 				on_fetch_partition(f, p, &d[k]);
 		}
 	}
@@ -457,11 +451,11 @@ static uint32_t hash_partition(const struct partition *p)
 	return (h ^ (uint32_t)p->id) * 16777619u;
 }
 
-void fetcher_unfollow(struct partition *p)
+static void fetcher_unfollow(struct partition *p)
 {
-	struct fetcher *f = p->fetcher;
-	p->fgen = next_gen++;
-	p->fstate = FS_NONE;
+	struct fetcher *f = p->fol.fetcher;
+	p->fol.gen = next_gen++;
+	p->fol.state = FS_NONE;
 	if (!f)
 		return;
 	for (int i = 0; i < f->n; i++)
@@ -469,26 +463,40 @@ void fetcher_unfollow(struct partition *p)
 			f->parts[i] = f->parts[--f->n];
 			break;
 		}
-	p->fetcher = NULL;
+	p->fol.fetcher = NULL;
 	if (f->n == 0)
 		kick(f); /* frees it on the loop, outside any callback of its own */
 }
 
-void fetcher_follow(struct partition *p)
+static void fetcher_follow(struct partition *p)
 {
 	struct broker *b = partition_broker(p);
 	int nf = KB_MAX(b->cfg.num_replica_fetchers, 1);
-	struct fetcher *f = fetcher_for(b, p->leader_id, (int)(hash_partition(p) % (uint32_t)nf));
-	if (p->fetcher != f) {
+	struct fetcher *f = fetcher_for(b, p->state.leader_id, (int)(hash_partition(p) % (uint32_t)nf));
+	if (p->fol.fetcher != f) {
 		fetcher_unfollow(p);
 		KB_GROW(f->parts, f->cap, f->n + 1, 16);
 		f->parts[f->n++] = p;
-		p->fetcher = f;
+		p->fol.fetcher = f;
 	}
-	p->fgen = next_gen++;
-	p->fstate = FS_TRUNCATE;
-	p->fbackoff_until = 0;
+	p->fol.gen = next_gen++;
+	p->fol.state = FS_TRUNCATE;
+	p->fol.backoff_until = 0;
 	kick(f);
+}
+
+static void on_role(struct partition *p, const struct pm_role_change *c, void *arg)
+{
+	KB_UNUSED(arg);
+	if (c->event == PM_ROLE_FOLLOWER && c->leader_id >= 0)
+		fetcher_follow(p);
+	else
+		fetcher_unfollow(p);
+}
+
+void fetchers_init(struct broker *b)
+{
+	pm_add_role_listener(b, on_role, NULL);
 }
 
 void fetchers_stop(struct broker *b)
@@ -496,8 +504,8 @@ void fetchers_stop(struct broker *b)
 	while (b->fetchers) {
 		struct fetcher *f = b->fetchers;
 		for (int i = 0; i < f->n; i++) {
-			f->parts[i]->fetcher = NULL;
-			f->parts[i]->fstate = FS_NONE;
+			f->parts[i]->fol.fetcher = NULL;
+			f->parts[i]->fol.state = FS_NONE;
 		}
 		f->n = 0;
 		fetcher_free(f);

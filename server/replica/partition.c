@@ -29,6 +29,12 @@ struct pmgr {
 	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms;
 	bool cluster_checked;
 	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
+	struct role_listener {
+		pm_role_fn fn;
+		void *arg;
+	} *listeners;               /* in registration order */
+	int nlisteners;
+	bool notifying;             /* listeners are running (they may not register) */
 };
 
 /* ---- Lookup -------------------------------------------------------------------------------- */
@@ -105,7 +111,7 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	for (int i = 0; i < n; i++)
 		ov[i] = (struct conf_kv){t->configs[i].name, t->configs[i].value};
 	const struct kb_config *c = &b->cfg;
-	struct log_config *l = &p->lcfg;
+	struct log_config *l = &p->cfg.log;
 	l->segment_bytes = topic_conf_int(c, ov, n, "segment.bytes");
 	l->segment_ms = topic_conf_int(c, ov, n, "segment.ms");
 	l->index_interval_bytes = (int32_t)topic_conf_int(c, ov, n, "index.interval.bytes");
@@ -125,14 +131,14 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 		l->retention_ms = -1;
 		l->retention_bytes = -1;
 	}
-	p->min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
-	p->ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	p->cfg.min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
+	p->cfg.ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
 	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
 	const char *ct = topic_conf_value(c, ov, n, "compression.type", buf, sizeof(buf), &src);
-	p->compression = -1;
+	p->cfg.compression = -1;
 	for (int i = 0; ct && i < 5; i++)
 		if (strcmp(ct, codecs[i]) == 0)
-			p->compression = i;
+			p->cfg.compression = i;
 	kb_free(ov);
 	if (p->log)
 		plog_set_config(p->log, l);
@@ -150,8 +156,8 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	p->dir_index = dir_index;
 	p->pm = pm;
 	p->leader_epoch = -1;
-	p->leader_id = -1;
-	p->isr_adding = -1;
+	p->state.leader_id = -1;
+	p->lead.isr_adding = -1;
 	p->last_flush_ms = kb_mono_ms();
 	resolve_config(pm->b, NULL, p);
 	return p;
@@ -165,7 +171,7 @@ static int partition_open_log(struct pmgr *pm, struct partition *p)
 	int64_t ls = ckpt_lookup(d->ls, d->nls, p->topic, p->id, -1);
 	char err[256];
 	int64_t t0 = kb_mono_ms();
-	if (plog_open(p->dir, &p->lcfg, rp, ls, &p->log, err, sizeof(err)) < 0) {
+	if (plog_open(p->dir, &p->cfg.log, rp, ls, &p->log, err, sizeof(err)) < 0) {
 		say_ratelimited(SAY_ERROR, "server", "%s: %s", p->dir, err); /* retried at each sync */
 		return -1;
 	}
@@ -228,7 +234,7 @@ static struct partition *partition_create(struct pmgr *pm, const char *topic, in
 
 static void partition_free(struct partition *p)
 {
-	fetcher_unfollow(p);
+	KB_DCHECK(!p->fol.fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
 	replica_free(p);
 	kb_free(p->waiters);
 	kb_free(p->topic);
@@ -260,11 +266,44 @@ static void partition_reap(struct pmgr *pm, struct partition *p)
 	partition_free(p);
 }
 
+/* ---- Role listeners --------------------------------------------------------------------- */
+
+void pm_add_role_listener(struct broker *b, pm_role_fn fn, void *arg)
+{
+	struct pmgr *pm = b->pm;
+	KB_ASSERT(!pm->notifying);
+	pm->listeners = kb_realloc(pm->listeners, (size_t)(pm->nlisteners + 1) *
+	                                          sizeof(*pm->listeners));
+	pm->listeners[pm->nlisteners++] = (struct role_listener){fn, arg};
+}
+
+static void notify_role(struct pmgr *pm, struct partition *p, enum pm_role_event ev)
+{
+	struct pm_role_change c = {ev, ev == PM_ROLE_STOP ? -1 : p->state.leader_id, p->leader_epoch};
+	pm->notifying = true;
+	for (int i = 0; i < pm->nlisteners; i++)
+		pm->listeners[i].fn(p, &c, pm->listeners[i].arg);
+	pm->notifying = false;
+}
+
+void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg)
+{
+	struct pmgr *pm = b->pm;
+	for (int i = 0; i < pm->n; i++) {
+		struct partition *p = pm->parts[i];
+		if (p->doomed || !p->state.applied || (p->state.leader_id < 0 && p->leader_epoch < 0))
+			continue;
+		struct pm_role_change c = {p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER,
+		                           p->state.leader_id, p->leader_epoch};
+		fn(p, &c, arg);
+	}
+}
+
 static void partition_doom(struct pmgr *pm, struct partition *p)
 {
 	p->doomed = true;
 	p->leader = false;
-	fetcher_unfollow(p);
+	notify_role(pm, p, PM_ROLE_STOP);
 	while (p->nwaiters > 0) /* forget() unregisters itself */
 		p->waiters[p->nwaiters - 1]->forget(p->waiters[p->nwaiters - 1], p);
 	partition_reap(pm, p);
@@ -296,22 +335,30 @@ struct broker *partition_broker(const struct partition *p)
 	return p->pm->b;
 }
 
-/* The leader's HW follows the ISR's log ends (server/replica.c), never backwards. */
+/* The leader's HW follows the ISR's log ends (server/replica.c), never backwards, and never
+ * above its own log end (debug checks: hw_published is the largest HW of this leadership). */
 void partition_update_hw(struct partition *p)
 {
 	if (!p->leader || !p->log)
 		return;
+	KB_DCHECK(p->hw >= p->lead.hw_published, "%s-%d: HW moved backwards from %lld to %lld",
+	          p->topic, p->id, (long long)p->lead.hw_published, (long long)p->hw);
 	int64_t hw = replica_leader_hw(p);
 	if (hw > p->hw) {
 		p->hw = hw;
 		wake_waiters(p);
 	}
+	KB_DCHECK(p->hw <= plog_end_offset(p->log), "%s-%d: HW %lld above log end %lld",
+	          p->topic, p->id, (long long)p->hw, (long long)plog_end_offset(p->log));
+	p->lead.hw_published = p->hw;
 }
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
 {
-	replica_apply_state(p, mp, b->cfg.broker_id);
+	bool changed = replica_apply_state(p, mp, b->cfg.broker_id);
 	partition_update_hw(p);
+	if (changed)
+		notify_role(b->pm, p, p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER);
 }
 
 void pm_sync(struct broker *b)
@@ -338,18 +385,18 @@ void pm_sync(struct broker *b)
 			}
 			seen[idx] = 1;
 			/* Only what changed: this runs for every partition at every metadata change. */
-			if (p->configs_gen != t->configs_gen) {
+			if (p->cfg.gen != t->configs_gen) {
 				resolve_config(b, t, p);
-				p->configs_gen = t->configs_gen;
+				p->cfg.gen = t->configs_gen;
 			}
-			if (!p->state_applied || p->state_version != mp->state_version ||
-			    p->state_known != mp->has_state ||
-			    (mp->has_state && (p->leader_id != mp->state.leader ||
+			if (!p->state.applied || p->state.version != mp->state_version ||
+			    p->state.known != mp->has_state ||
+			    (mp->has_state && (p->state.leader_id != mp->state.leader ||
 			                       p->leader_epoch != mp->state.leader_epoch))) {
 				apply_state(b, p, mp);
-				p->state_applied = true;
-				p->state_version = mp->state_version;
-				p->state_known = mp->has_state;
+				p->state.applied = true;
+				p->state.version = mp->state_version;
+				p->state.known = mp->has_state;
 			}
 		}
 	}
@@ -405,7 +452,7 @@ static void schedule_flush(struct partition *p)
 static void after_append(struct partition *p, int64_t active_before)
 {
 	if (plog_active_base(p->log) != active_before ||
-	    plog_unflushed_messages(p->log) >= p->lcfg.flush_messages)
+	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
 		schedule_flush(p);
 }
 
@@ -559,7 +606,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];
 		if (!p->doomed && plog_unflushed_messages(p->log) > 0 &&
-		    now - p->last_flush_ms >= p->lcfg.flush_ms)
+		    now - p->last_flush_ms >= p->cfg.log.flush_ms)
 			schedule_flush(p);
 		else if (!p->doomed && plog_epochs_dirty(p->log)) /* leader-epoch-checkpoint */
 			schedule_flush(p);
@@ -606,6 +653,7 @@ int pm_open(struct broker *b)
 		return -1;
 	}
 	pm->worker = worker_start(b->base);
+	fetchers_init(b);
 	int64_t t0 = kb_mono_ms();
 	for (int i = 0; i < n; i++)
 		logdirs_scan(&pm->dirs[i], on_disk, pm);
@@ -642,6 +690,9 @@ void pm_close(struct broker *b)
 		return;
 	if (pm->tick)
 		event_free(pm->tick);
+	for (int i = 0; i < pm->n; i++)
+		if (!pm->parts[i]->doomed)
+			notify_role(pm, pm->parts[i], PM_ROLE_STOP);
 	fetchers_stop(b);
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
 	for (int i = 0; i < pm->n; i++) {
@@ -658,6 +709,7 @@ void pm_close(struct broker *b)
 		partition_free(pm->parts[i]);
 	}
 	kb_free(pm->parts);
+	kb_free(pm->listeners);
 	logdirs_close(pm->dirs, pm->ndirs);
 	kb_free(pm->dirs);
 	kb_free(pm);

@@ -22,6 +22,7 @@
 
 #include "../../log/log.h"
 #include "../../net/kp.h"
+#include "replica_rules.h"
 
 struct broker;
 struct pmgr;
@@ -42,39 +43,59 @@ void delayed_register(struct broker *b, struct delayed *d);
 void delayed_unregister(struct broker *b, struct delayed *d);
 void delayed_drop_all(struct broker *b);
 
-struct partition {
-	char *topic;
-	int32_t id;
-	char *dir;                 /* the partition directory */
-	int dir_index;             /* which of log.dirs */
-	struct plog *log;
-	struct log_config lcfg;
-	bool leader;               /* this broker leads it now */
-	int32_t leader_epoch;
-	int64_t hw;                /* high watermark */
+/* A partition's settings, resolved from its topic's configs over the broker's defaults
+ * (pm_sync re-resolves them when the topic's configs_gen moves). */
+struct partition_config {
+	struct log_config log;
 	int32_t min_insync;        /* min.insync.replicas */
 	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
 	int compression;           /* compression.type as a codec 0-4; -1 = producer */
-	uint64_t configs_gen;      /* the topic's configs_gen last resolved */
-	bool state_applied;        /* the partition state last applied: */
-	bool state_known;
-	int32_t state_version;
-	int32_t *isr;              /* from the partition state (only while we are a replica) */
+	uint64_t gen;              /* the topic's configs_gen last resolved */
+};
+
+/* The partition state (the controller's state znode, via the metadata cache) last applied. */
+struct partition_state {
+	bool applied;
+	bool known;                /* the cache had a state */
+	int32_t version;           /* its zkVersion */
+	int32_t *isr;              /* only while we are a replica */
 	int nisr;
-	int32_t leader_id;         /* from the partition state; -1 none */
-	/* Leader: what each other replica's fetches told us (server/replica.c). */
+	int32_t leader_id;         /* -1 none */
+};
+
+/* Leader side: what each other replica's fetches told us, ISR writes (server/replica.c). */
+struct partition_leader {
 	struct follower *followers;
 	int nfollowers;
 	bool isr_inflight;         /* an ISR change of ours is being written */
 	int32_t isr_adding;        /* the follower that change adds, -1 none */
 	int64_t epoch_start;       /* our log end when this leadership began */
 	int64_t isr_write_ms;      /* when it was sent */
-	/* Follower: the fetcher copying from the leader (server/fetcher.c). */
+	int64_t hw_published;      /* the largest HW of this leadership (for debug checks) */
+};
+
+/* Follower side: the fetcher copying from the leader (server/replica/fetcher.c). */
+struct partition_follower {
 	struct fetcher *fetcher;
-	int fstate;                /* enum fetch_state */
-	uint32_t fgen;             /* new on every follower reset: stale answers are ignored */
-	uint32_t fsent_gen;        /* fgen when the request in flight was built */
-	int64_t fbackoff_until;    /* fetch errors: pause this partition until then (mono ms) */
+	int state;                 /* enum fetch_state */
+	uint32_t gen;              /* new on every follower reset: stale answers are ignored */
+	uint32_t sent_gen;         /* gen when the request in flight was built */
+	int64_t backoff_until;     /* fetch errors: pause this partition until then (mono ms) */
+};
+
+struct partition {
+	char *topic;
+	int32_t id;
+	char *dir;                 /* the partition directory */
+	int dir_index;             /* which of log.dirs */
+	struct plog *log;
+	bool leader;               /* this broker leads it now */
+	int32_t leader_epoch;
+	int64_t hw;                /* high watermark */
+	struct partition_config cfg;
+	struct partition_state state;
+	struct partition_leader lead;
+	struct partition_follower fol;
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
@@ -83,17 +104,48 @@ struct partition {
 	struct pmgr *pm;
 };
 
-/* Leader side of replication: follower progress, ISR changes, the high watermark. */
-struct follower {
-	int32_t id;
-	int64_t leo;               /* its log end: its last fetch offset; -1 until it fetches */
-	int64_t last_caught_up_ms; /* last time it was known to have all we had (mono) */
-	int64_t last_fetch_leo;    /* our log end when it fetched last */
-	int64_t last_fetch_ms;
-};
-
 /* Follower fetch states (server/fetcher.c). */
 enum fetch_state { FS_NONE = 0, FS_TRUNCATE, FS_FETCH };
+
+/* ---- Role changes ---------------------------------------------------------------------------
+ * Modules that act when this broker's role for a partition changes register a listener: the
+ * replica fetcher (server/replica/fetcher.c) today; the group coordinator (__consumer_offsets)
+ * and the transaction coordinator (__transaction_state) will load and unload their state the
+ * same way. Events:
+ *   PM_ROLE_LEADER    this broker leads the partition, in epoch leader_epoch (new leader or
+ *                     new epoch);
+ *   PM_ROLE_FOLLOWER  broker leader_id leads it in leader_epoch; leader_id -1: no leader (the
+ *                     partition is offline; a later event names the next leader);
+ *   PM_ROLE_STOP      the local replica goes away: removed from the assignment, topic deleted,
+ *                     or broker shutdown (pm_close). The last event for that partition; it
+ *                     also comes for a partition that never had a leader (no event before).
+ * Contract:
+ *   - listeners run on the event loop, after the partition's state is fully applied: role,
+ *     leader id and epoch, ISR, the leader's epoch-cache entry for its epoch and follower
+ *     table, and the high watermark recomputed. For STOP, p and its log are still valid
+ *     during the call (deleted or closed afterwards); p->doomed is set for removals;
+ *   - in registration order, once per change (a new epoch is a change; an ISR-only change is
+ *     not);
+ *   - a listener must not free or remove p, must not call pm_sync or pm_close (it may run
+ *     inside them), and must not register listeners; it may read p, start work that refers
+ *     to p by topic/partition and looks it up again later (pm_find), and append to the log;
+ *   - a listener hears of changes after it registered only. Partitions that already had a role
+ *     are reported by an explicit pm_foreach_role(), which calls fn with a LEADER or FOLLOWER
+ *     event for the current role of every live partition whose state has been applied.
+ * Register after pm_open (the fetcher registers inside it, so it runs first). */
+enum pm_role_event { PM_ROLE_LEADER, PM_ROLE_FOLLOWER, PM_ROLE_STOP };
+
+struct pm_role_change {
+	enum pm_role_event event;
+	int32_t leader_id;         /* LEADER: this broker; FOLLOWER: the leader or -1; STOP: -1 */
+	int32_t leader_epoch;      /* LEADER, FOLLOWER: the epoch; STOP: the last one known */
+};
+
+typedef void (*pm_role_fn)(struct partition *p, const struct pm_role_change *c, void *arg);
+
+void pm_add_role_listener(struct broker *b, pm_role_fn fn, void *arg);
+/* Calls fn (not the listeners) with the current role of every live partition. */
+void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg);
 
 /* Opens log.dirs and recovers every partition log found. Returns 0 or -1 (logged). */
 int pm_open(struct broker *b);

@@ -4,7 +4,6 @@
 
 #include "../../common/say.h"
 #include "../core/broker.h"
-#include "fetcher.h"
 
 #include <string.h>
 
@@ -20,22 +19,19 @@ static bool has(const int32_t *v, int n, int32_t id)
 	return false;
 }
 
-static struct follower *find_follower(const struct partition *p, int32_t id)
+static struct follower *find_follower(struct partition *p, int32_t id)
 {
-	for (int i = 0; i < p->nfollowers; i++)
-		if (p->followers[i].id == id)
-			return &p->followers[i];
-	return NULL;
+	return (struct follower *)rr_find(p->lead.followers, p->lead.nfollowers, id);
 }
 
 void replica_free(struct partition *p)
 {
-	kb_free(p->followers);
-	p->followers = NULL;
-	p->nfollowers = 0;
-	kb_free(p->isr);
-	p->isr = NULL;
-	p->nisr = 0;
+	kb_free(p->lead.followers);
+	p->lead.followers = NULL;
+	p->lead.nfollowers = 0;
+	kb_free(p->state.isr);
+	p->state.isr = NULL;
+	p->state.nisr = 0;
 }
 
 /* A new leadership: nothing is known of the followers yet, and all count as caught up now
@@ -43,66 +39,73 @@ void replica_free(struct partition *p)
 static void become_leader(struct partition *p, const struct md_partition *mp, int32_t self)
 {
 	int64_t now = kb_mono_ms();
-	kb_free(p->followers);
-	p->followers = kb_calloc((size_t)mp->nreplicas + 1, sizeof(*p->followers));
-	p->nfollowers = 0;
+	kb_free(p->lead.followers);
+	p->lead.followers = kb_calloc((size_t)mp->nreplicas + 1, sizeof(*p->lead.followers));
+	p->lead.nfollowers = 0;
 	for (int i = 0; i < mp->nreplicas; i++)
 		if (mp->replicas[i] != self)
-			p->followers[p->nfollowers++] = (struct follower){mp->replicas[i], -1, now, -1, now};
-	p->isr_inflight = false;
-	p->isr_adding = -1;
-	p->epoch_start = plog_end_offset(p->log);
+			p->lead.followers[p->lead.nfollowers++] =
+			        (struct follower){mp->replicas[i], -1, now, -1, now};
+	p->lead.isr_inflight = false;
+	p->lead.isr_adding = -1;
+	p->lead.epoch_start = plog_end_offset(p->log);
+	p->lead.hw_published = p->hw;
 	plog_assign_epoch(p->log, p->leader_epoch);
 }
 
-void replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self)
+/* Debug checks of a state applied as leader: the controller elects leaders from the ISR and
+ * leaders only shrink the ISR to members of the assignment, keeping themselves. */
+static void check_leader_state(const struct partition *p, const struct md_partition *mp,
+                               int32_t leader)
+{
+	KB_DCHECK(has(p->state.isr, p->state.nisr, leader),
+	          "%s-%d: leader %d not in its ISR (%d members)", p->topic, p->id, leader,
+	          p->state.nisr);
+	for (int i = 0; i < p->state.nisr; i++)
+		KB_DCHECK(has(mp->replicas, mp->nreplicas, p->state.isr[i]), "%s-%d: ISR member %d is not "
+		          "a replica", p->topic, p->id, p->state.isr[i]);
+	KB_UNUSED(p);
+	KB_UNUSED(mp);
+	KB_UNUSED(leader);
+}
+
+bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self)
 {
 	int32_t leader_id = mp->has_state ? mp->state.leader : -1;
 	int32_t epoch = mp->has_state ? mp->state.leader_epoch : -1;
-	kb_free(p->isr);
-	p->nisr = mp->has_state ? mp->state.nisr : 0;
-	p->isr = kb_malloc(sizeof(int32_t) * (size_t)(p->nisr + 1));
-	if (p->nisr)
-		memcpy(p->isr, mp->state.isr, sizeof(int32_t) * (size_t)p->nisr);
-	if (leader_id == p->leader_id && epoch == p->leader_epoch)
-		return;
-	p->leader_id = leader_id;
+	kb_free(p->state.isr);
+	p->state.nisr = mp->has_state ? mp->state.nisr : 0;
+	p->state.isr = kb_malloc(sizeof(int32_t) * (size_t)(p->state.nisr + 1));
+	if (p->state.nisr)
+		memcpy(p->state.isr, mp->state.isr, sizeof(int32_t) * (size_t)p->state.nisr);
+	if (leader_id == self)
+		check_leader_state(p, mp, leader_id);
+	if (leader_id == p->state.leader_id && epoch == p->leader_epoch)
+		return false;
+	p->state.leader_id = leader_id;
 	p->leader_epoch = epoch;
 	p->leader = leader_id == self;
 	if (p->leader) {
 		say_info("server", "%s-%d: leader (epoch %d), log end %lld, hw %lld", p->topic, p->id,
 		         epoch, (long long)plog_end_offset(p->log), (long long)p->hw);
-		fetcher_unfollow(p);
 		become_leader(p, mp, self);
 	} else {
-		kb_free(p->followers);
-		p->followers = NULL;
-		p->nfollowers = 0;
-		if (leader_id >= 0) {
+		kb_free(p->lead.followers);
+		p->lead.followers = NULL;
+		p->lead.nfollowers = 0;
+		if (leader_id >= 0)
 			say_info("server", "%s-%d: follower of %d (epoch %d), log end %lld", p->topic,
 			         p->id, leader_id, epoch, (long long)plog_end_offset(p->log));
-			fetcher_follow(p);
-		} else {
-			fetcher_unfollow(p);
-		}
 	}
 	partition_wake(p); /* parked requests must see NOT_LEADER or the new role */
+	return true;
 }
 
 int64_t replica_leader_hw(const struct partition *p)
 {
-	int32_t self = p->leader_id;
-	int64_t hw = plog_end_offset(p->log);
-	for (int i = 0; i <= p->nisr; i++) {
-		int32_t id = i < p->nisr ? p->isr[i] : p->isr_adding;
-		if (id < 0 || id == self || (i == p->nisr && has(p->isr, p->nisr, id)))
-			continue;
-		const struct follower *f = find_follower(p, id);
-		if (!f || f->leo < 0)
-			return p->hw; /* progress unknown: hold */
-		hw = KB_MIN(hw, f->leo);
-	}
-	return hw;
+	return rr_high_watermark(p->hw, plog_end_offset(p->log), p->state.leader_id, p->state.isr,
+	                         p->state.nisr, p->lead.isr_adding, p->lead.followers,
+	                         p->lead.nfollowers);
 }
 
 static void isr_written(void *arg, const char *topic, int32_t partition, bool ok)
@@ -111,8 +114,8 @@ static void isr_written(void *arg, const char *topic, int32_t partition, bool ok
 	struct partition *p = pm_find(b, kp_str_c(topic), partition);
 	if (!p)
 		return;
-	p->isr_inflight = false;
-	p->isr_adding = -1;
+	p->lead.isr_inflight = false;
+	p->lead.isr_adding = -1;
 	if (!ok)
 		say_info("server", "%s-%d: ISR change refused; the newer state will be applied",
 		         topic, partition);
@@ -130,30 +133,30 @@ static void write_isr(struct partition *p, const int32_t *isr, int n, int32_t ad
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i ? "," : "",
 		         isr[i]);
 	say_info("server", "%s-%d: ISR -> [%s] (%s)", p->topic, p->id, list, why);
-	p->isr_inflight = true;
-	p->isr_adding = adding;
-	p->isr_write_ms = kb_mono_ms();
+	p->lead.isr_inflight = true;
+	p->lead.isr_adding = adding;
+	p->lead.isr_write_ms = kb_mono_ms();
 }
 
 static bool isr_busy(struct partition *p, int64_t now)
 {
-	if (p->isr_inflight && now - p->isr_write_ms > ISR_WRITE_STALE_MS) {
-		p->isr_inflight = false;
-		p->isr_adding = -1;
+	if (p->lead.isr_inflight && now - p->lead.isr_write_ms > ISR_WRITE_STALE_MS) {
+		p->lead.isr_inflight = false;
+		p->lead.isr_adding = -1;
 	}
-	return p->isr_inflight;
+	return p->lead.isr_inflight;
 }
 
 static void maybe_expand(struct partition *p, const struct follower *f)
 {
-	if (has(p->isr, p->nisr, f->id) || isr_busy(p, kb_mono_ms()))
+	if (has(p->state.isr, p->state.nisr, f->id) || isr_busy(p, kb_mono_ms()))
 		return;
-	if (f->leo < p->hw || f->leo < p->epoch_start)
+	if (!rr_may_join_isr(f->leo, p->hw, p->lead.epoch_start))
 		return;
-	int32_t *isr = kb_malloc(sizeof(int32_t) * (size_t)(p->nisr + 1));
-	memcpy(isr, p->isr, sizeof(int32_t) * (size_t)p->nisr);
-	isr[p->nisr] = f->id;
-	write_isr(p, isr, p->nisr + 1, f->id, "a follower caught up");
+	int32_t *isr = kb_malloc(sizeof(int32_t) * (size_t)(p->state.nisr + 1));
+	memcpy(isr, p->state.isr, sizeof(int32_t) * (size_t)p->state.nisr);
+	isr[p->state.nisr] = f->id;
+	write_isr(p, isr, p->state.nisr + 1, f->id, "a follower caught up");
 	kb_free(isr);
 }
 
@@ -162,32 +165,20 @@ void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offse
 	struct follower *f = p->leader ? find_follower(p, follower) : NULL;
 	if (!f)
 		return;
-	int64_t now = kb_mono_ms(), leo = plog_end_offset(p->log);
-	/* Caught up: it has all we have now, or all we had when it fetched before. */
-	if (offset >= leo)
-		f->last_caught_up_ms = now;
-	else if (offset >= f->last_fetch_leo && f->last_fetch_leo >= 0)
-		f->last_caught_up_ms = KB_MAX(f->last_caught_up_ms, f->last_fetch_ms);
-	f->last_fetch_leo = leo;
-	f->last_fetch_ms = now;
-	f->leo = offset;
+	rr_follower_fetched(f, offset, plog_end_offset(p->log), kb_mono_ms());
 	maybe_expand(p, f);
 	partition_update_hw(p);
 }
 
 void replica_check_isr(struct partition *p, int64_t now_ms)
 {
-	if (!p->leader || p->nisr <= 1 || isr_busy(p, now_ms))
+	if (!p->leader || p->state.nisr <= 1 || isr_busy(p, now_ms))
 		return;
 	int64_t lag_max = partition_broker(p)->cfg.replica_lag_time_max_ms;
-	int32_t *keep = kb_malloc(sizeof(int32_t) * (size_t)p->nisr);
-	int n = 0;
-	for (int i = 0; i < p->nisr; i++) {
-		const struct follower *f = find_follower(p, p->isr[i]);
-		if (p->isr[i] == p->leader_id || (f && now_ms - f->last_caught_up_ms <= lag_max))
-			keep[n++] = p->isr[i];
-	}
-	if (n < p->nisr)
+	int32_t *keep = kb_malloc(sizeof(int32_t) * (size_t)p->state.nisr);
+	int n = rr_isr_keep(p->state.isr, p->state.nisr, p->state.leader_id, p->lead.followers,
+	                    p->lead.nfollowers, now_ms, lag_max, keep);
+	if (n < p->state.nisr)
 		write_isr(p, keep, n, -1, "followers out of sync");
 	kb_free(keep);
 }

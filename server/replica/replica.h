@@ -12,6 +12,8 @@
  *     zkVersion it knows (coord_alter_isr), one change in flight per partition. While an
  *     addition is in flight the newcomer already counts for the HW (a "maximal" ISR), so
  *     the HW can never pass what a member of the ISR ZooKeeper may hold lacks.
+ * The rules themselves (HW, ISR join and shrink, caught-up time) are the pure functions of
+ * replica_rules.h; this file applies them to live partitions and writes the ISR changes.
  * @thread event loop only.
  */
 #ifndef KB_SERVER_REPLICA_H
@@ -20,8 +22,10 @@
 #include "../../coord/md.h"
 #include "partition.h"
 
-/* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache). */
-void replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
+/* The partition's state changed: role, epoch or ISR (called by pm_sync with the cache).
+ * Returns whether the leader or the leader epoch changed (pm_sync then tells the role
+ * listeners, once the HW is recomputed). */
+bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
 /* A follower fetched `offset` (already checked to lie within the log). */
 void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset);
 /* The candidate HW from the ISR's log ends (the caller keeps it monotonic). */

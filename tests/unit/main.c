@@ -26,6 +26,7 @@
 	X(limits) \
 	X(group) \
 	X(codec_group) \
+	X(replica) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
