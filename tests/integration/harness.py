@@ -641,7 +641,27 @@ class Cluster:
             b.spawn()
         for b in self.brokers:
             b.wait_ready(self.kz)
+        self.wait_controller_known()
         return self
+
+    def wait_controller_known(self, timeout=30.0):
+        """Waits until every broker's Metadata names a controller: right after start-up a
+        broker may not have seen the election yet, and controller-bound requests sent then
+        get NOT_CONTROLLER (clients retry; fixtures should not have to)."""
+        deadline = time.time() + timeout
+        pending = list(self.brokers)
+        while pending:
+            b = pending[0]
+            try:
+                if self.metadata(b, 1, timeout=5.0).get("controller_id", -1) >= 0:
+                    pending.pop(0)
+                    continue
+            except (OSError, ValueError):
+                pass
+            if time.time() > deadline:
+                raise TimeoutError("broker %d names no controller after %.0f s" %
+                                   (b.broker_id, timeout))
+            time.sleep(0.05)
 
     def new_broker(self, broker_id, **kw):
         """An extra broker in this cluster's ZooKeeper namespace (stopped at teardown)."""
