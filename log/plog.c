@@ -75,6 +75,7 @@ void plog_discard(struct plog *l)
 	kb_free(l->pending_del);
 	kb_free(l->dir);
 	epc_free(&l->epochs);
+	plog_pstate_free(l);
 	kb_free(l);
 }
 
@@ -87,6 +88,7 @@ void plog_close(struct plog *l)
 		return;
 	if (l->epochs.dirty)
 		epc_write(l->dir, l->epochs.e, l->epochs.n, false);
+	plog_pstate_close(l);
 	for (size_t i = 0; i < l->npending; i++)
 		seg_unlink_files(l->pending_del[i]);
 	plog_discard(l);
@@ -164,6 +166,7 @@ int plog_roll(struct plog *l)
 		say_warn("log", "%s.timeindex: final entry not written", old->path);
 	plog_push_segment(l, s);
 	l->dir_dirty = true;
+	plog_pstate_roll(l);
 	return 0;
 }
 
@@ -193,6 +196,7 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD)
 		epc_assign(&l->epochs, (int32_t)be32_get(p + off + RB_LEADER_EPOCH),
 		           (int64_t)be64_get(p + off + RB_BASE_OFFSET), l->dir);
+	plog_pstate_note(l, p, len);
 	return KERR_NONE;
 }
 
@@ -422,6 +426,7 @@ int plog_truncate_fully(struct plog *l, int64_t offset)
 	plog_push_segment(l, keep);
 	l->leo = l->log_start = l->recovery_point = offset;
 	epc_clear(&l->epochs); /* none of the data its entries describe is left */
+	plog_pstate_reset(l);
 	return KERR_NONE;
 }
 
@@ -457,6 +462,7 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	l->log_start = KB_MIN(l->log_start, l->leo);
 	/* The new LEO, not `offset`: when a batch straddled it, its epoch's entry goes too. */
 	epc_truncate_end(&l->epochs, l->leo);
+	plog_pstate_truncated(l, kb_wall_ms());
 	return rc;
 }
 
