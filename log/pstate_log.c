@@ -5,7 +5,7 @@
  * Snapshots. A roll encodes the state at the new segment's base on the loop (a memory copy);
  * the next flush job writes it (tmp file, fsync, rename, directory fsync) after the data it
  * covers is synced, so a snapshot never describes data the disk lacks. plog_close writes one
- * at the LEO (shutdown: the loop has stopped). A segment's snapshot has the segment's name and
+ * at the LEO (shutdown: the loop has stopped; no fsync, see plog_pstate_close). A segment's snapshot has the segment's name and
  * leaves with it (retention, truncation: segment.c renames/unlinks it with the other files).
  *
  * Open (Kafka's LogLoader, simplified): snapshots past the LEO, and every snapshot that is not
@@ -149,14 +149,17 @@ bool plog_snapshot_pending(const struct plog *l)
 	return l->snap_buf != NULL;
 }
 
+/* Without fsync (a broker with many partitions stops in time): a snapshot lost or torn by a
+ * power failure fails its CRC at the next open, which then falls back to an older one and
+ * replays more of the log. Nothing is written for a log unchanged since its last snapshot. */
 void plog_pstate_close(struct plog *l)
 {
 	if (l->snap_buf)
-		pstate_snapshot_write(l->dir, l->snap_pending_off, l->snap_buf, l->snap_len, true);
+		pstate_snapshot_write(l->dir, l->snap_pending_off, l->snap_buf, l->snap_len, false);
 	if (l->ps_map_end > l->ps_snap_off) {
 		size_t len;
 		uint8_t *buf = pstate_snapshot_encode(l->ps, &len);
-		pstate_snapshot_write(l->dir, l->ps_map_end, buf, len, true);
+		pstate_snapshot_write(l->dir, l->ps_map_end, buf, len, false);
 		kb_free(buf);
 	}
 }
