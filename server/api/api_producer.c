@@ -51,11 +51,9 @@ static void block_done(void *arg, int rc, int64_t start, int64_t end)
 {
 	struct pid_alloc *a = arg;
 	a->fetching = false;
-	if (rc < 0) {
-		if (a->b->waiters) {
-			struct timeval tv = {0, PID_RETRY_MS * 1000};
-			evtimer_add(a->retry, &tv);
-		}
+	if (rc < 0) { /* retried while requests wait (a failure may come before they park) */
+		struct timeval tv = {0, PID_RETRY_MS * 1000};
+		evtimer_add(a->retry, &tv);
 		return;
 	}
 	say_info("server", "producer ids %lld-%lld taken", (long long)start, (long long)end);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/kerr.h"
+#include "coord/coord.h"
 #include "log/pstate.h"
 #include "log_harness.h"
 
@@ -348,6 +349,27 @@ static void test_log_expiry(void)
 	plog_close(l);
 }
 
+/* /latest_producer_id_block: Kafka's JSON (bounds as strings), what Kafka writes read back. */
+static void test_pid_block_json(void)
+{
+	char *j = pid_block_encode(3, 1000, 1999);
+	CU_ASSERT_STRING_EQUAL(j, "{\"version\":1,\"broker\":3,\"block_start\":\"1000\","
+	                          "\"block_end\":\"1999\"}");
+	int64_t end = 0;
+	CU_ASSERT_EQUAL(pid_block_decode(j, strlen(j), &end), 0);
+	CU_ASSERT_EQUAL(end, 1999);
+	kb_free(j);
+	CU_ASSERT_EQUAL(pid_block_decode("", 0, &end), 0); /* created empty: no block yet */
+	CU_ASSERT_EQUAL(end, -1);
+	const char *num = "{\"version\":1,\"broker\":0,\"block_start\":0,\"block_end\":999}";
+	CU_ASSERT_EQUAL(pid_block_decode(num, strlen(num), &end), 0);
+	CU_ASSERT_EQUAL(end, 999);
+	const char *bad[] = {"{", "[]", "{\"block_end\":\"12x\"}", "{\"block_end\":-5}",
+	                     "{\"version\":1}", "null"};
+	for (size_t i = 0; i < KB_ARRAY_LEN(bad); i++)
+		CU_ASSERT_EQUAL(pid_block_decode(bad[i], strlen(bad[i]), &end), -1);
+}
+
 void suite_pstate(void)
 {
 	CU_pSuite s = CU_add_suite_with_setup_and_teardown("pstate", NULL, NULL, fixture_setup,
@@ -361,4 +383,5 @@ void suite_pstate(void)
 	            test_log_snapshots_crash_and_corruption);
 	CU_add_test(s, "log: truncation, replica appends", test_log_truncation_and_replica);
 	CU_add_test(s, "log: expiry", test_log_expiry);
+	CU_add_test(s, "producer-id block JSON", test_pid_block_json);
 }
