@@ -152,6 +152,9 @@ static void close_flushed_indexes(struct plog *l)
 void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
 {
 	l->flush_inflight = false;
+	/* A truncation while the job ran may have removed the data its snapshot describes. */
+	if (j->snap && j->gen != l->gen)
+		plog_pstate_drop_snapshot(l, j->snap_off);
 	if (rc == 0 && j->gen == l->gen) {
 		l->recovery_point = KB_MAX(l->recovery_point, KB_MIN(j->target, l->leo));
 		close_flushed_indexes(l);

@@ -294,6 +294,7 @@ void plog_pstate_roll(struct plog *l);                   /* a new active segment
 void plog_pstate_truncated(struct plog *l, int64_t now_ms);
 void plog_pstate_reset(struct plog *l);                  /* truncate fully: all goes */
 void plog_pstate_close(struct plog *l);                  /* snapshot at the LEO */
+void plog_pstate_drop_snapshot(struct plog *l, int64_t off); /* unlinks <off>.snapshot */
 void plog_pstate_free(struct plog *l);
 
 #define LOG_SCAN_BUF (1u << 20)

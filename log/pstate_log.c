@@ -221,6 +221,11 @@ static void unlink_snapshot(const char *dir, int64_t off)
 		say_warn("log", "unlink %s: %s", path, strerror(errno));
 }
 
+void plog_pstate_drop_snapshot(struct plog *l, int64_t off)
+{
+	unlink_snapshot(l->dir, off);
+}
+
 static bool is_segment_base(const struct plog *l, int64_t off)
 {
 	size_t i = plog_floor_index(l, off);

@@ -334,6 +334,36 @@ static void test_log_truncation_and_replica(void)
 	plog_close(l);
 }
 
+/* A flush job carrying a roll's snapshot completes after a truncation: the snapshot it wrote
+ * describes data that is gone and must not stay behind. */
+static void test_log_truncation_during_flush(void)
+{
+	struct log_config c = small_cfg();
+	struct plog *l = open_log(&c, 0, -1);
+	int64_t base, first = -1;
+	int i = 0;
+	while (l->n < 2) { /* up to the first roll: a snapshot is pending at the new base */
+		CU_ASSERT_EQUAL_FATAL(produce(l, 5, 0, i * 4, 4, &base), KERR_NONE);
+		if (first < 0)
+			first = base;
+		i++;
+	}
+	CU_ASSERT_TRUE(plog_snapshot_pending(l));
+	int64_t roll = plog_active_base(l);
+	struct log_flush_job *j = plog_flush_prepare(l);
+	CU_ASSERT_FATAL(j != NULL);
+	CU_ASSERT_EQUAL(plog_truncate_to(l, first + 4), KERR_NONE); /* below the roll */
+	CU_ASSERT_EQUAL(log_flush_run(j), 0);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%020" PRId64 ".snapshot", g_dir, roll);
+	CU_ASSERT_TRUE(exists(path)); /* the job wrote it... */
+	plog_flush_complete(l, j, 0);
+	CU_ASSERT_FALSE(exists(path)); /* ...and completion removed it */
+	CU_ASSERT_EQUAL(produce(l, 5, 0, 4, 4, &base), KERR_NONE); /* state as after batch 0 */
+	CU_ASSERT_EQUAL(base, first + 4);
+	plog_close(l);
+}
+
 static void test_log_expiry(void)
 {
 	struct log_config c = small_cfg();
@@ -382,6 +412,8 @@ void suite_pstate(void)
 	CU_add_test(s, "log: roll snapshots, crash, corrupt snapshots",
 	            test_log_snapshots_crash_and_corruption);
 	CU_add_test(s, "log: truncation, replica appends", test_log_truncation_and_replica);
+	CU_add_test(s, "log: truncation while a snapshot is being written",
+	            test_log_truncation_during_flush);
 	CU_add_test(s, "log: expiry", test_log_expiry);
 	CU_add_test(s, "producer-id block JSON", test_pid_block_json);
 }
