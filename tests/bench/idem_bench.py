@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tests/bench/idem_bench.py [--bin-dir bin] [--producers 10000]
         [--batches 10] [--count-100 1000000] [--count-1k 300000] [--runs 3] [--skip-restart]
-        [--skip-throughput]
+        [--skip-throughput] [--partitions 1]
 
 Restart (one broker, plain build, its own ZooKeeper): --producers producer ids (InitProducerId)
 each write --batches idempotent batches of 5 records x 100 B into one partition (segment.bytes
@@ -14,7 +14,8 @@ each write --batches idempotent batches of 5 records x 100 B into one partition 
   2. kill -9, every *.snapshot file deleted, restart: the same, now rebuilt by replaying the
      headers of the whole log;
   3. SIGTERM (clean shutdown: a snapshot at the log end) and restart.
-Throughput: kcat -P of --count-100 messages of 100 B and --count-1k of 1 KiB (linger.ms=5),
+Throughput: kcat -P (into --partitions partitions, kcat's default partitioner when > 1) of
+--count-100 messages of 100 B and --count-1k of 1 KiB (linger.ms=5),
 three ways, alternating, --runs each: plain (librdkafka defaults: up to 1,000,000 requests in
 flight), plain with max.in.flight=5, and -X enable.idempotence=true (which librdkafka limits to
 5 in flight), in an order that rotates from run to run. Reports msg/s, the broker's CPU microseconds per message, and the median
@@ -108,11 +109,12 @@ def log_end(conn, topic):
 
 
 def kadmin_create(bootstrap, topic, *extra):
+    extra = list(extra) if "--partitions" in extra else ["--partitions", "1"] + list(extra)
     deadline = time.monotonic() + 30
     while True:   # the controller may not be known right after start
         p = subprocess.run([os.path.join(os.environ["KB_BIN_DIR"], "kadmin"),
                             "--bootstrap-server", bootstrap, "topics", "create", topic,
-                            "--partitions", "1", "--replication-factor", "1"] + list(extra),
+                            "--replication-factor", "1"] + extra,
                            capture_output=True, text=True)
         if p.returncode == 0:
             return
@@ -205,11 +207,12 @@ def bench_throughput(args, work):
                 for mode in names[run % 3:] + names[:run % 3]:
                     extra = modes[mode]
                     topic = "tp-%d-%s-%d" % (size, mode, run)
-                    kadmin_create(b.bootstrap, topic)
+                    kadmin_create(b.bootstrap, topic, "--partitions", str(args.partitions))
                     time.sleep(1)   # leadership applied: no metadata retries in the timing
                     c0 = cpu_seconds(b.pid)
-                    t, _ = timed(["kcat", "-b", b.bootstrap, "-P", "-t", topic, "-p", "0",
-                                  "-X", "linger.ms=5"] + extra, path)
+                    part = ["-p", "0"] if args.partitions == 1 else []
+                    t, _ = timed(["kcat", "-b", b.bootstrap, "-P", "-t", topic] + part +
+                                 ["-X", "linger.ms=5"] + extra, path)
                     cpu[mode].append((cpu_seconds(b.pid) - c0) / count * 1e6)
                     rates[mode].append(count / t)
             for mode in modes:
@@ -236,6 +239,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-restart", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--partitions", type=int, default=1)
     args = ap.parse_args()
     os.environ["KB_BIN_DIR"] = os.path.abspath(args.bin_dir)
     with tempfile.TemporaryDirectory(prefix="kb-idem-bench-") as work:
