@@ -74,6 +74,8 @@ struct kb_config {
 	int32_t log_retention_hours;            /* log.retention.hours */
 	int64_t log_retention_bytes;            /* log.retention.bytes */
 	int64_t log_retention_check_interval_ms;/* log.retention.check.interval.ms */
+	int64_t producer_id_expiration_ms;      /* producer.id.expiration.ms */
+	int64_t producer_id_expiration_check_interval_ms; /* ...check.interval.ms */
 	int32_t log_index_interval_bytes;       /* log.index.interval.bytes */
 	int32_t log_index_size_max_bytes;       /* log.index.size.max.bytes */
 	int32_t message_max_bytes;              /* message.max.bytes */

@@ -402,6 +402,19 @@ const struct conf_key conf_keys[] = {
 		       "delete.",
 	},
 	{
+		.name = "producer.id.expiration.ms", .type = CONF_LONG,
+		FIELD(producer_id_expiration_ms), .min = 1, .max = INT64_MAX, .def = "86400000",
+		.doc = "A partition forgets an idempotent producer once the newest max timestamp of "
+		       "its batches there is this many milliseconds old (the producer's clock for "
+		       "CreateTime); its retries are then no longer recognised as duplicates.",
+	},
+	{
+		.name = "producer.id.expiration.check.interval.ms", .type = CONF_LONG,
+		FIELD(producer_id_expiration_check_interval_ms), .min = 1, .max = INT64_MAX,
+		.def = "600000",
+		.doc = "Milliseconds between the checks for expired producer ids.",
+	},
+	{
 		.name = "log.index.interval.bytes", .type = CONF_INT, FIELD(log_index_interval_bytes),
 		INT32_BOUNDS(0), .def = "4096",
 		.doc = "Bytes of log appended between two entries of a segment's offset and time "

@@ -117,6 +117,18 @@ void coord_request_preferred(struct coord *c, const char *topic, int32_t partiti
 typedef void (*coord_isr_done_fn)(void *arg, const char *topic, int32_t partition, bool ok);
 KB_MUST_USE int coord_alter_isr(struct coord *c, const char *topic, int32_t partition,
                     const int32_t *isr, int nisr, coord_isr_done_fn done, void *arg);
+/* Producer ids (coord/pid_block.c): takes the next block of PID_BLOCK_SIZE ids from
+ * /latest_producer_id_block with a version-checked write (retried on a conflict), so no two
+ * brokers ever get the same ids. `done` runs on the loop with rc 0 and the inclusive range, or
+ * rc -1 (session trouble, malformed znode, ids exhausted: the caller may try again later); it
+ * does not run when the session is closing (shutdown). */
+#define PID_BLOCK_SIZE 1000
+typedef void (*coord_pid_block_fn)(void *arg, int rc, int64_t start, int64_t end);
+void coord_take_pid_block(struct coord *c, coord_pid_block_fn done, void *arg);
+/* Kafka's JSON of the znode (tests): block_end -1 for an empty znode. 0 / -1 malformed. */
+int pid_block_decode(const char *data, size_t len, int64_t *block_end);
+char *pid_block_encode(int32_t broker, int64_t start, int64_t end); /* heap string */
+
 /* The latest /brokers/ids listing (registered brokers, before their data is read). */
 const int32_t *coord_live_ids(const struct coord *c, int *n);
 int32_t coord_broker_id(const struct coord *c);

@@ -40,6 +40,7 @@ void log_config_defaults(struct log_config *c)
 		.flush_messages = INT64_MAX,
 		.flush_ms = INT64_MAX,
 		.message_timestamp_log_append = false,
+		.producer_id_expiration_ms = 86400000,
 	};
 }
 

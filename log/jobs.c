@@ -47,6 +47,9 @@ struct log_flush_job {
 	char *epoch_dir; /* leader-epoch-checkpoint rewritten there when set, with: */
 	struct epoch_ent *epochs;
 	size_t nepochs;
+	uint8_t *snap;   /* a producer snapshot to write after the data syncs (pstate_log.c) */
+	size_t snap_len;
+	int64_t snap_off;
 };
 
 static void snapshot_epochs(struct plog *l, struct log_flush_job *j)
@@ -72,7 +75,7 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 		return NULL;
 	for (size_t i = 0; i < l->n; i++)
 		n += needs_flush(l, l->segs[i]);
-	if (n == 0 && !l->dir_dirty && !l->epochs.dirty)
+	if (n == 0 && !l->dir_dirty && !l->epochs.dirty && !l->snap_buf)
 		return NULL;
 	struct log_flush_job *j = kb_calloc(1, sizeof(*j));
 	j->segs = kb_calloc(n, sizeof(*j->segs));
@@ -95,6 +98,14 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 	l->dir_dirty = false;
 	if (l->epochs.dirty)
 		snapshot_epochs(l, j);
+	if (l->snap_buf) {
+		if (!j->epoch_dir)
+			j->epoch_dir = kb_strdup(l->dir);
+		j->snap = l->snap_buf;
+		j->snap_len = l->snap_len;
+		j->snap_off = l->snap_pending_off;
+		l->snap_buf = NULL;
+	}
 	j->target = l->leo;
 	j->gen = l->gen;
 	l->flush_inflight = true;
@@ -119,8 +130,12 @@ int log_flush_run(struct log_flush_job *j)
 			return -errno;
 	if (j->dir && (rc = fsync_dir(j->dir)) < 0)
 		return rc;
-	if (j->epoch_dir && epc_write(j->epoch_dir, j->epochs, j->nepochs, true) < 0)
+	if (j->epochs && epc_write(j->epoch_dir, j->epochs, j->nepochs, true) < 0)
 		return -EIO;
+	/* A snapshot that cannot be written is not a failed flush: an older one (or a replay
+	 * of more of the log) stands in for it. */
+	if (j->snap)
+		pstate_snapshot_write(j->epoch_dir, j->snap_off, j->snap, j->snap_len, true);
 	return 0;
 }
 
@@ -137,6 +152,9 @@ static void close_flushed_indexes(struct plog *l)
 void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
 {
 	l->flush_inflight = false;
+	/* A truncation while the job ran may have removed the data its snapshot describes. */
+	if (j->snap && j->gen != l->gen)
+		plog_pstate_drop_snapshot(l, j->snap_off);
 	if (rc == 0 && j->gen == l->gen) {
 		l->recovery_point = KB_MAX(l->recovery_point, KB_MIN(j->target, l->leo));
 		close_flushed_indexes(l);
@@ -146,7 +164,7 @@ void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
 		for (size_t i = 0; i < j->n; i++)
 			j->segs[i]->idx_dirty = true;
 		l->dir_dirty = l->dir_dirty || j->dir != NULL;
-		l->epochs.dirty = l->epochs.dirty || (rc != 0 && j->epoch_dir != NULL);
+		l->epochs.dirty = l->epochs.dirty || (rc != 0 && j->epochs != NULL);
 	}
 	for (size_t i = 0; i < j->n; i++)
 		log_segment_unref(j->segs[i]);
@@ -155,6 +173,7 @@ void plog_flush_complete(struct plog *l, struct log_flush_job *j, int rc)
 	kb_free(j->dir);
 	kb_free(j->epoch_dir);
 	kb_free(j->epochs);
+	kb_free(j->snap);
 	kb_free(j);
 }
 

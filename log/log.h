@@ -60,6 +60,7 @@ struct log_config {
 	int64_t flush_messages;       /* flush.messages; INT64_MAX = never by count */
 	int64_t flush_ms;             /* flush.ms; INT64_MAX = never by time */
 	bool message_timestamp_log_append; /* message.timestamp.type=LogAppendTime */
+	int64_t producer_id_expiration_ms; /* producer.id.expiration.ms (broker), default 1 day */
 };
 void log_config_defaults(struct log_config *c);
 
@@ -270,6 +271,27 @@ struct ckpt_entry {
 KB_MUST_USE int ckpt_read(const char *path, struct ckpt_entry **entries, int *n); /* missing file: n = 0 */
 KB_MUST_USE int ckpt_write(const char *path, const struct ckpt_entry *entries, int n); /* tmp+fsync+rename */
 void ckpt_free(struct ckpt_entry *entries, int n);
+
+/* ---- Idempotent producers (pstate.h, pstate_log.c) -----------------------------------------
+ * Every append (leader or replica) records the batches that carry a producer id in the log's
+ * producer state; snapshots "<20-digit offset>.snapshot" are written by the flush job after a
+ * roll and by plog_close at the LEO, and plog_open loads the newest and replays the headers
+ * after it. Truncation reloads; producers leave by expiry only. */
+struct pstate;
+struct pstate_dup;
+/* Leader checks of Kafka 3.9 for a batch about to be appended (no-op for producer id < 0):
+ * KERR_NONE, PSTATE_DUPLICATE (*dup: the original batch; append nothing),
+ * KERR_INVALID_PRODUCER_EPOCH or KERR_OUT_OF_ORDER_SEQUENCE_NUMBER. */
+int plog_producer_check(struct plog *l, const struct batch_info *info, struct pstate_dup *dup);
+const struct pstate *plog_producers(const struct plog *l);
+/* Removes producers whose last batch's max timestamp is producer.id.expiration.ms old. */
+size_t plog_expire_producers(struct plog *l, int64_t now_ms);
+/* A roll left a snapshot for the next flush job to write. */
+bool plog_snapshot_pending(const struct plog *l);
+/* Writes "<dir>/<20-digit off>.snapshot" (tmp file, rename; with fsyncs when durable).
+ * 0 / -1 (warned). @any-thread */
+int pstate_snapshot_write(const char *dir, int64_t off, const uint8_t *buf, size_t len,
+                          bool durable);
 
 /* For tests: asserts the invariants above; returns 0 or -1 with err. */
 KB_MUST_USE int plog_check(struct plog *l, char *err, size_t errlen);

@@ -293,7 +293,24 @@ struct plog {
 	size_t npending;
 	struct epoch_cache epochs;
 	uint64_t appends;         /* debug checks (KB_DEBUG_CHECKS): writes so far, see plog.c */
+	/* Producer state (pstate_log.c). */
+	struct pstate *ps;
+	int64_t ps_map_end;       /* the state covers offsets below it */
+	int64_t ps_snap_off;      /* offset of the newest snapshot written or pending, -1 none */
+	uint8_t *snap_buf;        /* a roll's snapshot waiting for the next flush job */
+	size_t snap_len;
+	int64_t snap_pending_off;
 };
+
+/* Producer state hooks (pstate_log.c). */
+void plog_pstate_open(struct plog *l, int64_t now_ms);   /* after recovery */
+void plog_pstate_note(struct plog *l, const uint8_t *p, size_t len); /* appended batches */
+void plog_pstate_roll(struct plog *l);                   /* a new active segment at the LEO */
+void plog_pstate_truncated(struct plog *l, int64_t now_ms);
+void plog_pstate_reset(struct plog *l);                  /* truncate fully: all goes */
+void plog_pstate_close(struct plog *l);                  /* snapshot at the LEO */
+void plog_pstate_drop_snapshot(struct plog *l, int64_t off); /* unlinks <off>.snapshot */
+void plog_pstate_free(struct plog *l);
 
 #define LOG_SCAN_BUF (1u << 20)
 #define LOG_HDR_BUF 8192

@@ -76,6 +76,7 @@ void plog_discard(struct plog *l)
 	kb_free(l->pending_del);
 	kb_free(l->dir);
 	epc_free(&l->epochs);
+	plog_pstate_free(l);
 	kb_free(l);
 }
 
@@ -88,6 +89,7 @@ void plog_close(struct plog *l)
 		return;
 	if (l->epochs.dirty)
 		epc_write(l->dir, l->epochs.e, l->epochs.n, false);
+	plog_pstate_close(l);
 	for (size_t i = 0; i < l->npending; i++)
 		seg_unlink_files(l->pending_del[i]);
 	plog_discard(l);
@@ -165,6 +167,7 @@ int plog_roll(struct plog *l)
 		say_warn("log", "%s.timeindex: final entry not written", old->path);
 	plog_push_segment(l, s);
 	l->dir_dirty = true;
+	plog_pstate_roll(l);
 	return 0;
 }
 
@@ -224,6 +227,7 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 		epc_assign(&l->epochs, (int32_t)be32_get(p + off + RB_LEADER_EPOCH),
 		           (int64_t)be64_get(p + off + RB_BASE_OFFSET), l->dir);
 	KB_DEBUG_ONLY(check_write(l, s, p, len, leo_before, size_before);)
+	plog_pstate_note(l, p, len);
 	return KERR_NONE;
 }
 
@@ -454,6 +458,7 @@ int plog_truncate_fully(struct plog *l, int64_t offset)
 	plog_push_segment(l, keep);
 	l->leo = l->log_start = l->recovery_point = offset;
 	epc_clear(&l->epochs); /* none of the data its entries describe is left */
+	plog_pstate_reset(l);
 	return rc;
 }
 
@@ -492,6 +497,7 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	l->log_start = KB_MIN(l->log_start, l->leo);
 	/* The new LEO, not `offset`: when a batch straddled it, its epoch's entry goes too. */
 	epc_truncate_end(&l->epochs, l->leo);
+	plog_pstate_truncated(l, kb_wall_ms());
 	return rc;
 }
 

@@ -523,6 +523,7 @@ int plog_open(const char *dir, const struct log_config *cfg, int64_t recovery_po
 		return -1;
 	}
 	finish_open(l, recovery_point, log_start_offset);
+	plog_pstate_open(l, kb_wall_ms());
 	*out = l;
 	return 0;
 }

@@ -25,7 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const seg_suffixes[] = {".log", ".index", ".timeindex"};
+/* Files that leave with a segment: its own, and the producer snapshot at its base. */
+static const char *const seg_all_suffixes[] = {".log", ".index", ".timeindex", ".snapshot"};
 
 struct log_segment *seg_new(const char *dir, int64_t base)
 {
@@ -97,9 +98,9 @@ void seg_close_index_fds(struct log_segment *s)
 int seg_rename_deleted(struct log_segment *s)
 {
 	int rc = 0;
-	for (size_t i = 0; i < KB_ARRAY_LEN(seg_suffixes); i++) {
+	for (size_t i = 0; i < KB_ARRAY_LEN(seg_all_suffixes); i++) {
 		char from[4096], to[4200];
-		seg_path(s, seg_suffixes[i], from, sizeof(from));
+		seg_path(s, seg_all_suffixes[i], from, sizeof(from));
 		snprintf(to, sizeof(to), "%s.deleted", from);
 		if (rename(from, to) == 0 || errno == ENOENT)
 			continue;
@@ -113,9 +114,9 @@ int seg_rename_deleted(struct log_segment *s)
 
 void seg_unlink_files(const struct log_segment *s)
 {
-	for (size_t i = 0; i < KB_ARRAY_LEN(seg_suffixes); i++) {
+	for (size_t i = 0; i < KB_ARRAY_LEN(seg_all_suffixes); i++) {
 		char p[4096];
-		seg_path(s, seg_suffixes[i], p, sizeof(p));
+		seg_path(s, seg_all_suffixes[i], p, sizeof(p));
 		if (unlink(p) < 0 && errno != ENOENT)
 			say_warn("log", "unlink %s: %s", p, strerror(errno));
 	}

@@ -224,6 +224,7 @@ enum kp_api_key {
 	KP_API_CREATE_TOPICS = 19,
 	KP_API_DELETE_TOPICS = 20,
 	KP_API_DELETE_RECORDS = 21,
+	KP_API_INIT_PRODUCER_ID = 22,
 	KP_API_OFFSET_FOR_LEADER_EPOCH = 23,
 	KP_API_DESCRIBE_CONFIGS = 32,
 	KP_API_ALTER_CONFIGS = 33,
@@ -231,6 +232,7 @@ enum kp_api_key {
 	KP_API_ELECT_LEADERS = 43,
 	KP_API_INCREMENTAL_ALTER_CONFIGS = 44,
 	KP_API_DESCRIBE_CLUSTER = 60,
+	KP_API_DESCRIBE_PRODUCERS = 61,
 };
 
 /* What the codec knows about one API: the versions it can encode/decode and where flexible

@@ -28,6 +28,8 @@ static const struct kp_api kp_apis[] = {
 	 &kp_DeleteTopicsResponse},
 	{KP_API_DELETE_RECORDS, "DeleteRecords", 0, 2, 2, &kp_DeleteRecordsRequest,
 	 &kp_DeleteRecordsResponse},
+	{KP_API_INIT_PRODUCER_ID, "InitProducerId", 0, 5, 2, &kp_InitProducerIdRequest,
+	 &kp_InitProducerIdResponse},
 	{KP_API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 0, 4, 4,
 	 &kp_OffsetForLeaderEpochRequest, &kp_OffsetForLeaderEpochResponse},
 	{KP_API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 4, 4, &kp_DescribeConfigsRequest,
@@ -42,6 +44,8 @@ static const struct kp_api kp_apis[] = {
 	 &kp_IncrementalAlterConfigsRequest, &kp_IncrementalAlterConfigsResponse},
 	{KP_API_DESCRIBE_CLUSTER, "DescribeCluster", 0, 1, 0, &kp_DescribeClusterRequest,
 	 &kp_DescribeClusterResponse},
+	{KP_API_DESCRIBE_PRODUCERS, "DescribeProducers", 0, 0, 0, &kp_DescribeProducersRequest,
+	 &kp_DescribeProducersResponse},
 };
 
 const struct kp_api *kp_api_find(int16_t key)

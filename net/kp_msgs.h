@@ -97,5 +97,6 @@ struct MetadataResponse {
 /* The other messages the codec knows: data path, then admin. */
 #include "kp_msgs_data.h"
 #include "kp_msgs_admin.h"
+#include "kp_msgs_producer.h"
 
 #endif

@@ -26,6 +26,7 @@ static const char usage_text[] =
         "  configs alter --topic NAME [--set k=v]... [--delete k]...\n"
         "  cluster describe        cluster id, controller, brokers with endpoints and racks\n"
         "  leaders elect-preferred [--topic NAME]\n"
+        "  producers describe --topic NAME --partition N   idempotent producers (leader's view)\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -227,6 +228,8 @@ int main(int argc, char **argv)
 		return cmd_cluster(&ka, n, rest);
 	if (strcmp(cmd, "leaders") == 0)
 		return cmd_leaders(&ka, n, rest);
+	if (strcmp(cmd, "producers") == 0)
+		return cmd_producers(&ka, n, rest);
 	fprintf(stderr, "kadmin: unknown command '%s'\n", cmd);
 	return usage(stderr, KADMIN_USAGE);
 }

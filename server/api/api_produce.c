@@ -5,10 +5,16 @@
  * the connection, the only signal such a producer gets); acks=1 is answered after the local
  * append; acks=-1 first requires min.insync.replicas in-sync replicas, then waits until the
  * high watermark covers every appended batch, or the request's timeout.
+ *
+ * Idempotent batches (producerId >= 0) get Kafka 3.9's checks from the batch header alone
+ * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
+ * original offsets and appends nothing; a sequence gap or a stale epoch gets its error. Other
+ * batches skip all of it.
  */
 #include "../../common/say.h"
 #include "../../log/compress.h"
 #include "../../log/legacy.h"
+#include "../../log/pstate.h"
 #include "../../log/records.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
@@ -19,7 +25,7 @@
 
 
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                            struct PartitionProduceResponse *out);
+                            struct PartitionProduceResponse *out, int64_t *need);
 
 static uint8_t magic_of(struct kp_bytes rec)
 {
@@ -60,22 +66,23 @@ static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_byte
 	return 0;
 }
 
-/* Validates and appends one partition's records. Returns a Kafka error code. */
+/* Validates and appends one partition's records. Returns a Kafka error code; on success
+ * *need is the high watermark that covers the records (acks=-1). */
 static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                           struct PartitionProduceResponse *out)
+                           struct PartitionProduceResponse *out, int64_t *need)
 {
 	if (rec.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
 	uint8_t *heap;
 	int16_t err = prepare_batch(r, p, &rec, &heap);
 	if (err == 0)
-		err = append_batch(r, p, rec, out);
+		err = append_batch(r, p, rec, out, need);
 	kb_free(heap);
 	return err;
 }
 
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                            struct PartitionProduceResponse *out)
+                            struct PartitionProduceResponse *out, int64_t *need)
 {
 	struct batch_info info;
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->cfg.log.max_message_bytes, &info);
@@ -91,6 +98,19 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	    (info.max_timestamp > now + p->cfg.ts_diff_max_ms ||
 	     info.base_timestamp < now - p->cfg.ts_diff_max_ms))
 		return KERR_INVALID_TIMESTAMP;
+	if (info.producer_id >= 0 && info.base_sequence < 0)
+		return KERR_INVALID_RECORD; /* a producer id needs a sequence (LogValidator) */
+	struct pstate_dup dup;
+	rc = plog_producer_check(p->log, &info, &dup);
+	if (rc == PSTATE_DUPLICATE) { /* a retry: the original offsets, nothing appended */
+		out->BaseOffset = dup.first_offset;
+		out->LogAppendTimeMs = dup.timestamp;
+		out->LogStartOffset = plog_start_offset(p->log);
+		*need = dup.last_offset + 1;
+		return 0;
+	}
+	if (rc != KERR_NONE)
+		return (int16_t)rc;
 	int64_t base;
 	/* The frame (or the converted copy) is ours: the batch is stamped in place. */
 	rc = partition_append(p, (uint8_t *)rec.ptr, (size_t)rec.len, &info, &base);
@@ -99,6 +119,7 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	out->BaseOffset = base;
 	out->LogAppendTimeMs = p->cfg.log.message_timestamp_log_append ? now : -1;
 	out->LogStartOffset = plog_start_offset(p->log);
+	*need = plog_end_offset(p->log);
 	return 0;
 }
 
@@ -255,15 +276,16 @@ enum handler_result handle_produce(struct kreq *r)
 			        .Index = pd[k].Index, .BaseOffset = -1, .LogAppendTimeMs = -1,
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
+			int64_t need = 0;
 			int16_t err = check_partition(r, in[t].Name, pd[k].Index, &p);
 			if (err == 0)
-				err = produce_one(r, p, pd[k].Records, &po[k]);
+				err = produce_one(r, p, pd[k].Records, &po[k], &need);
 			po[k].ErrorCode = err;
 			failed |= err != 0;
-			if (err == 0 && req->Acks == -1 && p->hw < plog_end_offset(p->log)) {
+			if (err == 0 && req->Acks == -1 && p->hw < need) {
 				if (!w)
 					w = pwait_new(r, total);
-				w->items[w->n++] = (struct pwait_item){p, plog_end_offset(p->log), &po[k]};
+				w->items[w->n++] = (struct pwait_item){p, need, &po[k]};
 				partition_add_waiter(p, &w->d);
 			}
 		}

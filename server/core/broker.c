@@ -235,6 +235,7 @@ void broker_stop(struct broker *b)
 	conn_destroy_all(); /* closed connections still delivering their last answers */
 	coord_stop(b->coord);
 	b->coord = NULL;
+	pid_alloc_free(b);
 	if (b->sync_ev)
 		event_free(b->sync_ev);
 	b->sync_ev = NULL;

@@ -32,6 +32,7 @@ struct broker {
 	struct delayed *delayed;         /* parked Produce/Fetch requests */
 	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
 	struct event *sync_ev;           /* deferred pass over the metadata cache */
+	struct pid_alloc *pids;          /* producer-id blocks (server/api/api_producer.c) */
 	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;

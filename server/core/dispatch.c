@@ -19,6 +19,7 @@ const struct api_entry api_table[] = {
 	{KP_API_CREATE_TOPICS, 0, 7, handle_create_topics},
 	{KP_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
 	{KP_API_DELETE_RECORDS, 0, 2, handle_delete_records},
+	{KP_API_INIT_PRODUCER_ID, 0, 4, handle_init_producer_id},
 	{KP_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, handle_offset_for_leader_epoch},
 	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
 	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
@@ -26,6 +27,7 @@ const struct api_entry api_table[] = {
 	{KP_API_ELECT_LEADERS, 0, 2, handle_elect_leaders},
 	{KP_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
 	{KP_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
+	{KP_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
 };
 const size_t api_table_len = KB_ARRAY_LEN(api_table);
 

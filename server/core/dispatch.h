@@ -84,6 +84,10 @@ enum handler_result handle_describe_cluster(struct kreq *r);
 enum handler_result handle_describe_configs(struct kreq *r);
 enum handler_result handle_alter_configs(struct kreq *r);
 enum handler_result handle_incremental_alter_configs(struct kreq *r);
+enum handler_result handle_init_producer_id(struct kreq *r);
+enum handler_result handle_describe_producers(struct kreq *r);
+/* Frees the producer-id allocator (api_producer.c) after coord_stop. */
+void pid_alloc_free(struct broker *b);
 
 /* Allocates a zeroed array of n elements in the request arena (NULL past its ceiling). */
 void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size);

@@ -26,7 +26,7 @@ struct pmgr {
 	int n, cap;
 	struct worker *worker;
 	struct event *tick;
-	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms;
+	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms, last_expiry_ms;
 	bool cluster_checked;
 	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
 	struct role_listener {
@@ -120,6 +120,7 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	l->retention_bytes = topic_conf_int(c, ov, n, "retention.bytes");
 	l->flush_messages = topic_conf_int(c, ov, n, "flush.messages");
 	l->flush_ms = topic_conf_int(c, ov, n, "flush.ms");
+	l->producer_id_expiration_ms = c->producer_id_expiration_ms;
 	char buf[64];
 	int src;
 	const char *tt = topic_conf_value(c, ov, n, "message.timestamp.type", buf, sizeof(buf), &src);
@@ -608,10 +609,17 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (!p->doomed && plog_unflushed_messages(p->log) > 0 &&
 		    now - p->last_flush_ms >= p->cfg.log.flush_ms)
 			schedule_flush(p);
-		else if (!p->doomed && plog_epochs_dirty(p->log)) /* leader-epoch-checkpoint */
-			schedule_flush(p);
+		else if (!p->doomed && (plog_epochs_dirty(p->log) || plog_snapshot_pending(p->log)))
+			schedule_flush(p); /* leader-epoch-checkpoint, producer snapshot */
 		if (!p->doomed)
 			replica_check_isr(p, now);
+	}
+	if (now - pm->last_expiry_ms >= c->producer_id_expiration_check_interval_ms) {
+		pm->last_expiry_ms = now;
+		int64_t wall = kb_wall_ms();
+		for (int i = 0; i < pm->n; i++)
+			if (!pm->parts[i]->doomed)
+				plog_expire_producers(pm->parts[i]->log, wall);
 	}
 	if (now - pm->last_retention_ms >= c->log_retention_check_interval_ms) {
 		pm->last_retention_ms = now;
@@ -660,7 +668,7 @@ int pm_open(struct broker *b)
 	say_info("server", "loaded %d partition logs from %d log dirs in %lld ms", pm->n, n,
 	         (long long)(kb_mono_ms() - t0));
 	int64_t now = kb_mono_ms();
-	pm->last_retention_ms = pm->last_ckpt_ms = pm->last_hw_ckpt_ms = now;
+	pm->last_retention_ms = pm->last_ckpt_ms = pm->last_hw_ckpt_ms = pm->last_expiry_ms = now;
 	pm->tick = event_new(b->base, -1, EV_PERSIST, tick_cb, pm);
 	struct timeval tv = {0, PM_TICK_MS * 1000};
 	event_add(pm->tick, &tv);

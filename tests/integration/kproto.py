@@ -5,7 +5,8 @@ at the broker's C codec, so that the tests cross-check it from the outside. It c
 
 * request header v1 / v2 (encode), response header v0 / v1 (decode);
 * ApiVersions v0-4: request encode, response decode (incl. the v0-format fallback answer);
-* Metadata v0-12: request encode, response decode.
+* Metadata v0-12: request encode, response decode;
+* InitProducerId v0-5: request encode, response decode.
 
 Decoders are strict: every byte of a response must be consumed, lengths must fit, tag sections
 must be strictly ascending; any violation raises DecodeError. Requests can also be built with
@@ -18,10 +19,11 @@ import struct
 
 API_METADATA = 3
 API_API_VERSIONS = 18
+API_INIT_PRODUCER_ID = 22
 
 # Highest version of each API this codec knows; the flexible-from version of each.
-MAX_VERSION = {API_METADATA: 12, API_API_VERSIONS: 4}
-FLEXIBLE_FROM = {API_METADATA: 9, API_API_VERSIONS: 3}
+MAX_VERSION = {API_METADATA: 12, API_API_VERSIONS: 4, API_INIT_PRODUCER_ID: 5}
+FLEXIBLE_FROM = {API_METADATA: 9, API_API_VERSIONS: 3, API_INIT_PRODUCER_ID: 2}
 
 ERR_NONE = 0
 ERR_UNSUPPORTED_VERSION = 35
@@ -465,11 +467,43 @@ def decode_metadata_response(data, version):
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# InitProducerId (key 22): TransactionalId (nullable string), TransactionTimeoutMs int32,
+# v3+ ProducerId int64 and ProducerEpoch int16; response ThrottleTimeMs, ErrorCode,
+# ProducerId, ProducerEpoch. Flexible from v2.
+# --------------------------------------------------------------------------------------------
+
+def encode_init_producer_id_body(version, transactional_id=None, timeout_ms=60000,
+                                 producer_id=-1, producer_epoch=-1):
+    flex = version >= FLEXIBLE_FROM[API_INIT_PRODUCER_ID]
+    out = (compact_nullable_string(transactional_id) if flex
+           else nullable_string(transactional_id)) + i32(timeout_ms)
+    if version >= 3:
+        out += i64(producer_id) + i16(producer_epoch)
+    return out + (tags() if flex else b"")
+
+
+def decode_init_producer_id_response(data, version):
+    r = Reader(data)
+    flex = version >= FLEXIBLE_FROM[API_INIT_PRODUCER_ID]
+    out = {"correlation_id": decode_response_header(r, 1 if flex else 0)}
+    out["throttle_time_ms"] = r.i32()
+    out["error_code"] = r.i16()
+    out["producer_id"] = r.i64()
+    out["producer_epoch"] = r.i16()
+    if flex:
+        r.tags()
+    r.end()
+    return out
+
+
 def decode_response(api_key, version, data):
     if api_key == API_API_VERSIONS:
         return decode_api_versions_response(data, version)
     if api_key == API_METADATA:
         return decode_metadata_response(data, version)
+    if api_key == API_INIT_PRODUCER_ID:
+        return decode_init_producer_id_response(data, version)
     raise ValueError("kproto cannot decode api key %d" % api_key)
 
 

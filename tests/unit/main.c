@@ -27,6 +27,8 @@
 	X(group) \
 	X(codec_group) \
 	X(replica) \
+	X(pstate) \
+	X(codec_producer) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);

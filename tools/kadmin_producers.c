@@ -1,0 +1,104 @@
+/* kadmin_producers.c — `producers describe --topic NAME --partition N`: the active idempotent
+ * producers of one partition, from DescribeProducers (key 61) sent to the partition's leader
+ * (found in the cluster view, in either connection mode: the producer state lives only in the
+ * brokers). Columns as Kafka's kafka-transactions.sh describe-producers prints them. */
+#include "kadmin.h"
+
+#include "../common/kerr.h"
+#include "../net/kp_msgs.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int describe(const struct kadmin *ka, struct view *v, const char *topic, int32_t part)
+{
+	char err[512];
+	const struct md_topic *t = md_find_topic(v->md, topic);
+	const struct md_partition *p = t ? md_topic_partition(t, part) : NULL;
+	if (!p) {
+		fprintf(stderr, "kadmin: no partition %s-%d\n", topic, part);
+		return KADMIN_FAILED;
+	}
+	if (!p->has_state || p->state.leader < 0) {
+		fprintf(stderr, "kadmin: %s-%d has no leader right now\n", topic, part);
+		return KADMIN_FAILED;
+	}
+	struct outclient *oc = NULL;
+	if (view_node(ka, v, p->state.leader, &oc, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kadmin: %s\n", err);
+		return KADMIN_FAILED;
+	}
+	int rc = KADMIN_FAILED;
+	int32_t idx = part;
+	struct DescribeProducersTopicRequest tr = {kp_str_c(topic), {&idx, 1}};
+	struct DescribeProducersRequest req = {{&tr, 1}};
+	struct DescribeProducersResponse resp;
+	struct outclient_reply *reply = NULL;
+	if (kadmin_call(oc, KP_API_DESCRIBE_PRODUCERS, 0, &req, &resp, &reply, err,
+	                sizeof(err)) < 0) {
+		fprintf(stderr, "kadmin: broker %d: %s\n", p->state.leader, err);
+	} else if (resp.Topics.count != 1 ||
+	           ((struct DescribeProducersTopicResponse *)resp.Topics.elems)->Partitions.count != 1) {
+		fprintf(stderr, "kadmin: malformed DescribeProducers response\n");
+	} else {
+		const struct DescribeProducersTopicResponse *tp = resp.Topics.elems;
+		const struct DescribeProducersPartitionResponse *pp = tp->Partitions.elems;
+		if (pp->ErrorCode != 0) {
+			fprintf(stderr, "kadmin: %s-%d: %s\n", topic, part, kerr_name(pp->ErrorCode));
+		} else {
+			const struct ProducerState *s = pp->ActiveProducers.elems;
+			printf("%-20s %-14s %-23s %-13s %-14s %s\n", "ProducerId", "ProducerEpoch",
+			       "LatestCoordinatorEpoch", "LastSequence", "LastTimestamp",
+			       "CurrentTransactionStartOffset");
+			for (int i = 0; i < pp->ActiveProducers.count; i++)
+				printf("%-20" PRId64 " %-14" PRId32 " %-23" PRId32 " %-13" PRId32
+				       " %-14" PRId64 " %s\n",
+				       s[i].ProducerId, s[i].ProducerEpoch, s[i].CoordinatorEpoch,
+				       s[i].LastSequence, s[i].LastTimestamp, "None");
+			rc = KADMIN_OK;
+		}
+	}
+	outclient_reply_free(reply);
+	outclient_free(oc);
+	return rc;
+}
+
+int cmd_producers(const struct kadmin *ka, int argc, char **argv)
+{
+	if (arg_is_help(argc, argv)) {
+		printf("usage: kadmin (--bootstrap-server ... | --zookeeper ...) producers describe "
+		       "--topic NAME --partition N\n"
+		       "Lists the idempotent producers the partition's leader knows: id, epoch, last\n"
+		       "sequence and the max timestamp of their last batch.\n");
+		return KADMIN_OK;
+	}
+	const char *topic = NULL;
+	int64_t part = -1;
+	if (argc < 1 || strcmp(argv[0], "describe") != 0)
+		goto bad;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--topic") == 0 && i + 1 < argc)
+			topic = argv[++i];
+		else if (strcmp(argv[i], "--partition") == 0 && i + 1 < argc) {
+			if (parse_int_arg(argv[i], argv[i + 1], 0, INT32_MAX, &part) < 0)
+				return KADMIN_USAGE;
+			i++;
+		} else
+			goto bad;
+	}
+	if (!topic || part < 0)
+		goto bad;
+	struct view v;
+	char err[512];
+	if (view_open(ka, &v, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kadmin: %s\n", err);
+		return KADMIN_FAILED;
+	}
+	int rc = describe(ka, &v, topic, (int32_t)part);
+	view_close(&v);
+	return rc;
+bad:
+	fprintf(stderr, "kadmin: usage: producers describe --topic NAME --partition N\n");
+	return KADMIN_USAGE;
+}
