@@ -13,8 +13,8 @@ against one broker (id 701, chroot /kb-jvmgo): produce, then read everything bac
 * Stopping by PID (SIGTERM) a paced Java/franz-go producer and Java/franz-go consumers
   that would go on waiting: exit 143 after flushing, with every acknowledged record printed
   and read back (group tests will stop members this way).
-* Default settings (idempotent producers) of Java and franz-go: xfail until the broker
-  serves InitProducerId (another issue); they start passing when it does.
+* Default settings (idempotent producers) of Java and franz-go: InitProducerId gives them a
+  producer id and the broker checks their sequences.
 
 Group consumers are not tested here: the broker has no group coordinator yet.
 Skips only when the build products are absent (scripts/install-deps.sh makes them).
@@ -35,11 +35,6 @@ PARTITIONS = 3
 COUNT = 2000
 KEYS = 50
 VALUE_SIZE = 300
-JAVA_IDEMPOTENCE_XFAIL = ("the broker does not serve InitProducerId yet (idempotent "
-                          "producer: another issue); the default Java producer fails with "
-                          "'The node does not support INIT_PRODUCER_ID'")
-KGO_IDEMPOTENCE_XFAIL = ("the broker does not serve InitProducerId yet (another issue); "
-                         "franz-go then produces without idempotence (producer id -1)")
 
 JAVA_KEY_PARTITION = {}   # key field -> partition, from the Java producer's acks
 
@@ -201,7 +196,6 @@ def test_franz_go_producer_no_idempotence_read_back(cluster, bootstrap, tmp_path
 
 
 @needs_java
-@pytest.mark.xfail(strict=False, reason=JAVA_IDEMPOTENCE_XFAIL)
 def test_java_producer_default_settings(cluster, bootstrap, tmp_path):
     topic = "java-default"
     create_topic(cluster, topic)
@@ -213,7 +207,6 @@ def test_java_producer_default_settings(cluster, bootstrap, tmp_path):
 
 
 @needs_kgo
-@pytest.mark.xfail(strict=False, reason=KGO_IDEMPOTENCE_XFAIL)
 def test_franz_go_producer_default_settings(cluster, bootstrap, tmp_path):
     topic = "kgo-default"
     create_topic(cluster, topic)
