@@ -49,18 +49,20 @@ LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthr
 LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
+KBENCH_SRCS := $(wildcard tools/kbench*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
 LIB_OBJS    := $(call obj,$(LIB_SRCS))
 BROKER_OBJS := $(call obj,$(BROKER_SRCS))
 KADMIN_OBJS := $(call obj,$(KADMIN_SRCS))
+KBENCH_OBJS := $(call obj,$(KBENCH_SRCS))
 UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
 .PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
-all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/unit-tests
+all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -73,6 +75,11 @@ $(BINDIR)/kbroker: $(BROKER_OBJS) $(LIB_OBJS)
 $(BINDIR)/kadmin: $(KADMIN_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+# kbench drives brokers through librdkafka, so every broker sees the same client.
+$(BINDIR)/kbench: $(KBENCH_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $^ -lrdkafka $(LDLIBS)
 
 $(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
