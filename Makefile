@@ -8,6 +8,8 @@
 #   make SAN=1           the sanitizer build of everything, into build/san/bin
 #   make valgrind        unit suites under valgrind (plain build)
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
+#   make bench           kbroker vs Apache Kafka, standard scenarios (~15 min), report under
+#                        bench/results/<date>/ (BENCH_ARGS passes options to bench/run_bench.py)
 #   make clean
 
 CC      ?= cc
@@ -61,7 +63,7 @@ UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
-.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
+.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds bench
 all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests
 
 $(OBJDIR)/%.o: %.c
@@ -132,6 +134,14 @@ fuzz-seeds:
 
 deps:
 	@bash scripts/install-deps.sh
+
+# Plain build only: the sanitizers would measure themselves. Kafka's jars are fetched into
+# ~/.cache/kbroker by scripts/fetch-kafka.sh (Maven Central) on first use.
+BENCH_ARGS ?=
+bench: deps
+	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
+	bash scripts/fetch-kafka.sh >/dev/null
+	$(PYTHON) bench/run_bench.py --bin-dir bin $(BENCH_ARGS)
 
 cluster: all
 	bash scripts/run-cluster.sh
