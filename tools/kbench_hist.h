@@ -3,7 +3,7 @@
  *
  * Values below 2^KH_BITS nanoseconds get one bucket each; above that, every power of two is
  * split into 2^(KH_BITS-1) equal buckets, so a bucket's width is at most 1/128 of its value
- * (relative error < 0.8%). Values above KH_MAX_NS (about 18 minutes) land in the last bucket;
+ * (relative error < 0.8%). Values above KH_MAX_NS (about 36 minutes) land in the last bucket;
  * min, max and the sum are kept exactly. Recording is a relaxed atomic add; snapshots taken
  * while others record are consistent enough for a progress line (counts may lag by a few).
  */
@@ -15,9 +15,9 @@
 
 #define KH_BITS 8
 #define KH_SUB (1u << KH_BITS)
-#define KH_MAX_SHIFT 33 /* largest value kept apart: 2^(KH_BITS + KH_MAX_SHIFT - 1) ns */
+#define KH_MAX_SHIFT 33 /* octaves above the linear range: values up to 2^(KH_BITS + 33) ns */
 #define KH_BUCKETS (KH_SUB + KH_MAX_SHIFT * (KH_SUB / 2))
-#define KH_MAX_NS ((((uint64_t)KH_SUB) << (KH_MAX_SHIFT - 1)) - 1)
+#define KH_MAX_NS ((((uint64_t)KH_SUB) << KH_MAX_SHIFT) - 1)
 
 struct kh_hist {
 	_Atomic uint64_t counts[KH_BUCKETS];

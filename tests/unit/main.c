@@ -23,6 +23,7 @@
 	X(records) \
 	X(helpers) \
 	X(outclient) \
+	X(kbench_hist) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
