@@ -19,7 +19,7 @@ BROKERS = ("kbroker", "kafka")
 def med(runs, label, target, get):
     vals = []
     for r in runs:
-        if r["target"] == target and r["label"].rsplit("-r", 1)[0] == label:
+        if r["target"] == target and r["label"].rsplit("-r", 1)[0] == label and r["rc"] == 0:
             try:
                 v = get(r)
             except (KeyError, TypeError):

@@ -44,7 +44,8 @@ PRODUCER = ["--linger-ms", "5", "--batch-size", str(1 << 20), "--compression", "
 # Identical on both brokers: 1 GiB segments, no flush by count or time (page cache).
 BROKER_CONF = {"log.segment.bytes": str(1 << 30),
                "log.flush.interval.messages": "9223372036854775807",
-               "num.partitions": "1", "auto.create.topics.enable": "false"}
+               "num.partitions": "1", "auto.create.topics.enable": "false",
+               "log.segment.delete.delay.ms": "1000"}
 
 
 class Target:
@@ -79,8 +80,14 @@ class Bench:
             f.flush()
             rc = subprocess.run(argv, stdout=f, stderr=subprocess.STDOUT,
                                 timeout=timeout or warmup + duration + 240).returncode
-        with open(path) as f:
-            res = json.load(f)
+        try:
+            with open(path) as f:
+                res = json.load(f)
+        except (OSError, ValueError) as e:
+            res = {"label": label, "error": "no result: %s" % e, "produced": {"msg_per_s": 0,
+                   "MB_per_s": 0}, "consumed": {"msg_per_s": 0, "MB_per_s": 0},
+                   "publish_latency": {}, "e2e_latency": {}, "timeline": []}
+            rc = rc or 1
         res["target"], res["rc"], res["wall_s"] = target.name, rc, time.monotonic() - t0
         self.runs.append(res)
         pub, e2e = res["publish_latency"], res["e2e_latency"]
@@ -94,10 +101,26 @@ class Bench:
         return res
 
     def abab(self, targets, label, mode, extra_fn, **kw):
-        """reps x (kbroker, kafka): the same workload on a fresh topic each time."""
+        """reps x (kbroker, kafka): the same workload on a fresh topic each time, deleted
+        after the run (the disk would not hold every run's data)."""
         for rep in range(self.args.reps):
             for t in targets:
-                self.kb(t, "%s-r%d" % (label, rep), mode, extra_fn(rep), **kw)
+                extra = extra_fn(rep)
+                self.kb(t, "%s-r%d" % (label, rep), mode, extra, **kw)
+                delete_topic(t, extra[extra.index("--topic") + 1])
+
+
+def delete_topic(target, topic):
+    """DeleteTopics through confluent-kafka's admin client; waits for the answer, not for
+    the files (both brokers remove those shortly after)."""
+    from confluent_kafka.admin import AdminClient
+    try:
+        admin = AdminClient({"bootstrap.servers": target.bootstrap})
+        fut = admin.delete_topics([topic], operation_timeout=60)
+        fut[topic].result(timeout=90)
+        del admin
+    except Exception as e:  # noqa: BLE001 - a leftover topic costs disk, not correctness
+        print("  (could not delete %s on %s: %s)" % (topic, target.name, e), flush=True)
 
 
 def fmt(v):
@@ -162,6 +185,8 @@ def single_broker_scenarios(b, targets, only):
         for t, rep, topic in s2_topics:
             b.kb(t, "S4old-r%d" % rep, "consume",
                  ["--topic", topic, "--from-beginning", "--until-eof"], warmup=0, duration=60)
+    for t, rep, topic in s2_topics:
+        delete_topic(t, topic)
 
 
 def prewarm(b, targets, replication=1):
@@ -171,6 +196,7 @@ def prewarm(b, targets, replication=1):
         b.kb(t, "prewarm-rf%d" % replication, "produce",
              produce_args("prewarm", 1024, replication=replication,
                           acks="all" if replication > 1 else "1"), warmup=0, duration=6)
+        delete_topic(t, "prewarm")
 
 
 def measure_ceilings(b, work):
