@@ -325,11 +325,15 @@ static void producer_loop(struct client *cl, rd_kafka_t *rk, rd_kafka_topic_t **
 		rd_kafka_topic_t *t = rkt[i % (uint64_t)cf->topics];
 		while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, buf, cf->size,
 		                        klen ? key : NULL, klen, (void *)(uintptr_t)due) == -1) {
-			if (errno != ENOBUFS) {
-				fail(st, "produce: %s%s", rd_kafka_err2str(rd_kafka_last_error()), "");
+			/* A topic just created may be unknown to the broker this client asked for
+			 * metadata (Kafka propagates metadata asynchronously): retry for 10 s. */
+			bool young = kbench_now_ns() < st->t0_ns + 10ull * 1000000000ull;
+			if (errno != ENOBUFS && !(errno == ENOENT && young)) {
+				fail(st, "produce: %s", rd_kafka_err2str(rd_kafka_last_error()));
 				return;
 			}
-			rd_kafka_poll(rk, 1); /* queue full: serve delivery reports, then retry */
+			/* queue full: serve delivery reports, then retry */
+			rd_kafka_poll(rk, errno == ENOENT ? 100 : 1);
 			if (atomic_load_explicit(&st->stop, memory_order_relaxed))
 				return;
 		}
