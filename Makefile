@@ -8,6 +8,8 @@
 #   make SAN=1           the sanitizer build of everything, into build/san/bin
 #   make valgrind        unit suites under valgrind (plain build)
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
+#   make bench           kbroker vs Apache Kafka, standard scenarios (~15 min), report under
+#                        bench/results/<date>/ (BENCH_ARGS passes options to bench/run_bench.py)
 #   make clean
 
 CC      ?= cc
@@ -51,18 +53,20 @@ LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthr
 LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
+KBENCH_SRCS := $(wildcard tools/kbench*.c)
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(OBJDIR)/%.o,$(1))
 LIB_OBJS    := $(call obj,$(LIB_SRCS))
 BROKER_OBJS := $(call obj,$(BROKER_SRCS))
 KADMIN_OBJS := $(call obj,$(KADMIN_SRCS))
+KBENCH_OBJS := $(call obj,$(KBENCH_SRCS))
 UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
-.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds
-all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/unit-tests
+.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds bench
+all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,7 +80,12 @@ $(BINDIR)/kadmin: $(KADMIN_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(LIB_OBJS)
+# kbench drives brokers through librdkafka, so every broker sees the same client.
+$(BINDIR)/kbench: $(KBENCH_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $^ -lrdkafka $(LDLIBS)
+
+$(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(OBJDIR)/tools/kbench_hist.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ -lcunit $(LDLIBS)
 
@@ -127,6 +136,14 @@ fuzz-seeds:
 
 deps:
 	@bash scripts/install-deps.sh
+
+# Plain build only: the sanitizers would measure themselves. Kafka's jars are fetched into
+# ~/.cache/kbroker by scripts/fetch-kafka.sh (Maven Central) on first use.
+BENCH_ARGS ?=
+bench: deps
+	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
+	bash scripts/fetch-kafka.sh >/dev/null
+	$(PYTHON) bench/run_bench.py --bin-dir bin $(BENCH_ARGS)
 
 cluster: all
 	bash scripts/run-cluster.sh

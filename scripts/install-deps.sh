@@ -15,6 +15,7 @@ DEBS=(
   kcat python3-confluent-kafka python3-kafka python3-kazoo python3-pytest
   python3-lz4 python3-snappy python3-zstandard python3-crc32c
   procps iproute2
+  maven default-jre-headless python3-matplotlib
   clang libclang-rt-14-dev
 )
 # Node.js with npm is on many machines already (some builds bundle npm and conflict with

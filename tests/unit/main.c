@@ -29,6 +29,7 @@
 	X(replica) \
 	X(pstate) \
 	X(codec_producer) \
+	X(kbench_hist) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);

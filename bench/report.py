@@ -1,0 +1,239 @@
+"""Turns bench/run_bench.py's results.json into report.md and PNG plots (matplotlib).
+
+    /usr/bin/python3 bench/report.py bench/results/DATE     (re-renders an existing run)
+
+Each figure is the median over the repetitions of a scenario; the ratio is kbroker / Kafka
+(above 1 is better for throughput, below 1 is better for latency, CPU and memory)."""
+import json
+import os
+import statistics
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+BROKERS = ("kbroker", "kafka")
+
+
+def med(runs, label, target, get):
+    vals = []
+    for r in runs:
+        if r["target"] == target and r["label"].rsplit("-r", 1)[0] == label and r["rc"] == 0:
+            try:
+                v = get(r)
+            except (KeyError, TypeError):
+                v = None
+            if v is not None:
+                vals.append(v)
+    return statistics.median(vals) if vals else None
+
+
+def f(v, digits=3):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "{:,.0f}".format(v)
+    return "%.*g" % (digits, v)
+
+
+def produce_metrics():
+    return [
+        ("msg/s", lambda r: r["produced"]["msg_per_s"]),
+        ("MB/s", lambda r: r["produced"]["MB_per_s"]),
+        ("publish p50 ms", lambda r: r["publish_latency"]["p50_ms"]),
+        ("publish p99 ms", lambda r: r["publish_latency"]["p99_ms"]),
+        ("publish p99.9 ms", lambda r: r["publish_latency"]["p999_ms"]),
+        ("broker CPU s/GiB", lambda r: r["broker_cpu_s_per_gib"]),
+        ("broker CPU s/M msgs", lambda r: r["broker_cpu_s_per_million_msgs"]),
+        ("broker peak RSS MiB", lambda r: r["broker_rss_peak_kib"] / 1024),
+    ]
+
+
+def consume_metrics():
+    return [
+        ("msg/s", lambda r: r["consumed"]["msg_per_s"]),
+        ("MB/s", lambda r: r["consumed"]["MB_per_s"]),
+        ("broker CPU s/GiB", lambda r: r["broker_cpu_s_per_gib"]),
+    ]
+
+
+def e2e_metrics():
+    return [
+        ("achieved msg/s", lambda r: r["produced"]["msg_per_s"]),
+        ("e2e p50 ms", lambda r: r["e2e_latency"]["p50_ms"]),
+        ("e2e p99 ms", lambda r: r["e2e_latency"]["p99_ms"]),
+        ("e2e p99.9 ms", lambda r: r["e2e_latency"]["p999_ms"]),
+        ("e2e p99.99 ms", lambda r: r["e2e_latency"]["p9999_ms"]),
+        ("e2e max ms", lambda r: r["e2e_latency"]["max_ms"]),
+        ("publish p99 ms", lambda r: r["publish_latency"]["p99_ms"]),
+        ("broker CPU s/GiB", lambda r: r["broker_cpu_s_per_gib"]),
+    ]
+
+
+SCENARIOS = [
+    ("S1", "S1 produce 100 B, 6 partitions, RF1, acks=1", produce_metrics),
+    ("S2", "S2 produce 1 KiB, 6 partitions, RF1, acks=1", produce_metrics),
+    ("S3-10240", "S3 produce 10 KiB", produce_metrics),
+    ("S3-102400", "S3 produce 100 KiB", produce_metrics),
+    ("S4fresh", "S4 consume S2's data right after producing it", consume_metrics),
+    ("S4old", "S4 consume S2's data again, over a minute old", consume_metrics),
+    ("S5-10", "S5 end-to-end, 1 KiB, 10% of the saturating rate", e2e_metrics),
+    ("S5-50", "S5 end-to-end, 1 KiB, 50% of the saturating rate", e2e_metrics),
+    ("S6", "S6 RF3 acks=all, 3 brokers, 1 KiB", produce_metrics),
+    ("S7", "S7 1,000 partitions, 1 KiB", produce_metrics),
+    ("S8", "S8 flush.messages=1 (fsync per batch), 1 KiB", produce_metrics),
+]
+
+
+def tables(runs):
+    out = []
+    for label, title, metrics in SCENARIOS:
+        if not any(r["label"].rsplit("-r", 1)[0] == label for r in runs):
+            continue
+        n = len([r for r in runs if r["label"].rsplit("-r", 1)[0] == label])
+        bad = [r for r in runs if r["label"].rsplit("-r", 1)[0] == label and r["rc"] != 0]
+        out.append("### %s\n" % title)
+        if bad:
+            out.append("kbench failed in %d of %d runs: %s\n" % (
+                len(bad), n, "; ".join("%s %s: %s" % (r["label"], r["target"], r.get("error"))
+                                       for r in bad)))
+        out.append("| figure | kbroker | Kafka | kbroker / Kafka |\n|---|---:|---:|---:|")
+        for name, get in metrics():
+            a, b = (med(runs, label, t, get) for t in BROKERS)
+            ratio = a / b if a is not None and b else None
+            out.append("| %s | %s | %s | %s |" % (name, f(a), f(b), f(ratio)))
+        out.append("")
+    return out
+
+
+def ceilings_md(meta, runs):
+    c = meta.get("ceilings")
+    if not c:
+        return []
+    lines = ["### Physical ceilings (same run)\n", "| ceiling | figure |", "|---|---:|"]
+    lines.append("| loopback TCP, one stream (Python socket pump) | %s MB/s |"
+                 % f(c["loopback_tcp"]["MB_per_s"]))
+    lines.append("| sequential write 1 GiB + fdatasync | %s MB/s (%s MB/s before the sync) |"
+                 % (f(c["sequential_write"]["MB_per_s"]),
+                    f(c["sequential_write"]["MB_per_s_before_sync"])))
+    fd = c["fdatasync"]
+    lines.append("| fdatasync of a 4 KiB append | p50 %s ms, p99 %s ms, p99.9 %s ms (%s/s) |"
+                 % (f(fd["p50_ms"]), f(fd["p99_ms"]), f(fd["p999_ms"]), f(fd["per_s"])))
+    for size in (100, 1024):
+        r = [x for x in runs if x["label"] == "C-mock-%d" % size]
+        if r:
+            lines.append("| librdkafka mock cluster, produce %d B (kbench --mock 1) | %s msg/s, "
+                         "%s MB/s |" % (size, f(r[0]["produced"]["msg_per_s"]),
+                                        f(r[0]["produced"]["MB_per_s"])))
+    return lines + [""]
+
+
+def plot_timelines(runs, out):
+    labels = [l for l in ("S1-r0", "S2-r0", "S6-r0", "S8-r0")
+              if any(r["label"] == l for r in runs)]
+    if not labels:
+        return None
+    fig, axes = plt.subplots(len(labels), 1, figsize=(9, 2.6 * len(labels)), squeeze=False)
+    for ax, label in zip(axes[:, 0], labels):
+        for r in runs:
+            if r["label"] == label and r["target"] in BROKERS:
+                tl = r["timeline"]
+                ax.plot([p["t"] for p in tl], [p["acked_MB_per_s"] for p in tl],
+                        label=r["target"], marker=".")
+        w = next(r for r in runs if r["label"] == label)["workload"]
+        ax.axvline(w["warmup_s"], color="grey", linestyle=":", linewidth=1)
+        ax.set_title("%s: %d B, %d partitions, RF%d, acks=%s" % (
+            label.split("-")[0], w["size"], w["partitions"], w["replication"], w["acks"]))
+        ax.set_ylabel("acked MB/s")
+        ax.legend(loc="lower right")
+        ax.grid(alpha=0.3)
+    axes[-1, 0].set_xlabel("seconds since start (dotted: end of warm-up)")
+    fig.tight_layout()
+    path = os.path.join(out, "throughput_over_time.png")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return os.path.basename(path)
+
+
+def plot_latency(runs, out):
+    qs = [("p50", "p50_ms"), ("p90", "p90_ms"), ("p99", "p99_ms"), ("p99.9", "p999_ms"),
+          ("p99.99", "p9999_ms"), ("max", "max_ms")]
+    labels = [l for l in ("S5-10", "S5-50") if any(r["label"].startswith(l) for r in runs)]
+    if not labels:
+        return None
+    fig, axes = plt.subplots(1, len(labels), figsize=(5 * len(labels), 3.6), squeeze=False)
+    for ax, label in zip(axes[0], labels):
+        for t in BROKERS:
+            ys = [med(runs, label, t, lambda r, k=k: r["e2e_latency"][k]) for _, k in qs]
+            ax.plot([q for q, _ in qs], ys, marker="o", label=t)
+        rate = next(r for r in runs if r["label"].startswith(label))["workload"]["rate"]
+        ax.set_title("S5 e2e latency at %s%% (%.0f msg/s)" % (label.split("-")[1], rate))
+        ax.set_yscale("log")
+        ax.set_ylabel("ms (median of repetitions)")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend()
+    fig.tight_layout()
+    path = os.path.join(out, "latency_percentiles.png")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return os.path.basename(path)
+
+
+def plot_sizes(runs, out):
+    sizes = [(100, "S1"), (1024, "S2"), (10240, "S3-10240"), (102400, "S3-102400")]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    any_pts = False
+    for t in BROKERS:
+        pts = [(s, med(runs, l, t, lambda r: r["produced"]["MB_per_s"])) for s, l in sizes]
+        pts = [(s, v) for s, v in pts if v is not None]
+        any_pts |= bool(pts)
+        ax.plot([s for s, _ in pts], [v for _, v in pts], marker="o", label=t)
+    if not any_pts:
+        plt.close(fig)
+        return None
+    ax.set_xscale("log")
+    ax.set_xlabel("message size (bytes)")
+    ax.set_ylabel("produce MB/s (acks=1)")
+    ax.set_title("S3 size sweep")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(out, "size_sweep.png")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return os.path.basename(path)
+
+
+def write(out):
+    with open(os.path.join(out, "results.json")) as fh:
+        data = json.load(fh)
+    meta, runs = data["meta"], data["runs"]
+    lines = ["# kbroker vs Apache Kafka %s — `make bench`\n" % meta["kafka_version"],
+             "Run %s on %d cores (load average %s at the start, %s at the end; other work "
+             "shared the machine), %.0f s in all. Command: `%s`.\n" % (
+                 meta["date"], meta["nproc"], "/".join("%.1f" % x for x in meta["loadavg_start"]),
+                 "/".join("%.1f" % x for x in meta.get("loadavg_end", [])),
+                 meta.get("seconds", 0), meta["command"]),
+             "Client: tools/kbench (librdkafka) for both brokers, producer %s. Brokers: "
+             "one ZooKeeper (own chroot each), same filesystem, same topic layout, %s; Kafka "
+             "with -Xmx1G -Xms1G and kafka-run-class.sh's G1 flags. Each figure is the median "
+             "of %d runs alternating kbroker, Kafka (ABAB); %g s warm-up then %g s measured. "
+             "Latency counts from each message's intended send time. Broker CPU is user+system "
+             "time of the broker processes over the measured window, per GiB or per million "
+             "messages of client payload; RSS is the peak (VmHWM) over the broker's life. "
+             "Ratios are kbroker / Kafka.\n" % (
+                 " ".join(meta["producer"]),
+                 ", ".join("%s=%s" % kv for kv in meta["broker_conf"].items()),
+                 meta["args"]["reps"], meta["args"]["warmup"], meta["args"]["duration"])]
+    lines += ceilings_md(meta, runs)
+    lines += tables(runs)
+    for name in (plot_timelines(runs, out), plot_latency(runs, out), plot_sizes(runs, out)):
+        if name:
+            lines.append("![%s](%s)\n" % (name[:-4].replace("_", " "), name))
+    with open(os.path.join(out, "report.md"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    write(sys.argv[1])
