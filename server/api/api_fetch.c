@@ -13,10 +13,10 @@
 #include "../../log/legacy.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
+#include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "../replica/replica.h"
 
-#include <event2/event.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -173,103 +173,54 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
 
 /* ---- Parking until min_bytes or max_wait_ms ------------------------------------------------ */
 
-struct fetch_wait {
-	struct delayed d;           /* first: partitions point here */
-	struct kreq *r;
-	struct partition **parts;   /* registered with */
-	int n;
-	struct event *timer, *recheck;
-};
-
-static void fwait_release(struct fetch_wait *w)
+/* The parked request is the operation's data: nothing else to keep. */
+static void fwait_answer(struct kreq *r)
 {
-	for (int i = 0; i < w->n; i++)
-		if (w->parts[i])
-			partition_remove_waiter(w->parts[i], &w->d);
-	delayed_unregister(w->r->b, &w->d);
-	event_free(w->timer);
-	event_free(w->recheck);
-	kb_free(w->parts);
-	kb_free(w);
-}
-
-static void fwait_answer(struct fetch_wait *w)
-{
-	struct kreq *r = w->r;
 	int errors = 0;
-	fwait_release(w);
 	kreq_finish(r, fetch_pass(r, true, &errors) < 0 ? H_CLOSE : H_RESPOND);
 }
 
-static void fwait_recheck_cb(evutil_socket_t fd, short what, void *arg)
+/* Enough data now, or a partition in error (e.g. deleted, or no longer led here)? */
+static bool fwait_try(struct pg_op *op, void *arg)
 {
-	KB_UNUSED(fd);
-	KB_UNUSED(what);
-	struct fetch_wait *w = arg;
-	const struct FetchRequest *req = w->r->req;
+	KB_UNUSED(op);
+	struct kreq *r = arg;
+	const struct FetchRequest *req = r->req;
 	int errors = 0;
-	if (fetch_pass(w->r, false, &errors) >= KB_MAX(req->MinBytes, 1) || errors)
-		fwait_answer(w);
+	if (fetch_pass(r, false, &errors) < KB_MAX(req->MinBytes, 1) && !errors)
+		return false;
+	fwait_answer(r);
+	return true;
 }
 
-static void fwait_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void fwait_expire(void *arg)
 {
-	KB_UNUSED(fd);
-	KB_UNUSED(what);
-	fwait_answer(arg);
+	fwait_answer(arg); /* max_wait_ms: whatever there is */
 }
 
-static void fwait_wake(struct delayed *d)
+static void fwait_drop(void *arg)
 {
-	event_active(((struct fetch_wait *)d)->recheck, 0, 0);
+	kreq_drop(arg);
 }
 
-static void fwait_forget(struct delayed *d, struct partition *p)
-{
-	struct fetch_wait *w = (struct fetch_wait *)d;
-	for (int i = 0; i < w->n; i++)
-		if (w->parts[i] == p)
-			w->parts[i] = NULL;
-	partition_remove_waiter(p, d);
-	event_active(w->recheck, 0, 0);
-}
-
-static void fwait_drop(struct delayed *d)
-{
-	struct fetch_wait *w = (struct fetch_wait *)d;
-	struct kreq *r = w->r;
-	fwait_release(w);
-	kreq_drop(r);
-}
+/* A deleted partition needs no letting go (the request holds names, not partitions): the
+ * re-try that follows finds it gone and answers. */
+static const struct pg_ops fwait_ops = {fwait_try, fwait_expire, fwait_drop, NULL};
 
 static enum handler_result park(struct kreq *r)
 {
 	const struct FetchRequest *req = r->req;
 	const struct FetchTopic *in = req->Topics.elems;
-	struct fetch_wait *w = kb_calloc(1, sizeof(*w));
-	w->d = (struct delayed){.wake = fwait_wake, .forget = fwait_forget, .drop = fwait_drop};
-	w->r = r;
-	int total = 0;
-	for (int t = 0; t < req->Topics.count; t++)
-		total += in[t].Partitions.count;
-	w->parts = kb_calloc((size_t)total + 1, sizeof(*w->parts));
+	struct pg_op *op = purgatory_park(r->b->pg, &fwait_ops, r, KB_MAX(req->MaxWaitMs, 0));
 	for (int t = 0; t < req->Topics.count; t++) {
 		struct kp_str name = topic_name(r, &in[t]);
 		const struct FetchPartition *fp = in[t].Partitions.elems;
 		for (int k = 0; name.len >= 0 && k < in[t].Partitions.count; k++) {
 			struct partition *p = pm_find(r->b, name, fp[k].Partition);
-			if (p) {
-				w->parts[w->n++] = p;
-				partition_add_waiter(p, &w->d);
-			}
+			if (p)
+				purgatory_watch(op, partition_key(p));
 		}
 	}
-	w->timer = evtimer_new(r->b->base, fwait_timeout_cb, w);
-	w->recheck = event_new(r->b->base, -1, 0, fwait_recheck_cb, w);
-	delayed_register(r->b, &w->d);
-	int ms = KB_MAX(req->MaxWaitMs, 0);
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	evtimer_add(w->timer, &tv);
 	return H_ASYNC;
 }
 

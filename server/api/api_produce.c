@@ -4,7 +4,9 @@
  * per-record work) → append, whole or not at all. acks=0 gets no answer (and any error closes
  * the connection, the only signal such a producer gets); acks=1 is answered after the local
  * append; acks=-1 first requires min.insync.replicas in-sync replicas, then waits until the
- * high watermark covers every appended batch, or the request's timeout.
+ * high watermark covers every appended batch, or the request's timeout, parked in the
+ * purgatory on the partitions it waits for. Every response array is allocated before the
+ * first append: a request too large to answer is closed with nothing appended or parked.
  *
  * Idempotent batches (producerId >= 0) get Kafka 3.9's checks from the batch header alone
  * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
@@ -18,9 +20,9 @@
 #include "../../log/records.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
+#include "../core/purgatory.h"
 #include "../replica/partition.h"
 
-#include <event2/event.h>
 #include <string.h>
 
 
@@ -129,30 +131,25 @@ struct pwait_item {
 	struct partition *p;        /* NULL once settled */
 	int64_t need;               /* HW that covers the batch */
 	struct PartitionProduceResponse *out;
+	bool last;                  /* the request's last batch for p: unwatches p when settled */
 };
 
 struct produce_wait {
-	struct delayed d;           /* first: the partitions' waiter lists point here */
 	struct kreq *r;
+	struct pg_op *op;
 	struct pwait_item *items;
 	int n;
-	struct event *timer, *recheck;
 };
 
-static void pwait_release(struct produce_wait *w)
+static void pwait_free(struct produce_wait *w)
 {
-	for (int i = 0; i < w->n; i++)
-		if (w->items[i].p)
-			partition_remove_waiter(w->items[i].p, &w->d);
-	delayed_unregister(w->r->b, &w->d);
-	event_free(w->timer);
-	event_free(w->recheck);
 	kb_free(w->items);
 	kb_free(w);
 }
 
-/* Settles what can be settled; answers when everything is. */
-static void pwait_check(struct produce_wait *w, bool timed_out)
+/* Settles what can be settled (op: unwatch those, NULL once ended); answers and frees w when
+ * everything is. Returns whether it did. */
+static bool pwait_settle(struct produce_wait *w, struct pg_op *op, bool timed_out)
 {
 	bool all = true;
 	for (int i = 0; i < w->n; i++) {
@@ -172,65 +169,57 @@ static void pwait_check(struct produce_wait *w, bool timed_out)
 			continue;
 		}
 		it->out->ErrorCode = err;
-		partition_remove_waiter(it->p, &w->d);
+		if (op && it->last) /* earlier batches for p settle no later than this one */
+			purgatory_unwatch(op, partition_key(it->p));
 		it->p = NULL;
 	}
 	if (!all)
-		return;
-	struct kreq *r = w->r;
-	pwait_release(w);
-	kreq_finish(r, H_RESPOND);
+		return false;
+	kreq_finish(w->r, H_RESPOND);
+	pwait_free(w);
+	return true;
 }
 
-static void pwait_recheck_cb(evutil_socket_t fd, short what, void *arg)
+static bool pwait_try(struct pg_op *op, void *arg)
 {
-	KB_UNUSED(fd);
-	KB_UNUSED(what);
-	pwait_check(arg, false);
+	return pwait_settle(arg, op, false);
 }
 
-static void pwait_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void pwait_expire(void *arg)
 {
-	KB_UNUSED(fd);
-	KB_UNUSED(what);
-	pwait_check(arg, true);
+	bool done = pwait_settle(arg, NULL, true);
+	KB_ASSERT(done);
 }
 
-static void pwait_wake(struct delayed *d)
+static void pwait_drop(void *arg)
 {
-	event_active(((struct produce_wait *)d)->recheck, 0, 0);
+	struct produce_wait *w = arg;
+	kreq_drop(w->r);
+	pwait_free(w);
 }
 
-static void pwait_forget(struct delayed *d, struct partition *p)
+/* A partition being deleted: its batches will never be covered. */
+static void pwait_key_gone(struct pg_op *op, void *arg, struct pg_key key)
 {
-	struct produce_wait *w = (struct produce_wait *)d;
+	KB_UNUSED(op);
+	struct produce_wait *w = arg;
 	for (int i = 0; i < w->n; i++)
-		if (w->items[i].p == p) {
+		if (w->items[i].p && partition_key(w->items[i].p).id == key.id) {
 			w->items[i].out->ErrorCode = KERR_NOT_LEADER_OR_FOLLOWER;
 			w->items[i].p = NULL;
 		}
-	partition_remove_waiter(p, d);
-	event_active(w->recheck, 0, 0);
 }
 
-static void pwait_drop(struct delayed *d)
-{
-	struct produce_wait *w = (struct produce_wait *)d;
-	struct kreq *r = w->r;
-	pwait_release(w);
-	kreq_drop(r);
-}
+static const struct pg_ops pwait_ops = {pwait_try, pwait_expire, pwait_drop, pwait_key_gone};
 
-static struct produce_wait *pwait_new(struct kreq *r, int n)
+/* Parks r until the HW covers every item (the handler then returns H_ASYNC). */
+static void pwait_park(struct kreq *r, struct pwait_item *items, int n, int32_t timeout_ms)
 {
-	struct produce_wait *w = kb_calloc(1, sizeof(*w));
-	w->d = (struct delayed){.wake = pwait_wake, .forget = pwait_forget, .drop = pwait_drop};
-	w->r = r;
-	w->items = kb_calloc((size_t)n + 1, sizeof(*w->items));
-	w->timer = evtimer_new(r->b->base, pwait_timeout_cb, w);
-	w->recheck = event_new(r->b->base, -1, 0, pwait_recheck_cb, w);
-	delayed_register(r->b, &w->d);
-	return w;
+	struct produce_wait *w = kb_malloc(sizeof(*w));
+	*w = (struct produce_wait){.r = r, .items = items, .n = n};
+	w->op = purgatory_park(r->b->pg, &pwait_ops, w, KB_MAX(timeout_ms, 0));
+	for (int i = n - 1; i >= 0; i--) /* backwards: the first to watch p is its last batch */
+		items[i].last = purgatory_watch(w->op, partition_key(items[i].p));
 }
 
 /* ---- The handler ---------------------------------------------------------------------------- */
@@ -251,25 +240,41 @@ static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
 	return 0;
 }
 
-enum handler_result handle_produce(struct kreq *r)
+/* Every response array first: a request whose response does not fit the arena is closed
+ * before anything of it is appended or parked. */
+static bool alloc_responses(struct kreq *r, int *total)
 {
 	const struct ProduceRequest *req = r->req;
 	struct ProduceResponse *resp = r->resp;
 	const struct TopicProduceData *in = req->TopicData.elems;
 	struct TopicProduceResponse *out =
 	        kreq_array(r, &resp->Responses, req->TopicData.count, sizeof(*out));
-	int total = 0;
-	for (int t = 0; out && t < req->TopicData.count; t++)
-		total += in[t].PartitionData.count;
-	struct produce_wait *w = NULL;
-	bool failed = false;
+	*total = 0;
 	for (int t = 0; out && t < req->TopicData.count; t++) {
-		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
 		out[t].Name = in[t].Name;
-		struct PartitionProduceResponse *po =
-		        kreq_array(r, &out[t].PartitionResponses, in[t].PartitionData.count, sizeof(*po));
-		if (!po)
-			return H_CLOSE;
+		if (!kreq_array(r, &out[t].PartitionResponses, in[t].PartitionData.count,
+		                sizeof(struct PartitionProduceResponse)))
+			return false;
+		*total += in[t].PartitionData.count;
+	}
+	return out != NULL;
+}
+
+enum handler_result handle_produce(struct kreq *r)
+{
+	const struct ProduceRequest *req = r->req;
+	struct ProduceResponse *resp = r->resp;
+	const struct TopicProduceData *in = req->TopicData.elems;
+	int total;
+	if (!alloc_responses(r, &total))
+		return H_CLOSE;
+	struct TopicProduceResponse *out = resp->Responses.elems;
+	struct pwait_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
+	int nitems = 0;
+	bool failed = false;
+	for (int t = 0; t < req->TopicData.count; t++) {
+		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
+		struct PartitionProduceResponse *po = out[t].PartitionResponses.elems;
 		for (int k = 0; k < in[t].PartitionData.count; k++) {
 			struct partition *p;
 			po[k] = (struct PartitionProduceResponse){
@@ -283,20 +288,18 @@ enum handler_result handle_produce(struct kreq *r)
 			po[k].ErrorCode = err;
 			failed |= err != 0;
 			if (err == 0 && req->Acks == -1 && p->hw < need) {
-				if (!w)
-					w = pwait_new(r, total);
-				w->items[w->n++] = (struct pwait_item){p, need, &po[k]};
-				partition_add_waiter(p, &w->d);
+				if (!items)
+					items = kb_calloc((size_t)total, sizeof(*items));
+				items[nitems++] = (struct pwait_item){p, need, &po[k], false};
 			}
 		}
 	}
-	if (!out)
-		return H_CLOSE;
 	if (req->Acks == 0) /* no answer; an error closes the connection (Kafka's signal) */
 		return failed ? H_CLOSE : H_NO_RESPONSE;
-	if (!w)
+	if (!items)
 		return H_RESPOND;
-	struct timeval tv = {req->TimeoutMs / 1000, (req->TimeoutMs % 1000) * 1000};
-	evtimer_add(w->timer, &tv);
+	/* Parked only now, on the one path that returns H_ASYNC (issue 8: a request parked
+	 * before an H_CLOSE was freed by dispatch and then used by the next HW wake). */
+	pwait_park(r, items, nitems, req->TimeoutMs);
 	return H_ASYNC;
 }

@@ -14,10 +14,9 @@
  *
  * Producer ids come in blocks of PID_BLOCK_SIZE taken from ZooKeeper (coord_take_pid_block);
  * the next block is fetched once 90% of the current one is used (as Kafka does), so requests
- * rarely wait. A request that finds no id parks on the broker's waiters (waiters.h) until a
- * block arrives (waiters_recheck) or PID_WAIT_MS passes; then it gets
- * COORDINATOR_LOAD_IN_PROGRESS, which clients retry. The parking is the few lines of
- * pid_wait_check(), to be ported to a purgatory as is.
+ * rarely wait. A request that finds no id parks in the purgatory (key PG_KEY_PRODUCER_IDS)
+ * until a block arrives or PID_WAIT_MS passes; then it gets
+ * COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
  *
  * DescribeProducers: per partition, the producers of the local leader's log (pstate.h);
  * UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER as Kafka answers.
@@ -27,7 +26,7 @@
 #include "../../log/pstate.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
-#include "../core/waiters.h"
+#include "../core/purgatory.h"
 #include "../replica/partition.h"
 
 #include <event2/event.h>
@@ -64,7 +63,7 @@ static void block_done(void *arg, int rc, int64_t start, int64_t end)
 		a->pre_start = start;
 		a->pre_end = end;
 	}
-	waiters_recheck(a->b);
+	purgatory_check(a->b->pg, pg_key(PG_KEY_PRODUCER_IDS, a));
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -72,7 +71,7 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 	KB_UNUSED(fd);
 	KB_UNUSED(what);
 	struct pid_alloc *a = arg;
-	if (!a->fetching && a->b->waiters)
+	if (!a->fetching && purgatory_watchers(a->b->pg, pg_key(PG_KEY_PRODUCER_IDS, a)) > 0)
 		fetch_block(a);
 }
 
@@ -129,16 +128,32 @@ static void init_pid_answer(struct InitProducerIdResponse *out, int16_t err, int
 	out->ProducerEpoch = err ? -1 : 0;
 }
 
-static bool pid_wait_check(struct kreq *r, void *ctx, bool timed_out)
+/* A request that found no free id waits in the purgatory for a block (or PID_WAIT_MS). */
+static bool pid_wait_try(struct pg_op *op, void *arg)
 {
-	KB_UNUSED(ctx);
+	KB_UNUSED(op);
+	struct kreq *r = arg;
 	int64_t pid = pid_take(r->b);
-	if (pid < 0 && !timed_out)
+	if (pid < 0)
 		return false;
-	init_pid_answer(r->resp, pid < 0 ? KERR_COORDINATOR_LOAD_IN_PROGRESS : KERR_NONE, pid);
+	init_pid_answer(r->resp, KERR_NONE, pid);
 	kreq_finish(r, H_RESPOND);
 	return true;
 }
+
+static void pid_wait_expire(void *arg)
+{
+	struct kreq *r = arg;
+	init_pid_answer(r->resp, KERR_COORDINATOR_LOAD_IN_PROGRESS, -1);
+	kreq_finish(r, H_RESPOND);
+}
+
+static void pid_wait_drop(void *arg)
+{
+	kreq_drop(arg);
+}
+
+static const struct pg_ops pid_wait_ops = {pid_wait_try, pid_wait_expire, pid_wait_drop, NULL};
 
 enum handler_result handle_init_producer_id(struct kreq *r)
 {
@@ -162,7 +177,8 @@ enum handler_result handle_init_producer_id(struct kreq *r)
 		init_pid_answer(out, KERR_NONE, pid);
 		return H_RESPOND;
 	}
-	waiter_add(r, PID_WAIT_MS, pid_wait_check, NULL);
+	struct pg_op *op = purgatory_park(r->b->pg, &pid_wait_ops, r, PID_WAIT_MS);
+	purgatory_watch(op, pg_key(PG_KEY_PRODUCER_IDS, r->b->pids));
 	return H_ASYNC;
 }
 

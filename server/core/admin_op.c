@@ -2,7 +2,7 @@
 #include "admin_op.h"
 
 #include "../../coord/topic_admin.h"
-#include "waiters.h"
+#include "purgatory.h"
 
 struct write_arg {
 	struct admin_op *op;
@@ -30,14 +30,45 @@ struct admin_op *admin_op_new(struct kreq *r, int32_t timeout_ms, void *state,
 	return op;
 }
 
-static bool waiter_check(struct kreq *r, void *ctx, bool timed_out)
+/* ---- Waiting for the cluster: parked in the purgatory on the metadata cache ------------- */
+
+static bool wait_try(struct pg_op *pop, void *arg)
 {
-	struct admin_op *op = ctx;
-	if (!op->ready(r, op->state, timed_out))
+	KB_UNUSED(pop);
+	struct admin_op *op = arg;
+	if (!op->ready(op->r, op->state, false))
 		return false;
-	kreq_finish(r, H_RESPOND);
-	return true; /* the waiter frees op (its ctx) */
+	kreq_finish(op->r, H_RESPOND);
+	kb_free(op);
+	return true;
 }
+
+static void wait_expire(void *arg)
+{
+	struct admin_op *op = arg;
+	bool done = op->ready(op->r, op->state, true);
+	KB_ASSERT(done); /* ready must settle every item at the deadline */
+	kreq_finish(op->r, H_RESPOND);
+	kb_free(op);
+}
+
+static void wait_drop(void *arg)
+{
+	struct admin_op *op = arg;
+	kreq_drop(op->r);
+	kb_free(op);
+}
+
+static const struct pg_ops wait_ops = {wait_try, wait_expire, wait_drop, NULL};
+
+/* Re-checked on every metadata change (broker.c checks the key), answered by left ms. */
+static void wait_for_cluster(struct admin_op *op, int64_t left)
+{
+	struct pg_op *pop = purgatory_park(op->r->b->pg, &wait_ops, op, left);
+	purgatory_watch(pop, pg_key(PG_KEY_METADATA, NULL));
+}
+
+/* ---- Writes ---------------------------------------------------------------------------- */
 
 /* All writes are done. Returns true if the request was answered (op freed). */
 static bool settle(struct admin_op *op)
@@ -54,7 +85,7 @@ static bool settle(struct admin_op *op)
 		kb_free(op);
 		return true;
 	}
-	waiter_add(r, left, waiter_check, op);
+	wait_for_cluster(op, left);
 	return false;
 }
 
@@ -96,6 +127,6 @@ enum handler_result admin_op_start(struct admin_op *op)
 		kb_free(op);
 		return H_RESPOND;
 	}
-	waiter_add(op->r, op->timeout_ms, waiter_check, op);
+	wait_for_cluster(op, op->timeout_ms);
 	return H_ASYNC;
 }

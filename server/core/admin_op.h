@@ -3,9 +3,9 @@
  *
  *   handler: validates, starts N writes (admin_op_write), then returns admin_op_start(op)
  *   each write completes → its per-item result is recorded (set_error hook)
- *   all writes done → `ready` is checked now and on every metadata change, until it says
- *   done or timeout_ms passes (ready is then called with timed_out = true and must finish
- *   every item); then the response goes out.
+ *   all writes done → `ready` is checked now and on every metadata change (parked in the
+ *   purgatory on the metadata key), until it says done or timeout_ms passes (ready is then
+ *   called with timed_out = true and must finish every item); then the response goes out.
  * A timeout of 0 answers as soon as the writes are done. If the ZooKeeper session closes
  * (shutdown) the request is dropped unanswered. All per-request state lives in r->arena. */
 #ifndef KB_SERVER_ADMIN_OP_H

@@ -3,7 +3,8 @@
 
 #include "../../common/say.h"
 #include "../replica/partition.h"
-#include "waiters.h"
+#include "dispatch.h"
+#include "purgatory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -131,7 +132,7 @@ static void sync_now(struct broker *b)
 {
 	b->last_sync_ms = kb_mono_ms();
 	pm_sync(b);
-	waiters_recheck(b);
+	purgatory_check(b->pg, pg_key(PG_KEY_METADATA, NULL)); /* admin requests waiting on it */
 }
 
 static void sync_cb(evutil_socket_t fd, short what, void *arg)
@@ -191,6 +192,7 @@ int broker_start(struct broker *b)
 	}
 	if (bind_listeners(b) < 0 || resolve_advertised(b) < 0)
 		return -1;
+	b->pg = purgatory_new(b->base);
 	if (pm_open(b) < 0) /* recovers every local log before the broker registers */
 		return -1;
 	int conn_timeout = b->cfg.zookeeper_connection_timeout_ms >= 0
@@ -224,8 +226,8 @@ void broker_stop(struct broker *b)
 		listener_free(b->socks[i]);
 	kb_free(b->socks);
 	b->socks = NULL;
-	waiters_drop_all(b);
-	delayed_drop_all(b);
+	if (b->pg)
+		purgatory_drop_all(b->pg); /* parked requests go unanswered, as their conns */
 	while (b->clients) {
 		struct client *cl = b->clients;
 		b->clients = cl->next;
@@ -240,6 +242,8 @@ void broker_stop(struct broker *b)
 		event_free(b->sync_ev);
 	b->sync_ev = NULL;
 	pm_close(b); /* flushes every log and writes the checkpoints */
+	purgatory_free(b->pg); /* drops anything parked during the shutdown itself */
+	b->pg = NULL;
 	for (int i = 0; i < b->nadvertised; i++) {
 		kb_free(b->advertised[i].listener);
 		kb_free(b->advertised[i].host);

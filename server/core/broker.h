@@ -10,9 +10,8 @@
 
 struct client;
 struct accept_ctx;
-struct waiter;
 struct pmgr;
-struct delayed;
+struct purgatory;
 
 struct broker {
 	struct event_base *base;
@@ -27,9 +26,8 @@ struct broker {
 	struct client *clients;          /* every open connection */
 	int nclients;
 	bool serving;                    /* listeners accepting */
-	struct waiter *waiters;          /* parked requests (server/waiters.c) */
+	struct purgatory *pg;            /* parked requests (server/core/purgatory.c) */
 	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
-	struct delayed *delayed;         /* parked Produce/Fetch requests */
 	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
 	struct event *sync_ev;           /* deferred pass over the metadata cache */
 	struct pid_alloc *pids;          /* producer-id blocks (server/api/api_producer.c) */

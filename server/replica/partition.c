@@ -237,7 +237,6 @@ static void partition_free(struct partition *p)
 {
 	KB_DCHECK(!p->fol.fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
 	replica_free(p);
-	kb_free(p->waiters);
 	kb_free(p->topic);
 	kb_free(p->dir);
 	kb_free(p);
@@ -305,8 +304,7 @@ static void partition_doom(struct pmgr *pm, struct partition *p)
 	p->doomed = true;
 	p->leader = false;
 	notify_role(pm, p, PM_ROLE_STOP);
-	while (p->nwaiters > 0) /* forget() unregisters itself */
-		p->waiters[p->nwaiters - 1]->forget(p->waiters[p->nwaiters - 1], p);
+	purgatory_key_gone(pm->b->pg, partition_key(p)); /* parked requests let go of p */
 	partition_reap(pm, p);
 }
 
@@ -320,15 +318,9 @@ static bool in_list(const int32_t *v, int n, int32_t id)
 	return false;
 }
 
-static void wake_waiters(struct partition *p)
-{
-	for (int i = 0; i < p->nwaiters; i++)
-		p->waiters[i]->wake(p->waiters[i]);
-}
-
 void partition_wake(struct partition *p)
 {
-	wake_waiters(p);
+	purgatory_check(p->pm->b->pg, partition_key(p));
 }
 
 struct broker *partition_broker(const struct partition *p)
@@ -337,21 +329,28 @@ struct broker *partition_broker(const struct partition *p)
 }
 
 /* The leader's HW follows the ISR's log ends (server/replica.c), never backwards, and never
- * above its own log end (debug checks: hw_published is the largest HW of this leadership). */
-void partition_update_hw(struct partition *p)
+ * above its own log end (debug checks: hw_published is the largest HW of this leadership).
+ * Returns whether it moved. */
+static bool advance_hw(struct partition *p)
 {
 	if (!p->leader || !p->log)
-		return;
+		return false;
 	KB_DCHECK(p->hw >= p->lead.hw_published, "%s-%d: HW moved backwards from %lld to %lld",
 	          p->topic, p->id, (long long)p->lead.hw_published, (long long)p->hw);
 	int64_t hw = replica_leader_hw(p);
-	if (hw > p->hw) {
+	bool moved = hw > p->hw;
+	if (moved)
 		p->hw = hw;
-		wake_waiters(p);
-	}
 	KB_DCHECK(p->hw <= plog_end_offset(p->log), "%s-%d: HW %lld above log end %lld",
 	          p->topic, p->id, (long long)p->hw, (long long)plog_end_offset(p->log));
 	p->lead.hw_published = p->hw;
+	return moved;
+}
+
+void partition_update_hw(struct partition *p)
+{
+	if (advance_hw(p))
+		partition_wake(p);
 }
 
 static void apply_state(struct broker *b, struct partition *p, const struct md_partition *mp)
@@ -409,7 +408,7 @@ void pm_sync(struct broker *b)
 	kb_free(seen);
 }
 
-/* ---- Appends, flushes and waiters ------------------------------------------------------------ */
+/* ---- Appends and flushes ------------------------------------------------------------------- */
 
 struct flush_ctx {
 	struct partition *p;
@@ -474,50 +473,9 @@ int partition_append(struct partition *p, uint8_t *batch, size_t len,
 	if (rc != KERR_NONE)
 		return rc;
 	after_append(p, active);
-	partition_update_hw(p);
-	wake_waiters(p);
+	advance_hw(p);
+	partition_wake(p); /* new data, and perhaps a new HW: one re-try either way */
 	return KERR_NONE;
-}
-
-void partition_add_waiter(struct partition *p, struct delayed *w)
-{
-	KB_GROW(p->waiters, p->capwaiters, p->nwaiters + 1, 4);
-	p->waiters[p->nwaiters++] = w;
-}
-
-void partition_remove_waiter(struct partition *p, struct delayed *w)
-{
-	for (int i = 0; i < p->nwaiters; i++)
-		if (p->waiters[i] == w) {
-			p->waiters[i] = p->waiters[--p->nwaiters];
-			return;
-		}
-}
-
-void delayed_register(struct broker *b, struct delayed *d)
-{
-	d->prev = NULL;
-	d->next = b->delayed;
-	if (b->delayed)
-		b->delayed->prev = d;
-	b->delayed = d;
-}
-
-void delayed_unregister(struct broker *b, struct delayed *d)
-{
-	if (d->prev)
-		d->prev->next = d->next;
-	else
-		b->delayed = d->next;
-	if (d->next)
-		d->next->prev = d->prev;
-	d->prev = d->next = NULL;
-}
-
-void delayed_drop_all(struct broker *b)
-{
-	while (b->delayed)
-		b->delayed->drop(b->delayed); /* drop() unregisters */
 }
 
 /* ---- Periodic duties: flush.ms, retention, checkpoints ------------------------------------- */

@@ -23,25 +23,11 @@
 #include "../../log/log.h"
 #include "../../net/kp.h"
 #include "replica_rules.h"
+#include "../core/purgatory.h"
 
 struct broker;
 struct pmgr;
 struct partition;
-
-/* A request parked on partitions (long-poll Fetch, acks=all Produce): woken when a partition
- * it waits on gets data or a new high watermark or changes role, and told to let go of a
- * partition that is being deleted. Both callbacks run on the loop; `wake` should defer work. */
-struct delayed {
-	void (*wake)(struct delayed *d);
-	void (*forget)(struct delayed *d, struct partition *p);
-	void (*drop)(struct delayed *d);   /* shutdown: free without answering */
-	struct delayed *prev, *next;       /* every parked request (for shutdown) */
-};
-
-/* Every parked request is on the broker's list while it lives. */
-void delayed_register(struct broker *b, struct delayed *d);
-void delayed_unregister(struct broker *b, struct delayed *d);
-void delayed_drop_all(struct broker *b);
 
 /* A partition's settings, resolved from its topic's configs over the broker's defaults
  * (pm_sync re-resolves them when the topic's configs_gen moves). */
@@ -99,8 +85,6 @@ struct partition {
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
-	struct delayed **waiters;  /* parked requests to wake on progress */
-	int nwaiters, capwaiters;
 	struct pmgr *pm;
 };
 
@@ -171,12 +155,15 @@ void partition_update_hw(struct partition *p);
  * how many bytes were taken (a trailing partial batch is left). */
 int partition_append_replica(struct partition *p, const uint8_t *buf, size_t len,
                              size_t *consumed);
-/* Wakes the requests parked on p (progress, a new HW or role). */
+/* Requests parked on a partition (long-poll Fetch, acks=all Produce) watch its key in the
+ * broker's purgatory (server/core/purgatory.h). They are re-tried when it gets data, a new
+ * high watermark or a new role (partition_wake), and told when it is deleted (key gone). */
+static inline struct pg_key partition_key(const struct partition *p)
+{
+	return pg_key(PG_KEY_PARTITION, p);
+}
+/* Re-tries the requests parked on p (deferred). */
 void partition_wake(struct partition *p);
 struct broker *partition_broker(const struct partition *p);
-
-/* Registration of parked requests. */
-void partition_add_waiter(struct partition *p, struct delayed *d);
-void partition_remove_waiter(struct partition *p, struct delayed *d);
 
 #endif

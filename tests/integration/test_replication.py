@@ -15,12 +15,14 @@ replica.lag.time.max.ms 4 s so ISR shrinks happen within a test):
 import glob
 import os
 import signal
+import struct
 import subprocess
 import time
 
 import pytest
 
 import harness
+import kproto
 from conftest import start_cluster
 
 IDS = [501, 502, 503]
@@ -428,3 +430,44 @@ def test_isr_of_leader_alone_then_leader_dies_stays_offline(cluster):
                        what="followers back in the ISR")
     check_nothing_lost(acked, consume(cluster, topic))
     wait_identical(cluster, topic)
+
+
+# sizeof(struct PartitionProduceResponse) and KB_RESPONSE_ARENA_BYTES (common/limits.h): a
+# Produce whose response arrays need more than the arena's headroom is closed, not answered.
+PRODUCE_RESPONSE_ELEM = 72
+RESPONSE_ARENA_BYTES = 256 << 20
+
+
+def one_record_batch(value):
+    from kafka.record.default_records import DefaultRecordBatchBuilder
+    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False,
+                                  producer_id=-1, producer_epoch=-1, base_sequence=-1,
+                                  batch_size=1 << 20)
+    b.append(0, timestamp=int(time.time() * 1000), key=None, value=value, headers=[])
+    return bytes(b.build())
+
+
+def test_acks_all_produce_closed_for_its_response_size_parks_nothing(cluster):
+    """Issue 8: an acks=all Produce whose first partition is appended (and would wait for the
+    followers) but whose later partitions' response arrays exceed the arena's headroom is
+    closed (H_CLOSE). Nothing of it may stay parked: the followers' next fetches move the
+    high watermark, and a parked request freed with the connection would be used after free
+    (ASan aborts the leader). Since all response arrays are sized first, nothing is appended
+    either."""
+    topic = "closed-acks-all"
+    create(cluster, topic, 1)
+    leader = cluster.broker(state(cluster, topic)["leader"])
+    batch = one_record_batch(b"never-acked")
+    n = RESPONSE_ARENA_BYTES // PRODUCE_RESPONSE_ELEM + 100000
+    body = (kproto.nullable_string(None) + struct.pack(">hi", -1, 10000) + struct.pack(">i", 2) +
+            kproto.string(topic) + struct.pack(">i", 1) +
+            struct.pack(">ii", 0, len(batch)) + batch +
+            kproto.string("no-such-topic") + struct.pack(">i", n) + struct.pack(">ii", 0, -1) * n)
+    with leader.conn(60) as c:
+        c.send(kproto.frame(kproto.encode_request(0, 7, c.next_corr(), body, "kb-it")))
+        closed, data, _ = c.wait_closed(60)
+    assert closed and not data
+    time.sleep(2)  # the followers fetch meanwhile: the HW would wake anything parked
+    assert leader.alive() and not leader.sanitizer_findings(), leader.log_tail(40)
+    acked, errors = produce(cluster, topic, 1, b"after")
+    assert not errors and acked == [(0, b"after-000000")]

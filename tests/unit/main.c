@@ -30,6 +30,7 @@
 	X(pstate) \
 	X(codec_producer) \
 	X(kbench_hist) \
+	X(purgatory) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
