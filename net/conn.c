@@ -40,6 +40,7 @@ struct conn {
 	void *user;
 	struct conn_limits lim;
 	struct conn_slot *head, *tail;
+	struct evbuffer_cb_entry *out_cb; /* keeps total_output */
 	int inflight;     /* slots handed to handlers and not done yet */
 	int depth;        /* our callbacks currently on the stack */
 	bool closed;      /* no more reading or callbacks */
@@ -88,10 +89,37 @@ static void describe_peer(struct conn *c, evutil_socket_t fd)
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
 }
 
+/* Bytes in the output buffers of every connection, kept by output_cb. */
+static size_t total_output;
+
+static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	KB_UNUSED(buf);
+	KB_UNUSED(arg);
+	total_output += info->n_added;
+	total_output -= KB_MIN(total_output, info->n_deleted);
+}
+
+size_t conn_total_output(void)
+{
+	return total_output;
+}
+
+static size_t pending_output(const struct conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Over all connections' budget, a connection with answers still queued reads no more. */
+static bool globally_over(const struct conn *c)
+{
+	return total_output > KB_CONNS_MAX_OUTPUT_BYTES && pending_output(c) > 0;
+}
+
 static bool over_limits(const struct conn *c)
 {
-	return c->inflight >= KB_CONN_MAX_INFLIGHT ||
-	       evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES;
+	return c->inflight >= KB_CONN_MAX_INFLIGHT || pending_output(c) > KB_CONN_MAX_OUTPUT_BYTES ||
+	       globally_over(c);
 }
 
 static void pause_reading(struct conn *c)
@@ -109,7 +137,7 @@ static void maybe_resume(struct conn *c)
 	if (c->closed || !c->paused)
 		return;
 	if (c->inflight >= KB_CONN_MAX_INFLIGHT ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES / 2)
+	    pending_output(c) > KB_CONN_MAX_OUTPUT_BYTES / 2 || globally_over(c))
 		return;
 	c->paused = false;
 	bufferevent_enable(c->bev, EV_READ);
@@ -292,6 +320,8 @@ struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct 
 	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	KB_ASSERT(c->bev);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev), output_cb, NULL);
+	KB_ASSERT(c->out_cb);
 	/* Never buffer more than one maximal frame of input ahead of the parser. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, c->lim.max_frame + 4);
 	bufferevent_setwatermark(c->bev, EV_WRITE, KB_CONN_MAX_OUTPUT_BYTES / 2, 0);
@@ -306,11 +336,6 @@ struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct 
 		all_conns->prev_all = c;
 	all_conns = c;
 	return c;
-}
-
-static size_t pending_output(const struct conn *c)
-{
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 void conn_close(struct conn *c)
@@ -347,6 +372,9 @@ static void free_now(struct conn *c)
 			evbuffer_free(s->out);
 		kb_free(s);
 	}
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evbuffer_remove_cb_entry(out, c->out_cb);
+	total_output -= KB_MIN(total_output, evbuffer_get_length(out));
 	bufferevent_free(c->bev);
 	kb_free(c);
 }
