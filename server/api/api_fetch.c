@@ -234,6 +234,11 @@ static void fwait_forget(struct delayed *d, struct partition *p)
 	event_active(w->recheck, 0, 0);
 }
 
+static void fwait_expire(struct delayed *d)
+{
+	event_active(((struct fetch_wait *)d)->timer, EV_TIMEOUT, 0);
+}
+
 static void fwait_drop(struct delayed *d)
 {
 	struct fetch_wait *w = (struct fetch_wait *)d;
@@ -247,7 +252,8 @@ static enum handler_result park(struct kreq *r)
 	const struct FetchRequest *req = r->req;
 	const struct FetchTopic *in = req->Topics.elems;
 	struct fetch_wait *w = kb_calloc(1, sizeof(*w));
-	w->d = (struct delayed){.wake = fwait_wake, .forget = fwait_forget, .drop = fwait_drop};
+	w->d = (struct delayed){.wake = fwait_wake, .forget = fwait_forget, .drop = fwait_drop,
+	                        .expire = fwait_expire, .conn = r->conn};
 	w->r = r;
 	int total = 0;
 	for (int t = 0; t < req->Topics.count; t++)

@@ -191,6 +191,11 @@ static void pwait_forget(struct delayed *d, struct partition *p)
 	event_active(w->recheck, 0, 0);
 }
 
+static void pwait_expire(struct delayed *d)
+{
+	event_active(((struct produce_wait *)d)->timer, EV_TIMEOUT, 0);
+}
+
 static void pwait_drop(struct delayed *d)
 {
 	struct produce_wait *w = (struct produce_wait *)d;
@@ -202,7 +207,8 @@ static void pwait_drop(struct delayed *d)
 static struct produce_wait *pwait_new(struct kreq *r, int n)
 {
 	struct produce_wait *w = kb_calloc(1, sizeof(*w));
-	w->d = (struct delayed){.wake = pwait_wake, .forget = pwait_forget, .drop = pwait_drop};
+	w->d = (struct delayed){.wake = pwait_wake, .forget = pwait_forget, .drop = pwait_drop,
+	                        .expire = pwait_expire, .conn = r->conn};
 	w->r = r;
 	w->items = kb_calloc((size_t)n + 1, sizeof(*w->items));
 	w->timer = evtimer_new(r->b->base, pwait_timeout_cb, w);

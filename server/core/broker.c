@@ -29,6 +29,10 @@ static void client_closed(struct conn *c)
 		cl->next->prev = cl->prev;
 	b->nclients--;
 	connlimit_release(b->per_ip, &cl->addr);
+	/* Requests parked for a client-chosen time (Fetch MaxWaitMs, Produce/admin TimeoutMs, up
+	 * to 24 days) would keep the closed connection and its socket until then. */
+	delayed_expire_conn(b, c);
+	waiters_expire_conn(b, c);
 	kb_free(cl);
 }
 

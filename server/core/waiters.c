@@ -62,6 +62,13 @@ void waiters_recheck(struct broker *b)
 	}
 }
 
+void waiters_expire_conn(struct broker *b, const struct conn *c)
+{
+	for (struct waiter *w = b->waiters; w; w = w->next)
+		if (w->r->conn == c)
+			event_active(w->deadline, EV_TIMEOUT, 0);
+}
+
 void waiters_drop_all(struct broker *b)
 {
 	while (b->waiters) {

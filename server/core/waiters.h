@@ -20,5 +20,8 @@ void waiter_add(struct kreq *r, int64_t timeout_ms, waiter_check_fn check, void 
 /* Re-checks every waiter (called on COORD_METADATA_CHANGED). */
 void waiters_recheck(struct broker *b);
 void waiters_drop_all(struct broker *b);
+/* Connection c has closed: its waiters reach their deadline now (deferred), so the
+ * connection is freed at once rather than after the request's own timeout. */
+void waiters_expire_conn(struct broker *b, const struct conn *c);
 
 #endif

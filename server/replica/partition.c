@@ -466,6 +466,13 @@ void delayed_unregister(struct broker *b, struct delayed *d)
 	d->prev = d->next = NULL;
 }
 
+void delayed_expire_conn(struct broker *b, const struct conn *c)
+{
+	for (struct delayed *d = b->delayed; d; d = d->next)
+		if (d->conn == c)
+			d->expire(d);
+}
+
 void delayed_drop_all(struct broker *b)
 {
 	while (b->delayed)

@@ -26,6 +26,7 @@
 struct broker;
 struct pmgr;
 struct partition;
+struct conn;
 
 /* A request parked on partitions (long-poll Fetch, acks=all Produce): woken when a partition
  * it waits on gets data or a new high watermark or changes role, and told to let go of a
@@ -34,6 +35,10 @@ struct delayed {
 	void (*wake)(struct delayed *d);
 	void (*forget)(struct delayed *d, struct partition *p);
 	void (*drop)(struct delayed *d);   /* shutdown: free without answering */
+	/* The client has gone: finish as at the timeout, soon (deferred, never re-entrant), so
+	 * the connection and its socket are freed now, not after a client-chosen wait. */
+	void (*expire)(struct delayed *d);
+	const struct conn *conn;           /* the connection the request came on */
 	struct delayed *prev, *next;       /* every parked request (for shutdown) */
 };
 
@@ -41,6 +46,8 @@ struct delayed {
 void delayed_register(struct broker *b, struct delayed *d);
 void delayed_unregister(struct broker *b, struct delayed *d);
 void delayed_drop_all(struct broker *b);
+/* Calls expire() on every parked request of connection c (it has closed). */
+void delayed_expire_conn(struct broker *b, const struct conn *c);
 
 struct partition {
 	char *topic;
