@@ -24,6 +24,11 @@
  * max.in.flight (default 1,000,000), so this must be a pause, not a refusal. */
 #define KB_CONN_MAX_INFLIGHT 128
 
+/* Requests one connection may have handled in one turn of the event loop; the rest of what
+ * it pipelined waits for the next turn, after every other ready connection (Kafka goes
+ * further and handles one request per connection at a time). */
+#define KB_CONN_FRAMES_PER_TURN 1
+
 /* Response bytes queued on one connection before the broker stops reading more requests
  * from it; reading resumes once the queue drains below half. It is a pause, never an error:
  * a larger response is still sent whole. (File ranges of Fetch responses count too.) */

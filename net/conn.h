@@ -14,6 +14,8 @@
  * (output below half the cap). Over all connections, once more than KB_CONNS_MAX_OUTPUT_BYTES
  * wait, a connection also stops reading while any of its own output waits (so clients that
  * never read cannot pile up responses). The client sees TCP backpressure, never an error.
+ * Fairness: one turn of the event loop handles at most KB_CONN_FRAMES_PER_TURN requests of a
+ * connection; the rest of its pipeline waits until other ready connections had their turn.
  *
  * Closing: conn_close() may be called from anywhere, including inside on_frame. The
  * connection is marked closed at once (no more reading or callbacks, later slot fills are
