@@ -66,7 +66,7 @@ UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
 .PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds bench
-all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests
+all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests $(BINDIR)/kb-mutgen
 
 $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,6 +88,11 @@ $(BINDIR)/kbench: $(KBENCH_OBJS) $(LIB_OBJS)
 $(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(OBJDIR)/tools/kbench_hist.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ -lcunit $(LDLIBS)
+
+# Mutated requests for tests/integration/test_hostile.py, from the codec's descriptor tables.
+$(BINDIR)/kb-mutgen: $(OBJDIR)/tests/hostile/mutgen.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 # Tests always run the sanitizer build: a recursive make keeps the two builds apart.
 test: deps layers

@@ -24,9 +24,21 @@
  * max.in.flight (default 1,000,000), so this must be a pause, not a refusal. */
 #define KB_CONN_MAX_INFLIGHT 128
 
+/* Requests one connection may have handled in one turn of the event loop; the rest of what
+ * it pipelined waits for the next turn, after every other ready connection (Kafka goes
+ * further and handles one request per connection at a time). */
+#define KB_CONN_FRAMES_PER_TURN 1
+
 /* Response bytes queued on one connection before the broker stops reading more requests
- * from it; reading resumes once the queue drains below half. */
-#define KB_CONN_MAX_OUTPUT_BYTES (64u * 1024 * 1024)
+ * from it; reading resumes once the queue drains below half. It is a pause, never an error:
+ * a larger response is still sent whole. (File ranges of Fetch responses count too.) */
+#define KB_CONN_MAX_OUTPUT_BYTES (4u * 1024 * 1024)
+
+/* Response bytes queued over ALL connections. Past it, every connection that still has
+ * responses queued stops reading until its queue is empty, so clients that send requests and
+ * never read the answers (test_hostile.py) cannot make the broker hold more than about this
+ * plus one response per connection. Readers keep going, one batch at a time. */
+#define KB_CONNS_MAX_OUTPUT_BYTES (32u * 1024 * 1024)
 
 /* Largest encoded response held in memory at once (records travel as file ranges). */
 #define KB_RESPONSE_MAX_BYTES (256u * 1024 * 1024)

@@ -548,6 +548,15 @@ static int check_listeners(const struct loader *ld)
 	return rc;
 }
 
+/* Kafka: a per-IP limit of 0 refuses every client unless some hosts are let in by overrides. */
+static int check_per_ip(const struct loader *ld)
+{
+	if (ld->cfg->max_connections_per_ip != 0 || ld->cfg->max_connections_per_ip_overrides)
+		return 0;
+	return key_fail(ld, "max.connections.per.ip",
+	                "can be 0 only if max.connections.per.ip.overrides is set");
+}
+
 int conf_load(struct kb_config *cfg, const char *path, int noverrides, char *const overrides[],
               char *err, size_t errlen)
 {
@@ -564,6 +573,8 @@ int conf_load(struct kb_config *cfg, const char *path, int noverrides, char *con
 		rc = check_listeners(&ld);
 	if (rc == 0)
 		rc = check_retention(&ld);
+	if (rc == 0)
+		rc = check_per_ip(&ld);
 	kb_free(ld.line);
 	if (rc != 0)
 		conf_free(cfg);

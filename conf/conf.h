@@ -53,6 +53,8 @@ struct kb_config {
 	int32_t socket_request_max_bytes;       /* socket.request.max.bytes */
 	int64_t connections_max_idle_ms;        /* connections.max.idle.ms */
 	int32_t max_connections;                /* max.connections */
+	int32_t max_connections_per_ip;         /* max.connections.per.ip */
+	char *max_connections_per_ip_overrides; /* max.connections.per.ip.overrides */
 	/* Topics and the controller */
 	bool auto_create_topics_enable;         /* auto.create.topics.enable */
 	int32_t num_partitions;                 /* num.partitions */
@@ -224,5 +226,20 @@ void conf_free_listeners(struct kb_listener *l, int count);
 /* Checks a listener.security.protocol.map value (comma-separated NAME:PROTOCOL, names unique,
  * protocols among PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); the key's validator. */
 int conf_check_protocol_map(const char *map, char *err, size_t errlen);
+
+/* ---- max.connections.per.ip.overrides ---------------------------------------------------
+ * Comma-separated host:count entries (blanks around entries and around ':' allowed). host is
+ * a host name, an IPv4 address or an IPv6 address (bracketed or bare: the count follows the
+ * LAST ':'); count is 0..2147483647; a host may appear once. An empty value has no entries. */
+struct conf_ip_override {
+	char *host;
+	int32_t max;
+};
+/* Returns 0 and a heap array (free with conf_free_ip_overrides; NULL when empty), or -1 with
+ * a reason in err. */
+int conf_parse_ip_overrides(const char *v, struct conf_ip_override **out, int *count, char *err,
+                            size_t errlen);
+void conf_free_ip_overrides(struct conf_ip_override *o, int count);
+int conf_check_ip_overrides(const char *v, char *err, size_t errlen); /* the key's validator */
 
 #endif

@@ -270,6 +270,25 @@ const struct conf_key conf_keys[] = {
 		       "process's limit on open files, which log segments also draw on.",
 	},
 	{
+		.name = "max.connections.per.ip", .type = CONF_INT, FIELD(max_connections_per_ip),
+		INT32_BOUNDS(0), .def = "2147483647",
+		.doc = "Most connections the broker keeps open from one IP address, over all "
+		       "listeners; a connection beyond it is closed as soon as it is accepted. An "
+		       "IPv4 address reached over IPv6 (::ffff:a.b.c.d) counts as that IPv4 address. "
+		       "0 is allowed only together with max.connections.per.ip.overrides: then only "
+		       "the hosts listed there may connect.",
+	},
+	{
+		.name = "max.connections.per.ip.overrides", .type = CONF_LIST,
+		FIELD(max_connections_per_ip_overrides), .validate = conf_check_ip_overrides,
+		.example = "127.0.0.1:200,broker-host:1000",
+		.valid = "comma-separated host:count; host a name, an IPv4 or an IPv6 address, "
+		         "count 0-2147483647",
+		.doc = "Per-host exceptions to max.connections.per.ip, as comma-separated host:count "
+		       "entries. A host name is resolved when the broker starts and the count applies "
+		       "to each of its addresses. Unset: every address has the default limit.",
+	},
+	{
 		.name = "auto.create.topics.enable", .type = CONF_BOOL,
 		FIELD(auto_create_topics_enable), .def = "true",
 		.doc = "Create a topic when a client asks for metadata about a topic that does not "

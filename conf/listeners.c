@@ -319,3 +319,78 @@ void conf_free_listeners(struct kb_listener *l, int count)
 	}
 	kb_free(l);
 }
+
+/* ---- max.connections.per.ip.overrides ---------------------------------------------------- */
+
+static bool valid_host(const char *h)
+{
+	size_t n = strlen(h);
+	if (n == 0 || n > 255)
+		return false;
+	if (h[0] == '[')
+		return n > 2 && h[n - 1] == ']';
+	for (const char *p = h; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' && *p != '_' && *p != ':' &&
+		    *p != '%')
+			return false;
+	return true;
+}
+
+int conf_parse_ip_overrides(const char *v, struct conf_ip_override **out, int *count, char *err,
+                            size_t errlen)
+{
+	int n;
+	char **items = split_list(v ? v : "", &n);
+	struct conf_ip_override *o = n ? kb_calloc((size_t)n, sizeof(*o)) : NULL;
+	int rc = 0, done = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		char *colon = strrchr(items[i], ':');
+		if (!colon) {
+			rc = conf_fail(err, errlen, "entry '%.64s' is not host:count", items[i]);
+			break;
+		}
+		char *host = conf_trimmed_dup(items[i], (size_t)(colon - items[i]));
+		char *num = conf_trimmed_dup(colon + 1, strlen(colon + 1));
+		int64_t max;
+		if (!valid_host(host))
+			rc = conf_fail(err, errlen, "entry '%.64s': '%.64s' is not a host name or address",
+			               items[i], host);
+		else if (!kb_parse_i64(num, 0, INT32_MAX, &max))
+			rc = conf_fail(err, errlen, "entry '%.64s': count '%.32s' is not 0-2147483647",
+			               items[i], num);
+		for (int j = 0; j < done && rc == 0; j++)
+			if (strcmp(o[j].host, host) == 0)
+				rc = conf_fail(err, errlen, "host '%.64s' is listed twice", host);
+		kb_free(num);
+		if (rc != 0) {
+			kb_free(host);
+			break;
+		}
+		o[done++] = (struct conf_ip_override){host, (int32_t)max};
+	}
+	free_strings(items, n);
+	if (rc != 0) {
+		conf_free_ip_overrides(o, done);
+		return -1;
+	}
+	*out = o;
+	*count = done;
+	return 0;
+}
+
+void conf_free_ip_overrides(struct conf_ip_override *o, int count)
+{
+	for (int i = 0; i < count; i++)
+		kb_free(o[i].host);
+	kb_free(o);
+}
+
+int conf_check_ip_overrides(const char *v, char *err, size_t errlen)
+{
+	struct conf_ip_override *o;
+	int n;
+	if (conf_parse_ip_overrides(v, &o, &n, err, errlen) != 0)
+		return -1;
+	conf_free_ip_overrides(o, n);
+	return 0;
+}

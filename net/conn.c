@@ -8,7 +8,8 @@
  *     (inflight == 0) — so a handler that answers later never touches freed memory;
  *   - closing stops reading at once, but answers already queued for earlier requests are
  *     still written (a bad frame must not swallow the responses it follows), for at most
- *     CONN_DRAIN_TIMEOUT_MS; a peer that has gone away (EOF, error) discards them.
+ *     CONN_DRAIN_TIMEOUT_MS; a peer that shut down its side (EOF) still gets the answers to
+ *     what it sent before, one whose socket failed (error) discards them.
  * Every connection is on one list so that shutdown can free those still draining.
  */
 #include "conn.h"
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,11 +42,14 @@ struct conn {
 	void *user;
 	struct conn_limits lim;
 	struct conn_slot *head, *tail;
+	struct evbuffer_cb_entry *out_cb; /* keeps total_output */
+	struct event *more; /* next turn of process_input when frames were left buffered */
 	int inflight;     /* slots handed to handlers and not done yet */
 	int depth;        /* our callbacks currently on the stack */
 	bool closed;      /* no more reading or callbacks */
 	bool paused;      /* reading stopped for backpressure */
 	bool dead;        /* the peer is gone: nothing more can be written */
+	bool eof;         /* the peer has shut down its side: handle what it sent, then close */
 	char peer[64];
 };
 
@@ -88,10 +93,37 @@ static void describe_peer(struct conn *c, evutil_socket_t fd)
 	snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
 }
 
+/* Bytes in the output buffers of every connection, kept by output_cb. */
+static size_t total_output;
+
+static void output_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	KB_UNUSED(buf);
+	KB_UNUSED(arg);
+	total_output += info->n_added;
+	total_output -= KB_MIN(total_output, info->n_deleted);
+}
+
+size_t conn_total_output(void)
+{
+	return total_output;
+}
+
+static size_t pending_output(const struct conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+/* Over all connections' budget, a connection with answers still queued reads no more. */
+static bool globally_over(const struct conn *c)
+{
+	return total_output > KB_CONNS_MAX_OUTPUT_BYTES && pending_output(c) > 0;
+}
+
 static bool over_limits(const struct conn *c)
 {
-	return c->inflight >= KB_CONN_MAX_INFLIGHT ||
-	       evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES;
+	return c->inflight >= KB_CONN_MAX_INFLIGHT || pending_output(c) > KB_CONN_MAX_OUTPUT_BYTES ||
+	       globally_over(c);
 }
 
 static void pause_reading(struct conn *c)
@@ -109,7 +141,7 @@ static void maybe_resume(struct conn *c)
 	if (c->closed || !c->paused)
 		return;
 	if (c->inflight >= KB_CONN_MAX_INFLIGHT ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) > KB_CONN_MAX_OUTPUT_BYTES / 2)
+	    pending_output(c) > KB_CONN_MAX_OUTPUT_BYTES / 2 || globally_over(c))
 		return;
 	c->paused = false;
 	bufferevent_enable(c->bev, EV_READ);
@@ -211,13 +243,24 @@ static int64_t frame_size(struct conn *c, struct evbuffer *in)
 	return size;
 }
 
+/* Handles buffered frames, at most KB_CONN_FRAMES_PER_TURN of them: if more are left, the
+ * rest wait for a zero timer, which runs after the next poll, so that one connection with
+ * many pipelined requests cannot hold the loop while other connections wait. */
 static void process_input(struct conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
+	int turn = 0;
 	c->depth++;
 	while (!c->closed) {
 		if (over_limits(c)) {
 			pause_reading(c);
+			break;
+		}
+		if (turn++ == KB_CONN_FRAMES_PER_TURN && !c->eof) {
+			if (evbuffer_get_length(in) > 0) {
+				static const struct timeval now = {0, 0};
+				evtimer_add(c->more, &now);
+			}
 			break;
 		}
 		int64_t size = frame_size(c, in);
@@ -248,6 +291,15 @@ static void read_cb(struct bufferevent *bev, void *arg)
 	process_input(arg);
 }
 
+static void more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	KB_UNUSED(fd);
+	KB_UNUSED(what);
+	struct conn *c = arg;
+	if (!c->paused) /* a paused connection resumes through maybe_resume */
+		process_input(c);
+}
+
 static void write_cb(struct bufferevent *bev, void *arg)
 {
 	KB_UNUSED(bev);
@@ -272,6 +324,13 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 			say_debug("net", "%s: idle past connections.max.idle.ms; closing", c->peer);
 			conn_close(c);
 		}
+	} else if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		/* The peer shut down its side (half-close or close): requests it sent before are
+		 * still handled, and their answers written while it reads (CONN_DRAIN_TIMEOUT_MS). */
+		c->eof = true;
+		if (!c->paused)
+			process_input(c);
+		conn_close(c);
 	} else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
 		c->dead = true;
 		conn_close(c);
@@ -292,6 +351,10 @@ struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct 
 	c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	KB_ASSERT(c->bev);
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev), output_cb, NULL);
+	KB_ASSERT(c->out_cb);
+	c->more = evtimer_new(base, more_cb, c);
+	KB_ASSERT(c->more);
 	/* Never buffer more than one maximal frame of input ahead of the parser. */
 	bufferevent_setwatermark(c->bev, EV_READ, 0, c->lim.max_frame + 4);
 	bufferevent_setwatermark(c->bev, EV_WRITE, KB_CONN_MAX_OUTPUT_BYTES / 2, 0);
@@ -306,11 +369,6 @@ struct conn *conn_new(struct event_base *base, evutil_socket_t fd, const struct 
 		all_conns->prev_all = c;
 	all_conns = c;
 	return c;
-}
-
-static size_t pending_output(const struct conn *c)
-{
-	return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 void conn_close(struct conn *c)
@@ -347,6 +405,10 @@ static void free_now(struct conn *c)
 			evbuffer_free(s->out);
 		kb_free(s);
 	}
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evbuffer_remove_cb_entry(out, c->out_cb);
+	total_output -= KB_MIN(total_output, evbuffer_get_length(out));
+	event_free(c->more);
 	bufferevent_free(c->bev);
 	kb_free(c);
 }

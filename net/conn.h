@@ -11,7 +11,11 @@
  *
  * Backpressure: the connection stops reading while KB_CONN_MAX_INFLIGHT slots are unfilled or
  * more than KB_CONN_MAX_OUTPUT_BYTES wait in its output buffer, and resumes when both drop
- * (output below half the cap). The client sees TCP backpressure, never an error.
+ * (output below half the cap). Over all connections, once more than KB_CONNS_MAX_OUTPUT_BYTES
+ * wait, a connection also stops reading while any of its own output waits (so clients that
+ * never read cannot pile up responses). The client sees TCP backpressure, never an error.
+ * Fairness: one turn of the event loop handles at most KB_CONN_FRAMES_PER_TURN requests of a
+ * connection; the rest of its pipeline waits until other ready connections had their turn.
  *
  * Closing: conn_close() may be called from anywhere, including inside on_frame. The
  * connection is marked closed at once (no more reading or callbacks, later slot fills are
@@ -63,6 +67,9 @@ void conn_slot_fill_buf(struct conn *c, struct conn_slot *slot, struct evbuffer 
 void conn_slot_skip(struct conn *c, struct conn_slot *slot);
 
 void conn_close(struct conn *c);
+
+/* Bytes waiting in the output buffers of all connections (the global budget's count). */
+size_t conn_total_output(void);
 
 /* Closes and frees everything at shutdown, without calling on_close for the caller's state
  * that is already gone. */

@@ -211,7 +211,7 @@ static enum handler_result park(struct kreq *r)
 {
 	const struct FetchRequest *req = r->req;
 	const struct FetchTopic *in = req->Topics.elems;
-	struct pg_op *op = purgatory_park(r->b->pg, &fwait_ops, r, KB_MAX(req->MaxWaitMs, 0));
+	struct pg_op *op = kreq_park(r, &fwait_ops, r, KB_MAX(req->MaxWaitMs, 0));
 	for (int t = 0; t < req->Topics.count; t++) {
 		struct kp_str name = topic_name(r, &in[t]);
 		const struct FetchPartition *fp = in[t].Partitions.elems;

@@ -217,7 +217,7 @@ static void pwait_park(struct kreq *r, struct pwait_item *items, int n, int32_t 
 {
 	struct produce_wait *w = kb_malloc(sizeof(*w));
 	*w = (struct produce_wait){.r = r, .items = items, .n = n};
-	w->op = purgatory_park(r->b->pg, &pwait_ops, w, KB_MAX(timeout_ms, 0));
+	w->op = kreq_park(r, &pwait_ops, w, KB_MAX(timeout_ms, 0));
 	for (int i = n - 1; i >= 0; i--) /* backwards: the first to watch p is its last batch */
 		items[i].last = purgatory_watch(w->op, partition_key(items[i].p));
 }

@@ -177,7 +177,7 @@ enum handler_result handle_init_producer_id(struct kreq *r)
 		init_pid_answer(out, KERR_NONE, pid);
 		return H_RESPOND;
 	}
-	struct pg_op *op = purgatory_park(r->b->pg, &pid_wait_ops, r, PID_WAIT_MS);
+	struct pg_op *op = kreq_park(r, &pid_wait_ops, r, PID_WAIT_MS);
 	purgatory_watch(op, pg_key(PG_KEY_PRODUCER_IDS, r->b->pids));
 	return H_ASYNC;
 }

@@ -64,7 +64,7 @@ static const struct pg_ops wait_ops = {wait_try, wait_expire, wait_drop, NULL};
 /* Re-checked on every metadata change (broker.c checks the key), answered by left ms. */
 static void wait_for_cluster(struct admin_op *op, int64_t left)
 {
-	struct pg_op *pop = purgatory_park(op->r->b->pg, &wait_ops, op, left);
+	struct pg_op *pop = kreq_park(op->r, &wait_ops, op, left);
 	purgatory_watch(pop, pg_key(PG_KEY_METADATA, NULL));
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---- Connections ------------------------------------------------------------------------ */
@@ -28,6 +29,10 @@ static void client_closed(struct conn *c)
 	if (cl->next)
 		cl->next->prev = cl->prev;
 	b->nclients--;
+	connlimit_release(b->per_ip, &cl->addr);
+	/* Requests parked for a client-chosen time (Fetch MaxWaitMs, Produce/admin TimeoutMs, up
+	 * to 24 days) would keep the closed connection and its socket until then. */
+	purgatory_expire_key(b->pg, pg_key(PG_KEY_CONN, c));
 	kb_free(cl);
 }
 
@@ -52,8 +57,26 @@ static void on_accept(struct net_listener *l, evutil_socket_t fd, void *arg)
 		evutil_closesocket(fd);
 		return;
 	}
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	struct connlimit_addr addr;
+	if (getpeername(fd, (struct sockaddr *)&ss, &sslen) != 0 ||
+	    !connlimit_addr_of((struct sockaddr *)&ss, &addr)) {
+		evutil_closesocket(fd); /* already reset by the peer, or not an IP socket */
+		return;
+	}
+	if (!connlimit_acquire(b->per_ip, &addr)) {
+		char host[64];
+		say_ratelimited(SAY_WARN, "server",
+		                "max.connections.per.ip (%d) reached for %s; refusing a connection",
+		                connlimit_max(b->per_ip, &addr),
+		                connlimit_addr_str(&addr, host, sizeof(host)));
+		evutil_closesocket(fd);
+		return;
+	}
 	struct client *cl = kb_calloc(1, sizeof(*cl));
 	cl->b = b;
+	cl->addr = addr;
 	cl->listener = ac->listener;
 	struct conn_limits lim = {.max_frame = (size_t)b->cfg.socket_request_max_bytes,
 	                          .idle_ms = b->cfg.connections_max_idle_ms};
@@ -182,9 +205,33 @@ static void on_coord(enum coord_event ev, const char *msg, void *arg)
 	}
 }
 
+/* max.connections.per.ip and its overrides (host names are resolved now, once). */
+static int init_per_ip(struct broker *b)
+{
+	char err[256];
+	struct conf_ip_override *o;
+	int n;
+	b->per_ip = connlimit_new(b->cfg.max_connections_per_ip);
+	if (conf_parse_ip_overrides(b->cfg.max_connections_per_ip_overrides, &o, &n, err,
+	                            sizeof(err)) != 0) {
+		say_error("server", "max.connections.per.ip.overrides: %s", err);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		rc = connlimit_override(b->per_ip, o[i].host, o[i].max, err, sizeof(err));
+		if (rc != 0)
+			say_error("server", "max.connections.per.ip.overrides: %s", err);
+	}
+	conf_free_ip_overrides(o, n);
+	return rc;
+}
+
 int broker_start(struct broker *b)
 {
 	char err[256];
+	if (init_per_ip(b) < 0)
+		return -1;
 	if (conf_parse_listeners(b->cfg.listeners, b->cfg.listener_security_protocol_map,
 	                         &b->listeners, &b->nlisteners, err, sizeof(err)) < 0) {
 		say_error("server", "listeners: %s", err);
@@ -235,6 +282,8 @@ void broker_stop(struct broker *b)
 		kb_free(cl);
 	}
 	conn_destroy_all(); /* closed connections still delivering their last answers */
+	connlimit_free(b->per_ip);
+	b->per_ip = NULL;
 	coord_stop(b->coord);
 	b->coord = NULL;
 	pid_alloc_free(b);

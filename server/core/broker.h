@@ -6,6 +6,7 @@
 #include "../../conf/conf.h"
 #include "../../coord/coord.h"
 #include "../../net/conn.h"
+#include "../../net/connlimit.h"
 #include "../../net/listener.h"
 
 struct client;
@@ -25,6 +26,7 @@ struct broker {
 	struct coord *coord;
 	struct client *clients;          /* every open connection */
 	int nclients;
+	struct connlimit *per_ip;        /* open connections per address (max.connections.per.ip) */
 	bool serving;                    /* listeners accepting */
 	struct purgatory *pg;            /* parked requests (server/core/purgatory.c) */
 	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
@@ -41,6 +43,7 @@ struct client {
 	struct broker *b;
 	struct conn *conn;
 	const char *listener;            /* name of the listener it arrived on */
+	struct connlimit_addr addr;      /* peer address, counted in broker.per_ip */
 	struct client *prev, *next;
 };
 

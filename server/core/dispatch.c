@@ -1,5 +1,6 @@
 /* dispatch.c — the API table and the request pipeline (see dispatch.h). */
 #include "dispatch.h"
+#include "purgatory.h"
 
 #include "../../common/limits.h"
 #include "../../common/say.h"
@@ -230,4 +231,11 @@ int dispatch_frame(struct client *cl, struct conn_slot *slot, uint8_t *frame, si
 		return 0;
 	kreq_drop(r);
 	return rc;
+}
+
+struct pg_op *kreq_park(struct kreq *r, const struct pg_ops *ops, void *arg, int64_t timeout_ms)
+{
+	struct pg_op *op = purgatory_park(r->b->pg, ops, arg, timeout_ms);
+	purgatory_watch(op, pg_key(PG_KEY_CONN, r->conn));
+	return op;
 }

@@ -89,6 +89,13 @@ enum handler_result handle_describe_producers(struct kreq *r);
 /* Frees the producer-id allocator (api_producer.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 
+struct pg_ops;
+struct pg_op;
+/* Parks r's work in the broker's purgatory (purgatory_park) and makes it expire early when
+ * r's connection closes (it watches the connection's key; broker.c expires that key on
+ * close). The handler then returns H_ASYNC. */
+struct pg_op *kreq_park(struct kreq *r, const struct pg_ops *ops, void *arg, int64_t timeout_ms);
+
 /* Allocates a zeroed array of n elements in the request arena (NULL past its ceiling). */
 void *kreq_array(struct kreq *r, struct kp_array *a, int32_t n, size_t elem_size);
 

@@ -414,6 +414,15 @@ void purgatory_key_gone(struct purgatory *pg, struct pg_key key)
 	}
 }
 
+void purgatory_expire_key(struct purgatory *pg, struct pg_key key)
+{
+	/* Each watcher's own timer fires now: deferred to the loop, and through the one path
+	 * that ends an operation at its deadline (so exactly-once holds as for any expiry). */
+	struct pg_watch *w = watch_find(pg, key, key_hash(key));
+	for (struct pg_entry *e = w ? w->head : NULL; e; e = e->wnext)
+		event_active(op_timer(e->op), EV_TIMEOUT, 0);
+}
+
 void purgatory_drop_all(struct purgatory *pg)
 {
 	while (pg->parked) {

@@ -51,6 +51,7 @@ enum pg_key_kind {
 	PG_KEY_GROUP,         /* id: a consumer group (planned) */
 	PG_KEY_TXN,           /* id: a transaction (planned) */
 	PG_KEY_PRODUCER_IDS,  /* id: the broker's producer-id allocator (a block arrived) */
+	PG_KEY_CONN,          /* id: struct conn * of the request (it closed: expire the op) */
 };
 
 struct pg_key {
@@ -98,6 +99,10 @@ void purgatory_retry(struct pg_op *op);
 /* Ends op now without calling any of its callbacks; the caller answers for it. Returns
  * false if op had already ended (possible only inside one of op's own callbacks). */
 bool purgatory_complete(struct pg_op *op);
+/* Every operation watching key expires now, deferred (its on_expire runs on the next loop
+ * turn, as at its deadline). Used when a request's connection closes: a Fetch parked for a
+ * client-chosen MaxWaitMs (up to 24 days) must not keep the closed connection until then. */
+void purgatory_expire_key(struct purgatory *pg, struct pg_key key);
 /* key goes away: see the top of this file. */
 void purgatory_key_gone(struct purgatory *pg, struct pg_key key);
 /* Shutdown: every parked operation ends with on_drop. */

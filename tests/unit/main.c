@@ -14,6 +14,7 @@
 	X(topic_conf) \
 	X(kbuf) \
 	X(conn) \
+	X(connlimit) \
 	X(server) \
 	X(coord) \
 	X(election) \

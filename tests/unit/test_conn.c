@@ -239,6 +239,159 @@ static void test_close_with_held_slot_is_safe(void)
 	event_base_free(fx.base);
 }
 
+/* ---- The output budget over all connections ---------------------------------------------- */
+
+#define BIG_RESPONSE (1u << 20)
+#define NOREADERS 40
+
+static struct conn *big_conns[NOREADERS + 1];
+static int big_answered[NOREADERS + 1];
+
+/* Answers every frame with BIG_RESPONSE bytes; the connection's user is its index. */
+static int big_on_frame(struct conn *c, struct conn_slot *slot, uint8_t *frame, size_t len)
+{
+	KB_UNUSED(len);
+	free(frame);
+	static uint8_t *resp;
+	if (!resp) {
+		resp = calloc(1, BIG_RESPONSE);
+		resp[0] = (BIG_RESPONSE - 4) >> 24;
+		resp[1] = (uint8_t)((BIG_RESPONSE - 4) >> 16);
+	}
+	big_answered[(intptr_t)conn_user(c)]++;
+	conn_slot_fill(c, slot, resp, BIG_RESPONSE);
+	return 0;
+}
+
+static const struct conn_ops big_ops = {big_on_frame, NULL};
+
+/* Clients that send requests and never read: together they cannot make the broker hold much
+ * more than KB_CONNS_MAX_OUTPUT_BYTES (plus one response each), though each alone stays under
+ * its own cap; and a client that reads is still answered meanwhile. */
+static void test_global_output_budget(void)
+{
+	struct event_base *base = event_base_new();
+	struct conn_limits lim = {.max_frame = 1024, .idle_ms = -1};
+	int peers[NOREADERS + 1];
+	uint8_t frames[32 * 14] = {0};
+	for (int i = 0; i < 32; i++)
+		frames[i * 14 + 3] = 10;
+	for (int i = 0; i <= NOREADERS; i++) {
+		int sv[2];
+		CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+		big_conns[i] = conn_new(base, sv[0], &lim, &big_ops, (void *)(intptr_t)i);
+		peers[i] = sv[1];
+		big_answered[i] = 0;
+		if (i < NOREADERS)
+			CU_ASSERT(write(peers[i], frames, sizeof(frames)) == (ssize_t)sizeof(frames));
+	}
+	for (int r = 0; r < 200; r++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	size_t held = conn_total_output();
+	CU_ASSERT(held > KB_CONNS_MAX_OUTPUT_BYTES);
+	CU_ASSERT(held <= KB_CONNS_MAX_OUTPUT_BYTES + NOREADERS * (size_t)BIG_RESPONSE);
+	int answered = 0;
+	for (int i = 0; i < NOREADERS; i++)
+		answered += big_answered[i];
+	CU_ASSERT(answered < NOREADERS * 32);
+	/* The reader: three requests, three whole responses. */
+	CU_ASSERT(write(peers[NOREADERS], frames, 3 * 14) == 3 * 14);
+	size_t got = 0;
+	static uint8_t buf[1 << 16];
+	for (int r = 0; r < 5000 && got < 3 * (size_t)BIG_RESPONSE; r++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		ssize_t n = recv(peers[NOREADERS], buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	CU_ASSERT_EQUAL(got, 3 * (size_t)BIG_RESPONSE);
+	CU_ASSERT_EQUAL(big_answered[NOREADERS], 3);
+	for (int i = 0; i <= NOREADERS; i++) {
+		conn_destroy_now(big_conns[i]);
+		close(peers[i]);
+	}
+	CU_ASSERT_EQUAL(conn_total_output(), 0);
+	event_base_free(base);
+}
+
+/* A client that pipelines requests and then shuts down its side still gets every answer (the
+ * broker handles all it received, past the per-turn limit), then sees the connection close. */
+static void test_half_close_still_answered(void)
+{
+	setup(-1, 1024);
+	for (int i = 0; i < 3 * KB_CONN_FRAMES_PER_TURN + 2; i++)
+		send_frame(10, 300 + i);
+	CU_ASSERT(shutdown(fx.peer, SHUT_WR) == 0);
+	for (int i = 0; i < 3 * KB_CONN_FRAMES_PER_TURN + 2; i++)
+		CU_ASSERT_EQUAL(read_response(), 300 + i);
+	CU_ASSERT(peer_sees_eof());
+	CU_ASSERT(fx.closed);
+	close(fx.peer);
+	event_base_free(fx.base);
+}
+
+/* ---- Fairness between connections ------------------------------------------------------- */
+
+static int fair_handled[2];
+
+static int fair_on_frame(struct conn *c, struct conn_slot *slot, uint8_t *frame, size_t len)
+{
+	KB_UNUSED(len);
+	free(frame);
+	fair_handled[(intptr_t)conn_user(c)]++;
+	static const uint8_t resp[8] = {0, 0, 0, 4, 0, 0, 0, 1};
+	conn_slot_fill(c, slot, resp, sizeof(resp));
+	return 0;
+}
+
+static const struct conn_ops fair_ops = {fair_on_frame, NULL};
+
+/* A connection that pipelines many requests is handled KB_CONN_FRAMES_PER_TURN at a time, so a
+ * request on another connection is answered before the pipeline is through. */
+static void test_pipeline_does_not_hold_the_loop(void)
+{
+	enum { PIPELINED = 8 * KB_CONN_FRAMES_PER_TURN };
+	struct event_base *base = event_base_new();
+	struct conn_limits lim = {.max_frame = 1024, .idle_ms = -1};
+	struct conn *c[2];
+	int peer[2];
+	for (int i = 0; i < 2; i++) {
+		int sv[2];
+		CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+		c[i] = conn_new(base, sv[0], &lim, &fair_ops, (void *)(intptr_t)i);
+		peer[i] = sv[1];
+		fair_handled[i] = 0;
+	}
+	uint8_t frames[PIPELINED * 14] = {0};
+	for (int i = 0; i < PIPELINED; i++)
+		frames[i * 14 + 3] = 10;
+	CU_ASSERT(write(peer[0], frames, sizeof(frames)) == (ssize_t)sizeof(frames));
+	event_base_loop(base, EVLOOP_ONCE);
+	CU_ASSERT_EQUAL(fair_handled[0], KB_CONN_FRAMES_PER_TURN);
+	CU_ASSERT(write(peer[1], frames, 14) == 14);
+	for (int r = 0; r < 10 && fair_handled[1] == 0; r++)
+		event_base_loop(base, EVLOOP_ONCE);
+	CU_ASSERT_EQUAL(fair_handled[1], 1);
+	CU_ASSERT(fair_handled[0] <= 3 * KB_CONN_FRAMES_PER_TURN);
+	for (int r = 0; r < 100 && fair_handled[0] < PIPELINED; r++)
+		event_base_loop(base, EVLOOP_ONCE);
+	CU_ASSERT_EQUAL(fair_handled[0], PIPELINED);
+	static uint8_t buf[PIPELINED * 8 + 1];
+	size_t got = 0;
+	for (int r = 0; r < 100 && got < PIPELINED * 8; r++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		ssize_t n = recv(peer[0], buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	CU_ASSERT_EQUAL(got, PIPELINED * 8);
+	for (int i = 0; i < 2; i++) {
+		conn_destroy_now(c[i]);
+		close(peer[i]);
+	}
+	event_base_free(base);
+}
+
 void suite_conn(void);
 void suite_conn(void)
 {
@@ -249,4 +402,7 @@ void suite_conn(void)
 	CU_add_test(s, "in-flight limit pauses and resumes reading", test_backpressure_pauses_reading);
 	CU_add_test(s, "idle timeout closes", test_idle_timeout_closes);
 	CU_add_test(s, "closing with a held slot is safe", test_close_with_held_slot_is_safe);
+	CU_add_test(s, "output budget over all connections", test_global_output_budget);
+	CU_add_test(s, "a pipeline does not hold the loop", test_pipeline_does_not_hold_the_loop);
+	CU_add_test(s, "half-close: what was sent is still answered", test_half_close_still_answered);
 }
