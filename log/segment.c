@@ -45,7 +45,25 @@ struct log_segment *seg_new(const char *dir, int64_t base)
 
 void seg_path(const struct log_segment *s, const char *suffix, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s", s->path, suffix, s->deleted ? ".deleted" : "");
+	snprintf(buf, n, "%s%s%s", s->path, suffix,
+	         s->deleted ? ".deleted" : s->tmp_ext ? s->tmp_ext : "");
+}
+
+int seg_rename_ext(struct log_segment *s, const char *ext)
+{
+	int rc = 0;
+	for (size_t i = 0; i < KB_ARRAY_LEN(seg_suffixes); i++) {
+		char from[4096], to[4096];
+		seg_path(s, seg_suffixes[i], from, sizeof(from));
+		snprintf(to, sizeof(to), "%s%s%s", s->path, seg_suffixes[i], ext ? ext : "");
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			say_warn("log", "rename %s: %s", from, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		s->tmp_ext = ext;
+	return rc;
 }
 
 static int seg_open_file(const struct log_segment *s, const char *suffix, int flags)

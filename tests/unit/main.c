@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SUITES(X) X(codec) X(codec_msgs) X(codec_data) X(codec_admin) X(conf) X(topic_conf) X(kbuf) X(conn) X(server) X(coord) X(election) X(log) X(epoch) X(crc) X(records) X(helpers)
+#define SUITES(X) X(codec) X(codec_msgs) X(codec_data) X(codec_admin) X(conf) X(topic_conf) X(kbuf) X(conn) X(server) X(coord) X(election) X(log) X(epoch) X(crc) X(records) X(helpers) X(cleaner)
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
 SUITES(DECLARE)
