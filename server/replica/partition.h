@@ -78,6 +78,12 @@ struct partition {
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
+	/* Compaction (server/replica/cleaning.c): cleanup.policy has compact, and its settings. */
+	bool compact;
+	double min_dirty_ratio;    /* min.cleanable.dirty.ratio */
+	int64_t min_lag_ms, max_lag_ms, delete_retention_ms;
+	int64_t clean_ckpt;        /* first dirty offset (cleaner-offset-checkpoint), -1 none */
+	bool cleaning;             /* a pass of this log is in flight (it holds a job) */
 	struct delayed **waiters;  /* parked requests to wake on progress */
 	int nwaiters, capwaiters;
 	struct pmgr *pm;
@@ -119,6 +125,11 @@ void partition_update_hw(struct partition *p);
  * how many bytes were taken (a trailing partial batch is left). */
 int partition_append_replica(struct partition *p, const uint8_t *buf, size_t len,
                              size_t *consumed);
+/* A worker or cleaner job holding p's log finished (p->jobs was counted up for it): a doomed
+ * partition is removed once none is left. */
+void partition_job_done(struct partition *p);
+/* Every partition (sorted by topic, id), for the cleaner's scan. */
+struct partition **pm_partitions(struct broker *b, int *n);
 /* Wakes the requests parked on p (progress, a new HW or role). */
 void partition_wake(struct partition *p);
 struct broker *partition_broker(const struct partition *p);
