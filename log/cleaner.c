@@ -187,8 +187,6 @@ struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_
 		return NULL;
 	for (; u + 1 < l->n; u++) {
 		const struct log_segment *s = l->segs[u];
-		if (s->next_offset > l->recovery_point)
-			break;
 		if (p->min_lag_ms > 0 && p->now_ms - seg_largest_ts(s) < p->min_lag_ms)
 			break;
 		if (s->next_offset <= fd) {

@@ -129,10 +129,11 @@ int plog_append(struct plog *l, uint8_t *batch, size_t len, const struct batch_i
  * records); a trailing incomplete batch is left alone. Each complete batch is checked
  * (magic, batchLength in [49, 1 GiB], CRC, lastOffsetDelta >= 0; control and transactional
  * batches are fine, max.message.bytes does not apply); one wholly below the LEO is skipped
- * (held already); otherwise it must start exactly at the LEO. Written through the same path
+ * (held already); otherwise it must start at or above the LEO (above: the leader's log was
+ * compacted there, and the follower's log gets the same gap, as in Kafka). Written through the same path
  * as plog_append (rolls, indexes), consecutive batches bound for one segment with one write.
  * Returns KERR_NONE, KERR_CORRUPT_MESSAGE (a bad batch), KERR_OFFSET_OUT_OF_RANGE (a batch
- * leaves a gap or overlaps the LEO: the follower's position is wrong) or
+ * overlaps the LEO: the follower's position is wrong) or
  * KERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
  * appended. *consumed (may be NULL): bytes of buf taken (appended or skipped). */
 int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
@@ -261,9 +262,9 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  * One cleaning pass of one log, Kafka's LogCleaner: prepare on the loop, run on a cleaner
  * thread (never the loop, never the fsync worker), complete (the swap) on the loop.
  *
- * Range: the cleanable segments are the non-active ones, wholly below the recovery point
- * (their data is durable), up to the first whose largest timestamp is within
- * min.compaction.lag.ms of now. Dirty = the part at or above `first_dirty` (the
+ * Range: the cleanable segments are the non-active ones, up to the first whose largest
+ * timestamp is within min.compaction.lag.ms of now (they need not be flushed yet: the new
+ * segment is fsynced before it replaces them, and recovery verifies it like any other). Dirty = the part at or above `first_dirty` (the
  * cleaner-offset-checkpoint value; reset to the log start when outside [log start, LEO]).
  * Eligible when dirty bytes / cleanable bytes > min_dirty_ratio, or when a dirty segment's
  * first batch is older than max.compaction.lag.ms; prepare returns NULL otherwise.

@@ -183,7 +183,7 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 {
 	struct log_segment *s = plog_active(l);
 
-	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) == l->leo);
+	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) >= l->leo);
 	if (seg_append(s, p, len, l->cfg.index_interval_bytes, now_ms) < 0)
 		return KERR_KAFKA_STORAGE_ERROR;
 	l->leo = s->next_offset;
@@ -237,7 +237,7 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
 			if ((rc = write_run(l, buf, &run, off, now_ms)) == KERR_NONE)
 				run = off + (size_t)h.size;
 			off += (size_t)h.size;
-		} else if (h.base != next) {
+		} else if (h.base < next) { /* overlaps the LEO (a gap above it is fine: compaction) */
 			rc = KERR_OFFSET_OUT_OF_RANGE;
 		} else {
 			if (off > run && need_roll(l, (int64_t)(off - run), (size_t)h.size, h.last, now_ms))
@@ -260,7 +260,7 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
 /* ---- Read --------------------------------------------------------------------------------- */
 
 static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_bytes,
-                           bool min_one, int64_t upto, struct log_read *out)
+                           bool min_one, int64_t upto, struct log_read *out, bool *empty_tail)
 {
 	uint8_t buf[LOG_HDR_BUF];
 	struct rdr r;
@@ -288,6 +288,7 @@ static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_byt
 	log_segment_ref(s);
 	*out = (struct log_read){.seg = s, .fd = s->fd, .pos = (off_t)pos,
 	                         .len = (size_t)(end - pos), .first_offset = h.base};
+	*empty_tail = h.count == 0 && end == pos + h.size && end == s->size;
 	return KERR_NONE;
 }
 
@@ -299,8 +300,17 @@ int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, in
 		return KERR_OFFSET_OUT_OF_RANGE;
 	for (size_t i = plog_floor_index(l, offset); i < l->n; i++) {
 		struct log_segment *s = l->segs[i];
-		if (offset < s->next_offset)
-			return read_in_segment(s, offset, max_bytes, min_one, upto, out);
+		bool empty_tail = false;
+		if (offset >= s->next_offset)
+			continue;
+		int rc = read_in_segment(s, offset, max_bytes, min_one, upto, out, &empty_tail);
+		if (rc != KERR_NONE || !empty_tail || i + 1 == l->n)
+			return rc;
+		/* Only the empty batch that ends a cleaned segment (cleaner.c): read on from the
+		 * next segment, so a reader never gets a response without records. */
+		log_segment_unref(out->seg);
+		*out = (struct log_read){.seg = NULL, .fd = -1, .first_offset = offset};
+		offset = l->segs[i + 1]->base;
 	}
 	return KERR_NONE; /* offset == LEO */
 }

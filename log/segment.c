@@ -287,7 +287,7 @@ int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t in
 		struct rb_hdr h;
 		bool o, t;
 		KB_ASSERT(rb_header_parse(buf + off, len - off, &h) == RB_HDR_OK &&
-		          rb_hdr_offsets_ok(&h) && h.base == s->next_offset);
+		          rb_hdr_offsets_ok(&h) && h.base >= s->next_offset);
 		seg_note_batch(s, snap.size + (int64_t)off, &h, interval, &o, &t);
 		oadd |= o;
 		tadd |= t;

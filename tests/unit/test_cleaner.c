@@ -289,6 +289,16 @@ static void test_empty_batches(void)
 	CU_ASSERT(g_seen.empty_batches >= 1);
 	CU_ASSERT(g_seen.empty_batches <= (int)nseg);
 	CU_ASSERT_EQUAL(l->n, nseg); /* one new segment per old one (4 KiB groups) */
+	/* A read never starts with a segment's empty tail batch: it goes on to the next one. */
+	for (int64_t o = 0; o < plog_active_base(l); o += 7) {
+		struct log_read rd;
+		uint8_t h[RB_HEADER_SIZE];
+		CU_ASSERT_EQUAL_FATAL(plog_read(l, o, 1 << 20, true, g_n, &rd), KERR_NONE);
+		CU_ASSERT_FATAL(rd.len >= RB_HEADER_SIZE);
+		CU_ASSERT(pread(rd.fd, h, sizeof(h), rd.pos) == (ssize_t)sizeof(h));
+		CU_ASSERT(be32_get(h + RB_RECORDS_COUNT) > 0);
+		log_segment_unref(rd.seg);
+	}
 	l = reopen(l, &c);
 	expect_exact(l, end);
 	plog_close(l);
