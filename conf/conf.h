@@ -88,6 +88,16 @@ struct kb_config {
 	char *log_message_timestamp_type;       /* log.message.timestamp.type */
 	int64_t log_message_timestamp_difference_max_ms; /* log.message.timestamp.difference.max.ms */
 	char *log_cleanup_policy;               /* log.cleanup.policy */
+	bool log_cleaner_enable;                /* log.cleaner.enable */
+	int32_t log_cleaner_threads;            /* log.cleaner.threads */
+	int64_t log_cleaner_backoff_ms;         /* log.cleaner.backoff.ms */
+	char *log_cleaner_min_cleanable_ratio;  /* log.cleaner.min.cleanable.ratio (a double) */
+	int64_t log_cleaner_delete_retention_ms;/* log.cleaner.delete.retention.ms */
+	int64_t log_cleaner_dedupe_buffer_size; /* log.cleaner.dedupe.buffer.size */
+	char *log_cleaner_io_buffer_load_factor;/* log.cleaner.io.buffer.load.factor (a double) */
+	char *log_cleaner_io_max_bytes_per_second; /* log.cleaner.io.max.bytes.per.second */
+	int64_t log_cleaner_min_compaction_lag_ms; /* log.cleaner.min.compaction.lag.ms */
+	int64_t log_cleaner_max_compaction_lag_ms; /* log.cleaner.max.compaction.lag.ms */
 	char *compression_type;                 /* compression.type */
 	int32_t min_insync_replicas;            /* min.insync.replicas */
 	int32_t num_recovery_threads_per_data_dir; /* num.recovery.threads.per.data.dir */
@@ -192,6 +202,13 @@ void conf_free_log_dirs(char **dirs, int n);
 /* Validators of the table, shared with topic_conf.c. Each writes the reason into err. */
 int conf_check_log_dirs(const char *v, char *err, size_t errlen);         /* dir[,dir...] */
 int conf_check_cleanup_policy(const char *v, char *err, size_t errlen);   /* compact,delete */
+/* Kafka's DOUBLE configs are kept as text (there is no double config type): a decimal number
+ * (strtod syntax, nothing after it) in [0, 1], in (0, 1], or > 0. conf_double() reads one that
+ * passed its check. */
+int conf_check_ratio(const char *v, char *err, size_t errlen);
+int conf_check_load_factor(const char *v, char *err, size_t errlen);
+int conf_check_positive_double(const char *v, char *err, size_t errlen);
+double conf_double(const char *v);
 int conf_check_compression_type(const char *v, char *err, size_t errlen); /* producer, ... */
 int conf_check_timestamp_type(const char *v, char *err, size_t errlen);   /* CreateTime, ... */
 

@@ -5,6 +5,10 @@
 #include "conf_int.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,6 +139,40 @@ int conf_check_compression_type(const char *v, char *err, size_t errlen)
 int conf_check_timestamp_type(const char *v, char *err, size_t errlen)
 {
 	return check_one_of(v, timestamp_types, KB_ARRAY_LEN(timestamp_types), err, errlen);
+}
+
+static int check_double(const char *v, double lo, double hi, bool lo_open, const char *range,
+                        char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end == v || *end != '\0' || errno == ERANGE || !isfinite(d) || d < lo || d > hi ||
+	    (lo_open && d == lo))
+		return conf_fail(err, errlen, "'%.64s' is not a number in %s", v, range);
+	return 0;
+}
+
+int conf_check_ratio(const char *v, char *err, size_t errlen)
+{
+	return check_double(v, 0, 1, false, "[0, 1]", err, errlen);
+}
+
+int conf_check_load_factor(const char *v, char *err, size_t errlen)
+{
+	return check_double(v, 0, 1, true, "(0, 1]", err, errlen);
+}
+
+int conf_check_positive_double(const char *v, char *err, size_t errlen)
+{
+	return check_double(v, 0, DBL_MAX, true, "(0, 1.7976931348623157E308]", err, errlen);
+}
+
+double conf_double(const char *v)
+{
+	return v ? strtod(v, NULL) : 0;
 }
 
 /* A comma-separated list of compact and/or delete (blanks around items allowed). */
@@ -505,6 +543,72 @@ const struct conf_key conf_keys[] = {
 		.doc = "What happens to old segments: delete removes them by retention time and size, "
 		       "compact keeps the latest record of each key; both can be given. Topic config: "
 		       "cleanup.policy.",
+	},
+	{
+		.name = "log.cleaner.enable", .type = CONF_BOOL, FIELD(log_cleaner_enable),
+		.def = "true",
+		.doc = "Run the log cleaner, which compacts the logs of topics whose cleanup.policy "
+		       "has compact. Without it such logs grow without bound.",
+	},
+	{
+		.name = "log.cleaner.threads", .type = CONF_INT, FIELD(log_cleaner_threads),
+		.min = 0, .max = 64, .def = "1",
+		.doc = "Cleaner threads; each cleans one log at a time (never on the event loop nor "
+		       "on the fsync thread). 0: no cleaning.",
+	},
+	{
+		.name = "log.cleaner.backoff.ms", .type = CONF_LONG, FIELD(log_cleaner_backoff_ms),
+		.min = 0, .max = INT64_MAX, .def = "15000",
+		.doc = "Milliseconds an idle cleaner waits before looking for a log to clean again.",
+	},
+	{
+		.name = "log.cleaner.min.cleanable.ratio", .type = CONF_STRING,
+		FIELD(log_cleaner_min_cleanable_ratio), .def = "0.5",
+		.validate = conf_check_ratio, .valid = "a number in [0, 1]",
+		.doc = "A log is cleaned when its dirty (not yet cleaned) bytes exceed this share of "
+		       "its cleanable bytes. Topic config: min.cleanable.dirty.ratio.",
+	},
+	{
+		.name = "log.cleaner.delete.retention.ms", .type = CONF_LONG,
+		FIELD(log_cleaner_delete_retention_ms), .min = 0, .max = INT64_MAX,
+		.def = "86400000",
+		.doc = "How long a tombstone (a record with a key and a null value) is kept in a "
+		       "compacted log, in milliseconds from its timestamp. Topic config: "
+		       "delete.retention.ms.",
+	},
+	{
+		.name = "log.cleaner.dedupe.buffer.size", .type = CONF_LONG,
+		FIELD(log_cleaner_dedupe_buffer_size), .min = 0, .max = INT64_MAX,
+		.def = "134217728",
+		.doc = "Memory for the cleaners' key maps, in bytes, shared by all cleaner threads "
+		       "(24 bytes per key); a log with more distinct dirty keys than fit is cleaned "
+		       "in several passes.",
+	},
+	{
+		.name = "log.cleaner.io.buffer.load.factor", .type = CONF_STRING,
+		FIELD(log_cleaner_io_buffer_load_factor), .def = "0.9",
+		.validate = conf_check_load_factor, .valid = "a number in (0, 1]",
+		.doc = "How full a cleaner's key map may get (despite its name, not about I/O "
+		       "buffers, as in Kafka).",
+	},
+	{
+		.name = "log.cleaner.io.max.bytes.per.second", .type = CONF_STRING,
+		FIELD(log_cleaner_io_max_bytes_per_second), .def = "1.7976931348623157E308",
+		.validate = conf_check_positive_double, .valid = "a number > 0",
+		.doc = "Throttle of each cleaner thread's reads plus writes, in bytes per second.",
+	},
+	{
+		.name = "log.cleaner.min.compaction.lag.ms", .type = CONF_LONG,
+		FIELD(log_cleaner_min_compaction_lag_ms), .min = 0, .max = INT64_MAX, .def = "0",
+		.doc = "Milliseconds a record stays uncompacted at least (a segment is cleaned only "
+		       "once its newest timestamp is older). Topic config: min.compaction.lag.ms.",
+	},
+	{
+		.name = "log.cleaner.max.compaction.lag.ms", .type = CONF_LONG,
+		FIELD(log_cleaner_max_compaction_lag_ms), .min = 1, .max = INT64_MAX,
+		.def = "9223372036854775807",
+		.doc = "Milliseconds after which a record's segment is cleaned whatever the dirty "
+		       "ratio. Topic config: max.compaction.lag.ms.",
 	},
 	{
 		.name = "compression.type", .type = CONF_STRING, FIELD(compression_type),

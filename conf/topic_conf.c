@@ -47,6 +47,12 @@ const struct topic_conf_key topic_conf_keys[] = {
 		       "other value recompresses to it (uncompressed: none).",
 	},
 	{
+		.name = "delete.retention.ms", LONG_ATLEAST(0), .def = "86400000",
+		.synonyms = {"log.cleaner.delete.retention.ms"},
+		.doc = "With compaction, how long a tombstone is kept, in milliseconds from its "
+		       "timestamp, so consumers reading from the start see the delete.",
+	},
+	{
 		.name = "file.delete.delay.ms", LONG_ATLEAST(0), .def = "60000",
 		.synonyms = {"log.segment.delete.delay.ms"},
 		.doc = "Milliseconds a removed segment stays on disk (renamed .deleted) before its "
@@ -71,6 +77,12 @@ const struct topic_conf_key topic_conf_keys[] = {
 		       "indexes.",
 	},
 	{
+		.name = "max.compaction.lag.ms", .type = CONF_LONG, .min = 1, .max = INT64_MAX,
+		.def = "9223372036854775807", .synonyms = {"log.cleaner.max.compaction.lag.ms"},
+		.doc = "Longest time in milliseconds a record stays uncompacted: its segment is then "
+		       "cleaned whatever the dirty ratio.",
+	},
+	{
 		.name = "max.message.bytes", INT_ATLEAST(0), .def = "1048588",
 		.synonyms = {"message.max.bytes"},
 		.doc = "Largest record batch the topic accepts, in bytes, as the producer sent it.",
@@ -87,6 +99,18 @@ const struct topic_conf_key topic_conf_keys[] = {
 		.synonyms = {"log.message.timestamp.type"},
 		.doc = "Timestamp records are stored with: the producer's (CreateTime) or the broker's "
 		       "clock at append (LogAppendTime).",
+	},
+	{
+		.name = "min.cleanable.dirty.ratio", .type = CONF_STRING, .def = "0.5",
+		.validate = conf_check_ratio, .valid = "a number in [0, 1]",
+		.synonyms = {"log.cleaner.min.cleanable.ratio"},
+		.doc = "Share of a compacted log's cleanable bytes that must be dirty before it is "
+		       "cleaned.",
+	},
+	{
+		.name = "min.compaction.lag.ms", LONG_ATLEAST(0), .def = "0",
+		.synonyms = {"log.cleaner.min.compaction.lag.ms"},
+		.doc = "Shortest time in milliseconds a record stays uncompacted.",
 	},
 	{
 		.name = "min.insync.replicas", INT_ATLEAST(1), .def = "1",

@@ -4,7 +4,7 @@
  * design and never used by a broker built without KB_DEBUG_CHECKS.
  *
  * Per segment: the .log size equals the segment size; batches are complete, magic 2,
- * CRC-valid and contiguous from the base offset; next_offset follows the last batch; every
+ * CRC-valid and ascending in offset from the base offset (gaps: compaction); next_offset follows the last batch; every
  * offset index entry points at the start of a batch with that last offset; every time index
  * entry names a batch whose maxTimestamp is the entry's timestamp, timestamps ascending; the
  * largest timestamp and its offset match the batches; the index files hold exactly the
@@ -67,7 +67,7 @@ static int walk_batches(const struct log_segment *s, char *err, size_t errlen)
 	while (rc == 0 && pos < s->size) {
 		struct rb_hdr h;
 		uint32_t crc;
-		if (rdr_header(&r, pos, &h) != 1 || h.base != next) {
+		if (rdr_header(&r, pos, &h) != 1 || h.base < next) {
 			rc = bad(err, errlen, "%s: bad batch at %" PRId64, s->path, pos);
 			break;
 		}

@@ -130,10 +130,11 @@ KB_MUST_USE int plog_append(struct plog *l, uint8_t *batch, size_t len, const st
  * records); a trailing incomplete batch is left alone. Each complete batch is checked
  * (magic, batchLength in [49, 1 GiB], CRC, lastOffsetDelta >= 0; control and transactional
  * batches are fine, max.message.bytes does not apply); one wholly below the LEO is skipped
- * (held already); otherwise it must start exactly at the LEO. Written through the same path
+ * (held already); otherwise it must start at or above the LEO (above: the leader's log was
+ * compacted there, and the follower's log gets the same gap, as in Kafka). Written through the same path
  * as plog_append (rolls, indexes), consecutive batches bound for one segment with one write.
  * Returns KERR_NONE, KERR_CORRUPT_MESSAGE (a bad batch), KERR_OFFSET_OUT_OF_RANGE (a batch
- * leaves a gap or overlaps the LEO: the follower's position is wrong) or
+ * overlaps the LEO: the follower's position is wrong) or
  * KERR_KAFKA_STORAGE_ERROR; on an error, the whole batches before the failing one stay
  * appended. *consumed (may be NULL): bytes of buf taken (appended or skipped). */
 KB_MUST_USE int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t now_ms,
@@ -261,6 +262,82 @@ void log_delete_run(struct log_delete_job *j);   /* @any-thread: unlink, close, 
 /* Removes a whole partition directory (topic deletion): renamed at once to
  * "<dir>.<32 hex digits>-delete" (Kafka's naming), emptied and removed by the job. */
 struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and freed */
+
+/* ---- Compaction (cleaner.c) -----------------------------------------------------------------
+ * One cleaning pass of one log, Kafka's LogCleaner: prepare on the loop, run on a cleaner
+ * thread (never the loop, never the fsync worker), complete (the swap) on the loop.
+ *
+ * Range: the cleanable segments are the non-active ones, up to the first whose largest
+ * timestamp is within min.compaction.lag.ms of now (they need not be flushed yet: the new
+ * segment is fsynced before it replaces them, and recovery verifies it like any other). Dirty = the part at or above `first_dirty` (the
+ * cleaner-offset-checkpoint value; reset to the log start when outside [log start, LEO]).
+ * Eligible when dirty bytes / cleanable bytes > min_dirty_ratio, or when a dirty segment's
+ * first batch is older than max.compaction.lag.ms; prepare returns NULL otherwise.
+ *
+ * Pass: a bounded key map (MD5-sized 128-bit key hashes + offsets, 24 bytes a slot, filled to
+ * map_load) takes the latest offset of every key in the dirty part, in offset order, batch by
+ * batch; when the next batch could overflow it the pass ends before that batch (end offset):
+ * the rest stays dirty for later passes. Then every cleanable segment with base < end offset
+ * is rewritten, in groups of consecutive segments whose total size fits segment.bytes, each
+ * group to one new segment named after its first base offset:
+ *   - a record survives iff it has a key, its offset >= the map's offset for the key (or the
+ *     key is not in the map), and it is not a tombstone older than delete.retention.ms
+ *     (tombstone age = its timestamp; see README for how this differs from KIP-534);
+ *   - a batch whose records all survive is copied unchanged (compressed ones included);
+ *     otherwise it is rebuilt with the kept records (same codec, base offset,
+ *     lastOffsetDelta, producer fields, leader epoch, flags), or dropped when none is kept —
+ *     except the last batch of a group, which stays as a 61-byte empty batch so the group's
+ *     offset range survives in the new segment (the swap recovery relies on it);
+ *   - control and transactional batches go through log_clean_txn_hook() (today: kept as they
+ *     are; the transactions work decides);
+ *   - a batch the cleaner cannot decode is copied unchanged (never lose data).
+ * Offsets never change; cleaned segments have gaps.
+ *
+ * Swap (C6 of the reference): run writes <base>.log/.index/.timeindex.cleaned and fsyncs them;
+ * complete, per group: rename .cleaned -> .swap, put the new segment into the array, rename
+ * the old segments to .deleted (unlinked by the next retention job; readers holding a
+ * reference keep their descriptor), rename .swap -> final; the directory fsync rides on the
+ * next flush. A crash at any point is finished or rolled back by plog_open. The pass is
+ * dropped (its files unlinked) when the log changed under it: a truncation, or one of its
+ * segments left the log (retention). At most one clean job per log; every prepared job must
+ * be completed before plog_close. */
+struct log_clean_params {
+	int64_t first_dirty;        /* checkpoint value; -1: none (the log start) */
+	double min_dirty_ratio;     /* min.cleanable.dirty.ratio */
+	int64_t min_lag_ms;         /* min.compaction.lag.ms */
+	int64_t max_lag_ms;         /* max.compaction.lag.ms */
+	int64_t delete_retention_ms; /* delete.retention.ms */
+	int64_t map_bytes;          /* this thread's share of log.cleaner.dedupe.buffer.size */
+	double map_load;            /* log.cleaner.io.buffer.load.factor */
+	double io_bytes_per_sec;    /* log.cleaner.io.max.bytes.per.second; <= 0: unlimited */
+	int64_t now_ms;
+	bool force;                 /* ignore the ratio (tests, tools) */
+};
+struct log_clean_stats {
+	int64_t first_offset, end_offset; /* cleaned range; end_offset is the new first dirty */
+	int64_t bytes_before, bytes_after, bytes_read;
+	int64_t records_kept, records_removed, segments_in, segments_out;
+	int64_t duration_ms;
+	double dirty_ratio;
+};
+/* Decision of the transactions hook for a control or transactional batch. */
+enum log_clean_txn { LOG_CLEAN_TXN_KEEP_AS_IS, LOG_CLEAN_TXN_DROP, LOG_CLEAN_TXN_FILTER };
+/* @any-thread: what a pass does with a control/transactional batch (header fields given).
+ * Today KEEP_AS_IS: kbroker accepts no transactional batches yet. The transactions work
+ * replaces it (aborted data: DROP; markers: Kafka's rules in C4 of the reference). */
+enum log_clean_txn log_clean_txn_hook(int64_t producer_id, int16_t attributes, int64_t base);
+
+struct log_clean_job;
+struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_params *p);
+/* @any-thread: builds the map and writes the .cleaned files. 0 or -1 (warned). */
+int log_clean_run(struct log_clean_job *j);
+/* Swaps the cleaned segments in when rc == 0 and the log did not change under the job
+ * (returns 0 with *st filled; st->end_offset is the new cleaner checkpoint); otherwise
+ * unlinks the job's files and returns -1. Frees the job. */
+int plog_clean_complete(struct plog *l, struct log_clean_job *j, int rc,
+                        struct log_clean_stats *st);
+/* The first dirty offset a checkpoint value means for this log (C2's reset rule). */
+int64_t plog_clean_first_dirty(const struct plog *l, int64_t checkpoint);
 
 /* ---- Checkpoint files (Kafka's format) ------------------------------------------------- */
 struct ckpt_entry {

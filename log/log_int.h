@@ -10,6 +10,7 @@
  *   epoch.c       the leader epoch cache and its leader-epoch-checkpoint file
  *   checkpoint.c  Kafka's checkpoint files (the common text format, the offset files)
  *   check.c       plog_check (tests)
+ *   cleaner.c     log compaction: key map, one pass, the swap
  *
  * In-memory indexes. Each segment keeps both indexes as growable arrays that mirror its
  * .index/.timeindex files exactly (entry i of the array == entry i of the file); appends write
@@ -156,6 +157,8 @@ struct log_segment {
 	int64_t base;
 	char *path;            /* "<dir>/<20-digit base>"; the suffixes are added on use */
 	bool deleted;          /* the files were renamed to <name>.deleted */
+	const char *tmp_ext;   /* ".cleaned" / ".swap" while a cleaned segment is being swapped in
+	                        * (a static string), NULL for the final names */
 	bool gap_before;       /* base is past the previous segment's end (recovered that way) */
 	bool idx_dirty;        /* index files have writes a flush has not synced yet */
 	int fd;                /* .log, read-write */
@@ -181,6 +184,9 @@ KB_MUST_USE int seg_create_files(struct log_segment *s);       /* new, empty seg
 KB_MUST_USE int seg_open_index_fds(struct log_segment *s);     /* opens .index/.timeindex if closed */
 void seg_close_index_fds(struct log_segment *s);
 KB_MUST_USE int seg_rename_deleted(struct log_segment *s);     /* <name> -> <name>.deleted */
+/* Renames the three files from their current names to <base>.<kind><ext> (ext NULL: the final
+ * names) and records ext. 0, or -1 when a rename failed (warned; tmp_ext unchanged). */
+int seg_rename_ext(struct log_segment *s, const char *ext);
 void seg_unlink_files(const struct log_segment *s);
 
 /* Accounts a batch at `pos` in memory (size, next offset, max timestamp, index entries by
@@ -277,6 +283,17 @@ KB_MUST_USE int seg_recover(struct log_segment *s, enum seg_trust trust, int64_t
 extern _Atomic int64_t log_debug_crc_bytes;
 extern _Atomic int64_t log_debug_scan_bytes;
 
+/* Crash injection for the cleaner's tests (a forked child dies with _exit(99) at that step of
+ * plog_clean_complete); 0, the default, never. */
+enum {
+	LOG_CLEAN_CRASH_RUN = 1,           /* .cleaned files written, nothing renamed */
+	LOG_CLEAN_CRASH_SWAP,              /* a group's .cleaned -> .swap done */
+	LOG_CLEAN_CRASH_FIRST_DELETED,     /* its first old segment renamed to .deleted */
+	LOG_CLEAN_CRASH_ALL_DELETED,       /* all its old segments renamed */
+	LOG_CLEAN_CRASH_FINAL,             /* its .swap -> final names done (the first group) */
+};
+extern int log_debug_clean_crash_at;
+
 /* ---- The partition log ------------------------------------------------------------------- */
 struct plog {
 	char *dir;
@@ -300,6 +317,7 @@ struct plog {
 	uint8_t *snap_buf;        /* a roll's snapshot waiting for the next flush job */
 	size_t snap_len;
 	int64_t snap_pending_off;
+	bool clean_inflight;      /* a clean job is prepared and not yet completed */
 };
 
 /* Producer state hooks (pstate_log.c). */

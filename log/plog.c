@@ -184,8 +184,10 @@ static void stamp_batch(const struct plog *l, uint8_t *batch, size_t len, int32_
 }
 
 #if KB_DEBUG_CHECKS
-/* Sanitizer build, after every write: the batches just written start at the previous LEO and
- * follow each other without gap or overlap, and the segment and the LEO moved by exactly them.
+/* Sanitizer build, after every write: the batches just written start at or after the previous
+ * LEO and follow each other in ascending order without overlap (a compacted leader's batches
+ * reach followers with offset gaps; a leader's own appends start exactly at the LEO), and the
+ * segment and the LEO moved by exactly them.
  * The 1st, 2nd, 4th, 8th... write of a log also runs plog_check() over the whole log (every
  * file read back, CRCs included), so that costs at most a few times what is written. */
 static void check_write(struct plog *l, const struct log_segment *s, const uint8_t *p,
@@ -194,7 +196,7 @@ static void check_write(struct plog *l, const struct log_segment *s, const uint8
 	int64_t next = leo_before;
 	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD) {
 		int64_t base = (int64_t)be64_get(p + off + RB_BASE_OFFSET);
-		KB_DCHECK(base == next, "%s: batch at offset %lld written after offset %lld", l->dir,
+		KB_DCHECK(base >= next, "%s: batch at offset %lld written after offset %lld", l->dir,
 		          (long long)base, (long long)next);
 		next = base + (int32_t)be32_get(p + off + RB_LAST_OFFSET_DELTA) + 1;
 	}
@@ -219,7 +221,7 @@ static int write_at_leo(struct plog *l, const uint8_t *p, size_t len, int64_t no
 	struct log_segment *s = plog_active(l);
 	KB_DEBUG_ONLY(int64_t leo_before = l->leo; int64_t size_before = s->size;)
 
-	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) == l->leo);
+	KB_ASSERT(len >= RB_HEADER_SIZE && (int64_t)be64_get(p + RB_BASE_OFFSET) >= l->leo);
 	if (seg_append(s, p, len, l->cfg.index_interval_bytes, now_ms) < 0)
 		return KERR_KAFKA_STORAGE_ERROR;
 	l->leo = s->next_offset;
@@ -275,7 +277,7 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
 			if ((rc = write_run(l, buf, &run, off, now_ms)) == KERR_NONE)
 				run = off + (size_t)h.size;
 			off += (size_t)h.size;
-		} else if (h.base != next) {
+		} else if (h.base < next) { /* overlaps the LEO (a gap above it is fine: compaction) */
 			rc = KERR_OFFSET_OUT_OF_RANGE;
 		} else {
 			if (off > run && need_roll(l, (int64_t)(off - run), (size_t)h.size, h.last, now_ms))
@@ -298,7 +300,7 @@ int plog_append_replica(struct plog *l, const uint8_t *buf, size_t len, int64_t 
 /* ---- Read --------------------------------------------------------------------------------- */
 
 static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_bytes,
-                           bool min_one, int64_t upto, struct log_read *out)
+                           bool min_one, int64_t upto, struct log_read *out, bool *empty_tail)
 {
 	uint8_t buf[LOG_HDR_BUF];
 	struct rdr r;
@@ -326,6 +328,7 @@ static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_byt
 	log_segment_ref(s);
 	*out = (struct log_read){.seg = s, .fd = s->fd, .pos = (off_t)pos,
 	                         .len = (size_t)(end - pos), .first_offset = h.base};
+	*empty_tail = h.count == 0 && end == pos + h.size && end == s->size;
 	return KERR_NONE;
 }
 
@@ -337,8 +340,17 @@ int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, in
 		return KERR_OFFSET_OUT_OF_RANGE;
 	for (size_t i = plog_floor_index(l, offset); i < l->n; i++) {
 		struct log_segment *s = l->segs[i];
-		if (offset < s->next_offset)
-			return read_in_segment(s, offset, max_bytes, min_one, upto, out);
+		bool empty_tail = false;
+		if (offset >= s->next_offset)
+			continue;
+		int rc = read_in_segment(s, offset, max_bytes, min_one, upto, out, &empty_tail);
+		if (rc != KERR_NONE || !empty_tail || i + 1 == l->n)
+			return rc;
+		/* Only the empty batch that ends a cleaned segment (cleaner.c): read on from the
+		 * next segment, so a reader never gets a response without records. */
+		log_segment_unref(out->seg);
+		*out = (struct log_read){.seg = NULL, .fd = -1, .first_offset = offset};
+		offset = l->segs[i + 1]->base;
 	}
 	return KERR_NONE; /* offset == LEO */
 }

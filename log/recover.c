@@ -1,8 +1,8 @@
 /* recover.c — plog_open: the directory listing, leftovers, and recovery of each segment.
  *
  * Directory: "<20 digits>.log" files are segments (sorted by base offset); "*.deleted",
- * "*.cleaned" and "*.swap" are leftovers of interrupted deletions/compactions and are
- * unlinked; every other name (checkpoints, leader-epoch-checkpoint, orphan indexes, names that
+ * "*.cleaned" and "*.swap" are leftovers of interrupted deletions/compactions, finished or
+ * rolled back as Kafka does (remove_leftovers); every other name (checkpoints, leader-epoch-checkpoint, orphan indexes, names that
  * are not 20 digits) is ignored. A missing .index/.timeindex is created and rebuilt.
  *
  * Recovery point rp: every offset below it was fsynced (log, and index files) before the
@@ -21,8 +21,8 @@
  *                  are CRC-checked.
  *   TRUST_NONE     the segment starts at or after rp: every batch is CRC-checked and both
  *                  indexes are rebuilt.
- * A walked batch must be complete (its length within the file), magic 2, contiguous in offset
- * with the previous one, its start position and relative offset within int32, and its CRC
+ * A walked batch must be complete (its length within the file), magic 2, above the previous
+ * one in offset (a cleaned segment has gaps between batches: log compaction), its start position and relative offset within int32, and its CRC
  * right when it ends at or after rp. The first batch that fails ends the segment: the .log is
  * truncated there. When that happens at or after rp (unflushed data), everything after it is
  * suspect, so later segment files are deleted; below rp (flushed data, real corruption) later
@@ -176,7 +176,7 @@ static int replay(struct log_segment *s, struct rdr *r, int64_t rp, int32_t inte
 		int rc = rdr_header(r, pos, &h);
 		if (rc < 0)
 			return -1;
-		if (rc == 0 || h.base != s->next_offset || pos > INT32_MAX ||
+		if (rc == 0 || h.base < s->next_offset || pos > INT32_MAX ||
 		    h.last - s->base > INT32_MAX)
 			break;
 		if (h.last >= rp) {
@@ -368,6 +368,117 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* "<20 digits>.<rest>": the base offset and a pointer to rest (after the dot). */
+static bool parse_seg_name(const char *name, int64_t *base, const char **rest)
+{
+	uint64_t v = 0;
+	if (strlen(name) < 22 || name[20] != '.')
+		return false;
+	for (int i = 0; i < 20; i++) {
+		if (name[i] < '0' || name[i] > '9' || v > (uint64_t)INT64_MAX / 10)
+			return false;
+		v = v * 10 + (uint64_t)(name[i] - '0');
+		if (v > (uint64_t)INT64_MAX)
+			return false;
+	}
+	*base = (int64_t)v;
+	*rest = name + 21;
+	return true;
+}
+
+static bool is_seg_kind(const char *rest, const char *ext)
+{
+	static const char *const kinds[] = {"log", "index", "timeindex", "txnindex"};
+	for (size_t i = 0; i < KB_ARRAY_LEN(kinds); i++) {
+		size_t k = strlen(kinds[i]);
+		if (strncmp(rest, kinds[i], k) == 0 && strcmp(rest + k, ext) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void unlink_warn(DIR *d, const char *dir, const char *name)
+{
+	if (unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT)
+		say_warn("log", "%s/%s: unlink: %s", dir, name, strerror(errno));
+}
+
+/* The offset after the last batch of a fully written (fsynced) .log.swap file, or base when
+ * it cannot be read. */
+static int64_t swap_next_offset(const char *dir, int64_t base)
+{
+	char p[4096];
+	struct rdr r;
+	struct stat st;
+	int64_t pos = 0, next = base;
+	snprintf(p, sizeof(p), "%s/%020" PRId64 ".log.swap", dir, base);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return base;
+	}
+	rdr_init(&r, fd, st.st_size, kb_malloc(HDR_WALK_WANT), HDR_WALK_WANT, HDR_WALK_WANT);
+	for (struct rb_hdr h; pos < st.st_size && rdr_header(&r, pos, &h) == 1; pos += h.size)
+		next = h.last + 1;
+	kb_free(r.buf);
+	close(fd);
+	return next;
+}
+
+/* Leftovers of interrupted deletions and cleaner swaps, as Kafka's LogLoader treats them:
+ *   1. every *.deleted file goes;
+ *   2. every *.cleaned file goes, and so does every *.swap file at or above the lowest
+ *      *.cleaned base offset (that swap had not finished becoming .swap);
+ *   3. a remaining <base>.log.swap replaces the segments it was cleaned from: every non-swap
+ *      segment file whose base lies in [lowest swap base, highest swap end) goes, then the
+ *      .swap suffixes are stripped. A cleaned group always ends with the last batch of the
+ *      group (kept as an empty batch when all its records went, cleaner.c), so that range
+ *      covers exactly the old segments the swap replaces. */
+static void remove_leftovers(const char *dir, DIR *d)
+{
+	struct dirent *de;
+	int64_t min_cleaned = INT64_MAX, swap_lo = INT64_MAX, swap_hi = -1, base;
+	const char *rest;
+
+	while ((de = readdir(d)) != NULL) {
+		if (has_suffix(de->d_name, ".deleted"))
+			unlink_warn(d, dir, de->d_name);
+		else if (has_suffix(de->d_name, ".cleaned") &&
+		         parse_seg_name(de->d_name, &base, &rest))
+			min_cleaned = KB_MIN(min_cleaned, base);
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		bool swap = has_suffix(de->d_name, ".swap");
+		bool named = parse_seg_name(de->d_name, &base, &rest);
+		if (has_suffix(de->d_name, ".cleaned") || (swap && (!named || base >= min_cleaned)))
+			unlink_warn(d, dir, de->d_name);
+		else if (swap && is_seg_kind(rest, ".swap") && strncmp(rest, "log.", 4) == 0) {
+			swap_lo = KB_MIN(swap_lo, base);
+			swap_hi = KB_MAX(swap_hi, swap_next_offset(dir, base));
+		}
+	}
+	if (swap_hi < 0)
+		return;
+	say_warn("log", "%s: finishing an interrupted cleaner swap of offsets [%" PRId64 ", %" PRId64
+	         ")", dir, swap_lo, swap_hi);
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (parse_seg_name(de->d_name, &base, &rest) && is_seg_kind(rest, "") &&
+		    base >= swap_lo && base < swap_hi)
+			unlink_warn(d, dir, de->d_name);
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!has_suffix(de->d_name, ".swap") || !parse_seg_name(de->d_name, &base, &rest))
+			continue;
+		char to[256];
+		snprintf(to, sizeof(to), "%.*s", (int)(strlen(de->d_name) - 5), de->d_name);
+		if (renameat(dirfd(d), de->d_name, dirfd(d), to) < 0)
+			say_warn("log", "%s/%s: rename: %s", dir, de->d_name, strerror(errno));
+	}
+}
+
 static int list_dir(const char *dir, int64_t **bases, size_t *n, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
@@ -376,13 +487,11 @@ static int list_dir(const char *dir, int64_t **bases, size_t *n, char *err, size
 
 	if (!d)
 		return fail(err, errlen, "opendir", dir);
+	remove_leftovers(dir, d);
+	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		int64_t base;
-		if (has_suffix(de->d_name, ".deleted") || has_suffix(de->d_name, ".cleaned") ||
-		    has_suffix(de->d_name, ".swap")) {
-			if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-				say_warn("log", "%s/%s: unlink: %s", dir, de->d_name, strerror(errno));
-		} else if (parse_log_name(de->d_name, &base)) {
+		if (parse_log_name(de->d_name, &base)) {
 			KB_GROW(*bases, cap, *n + 1, 16);
 			(*bases)[(*n)++] = base;
 		}

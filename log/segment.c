@@ -27,6 +27,8 @@
 
 /* Files that leave with a segment: its own, and the producer snapshot at its base. */
 static const char *const seg_all_suffixes[] = {".log", ".index", ".timeindex", ".snapshot"};
+/* A segment's own files: what a cleaning swap renames (.cleaned -> .swap -> live). */
+static const char *const seg_suffixes[] = {".log", ".index", ".timeindex"};
 
 struct log_segment *seg_new(const char *dir, int64_t base)
 {
@@ -46,7 +48,25 @@ struct log_segment *seg_new(const char *dir, int64_t base)
 
 void seg_path(const struct log_segment *s, const char *suffix, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s%s%s", s->path, suffix, s->deleted ? ".deleted" : "");
+	snprintf(buf, n, "%s%s%s", s->path, suffix,
+	         s->deleted ? ".deleted" : s->tmp_ext ? s->tmp_ext : "");
+}
+
+int seg_rename_ext(struct log_segment *s, const char *ext)
+{
+	int rc = 0;
+	for (size_t i = 0; i < KB_ARRAY_LEN(seg_suffixes); i++) {
+		char from[4096], to[4096];
+		seg_path(s, seg_suffixes[i], from, sizeof(from));
+		snprintf(to, sizeof(to), "%s%s%s", s->path, seg_suffixes[i], ext ? ext : "");
+		if (rename(from, to) < 0 && errno != ENOENT) {
+			say_warn("log", "rename %s: %s", from, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		s->tmp_ext = ext;
+	return rc;
 }
 
 static int seg_open_file(const struct log_segment *s, const char *suffix, int flags)
@@ -270,7 +290,7 @@ int seg_append(struct log_segment *s, const uint8_t *buf, size_t len, int32_t in
 		struct rb_hdr h;
 		bool o, t;
 		KB_ASSERT(rb_header_parse(buf + off, len - off, &h) == RB_HDR_OK &&
-		          rb_hdr_offsets_ok(&h) && h.base == s->next_offset);
+		          rb_hdr_offsets_ok(&h) && h.base >= s->next_offset);
 		seg_note_batch(s, snap.size + (int64_t)off, &h, interval, &o, &t);
 		oadd |= o;
 		tadd |= t;

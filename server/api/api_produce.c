@@ -83,6 +83,26 @@ static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes 
 	return err;
 }
 
+/* A compacted topic takes only records with keys (Kafka's LogValidator): every record of the
+ * batch is looked at (decompressed when needed), for compacted topics only. */
+static int16_t check_keys(const struct partition *p, struct kp_bytes rec)
+{
+	struct rc_iter it;
+	struct rc_record rr;
+	size_t cap = (size_t)p->cfg.log.max_message_bytes * 2 + (1 << 20);
+	int rc = rc_iter_init(&it, rec.ptr, (size_t)rec.len, cap);
+	if (rc != RC_OK)
+		return (int16_t)rc_err_to_kafka(rc);
+	int16_t err = 0;
+	while ((rc = rc_iter_next(&it, &rr)) == 1)
+		if (rr.key_len < 0)
+			err = KERR_INVALID_RECORD;
+	if (rc < 0)
+		err = (int16_t)rc_err_to_kafka(rc);
+	rc_iter_free(&it);
+	return err;
+}
+
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out, int64_t *need)
 {
@@ -94,6 +114,8 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE; /* zstd needs Produce v7+ */
 	if (info.attributes & 0x10)
 		return KERR_INVALID_RECORD; /* transactional batches: no transaction support */
+	if (p->compact && (rc = check_keys(p, rec)) != 0)
+		return (int16_t)rc;
 	int64_t now = kb_wall_ms();
 	if (!(info.attributes & 0x8) && !p->cfg.log.message_timestamp_log_append &&
 	    p->cfg.ts_diff_max_ms < INT64_MAX / 2 &&

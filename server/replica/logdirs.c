@@ -82,6 +82,9 @@ static void read_checkpoints(struct logdir *d)
 	snprintf(path, sizeof(path), "%s/replication-offset-checkpoint", d->path);
 	if (ckpt_read(path, &d->hw, &d->nhw) < 0)
 		say_warn("server", "%s unreadable", path);
+	snprintf(path, sizeof(path), "%s/cleaner-offset-checkpoint", d->path);
+	if (ckpt_read(path, &d->cl, &d->ncl) < 0) /* logs are then cleaned from their start */
+		say_warn("server", "%s unreadable", path);
 }
 
 static int open_one(struct logdir *d, int32_t broker_id, char *err, size_t errlen)
@@ -130,6 +133,7 @@ void logdirs_close(struct logdir *dirs, int n)
 		ckpt_free(dirs[i].rp, dirs[i].nrp);
 		ckpt_free(dirs[i].ls, dirs[i].nls);
 		ckpt_free(dirs[i].hw, dirs[i].nhw);
+		ckpt_free(dirs[i].cl, dirs[i].ncl);
 		kb_free(dirs[i].cluster_id);
 		kb_free(dirs[i].path);
 	}

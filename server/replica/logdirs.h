@@ -12,6 +12,8 @@ struct logdir {
 	int npartitions;          /* placement: new partitions go to the least used dir */
 	struct ckpt_entry *rp, *ls, *hw; /* recovery points, log starts, high watermarks */
 	int nrp, nls, nhw;
+	struct ckpt_entry *cl;    /* cleaner-offset-checkpoint: first dirty offsets */
+	int ncl;
 };
 
 /* Creates and locks each directory and reads meta.properties and the checkpoints. A

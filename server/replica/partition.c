@@ -5,6 +5,7 @@
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
 #include "../core/broker.h"
+#include "cleaning.h"
 #include "fetcher.h"
 #include "logdirs.h"
 #include "replica.h"
@@ -35,6 +36,7 @@ struct pmgr {
 	} *listeners;               /* in registration order */
 	int nlisteners;
 	bool notifying;             /* listeners are running (they may not register) */
+	struct cleaning *cleaning;  /* the log cleaner, NULL when disabled */
 };
 
 /* ---- Lookup -------------------------------------------------------------------------------- */
@@ -126,12 +128,17 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	const char *tt = topic_conf_value(c, ov, n, "message.timestamp.type", buf, sizeof(buf), &src);
 	l->message_timestamp_log_append = tt && strcmp(tt, "LogAppendTime") == 0;
 	const char *cp = topic_conf_value(c, ov, n, "cleanup.policy", buf, sizeof(buf), &src);
-	if (cp && !conf_list_has(cp, "delete")) {
-		/* Compaction is not implemented: a compact-only topic keeps everything rather than
-		 * losing keys that compaction would have kept. */
+	if (cp && !conf_list_has(cp, "delete")) { /* compact only: no retention by time/size */
 		l->retention_ms = -1;
 		l->retention_bytes = -1;
 	}
+	p->compact = cp && conf_list_has(cp, "compact");
+	const char *ratio = topic_conf_value(c, ov, n, "min.cleanable.dirty.ratio", buf,
+	                                     sizeof(buf), &src);
+	p->min_dirty_ratio = conf_double(ratio);
+	p->min_lag_ms = topic_conf_int(c, ov, n, "min.compaction.lag.ms");
+	p->max_lag_ms = topic_conf_int(c, ov, n, "max.compaction.lag.ms");
+	p->delete_retention_ms = topic_conf_int(c, ov, n, "delete.retention.ms");
 	p->cfg.min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
 	p->cfg.ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
 	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
@@ -160,6 +167,7 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	p->state.leader_id = -1;
 	p->lead.isr_adding = -1;
 	p->last_flush_ms = kb_mono_ms();
+	p->clean_ckpt = -1;
 	resolve_config(pm->b, NULL, p);
 	return p;
 }
@@ -177,6 +185,7 @@ static int partition_open_log(struct pmgr *pm, struct partition *p)
 		return -1;
 	}
 	p->hw = KB_MIN(ckpt_lookup(d->hw, d->nhw, p->topic, p->id, 0), plog_end_offset(p->log));
+	p->clean_ckpt = ckpt_lookup(d->cl, d->ncl, p->topic, p->id, -1);
 	int64_t ms = kb_mono_ms() - t0;
 	if (ms > 100)
 		say_info("server", "%s-%d: recovered in %lld ms", p->topic, p->id, (long long)ms);
@@ -297,6 +306,19 @@ void pm_foreach_role(struct broker *b, pm_role_fn fn, void *arg)
 		                           p->state.leader_id, p->leader_epoch};
 		fn(p, &c, arg);
 	}
+}
+
+void partition_job_done(struct partition *p)
+{
+	p->jobs--;
+	if (p->doomed)
+		partition_reap(p->pm, p);
+}
+
+struct partition **pm_partitions(struct broker *b, int *n)
+{
+	*n = b->pm->n;
+	return b->pm->parts;
 }
 
 static void partition_doom(struct pmgr *pm, struct partition *p)
@@ -579,6 +601,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 			if (!pm->parts[i]->doomed)
 				plog_expire_producers(pm->parts[i]->log, wall);
 	}
+	cleaning_tick(pm->cleaning, now);
 	if (now - pm->last_retention_ms >= c->log_retention_check_interval_ms) {
 		pm->last_retention_ms = now;
 		run_retention(pm, kb_wall_ms());
@@ -627,6 +650,11 @@ int pm_open(struct broker *b)
 	         (long long)(kb_mono_ms() - t0));
 	int64_t now = kb_mono_ms();
 	pm->last_retention_ms = pm->last_ckpt_ms = pm->last_hw_ckpt_ms = pm->last_expiry_ms = now;
+	const char **paths = kb_calloc((size_t)n, sizeof(*paths));
+	for (int i = 0; i < n; i++)
+		paths[i] = pm->dirs[i].path;
+	pm->cleaning = cleaning_start(b, paths, n);
+	kb_free(paths);
 	pm->tick = event_new(b->base, -1, EV_PERSIST, tick_cb, pm);
 	struct timeval tv = {0, PM_TICK_MS * 1000};
 	event_add(pm->tick, &tv);
@@ -660,6 +688,7 @@ void pm_close(struct broker *b)
 		if (!pm->parts[i]->doomed)
 			notify_role(pm, pm->parts[i], PM_ROLE_STOP);
 	fetchers_stop(b);
+	cleaning_stop(pm->cleaning); /* passes in flight finish first */
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];

@@ -85,6 +85,12 @@ struct partition {
 	int64_t last_flush_ms;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
+	/* Compaction (server/replica/cleaning.c): cleanup.policy has compact, and its settings. */
+	bool compact;
+	double min_dirty_ratio;    /* min.cleanable.dirty.ratio */
+	int64_t min_lag_ms, max_lag_ms, delete_retention_ms;
+	int64_t clean_ckpt;        /* first dirty offset (cleaner-offset-checkpoint), -1 none */
+	bool cleaning;             /* a pass of this log is in flight (it holds a job) */
 	struct pmgr *pm;
 };
 
@@ -162,6 +168,11 @@ static inline struct pg_key partition_key(const struct partition *p)
 {
 	return pg_key(PG_KEY_PARTITION, p);
 }
+/* A worker or cleaner job holding p's log finished (p->jobs was counted up for it): a doomed
+ * partition is removed once none is left. */
+void partition_job_done(struct partition *p);
+/* Every partition (sorted by topic, id), for the cleaner's scan. */
+struct partition **pm_partitions(struct broker *b, int *n);
 /* Re-tries the requests parked on p (deferred). */
 void partition_wake(struct partition *p);
 struct broker *partition_broker(const struct partition *p);

@@ -32,6 +32,7 @@
 	X(codec_producer) \
 	X(kbench_hist) \
 	X(purgatory) \
+	X(cleaner) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);

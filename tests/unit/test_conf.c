@@ -414,14 +414,14 @@ static void test_unknown_keys(void)
 	char err[512];
 	char *ov[] = {"no.such.override=1"};
 	capture_begin(&cap);
-	int rc = load_ov(BASE "log.cleaner.threads=2\nbroker.rack=r\n", 1, ov, &c, err,
+	int rc = load_ov(BASE "log.cleaner.io.buffer.size=2\nbroker.rack=r\n", 1, ov, &c, err,
 	                 sizeof(err));
 	capture_end(&cap);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_STRING_EQUAL(c.broker_rack, "r");
 	conf_free(&c);
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(cap.text, "server.properties:3: unknown key 'log.cleaner.threads' ignored"));
+		strstr(cap.text, "server.properties:3: unknown key 'log.cleaner.io.buffer.size' ignored"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.text, "--override: unknown key 'no.such.override' ignored"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap.text, "WARN"));
 }

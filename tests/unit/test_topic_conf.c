@@ -101,7 +101,7 @@ static void test_table(void)
 		}
 		CU_ASSERT_NOT_EQUAL(topic_conf_type(t->name), CONF_KT_UNKNOWN);
 	}
-	CU_ASSERT_PTR_NULL(topic_conf_find("delete.retention.ms"));
+	CU_ASSERT_PTR_NULL(topic_conf_find("segment.jitter.ms"));
 	CU_ASSERT_PTR_NULL(topic_conf_find("log.retention.ms"));
 	CU_ASSERT_EQUAL(topic_conf_type("unclean.leader.election.enable"), 1);
 	CU_ASSERT_EQUAL(topic_conf_type("compression.type"), 2);
@@ -187,12 +187,22 @@ static void test_value_sets(void)
 	expect_valid("unclean.leader.election.enable", "true");
 	expect_valid("unclean.leader.election.enable", "FALSE");
 	expect_invalid("unclean.leader.election.enable", "yes", "(valid values: true or false)");
+	/* Compaction (Kafka's DOUBLE kept as text, checked as a number in range). */
+	expect_valid("min.cleanable.dirty.ratio", "0.01");
+	expect_valid("min.cleanable.dirty.ratio", " 1 ");
+	expect_invalid("min.cleanable.dirty.ratio", "1.5", "not a number in [0, 1]");
+	expect_invalid("min.cleanable.dirty.ratio", "0.5x", "not a number in [0, 1]");
+	expect_invalid("min.cleanable.dirty.ratio", "nan", "not a number in [0, 1]");
+	expect_valid("delete.retention.ms", "0");
+	expect_invalid("delete.retention.ms", "-1", "delete.retention.ms");
+	expect_valid("min.compaction.lag.ms", "1000");
+	expect_invalid("max.compaction.lag.ms", "0", "max.compaction.lag.ms");
 }
 
 static void test_unknown(void)
 {
 	expect_invalid("retention.minutes", "5", "Unknown topic config name: retention.minutes");
-	expect_invalid("delete.retention.ms", "1", "Unknown topic config name: delete.retention.ms");
+	expect_invalid("segment.jitter.ms", "1", "Unknown topic config name: segment.jitter.ms");
 	expect_invalid("log.retention.ms", "1", "Unknown topic config name");
 	expect_invalid("", "1", "Unknown topic config name: ");
 	expect_invalid("retention.ms", NULL, "Null value not supported for topic config retention.ms");
