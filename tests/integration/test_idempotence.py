@@ -12,8 +12,9 @@
   leader (and later the restarted old one) answers a replay with the original offsets;
 * two brokers asked for more than a block of ids each, concurrently, hand out disjoint ids;
 * DescribeProducers through kadmin;
-* real clients: confluent-kafka (enable.idempotence=true) and kafkajs (idempotent: true)
-  write 100,000 keyed records to an RF3 topic (min.insync.replicas=2, max.in.flight 5) while
+* real clients: confluent-kafka (enable.idempotence=true), kafkajs (idempotent: true), the
+  Java KafkaProducer with default settings and franz-go's default producer (both idempotent;
+  tests/clients/java, tests/clients/go; skipped when not built) write 100,000 keyed records to an RF3 topic (min.insync.replicas=2, max.in.flight 5) while
   the leader of partition 0 is killed with kill -9 twice and restarted: every acknowledged
   record is there exactly once, in per-partition order. The control run (confluent-kafka,
   idempotence off) reports its duplicates; the checker itself is shown to detect duplicates,
@@ -30,6 +31,7 @@ import time
 
 import pytest
 
+import clients_jvm_go as cj
 import harness
 import kproto
 from conftest import start_cluster
@@ -41,6 +43,7 @@ CLIENT_PARTITIONS = 3
 CLIENT_RATE = 4000          # records/s: the run lasts ~25 s, so both failovers fall inside it
 
 ERR_NONE = 0
+ERR_NOT_LEADER_OR_FOLLOWER = 6
 ERR_NOT_COORDINATOR = 16
 ERR_INVALID_REQUEST = 42
 ERR_OUT_OF_ORDER_SEQUENCE = 45
@@ -145,6 +148,19 @@ def produce(conn, topic, batch, partition=0, acks=-1):
     r.i32()
     r.end()
     return err, base
+
+
+def produce_once_leading(conn, topic, batch, acks=-1, timeout=15):
+    """produce() of a batch that is already in the log (a replay: appends nothing), repeated
+    while the broker answers NOT_LEADER_OR_FOLLOWER: ZooKeeper names a new leader a moment
+    before that broker has taken the partition over. Returns the first other answer."""
+    out = []
+
+    def attempt():
+        out[:] = [produce(conn, topic, batch, acks=acks)]
+        return out[0][0] != ERR_NOT_LEADER_OR_FOLLOWER
+    harness.wait_until(attempt, timeout, interval=0.1, what="the new leader leading")
+    return out[0]
 
 
 def log_end(conn, topic, partition=0):
@@ -292,6 +308,7 @@ def test_state_survives_failover_and_kill9(cluster):
     new = leader_of(cluster, topic)
     with new.conn(20) as c:
         # The last 5 batches are recognised by the new leader, with their original offsets.
+        assert produce_once_leading(c, topic, batches[-5][0]) == (ERR_NONE, batches[-5][1])
         for b, base in batches[-5:]:
             assert produce(c, topic, b) == (ERR_NONE, base)
         assert produce(c, topic, batches[-6][0])[0] == ERR_OUT_OF_ORDER_SEQUENCE
@@ -310,6 +327,8 @@ def test_state_survives_failover_and_kill9(cluster):
     harness.wait_until(lambda: state(cluster, topic)["leader"] == leader.broker_id, 60,
                        what="the restarted broker leading")
     with leader.conn(20) as c:
+        assert produce_once_leading(c, topic, batches[-5][0], acks=1) == \
+            (ERR_NONE, batches[-5][1])
         for b, base in batches[-5:]:
             assert produce(c, topic, b, acks=1) == (ERR_NONE, base)
         assert produce(c, topic, pbatch(pid, 0, seq + 1, [b"last"]), acks=1) == \
@@ -322,7 +341,7 @@ def test_state_survives_failover_and_kill9(cluster):
 
 def check_exactly_once(acked, consumed):
     """acked: [(partition, offset, i)] from delivery reports; consumed: {partition:
-    [(offset, value)]}. Returns what is wrong: acknowledged records missing, records present
+    [(offset, value)]}, record i's value being b"<i>" or starting b"<i>:". Returns what is wrong: acknowledged records missing, records present
     more than once, first occurrences out of send order within a partition, acknowledged
     offsets that hold another record (offset -1: not reported by the client)."""
     seen = collections.Counter()
@@ -330,7 +349,7 @@ def check_exactly_once(acked, consumed):
     for part, msgs in consumed.items():
         prev = -1
         for off, v in msgs:
-            i = int(v)
+            i = int(v.split(b":", 1)[0])   # "<i>" (Python/JS drivers), "<i>:..." (Java/Go)
             seen[i] += 1
             at[(part, off)] = i
             if seen[i] == 1:
@@ -355,6 +374,9 @@ def test_checker_detects_loss_duplicates_reordering():
     assert r["missing"] == [2] and r["wrong_offset"] == [(0, 1, 2)]
     swapped = {0: [(0, b"2"), (1, b"0")], 1: [(0, b"1")]}
     assert check_exactly_once(acked, swapped)["out_of_order"] == [(0, 2, 0)]
+    # The Java/Go programs' values: "<i>:" then filler bytes.
+    jvm = {0: [(0, b"0:\x01"), (1, b"2:\x02"), (2, b"0:\x01")], 1: [(0, b"1:")]}
+    assert check_exactly_once(acked, jvm)["duplicates"] == [0]
 
 
 def read_progress(path):
@@ -365,9 +387,19 @@ def read_progress(path):
         return 0
 
 
+def count_acks(path):
+    """Number of `ack ` lines a Java/Go program has printed so far (they flush every 200 ms)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return 0
+    return data.count(b"\nack ") + data.startswith(b"ack ")
+
+
 def kill_leader_and_restart(cluster, topic):
     """kill -9 of partition 0's leader; waits for another leader, restarts the victim and
-    waits until it is back in the ISR."""
+    waits until it is back in the ISR. Returns the victim's broker id."""
     victim = leader_of(cluster, topic)
     victim.kill9()
     harness.wait_until(lambda: state(cluster, topic)["leader"] not in (-1, victim.broker_id),
@@ -375,69 +407,122 @@ def kill_leader_and_restart(cluster, topic):
     victim.restart(cluster.kz)
     harness.wait_until(lambda: victim.broker_id in state(cluster, topic)["isr"], 60,
                        interval=0.2, what="broker %d back in the ISR" % victim.broker_id)
+    return victim.broker_id
 
 
-def run_through_failovers(cluster, tmp_path, client, topic, idempotence):
-    create(cluster, topic, CLIENT_PARTITIONS, "min.insync.replicas=2")
+CLIENTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients")
+# The four idempotent producers of issue 12, each with max.in.flight 5:
+#   confluent  librdkafka via tests/clients/idem_produce.py (enable.idempotence=true, 5)
+#   kafkajs    tests/clients/js/idem_produce.js (idempotent: true, maxInFlightRequests 5)
+#   java       kafka-clients KafkaProducer with DEFAULT settings (idempotent, acks=all,
+#              max.in.flight.requests.per.connection=5 is its default)
+#   franz-go   franz-go's default producer (idempotent, acks=all): v1.22's sink allows 1
+#              produce request in flight per broker until the first answer, then 5 when that
+#              answer is Produce v4+ (kbroker serves v0-11); MaxProduceRequestsInflightPerBroker
+#              is refused with idempotence, so its default is already "max.in.flight 5"
+CLIENT_KINDS = ("confluent", "kafkajs", "java", "franz-go")
+
+
+def client_skip(client):
+    """None when `client` can run here, else why not (Java jar / Go binary absent)."""
+    if client == "java":
+        return cj.java_skip()
+    if client == "franz-go":
+        return cj.kgo_skip()
+    return None
+
+
+def start_producer(cluster, tmp_path, client, topic, idempotence):
+    """Starts `client` writing CLIENT_RECORDS keyed records (key k<i % 100>, record i's value
+    starts with the decimal i) at CLIENT_RATE records/s. Returns (process, progress, acked):
+    progress() counts the acknowledged records so far, acked() lists [(partition, offset, i)]
+    from the delivery reports once the process has ended."""
+    bootstrap = cluster.bootstrap()
+    if client in ("java", "franz-go"):
+        assert idempotence == "on", "the Java and Go runs use their default (idempotent) producer"
+        kw = dict(bootstrap=bootstrap, topic=topic, count=CLIENT_RECORDS, keys=100,
+                  value_size=0, rate=CLIENT_RATE)
+        argv = (cj.java_argv("produce", **kw) if client == "java" else
+                cj.kgo_argv("produce", max_ms=150000, **kw))
+        proc = cj.start_client(topic, argv, tmp_path)
+        return (proc, lambda: count_acks(proc.out_path),
+                lambda: [(a.partition, a.offset, a.seq) for a in cj.parse_acks(proc.lines())])
     out = os.path.join(str(tmp_path), topic + ".acked")
     prog = os.path.join(str(tmp_path), topic + ".progress")
-    common = ["--bootstrap", cluster.bootstrap(), "--topic", topic, "--count",
-              str(CLIENT_RECORDS), "--keys", "100", "--out", out, "--progress", prog,
-              "--idempotence", idempotence, "--timeout", "150", "--rate", str(CLIENT_RATE)]
+    common = ["--bootstrap", bootstrap, "--topic", topic, "--count", str(CLIENT_RECORDS),
+              "--keys", "100", "--out", out, "--progress", prog, "--idempotence", idempotence,
+              "--timeout", "150", "--rate", str(CLIENT_RATE)]
     if client == "kafkajs":
         argv = ["node", os.path.join(CLIENTS, "js", "idem_produce.js"), "--partitions",
                 str(CLIENT_PARTITIONS)] + common
     else:
         argv = ["/usr/bin/python3", os.path.join(CLIENTS, "idem_produce.py")] + common
+
+    def acked():
+        with open(out) as f:
+            return [tuple(int(x) for x in line.split()) for line in f]
+    return cj.start_client(topic, argv, tmp_path), lambda: read_progress(prog), acked
+
+
+def run_through_failovers(cluster, tmp_path, client, topic, idempotence):
+    """The scenario every client shares: an RF3 topic with min.insync.replicas=2, the client
+    producing; at 10% and at 50% of the records acknowledged, kill -9 of partition 0's leader,
+    a new leader, the victim restarted and back in the ISR. Then every partition is read back.
+    Returns (acked, consumed) for check_exactly_once."""
+    create(cluster, topic, CLIENT_PARTITIONS, "min.insync.replicas=2")
     t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, progress, acked_of = start_producer(cluster, tmp_path, client, topic, idempotence)
     try:
         kills = []
         for frac in (0.1, 0.5):
-            harness.wait_until(lambda: read_progress(prog) >= frac * CLIENT_RECORDS or
-                               proc.poll() is not None, 120, interval=0.1,
-                               what="%d%% acknowledged" % (frac * 100))
-            if proc.poll() is not None:
-                o, e = proc.communicate()
+            harness.wait_until(lambda: progress() >= frac * CLIENT_RECORDS or not proc.alive(),
+                               120, interval=0.1, what="%d%% acknowledged" % (frac * 100))
+            if not proc.alive():
                 raise AssertionError("the producer finished before the failover: rc %s\n%s\n%s"
-                                     % (proc.returncode, o, e[-3000:]))
-            kills.append(read_progress(prog))
-            kill_leader_and_restart(cluster, topic)
-        stdout, stderr = proc.communicate(timeout=170)
+                                     % (proc.returncode(), "\n".join(proc.lines()[-10:]),
+                                        proc.log_tail(40)))
+            at, t = progress(), time.monotonic() - t0
+            victim = kill_leader_and_restart(cluster, topic)
+            kills.append("%d acked at %.1f s (broker %d, back in ISR at %.1f s)"
+                         % (at, t, victim, time.monotonic() - t0))
+        rc = proc.wait(170)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        if proc.alive():
+            proc.kill9()
     took = time.monotonic() - t0
-    assert proc.returncode == 0, "%s: rc %s\n%s\n%s" % (client, proc.returncode, stdout,
-                                                        stderr[-3000:])
-    acked = []
-    with open(out) as f:
-        for line in f:
-            p, o, i = line.split()
-            acked.append((int(p), int(o), int(i)))
+    lines = proc.lines()
+    assert rc == 0, "%s: rc %s\n%s\n%s" % (client, rc, "\n".join(lines[-10:]),
+                                             proc.log_tail(40))
+    acked = acked_of()
     consumed = {p: harness.consume_partition(cluster.bootstrap(), topic, p, timeout=60)
                 for p in range(CLIENT_PARTITIONS)}
     total = sum(len(v) for v in consumed.values())
-    summary = stdout.strip().splitlines()[-1] if stdout.strip() else "{}"
-    harness.report_figure("%s idempotence=%s: %d records acked, %d in the log, kills at %s "
-                          "acked, %.1f s; driver: %s" % (client, idempotence, len(acked), total,
-                                                         kills, took, summary))
+    info = [ln for ln in lines if ln.startswith(("info producer-id", "summary"))]
+    harness.report_figure("%s idempotence=%s: %d records acked, %d in the log, kills: %s; "
+                          "%.1f s; driver: %s" % (client, idempotence, len(acked), total,
+                                                  "; ".join(kills), took,
+                                                  " | ".join(info or lines[-1:])))
+    if client == "franz-go":   # it falls back to plain produce quietly without a producer id
+        pid = [ln.split() for ln in lines if ln.startswith("info producer-id ")]
+        assert pid and int(pid[-1][2]) >= 0, "franz-go produced without a producer id: %s" % pid
     return acked, consumed
 
 
-CLIENTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients")
-
-
-@pytest.mark.parametrize("client", ["confluent", "kafkajs"])
+@pytest.mark.parametrize("client", CLIENT_KINDS)
 def test_idempotent_clients_through_two_leader_kills(cluster, tmp_path, client):
     if client == "kafkajs" and not os.path.isdir(os.path.join(CLIENTS, "js", "node_modules",
                                                                 "kafkajs")):
         pytest.fail("kafkajs is not installed: run `bash scripts/install-deps.sh`")
+    why = client_skip(client)
+    if why:
+        pytest.skip(why)
     acked, consumed = run_through_failovers(cluster, tmp_path, client, "idem-" + client, "on")
     assert len(acked) == CLIENT_RECORDS
     r = check_exactly_once(acked, consumed)
     miss = set(r["missing"][:5])
+    harness.report_figure("%s: %d duplicates, %d missing, %d out of order, %d wrong offsets"
+                          % (client, len(r["duplicates"]), len(r["missing"]),
+                             len(r["out_of_order"]), len(r["wrong_offset"])))
     assert r == {"missing": [], "duplicates": [], "out_of_order": [], "wrong_offset": []}, \
         ({k: v[:10] for k, v in r.items()}, len(r["missing"]),
          [a for a in acked if a[2] in miss])
