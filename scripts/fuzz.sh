@@ -13,25 +13,31 @@ mkdir -p build/fuzz/artifacts
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 status=0
+passed=0
+failed=0
 for t in "$@"; do
   seeds=tests/fuzz/corpus/$t
   work=build/fuzz/corpus/$t
   mkdir -p "$work" "$seeds"
   if [ -d "tests/fuzz/regress/$t" ] && [ -n "$(ls -A "tests/fuzz/regress/$t")" ]; then
     "$bin/fuzz-$t" -runs=1 tests/fuzz/regress/$t/* >"build/fuzz/$t.regress.log" 2>&1 || {
-      echo "fuzz $t: a regression input fails again (build/fuzz/$t.regress.log)"; status=1; continue; }
+      echo "fuzz $t: a regression input fails again (build/fuzz/$t.regress.log)"; status=1
+      failed=$((failed + 1)); continue; }
   fi
   log=build/fuzz/$t.log
   if "$bin/fuzz-$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
        -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$t- \
        "$work" "$seeds" >"$log" 2>&1; then
-    execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+    execs=$(grep -a -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
     echo "fuzz $t: ${secs}s, ${execs:-?} executions, coverage ${cov:-?}, no crash"
+    passed=$((passed + 1))
   else
     echo "fuzz $t: FAILED — see $log and build/fuzz/artifacts/"
-    grep -m5 -E 'ERROR|SUMMARY|abort|PANIC|fails' "$log" || true
+    grep -a -m5 -E 'ERROR|SUMMARY|abort|PANIC|fails' "$log" || true
     status=1
+    failed=$((failed + 1))
   fi
 done
+echo "fuzz: $passed passed, $failed failed"
 exit $status

@@ -31,14 +31,20 @@ def unregister_logs(pairs):
         _ACTIVE_LOGS.pop(name, None)
 
 
-@pytest.fixture(scope="session")
-def zk_server(tmp_path_factory):
-    zk = harness.ZooKeeper(tmp_path_factory.mktemp("zookeeper"))
-    register_logs([("zookeeper", zk.log_path)])
+def own_zookeeper(tmp_path_factory, name, **kw):
+    """Generator for fixtures: a ZooKeeper of its own (e.g. a short tick for failover tests),
+    `yield from own_zookeeper(tmp_path_factory, "zk-repl", tick_ms=500)`."""
+    zk = harness.ZooKeeper(tmp_path_factory.mktemp(name), **kw)
+    register_logs([(name, zk.log_path)])
     zk.start()
     yield zk
     zk.stop()
-    unregister_logs([("zookeeper", zk.log_path)])
+    unregister_logs([(name, zk.log_path)])
+
+
+@pytest.fixture(scope="session")
+def zk_server(tmp_path_factory):
+    yield from own_zookeeper(tmp_path_factory, "zookeeper")
 
 
 def start_cluster(workdir, **kw):

@@ -27,7 +27,7 @@ from kazoo.exceptions import BadVersionError
 
 import harness
 import kproto
-from conftest import start_cluster
+from conftest import own_zookeeper, start_cluster
 
 IDS = [201, 202, 203]
 SESSION_MS = 6000
@@ -40,10 +40,7 @@ def fine_zk(tmp_path_factory):
     """A ZooKeeper of our own with a 500 ms tick: ZooKeeper checks session expiry once per
     tick, so with the shared 1 s tick a session could expire up to 1 s late, which is the
     whole margin the controller-failover bound allows."""
-    zk = harness.ZooKeeper(tmp_path_factory.mktemp("zk-control"), tick_ms=500)
-    zk.start()
-    yield zk
-    zk.stop()
+    yield from own_zookeeper(tmp_path_factory, "zk-control", tick_ms=500)
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ import pytest
 import clients_jvm_go as cj
 import harness
 import kproto
-from conftest import start_cluster
+from conftest import own_zookeeper, start_cluster
 
 IDS = [601, 602, 603]
 SESSION_MS = 4000
@@ -53,10 +53,7 @@ ERR_INVALID_TRANSACTION_TIMEOUT = 50
 
 @pytest.fixture(scope="module")
 def idem_zk(tmp_path_factory):
-    zk = harness.ZooKeeper(tmp_path_factory.mktemp("zk-idem"), tick_ms=500)
-    zk.start()
-    yield zk
-    zk.stop()
+    yield from own_zookeeper(tmp_path_factory, "zk-idem", tick_ms=500)
 
 
 @pytest.fixture(scope="module")

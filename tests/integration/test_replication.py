@@ -23,7 +23,7 @@ import pytest
 
 import harness
 import kproto
-from conftest import start_cluster
+from conftest import own_zookeeper, start_cluster
 
 IDS = [501, 502, 503]
 SESSION_MS = 6000
@@ -32,10 +32,7 @@ LAG_MS = 4000
 
 @pytest.fixture(scope="module")
 def repl_zk(tmp_path_factory):
-    zk = harness.ZooKeeper(tmp_path_factory.mktemp("zk-repl"), tick_ms=500)
-    zk.start()
-    yield zk
-    zk.stop()
+    yield from own_zookeeper(tmp_path_factory, "zk-repl", tick_ms=500)
 
 
 @pytest.fixture(scope="module")
