@@ -1,0 +1,360 @@
+"""Consumer-group requests a client should not send, raw (kgroup codec), against one 3-broker
+cluster (chroot /kb-groups-hostile; brokers run with ASAN_OPTIONS quarantine_size_mb=16 so
+that freed memory leaves the RSS and a leak-like growth shows):
+
+* group ids: empty → INVALID_GROUP_ID from every broker (Kafka checks the id before asking
+  whether it coordinates the group); longer than KB_GROUP_ID_MAX_BYTES (kbroker's own limit,
+  4096 bytes) → INVALID_GROUP_ID for JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+  OffsetCommit and OffsetFetch; exactly 4096 bytes works;
+* unknown member ids → UNKNOWN_MEMBER_ID (Heartbeat, SyncGroup, OffsetCommit, JoinGroup with
+  a made-up id, LeaveGroup v1 and v3), wrong generations → ILLEGAL_GENERATION (Heartbeat,
+  SyncGroup, OffsetCommit; a commit with a generation for a group that does not exist),
+  Heartbeat and SyncGroup before any join → UNKNOWN_MEMBER_ID;
+* a leader's SyncGroup carrying assignments for members that do not exist: ignored, the real
+  members get theirs;
+* OffsetCommit for an unknown topic and an out-of-range partition →
+  UNKNOWN_TOPIC_OR_PARTITION per partition, the valid partition of the same request stored;
+* 40 members joining one group with 1 MiB of protocol metadata each, twice: bounded by
+  kbroker's per-group metadata budget (KB_GROUP_META_MAX_BYTES, 32 MiB: the members past it
+  get GROUP_MAX_SIZE_REACHED), a member with more than KB_GROUP_PROTOCOL_META_MAX_BYTES gets
+  INVALID_REQUEST; the leader receives every accepted member's metadata intact; the broker
+  answers Metadata meanwhile; its RSS is measured before, at the peak and after everyone left,
+  and the second round does not grow it further.
+
+KB_GROUP_PEER=kafka runs this against Apache Kafka 3.9.1; kbroker's own limits are skipped
+there (Kafka has none).
+"""
+
+import os
+import time
+
+import pytest
+
+import groups_util as gu
+import harness
+import kgroup as kg
+
+IDS = [711, 712, 713]
+BIG = (1 << 20) - 64          # protocol metadata per member in the big-join test
+BIG_MEMBERS = 40
+GROUP_ID_MAX = 4096           # KB_GROUP_ID_MAX_BYTES (common/limits.h)
+GROUP_META_MAX = 32 << 20     # KB_GROUP_META_MAX_BYTES
+kbroker_only = pytest.mark.skipif(gu.KAFKA_PEER, reason="kbroker's own limit; Kafka has none")
+
+
+@pytest.fixture(scope="module")
+def cluster(zk_server, tmp_path_factory):
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = "detect_leaks=1:quarantine_size_mb=16"
+    yield from gu.group_cluster(tmp_path_factory, zk_server, "kb-groups-hostile", IDS, env=env)
+
+
+def meta(topics=("t",), tag=b""):
+    return kg.subscription(list(topics), user_data=tag or None)
+
+
+def join(c, group, member_id="", version=5, metadata=None, session=10000, rebalance=10000,
+         instance=None, protocols=None):
+    vals = {"group_id": group, "session_timeout_ms": session, "rebalance_timeout_ms": rebalance,
+            "member_id": member_id, "group_instance_id": instance, "protocol_type": "consumer",
+            "protocols": protocols or [{"name": "range",
+                                        "metadata": meta() if metadata is None else metadata}]}
+    return kg.group_request(c, kg.JOIN_GROUP, version, vals, timeout=60)
+
+
+def join_new(c, group, **kw):
+    """KIP-394's two steps: MEMBER_ID_REQUIRED with an id, then the real join (parked until
+    the round completes). Returns the second answer."""
+    r = join(c, group, **kw)
+    assert r["error_code"] == kg.MEMBER_ID_REQUIRED and r["member_id"], r
+    return join(c, group, member_id=r["member_id"], **kw)
+
+
+def sync(c, group, gen, member_id, assignments=(), version=3):
+    return kg.group_request(c, kg.SYNC_GROUP, version, {
+        "group_id": group, "generation_id": gen, "member_id": member_id,
+        "assignments": [{"member_id": m, "assignment": a} for m, a in assignments]}, timeout=60)
+
+
+def heartbeat(c, group, gen, member_id, version=3):
+    return kg.group_request(c, kg.HEARTBEAT, version, {
+        "group_id": group, "generation_id": gen, "member_id": member_id})["error_code"]
+
+
+def commit(c, group, gen, member_id, parts, version=7):
+    """parts: [(topic, partition, offset)]; returns {(topic, partition): error}."""
+    topics = {}
+    for t, p, o in parts:
+        topics.setdefault(t, []).append({"partition_index": p, "committed_offset": o})
+    r = kg.group_request(c, kg.OFFSET_COMMIT, version, {
+        "group_id": group, "generation_id": gen, "member_id": member_id,
+        "topics": [{"name": t, "partitions": ps} for t, ps in topics.items()]})
+    return {(t["name"], p["partition_index"]): p["error_code"]
+            for t in r["topics"] for p in t["partitions"]}
+
+
+def stable_member(cluster, group, assignment=b"", **kw):
+    """A one-member Stable group: (coordinator connection, member id, generation)."""
+    def first():
+        c = gu.find_coordinator(cluster, group).conn(60)
+        r = join(c, group, **kw)
+        if r["error_code"] in gu.RETRIABLE:   # the coordinator is still loading / moving
+            c.close()
+            return None
+        return c, r
+    c, r = harness.wait_until(first, 60, interval=0.3, what="a coordinator taking joins")
+    assert r["error_code"] == kg.MEMBER_ID_REQUIRED and r["member_id"], r
+    r = join(c, group, member_id=r["member_id"], **kw)
+    assert r["error_code"] == kg.NONE and r["leader"] == r["member_id"], r
+    s = sync(c, group, r["generation_id"], r["member_id"], [(r["member_id"], assignment)])
+    assert s["error_code"] == kg.NONE and s["assignment"] == assignment, s
+    return c, r["member_id"], r["generation_id"]
+
+
+def test_empty_group_id(cluster):
+    for b in cluster.brokers:
+        with b.conn(20) as c:
+            for v in (1, 5, 6):
+                assert join(c, "", version=v)["error_code"] == kg.INVALID_GROUP_ID, (b, v)
+            assert heartbeat(c, "", 0, "m") == kg.INVALID_GROUP_ID
+            assert sync(c, "", 0, "m")["error_code"] == kg.INVALID_GROUP_ID
+
+
+@kbroker_only
+def test_oversized_group_id(cluster):
+    for gid in ("g" * (GROUP_ID_MAX + 1), "h" * 32767):
+        for b in cluster.brokers:
+            with b.conn(20) as c:
+                assert join(c, gid)["error_code"] == kg.INVALID_GROUP_ID
+                assert heartbeat(c, gid, 0, "m") == kg.INVALID_GROUP_ID
+                assert sync(c, gid, 0, "m")["error_code"] == kg.INVALID_GROUP_ID
+                r = kg.group_request(c, kg.LEAVE_GROUP, 3, {
+                    "group_id": gid, "members": [{"member_id": "m"}]})
+                assert r["error_code"] == kg.INVALID_GROUP_ID, r
+                assert set(commit(c, gid, -1, "", [("t", 0, 1)]).values()) == \
+                    {kg.INVALID_GROUP_ID}
+                r = kg.group_request(c, kg.OFFSET_FETCH, 8, {"groups": [
+                    {"group_id": gid, "topics": None}]})
+                assert r["groups"][0]["error_code"] == kg.INVALID_GROUP_ID, r
+    # The longest valid id works.
+    c, member, gen = stable_member(cluster, "x" * GROUP_ID_MAX)
+    with c:
+        assert heartbeat(c, "x" * GROUP_ID_MAX, gen, member) == kg.NONE
+
+
+def test_unknown_members_and_wrong_generations(cluster):
+    group, topic = "gh-members", "gh-members-t"
+    gu.create_topic(cluster, topic, 1)
+    c, member, gen = stable_member(cluster, group)
+    with c:
+        assert heartbeat(c, group, gen, member) == kg.NONE
+        # Unknown member ids.
+        assert heartbeat(c, group, gen, "nobody") == kg.UNKNOWN_MEMBER_ID
+        assert heartbeat(c, group, gen, "") == kg.UNKNOWN_MEMBER_ID
+        assert sync(c, group, gen, "nobody")["error_code"] == kg.UNKNOWN_MEMBER_ID
+        assert commit(c, group, gen, "nobody", [(topic, 0, 5)]) == \
+            {(topic, 0): kg.UNKNOWN_MEMBER_ID}
+        assert join(c, group, member_id="nobody")["error_code"] == kg.UNKNOWN_MEMBER_ID
+        r = kg.group_request(c, kg.LEAVE_GROUP, 1, {"group_id": group, "member_id": "nobody"})
+        assert r["error_code"] == kg.UNKNOWN_MEMBER_ID, r
+        r = kg.group_request(c, kg.LEAVE_GROUP, 4, {"group_id": group, "members": [
+            {"member_id": "nobody"}]})
+        assert r["error_code"] == kg.NONE and \
+            [m["error_code"] for m in r["members"]] == [kg.UNKNOWN_MEMBER_ID], r
+        # Wrong generations of the real member.
+        for g in (gen + 1, gen - 1, 12345):
+            assert heartbeat(c, group, g, member) == kg.ILLEGAL_GENERATION, g
+            assert sync(c, group, g, member)["error_code"] == kg.ILLEGAL_GENERATION, g
+            assert commit(c, group, g, member, [(topic, 0, 5)]) == \
+                {(topic, 0): kg.ILLEGAL_GENERATION}, g
+        # Nothing of that disturbed the member.
+        assert heartbeat(c, group, gen, member, version=4) == kg.NONE
+        assert commit(c, group, gen, member, [(topic, 0, 7)], version=8) == {(topic, 0): kg.NONE}
+        assert gu.committed(cluster, group, topic, 1) == {0: 7}
+        d = gu.describe(cluster, group)
+        assert d["state"] == "Stable" and [m["member_id"] for m in d["members"]] == [member], d
+    # Before any join: the group does not exist.
+    fresh = "gh-never-joined"
+    with gu.find_coordinator(cluster, fresh).conn(20) as c:
+        assert heartbeat(c, fresh, 0, "m") == kg.UNKNOWN_MEMBER_ID
+        assert heartbeat(c, fresh, -1, "") == kg.UNKNOWN_MEMBER_ID
+        assert sync(c, fresh, 1, "m")["error_code"] == kg.UNKNOWN_MEMBER_ID
+        # A commit of generation >= 0 to a group nobody joined: ILLEGAL_GENERATION; the
+        # standalone form (generation -1, no member) is stored.
+        assert commit(c, fresh, 3, "m", [(topic, 0, 1)]) == {(topic, 0): kg.ILLEGAL_GENERATION}
+        assert commit(c, fresh, -1, "", [(topic, 0, 2)]) == {(topic, 0): kg.NONE}
+    assert gu.committed(cluster, fresh, topic, 1) == {0: 2}
+
+
+def test_sync_assignments_for_unknown_members(cluster):
+    group = "gh-sync"
+    coord = gu.find_coordinator(cluster, group)
+    a, member_a, gen = stable_member(cluster, group)
+    with a, coord.conn(60) as b:
+        # B joins: the group rebalances, A rejoins, both get the next generation.
+        r = join(b, group)
+        assert r["error_code"] == kg.MEMBER_ID_REQUIRED, r
+        member_b = r["member_id"]
+        corr_b = kg.send(b, kg.JOIN_GROUP, 5, {
+            "group_id": group, "session_timeout_ms": 10000, "rebalance_timeout_ms": 10000,
+            "member_id": member_b, "protocol_type": "consumer",
+            "protocols": [{"name": "range", "metadata": meta()}]})
+        harness.wait_until(lambda: heartbeat(a, group, gen, member_a) ==
+                           kg.REBALANCE_IN_PROGRESS, 20, what="a rebalance announced")
+        ra = join(a, group, member_id=member_a)
+        rb = kg.receive(b, kg.JOIN_GROUP, 5, corr_b, timeout=30)
+        assert ra["error_code"] == rb["error_code"] == kg.NONE, (ra, rb)
+        gen2 = ra["generation_id"]
+        assert gen2 == rb["generation_id"] > gen and ra["leader"] == member_a, (ra, rb)
+        assert sorted(m["member_id"] for m in ra["members"]) == sorted([member_a, member_b])
+        assert rb["members"] == []
+        # The leader assigns to A, B and two members that do not exist.
+        asg = {member_a: kg.assignment({"t": [0]}), member_b: kg.assignment({"t": [1]}),
+               "ghost-1": kg.assignment({"t": [2]}), "": kg.assignment({"t": [3]})}
+        corr = kg.send(b, kg.SYNC_GROUP, 3, {"group_id": group, "generation_id": gen2,
+                                             "member_id": member_b, "assignments": []})
+        sa = sync(a, group, gen2, member_a, sorted(asg.items()))
+        sb = kg.receive(b, kg.SYNC_GROUP, 3, corr, timeout=30)
+        assert (sa["error_code"], sa["assignment"]) == (kg.NONE, asg[member_a]), sa
+        assert (sb["error_code"], sb["assignment"]) == (kg.NONE, asg[member_b]), sb
+        d = gu.describe(cluster, group)
+        assert d["state"] == "Stable", d
+        assert {m["member_id"]: m["parts"] for m in d["members"]} == {
+            member_a: {"t": [0]}, member_b: {"t": [1]}}, d
+        assert heartbeat(b, group, gen2, member_b) == kg.NONE
+        assert heartbeat(b, group, gen2, "ghost-1") == kg.UNKNOWN_MEMBER_ID
+
+
+def test_offset_commit_unknown_topic_or_partition(cluster):
+    group, topic = "gh-commit", "gh-commit-t"
+    gu.create_topic(cluster, topic, 2)
+    with gu.find_coordinator(cluster, group).conn(20) as c:
+        for v in (2, 5, 8):
+            got = commit(c, group, -1, "", [(topic, 0, 10 + v), (topic, 1, 20 + v),
+                                            (topic, 7, 1), ("gh-no-such-topic", 0, 1)],
+                         version=v)
+            assert got == {(topic, 0): kg.NONE, (topic, 1): kg.NONE,
+                           (topic, 7): kg.UNKNOWN_TOPIC_OR_PARTITION,
+                           ("gh-no-such-topic", 0): kg.UNKNOWN_TOPIC_OR_PARTITION}, (v, got)
+    assert gu.committed(cluster, group, topic, 2) == {0: 18, 1: 28}
+    r = gu.coord_request(cluster, group, kg.OFFSET_FETCH, 5, {
+        "group_id": group, "topics": [{"name": "gh-no-such-topic", "partition_indexes": [0]}]})
+    assert [p["committed_offset"] for p in r["topics"][0]["partitions"]] == [-1], r
+
+
+def _try_frame(c, timeout=0.05):
+    try:
+        return c.recv_frame(timeout)
+    except harness.ConnTimeout:
+        return None
+
+
+def big_round(cluster, coord, group, lc, leader, gen, tag):
+    """One round of BIG_MEMBERS members joining with BIG bytes of metadata each; the leader
+    rejoins last. Returns (accepted member ids, rejected count, leader's join answer, peak RSS
+    in KiB)."""
+    conns = [coord.conn(120) for _ in range(BIG_MEMBERS)]
+    try:
+        ids, metas = [], []
+        for i, c in enumerate(conns):
+            m = meta(tag=(b"%s-%03d-" % (tag, i)).ljust(BIG - 32, b"\xa5"))
+            metas.append(m)
+            r = join(c, group, metadata=m)
+            assert r["error_code"] == kg.MEMBER_ID_REQUIRED, r
+            ids.append(r["member_id"])
+        corrs = [kg.send(c, kg.JOIN_GROUP, 5, {
+            "group_id": group, "session_timeout_ms": 10000, "rebalance_timeout_ms": 60000,
+            "member_id": ids[i], "protocol_type": "consumer",
+            "protocols": [{"name": "range", "metadata": metas[i]}]})
+            for i, c in enumerate(conns)]
+        # The broker keeps serving while the joins are parked.
+        with coord.conn(10) as mc:
+            t0 = time.monotonic()
+            assert mc.metadata(1, timeout=10)["brokers"]
+            md_s = time.monotonic() - t0
+        answers = {}
+
+        def settled():
+            for i, c in enumerate(conns):
+                if i not in answers:
+                    f = _try_frame(c)
+                    if f is not None:
+                        answers[i] = kg.decode_response(kg.JOIN_GROUP, 5, f)
+            assert heartbeat(lc, group, gen, leader) == kg.REBALANCE_IN_PROGRESS
+            d = gu.describe(cluster, group)
+            return len(d["members"]) - 1 + len(answers) == BIG_MEMBERS
+        harness.wait_until(settled, 60, interval=0.2, what="every big join parked or refused")
+        rejected = {i for i, r in answers.items() if r["error_code"] != kg.NONE}
+        for i in rejected:
+            assert answers[i]["error_code"] == kg.GROUP_MAX_SIZE_REACHED, answers[i]
+        # The leader rejoins: the round completes.
+        lr = join(lc, group, member_id=leader, rebalance=60000)
+        assert lr["error_code"] == kg.NONE and lr["leader"] == leader, \
+            {k: v for k, v in lr.items() if k != "members"}
+        rss_peak = coord.rss_kb()
+        accepted = [i for i in range(BIG_MEMBERS) if i not in rejected]
+        got = {m["member_id"]: m["metadata"] for m in lr["members"]}
+        assert set(got) == {leader} | {ids[i] for i in accepted}
+        for i in accepted:
+            assert got[ids[i]] == metas[i], "member %d's metadata changed" % i
+        for i in accepted:
+            if i not in answers:
+                answers[i] = kg.receive(conns[i], kg.JOIN_GROUP, 5, corrs[i], timeout=60)
+            assert answers[i]["error_code"] == kg.NONE and \
+                answers[i]["generation_id"] == lr["generation_id"], answers[i]
+        # Kafka cannot store this group's metadata record (~40 MiB, past max.message.bytes)
+        # and answers UNKNOWN_SERVER_ERROR (its mapping of MESSAGE_TOO_LARGE) and rebalances.
+        s = sync(lc, group, lr["generation_id"], leader, [(leader, b"")])
+        assert s["error_code"] in (kg.NONE, kg.UNKNOWN_SERVER_ERROR), s
+        r = kg.group_request(lc, kg.LEAVE_GROUP, 3, {"group_id": group, "members": [
+            {"member_id": ids[i]} for i in accepted]})
+        assert r["error_code"] == kg.NONE, r
+        return [ids[i] for i in accepted], len(rejected), lr, rss_peak, md_s, s["error_code"]
+    finally:
+        for c in conns:
+            c.close()
+
+
+def test_big_protocol_metadata_is_bounded(cluster):
+    group = "gh-big"
+    coord = gu.find_coordinator(cluster, group)
+    lc, leader, gen = stable_member(cluster, group, rebalance=60000)
+    with lc:
+        if not gu.KAFKA_PEER:   # one member's metadata past KB_GROUP_PROTOCOL_META_MAX_BYTES
+            with coord.conn(60) as c:
+                r = join(c, group, metadata=b"\x00" * ((1 << 20) + 1))
+                assert r["error_code"] == kg.INVALID_REQUEST, r
+        rss = [coord.rss_kb()]
+        figures = []
+        for rnd in (1, 2):
+            accepted, rejected, lr, peak, md_s, sync_err = big_round(cluster, coord, group, lc, leader,
+                                                           gen, b"r%d" % rnd)
+            gen = lr["generation_id"]
+            harness.wait_until(lambda: len(gu.describe(cluster, group)["members"]) == 1, 30,
+                               what="the big members gone")
+            # The leader settles the group again (its next join completes a lone round).
+            harness.wait_until(lambda: heartbeat(lc, group, gen, leader) ==
+                               kg.REBALANCE_IN_PROGRESS, 20, what="a rebalance after leaving")
+            r = join(lc, group, member_id=leader, rebalance=60000)
+            assert r["error_code"] == kg.NONE and len(r["members"]) == 1, r
+            gen = r["generation_id"]
+            assert sync(lc, group, gen, leader, [(leader, b"")])["error_code"] == kg.NONE
+            time.sleep(1.0)
+            rss.append(coord.rss_kb())
+            figures.append("round %d: %d accepted, %d refused, leader's SyncGroup error %d, RSS "
+                           "peak %d MiB, after %d MiB, Metadata answered in %.2f s meanwhile"
+                           % (rnd, len(accepted), rejected, sync_err, peak // 1024,
+                              rss[-1] // 1024, md_s))
+            if not gu.KAFKA_PEER:
+                # Bounded by the per-group budget: at most 32 MiB of metadata accepted.
+                assert len(accepted) * BIG <= GROUP_META_MAX, len(accepted)
+                assert rejected == BIG_MEMBERS - len(accepted) and rejected > 0
+                assert (peak - rss[0]) < 6 * (GROUP_META_MAX >> 10), (peak, rss)
+        harness.report_figure("groups hostile, %d joins of %d KiB metadata: RSS before %d MiB; "
+                              "%s" % (BIG_MEMBERS, BIG >> 10, rss[0] // 1024,
+                                      "; ".join(figures)))
+        if not gu.KAFKA_PEER:
+            # The second round leaves the broker no bigger than the first did.
+            assert rss[2] - rss[1] < 48 * 1024, rss
+        with coord.conn(10) as c:
+            assert c.metadata(1)["brokers"]
