@@ -198,7 +198,7 @@ struct group_offset {
 bool group_offset_get(struct group_coord *c, struct kp_str group_id, struct kp_str topic,
                       int32_t partition, struct group_offset *out);
 /* Every committed offset of a group (OffsetFetch with null topics); returns the count.
- * `fn` must not change the coordinator. */
+ * `fn` must not change the coordinator; NULL only counts. */
 int group_offset_foreach(struct group_coord *c, struct kp_str group_id,
                          void (*fn)(void *arg, const struct group_offset *o), void *arg);
 

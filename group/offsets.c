@@ -319,9 +319,11 @@ int group_offset_foreach(struct group_coord *c, struct kp_str group_id,
 		for (struct goffset *o = g->obuckets[i]; o; o = o->next) {
 			if (!o->present)
 				continue;
-			struct group_offset v;
-			view(o, &v);
-			fn(arg, &v);
+			if (fn) {
+				struct group_offset v;
+				view(o, &v);
+				fn(arg, &v);
+			}
 			n++;
 		}
 	}
