@@ -98,5 +98,6 @@ struct MetadataResponse {
 #include "kp_msgs_data.h"
 #include "kp_msgs_admin.h"
 #include "kp_msgs_producer.h"
+#include "kp_msgs_group.h"
 
 #endif

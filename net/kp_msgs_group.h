@@ -5,8 +5,8 @@
  * message JSON). Descriptor tables are in kp_msgs_group.c. Field comments give the versions a
  * field exists in. The tables cover the versions the coordinator will serve (FindCoordinator
  * 0-4, JoinGroup 0-9, SyncGroup 0-5, Heartbeat 0-4, LeaveGroup 0-5, OffsetCommit 0-8,
- * OffsetFetch 0-8, DescribeGroups 0-5, ListGroups 0-4, DeleteGroups 0-2, OffsetDelete 0);
- * they are NOT in the API table yet (nothing is served until server/ wires group/).
+ * OffsetFetch 0-8, DescribeGroups 0-5, ListGroups 0-4, DeleteGroups 0-2, OffsetDelete 0),
+ * the ranges net/kp_api.c registers.
  * First flexible versions: FindCoordinator 3, JoinGroup 6, SyncGroup 4, Heartbeat 4,
  * LeaveGroup 4, OffsetCommit 8, OffsetFetch 6, DescribeGroups 5, ListGroups 3, DeleteGroups 2,
  * OffsetDelete none.
