@@ -210,8 +210,23 @@ const struct group_io api_group_answers = {
 	.commit_done = commit_done,
 };
 
+/* Kafka's GroupCoordinator.isValidGroupId, checked before whether this broker coordinates
+ * the group (validateGroupStatus), so every broker answers INVALID_GROUP_ID alike: the offset
+ * APIs, DescribeGroups and DeleteGroups accept an empty id, the others do not; ids past
+ * KB_GROUP_ID_MAX_BYTES are kbroker's own refusal, for every API. */
+static bool group_id_valid(int16_t api_key, struct kp_str id)
+{
+	if (id.len < 0 || id.len > KB_GROUP_ID_MAX_BYTES)
+		return false;
+	return id.len > 0 || api_key == KP_API_OFFSET_COMMIT || api_key == KP_API_OFFSET_FETCH ||
+	       api_key == KP_API_DESCRIBE_GROUPS || api_key == KP_API_DELETE_GROUPS;
+}
+
 int16_t group_coord_of(struct kreq *r, struct kp_str group_id, struct group_coord **c)
 {
+	*c = NULL;
+	if (!group_id_valid(r->hdr.RequestApiKey, group_id))
+		return KERR_INVALID_GROUP_ID;
 	return gsvc_coordinator(r->b, group_id, c);
 }
 

@@ -38,7 +38,9 @@ enum handler_result gwait_settle(struct gwait *w);
 /* The coordinator's answer arrived for w (during the call or later): completes it. */
 void gwait_answered(struct gwait *w);
 
-/* The coordinator of group_id for a request, with its error when there is none. */
+/* The coordinator of group_id for a request, with its error when there is none:
+ * INVALID_GROUP_ID first (an empty id where the API needs one, or one longer than
+ * KB_GROUP_ID_MAX_BYTES), then gsvc_coordinator's errors. */
 int16_t group_coord_of(struct kreq *r, struct kp_str group_id, struct group_coord **c);
 
 /* Copies into r's arena (group/ results are valid only during a callback). Copies of null
