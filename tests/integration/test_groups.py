@@ -412,5 +412,6 @@ def test_offsets_survive_coordinator_kill_and_cluster_restart(cluster, tmp_path,
     gu.stop_member(late)
     assert gu.check_delivery(third, gu.recs(late)) == gu.CLEAN
     harness.report_figure("groups coordinator kill -9: broker %d -> %d, offsets served again "
-                          "after %.1f s; after a full cluster restart after %.1f s"
+                          "%.1f s after the kill; after a full cluster restart, %.1f s after "
+                          "every broker was registered again"
                           % (coord.broker_id, new.broker_id, took, took_restart))
