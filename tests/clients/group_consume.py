@@ -11,7 +11,8 @@ committing each record synchronously right after processing it.
 Runs until SIGTERM (then close(): a dynamic member leaves the group, a static one does not)
 or --max-s. Every line goes to stdout unbuffered (os.write), so a kill -9 loses none that was
 printed; "processing" a record is printing its rec line, which happens before its commit:
-  info start PID | protocol EAGER|COOPERATIVE (by the assignor asked for) | assigned P,P,.. | revoked P,.. | lost P,..
+  info start PID | protocol EAGER|COOPERATIVE (by the assignor asked for) | assigned P,P,..
+  | revoked P,.. | lost P,..
   rec P OFFSET | committed P NEXT_OFFSET | commit-failed P NEXT_OFFSET ERROR | summary records=N
 --no-commit: nothing is committed (a partition's next owner starts from the beginning).
 (assigned/revoked list partitions of --topic; empty lists print as "-"; with the cooperative

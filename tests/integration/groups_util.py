@@ -398,10 +398,10 @@ def start_member(kind, name, tmp_path, bootstrap, topic, group, **kw):
     return cj.start_client(name, argv, tmp_path)
 
 
-def recs(proc):
-    """[(partition, offset)] processed by a member, in order."""
+def recs(proc, upto=None):
+    """[(partition, offset)] processed by a member, in order (in its first `upto` lines)."""
     out = []
-    for ln in proc.lines():
+    for ln in proc.lines()[:upto]:
         f = ln.split()
         if len(f) == 3 and f[0] == "rec":
             out.append((int(f[1]), int(f[2])))

@@ -9,8 +9,9 @@ be consumed, and null is refused where the schema does not allow it.
 
 Covered: FindCoordinator (10) v0-4, JoinGroup (11) v0-9, Heartbeat (12) v0-4, LeaveGroup
 (13) v0-5, SyncGroup (14) v0-5, OffsetCommit (8) v0-8, OffsetFetch (9) v0-8, DescribeGroups
-(15) v0-5, ListGroups (16) v0-4; plus the "consumer" protocol's Subscription / Assignment
-blobs (classic encoding, version-prefixed) and __consumer_offsets group-metadata values.
+(15) v0-5, ListGroups (16) v0-4, DeleteGroups (42) v0-2; plus the "consumer" protocol's
+Subscription / Assignment blobs (classic encoding, version-prefixed) and __consumer_offsets
+group-metadata values.
 
 Usage: `group_request(conn, API, version, {field: value, ...})` on a harness.KConn returns the
 decoded response dict. Field names are the schema's in snake_case. `python3 kgroup.py` runs
@@ -24,6 +25,7 @@ import kproto
 OFFSET_COMMIT, OFFSET_FETCH, FIND_COORDINATOR = 8, 9, 10
 JOIN_GROUP, HEARTBEAT, LEAVE_GROUP, SYNC_GROUP = 11, 12, 13, 14
 DESCRIBE_GROUPS, LIST_GROUPS = 15, 16
+DELETE_GROUPS = 42
 
 # Kafka error codes the group tests name (kafka-protocol.md §5).
 UNKNOWN_SERVER_ERROR = -1
@@ -42,6 +44,9 @@ INVALID_REQUEST = 42
 MEMBER_ID_REQUIRED = 79
 FENCED_INSTANCE_ID = 82
 GROUP_MAX_SIZE_REACHED = 81
+OFFSET_METADATA_TOO_LARGE = 12
+NON_EMPTY_GROUP = 68
+GROUP_ID_NOT_FOUND = 69
 
 INF = 1 << 30   # "and every later version"
 
@@ -165,6 +170,15 @@ RESP[LIST_GROUPS] = [
     F("throttle_time_ms", "i32", 1), F("error_code", "i16"),
     F("groups", ("arr", [F("group_id", "str"), F("protocol_type", "str"),
                          F("group_state", "str", 4)]))]
+
+
+# DeleteGroups: from Kafka 3.9's DeleteGroupsRequest/Response.json (not in the reference
+# sheet): v0-2, flexible from 2.
+FLEX[DELETE_GROUPS] = 2
+REQ[DELETE_GROUPS] = [F("groups_names", ("arr", "str"))]
+RESP[DELETE_GROUPS] = [
+    F("throttle_time_ms", "i32"),
+    F("results", ("arr", [F("group_id", "str"), F("error_code", "i16")]))]
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,14 @@ that freed memory leaves the RSS and a leak-like growth shows):
   SyncGroup, OffsetCommit; a commit with a generation for a group that does not exist),
   Heartbeat and SyncGroup before any join → UNKNOWN_MEMBER_ID;
 * a leader's SyncGroup carrying assignments for members that do not exist: ignored, the real
-  members get theirs;
+  members get theirs; while the group waits for that SyncGroup (CompletingRebalance) a
+  Heartbeat is fine and an OffsetCommit gets REBALANCE_IN_PROGRESS;
+* session timeouts out of range → INVALID_SESSION_TIMEOUT; no protocols, no protocol type,
+  a protocol or protocol type the group does not share → INCONSISTENT_GROUP_PROTOCOL; a
+  static member replaced by a new join with its instance id: no rebalance, and the old
+  member id is FENCED_INSTANCE_ID for Heartbeat, SyncGroup and OffsetCommit; commit metadata
+  of 4097 bytes → OFFSET_METADATA_TOO_LARGE; ListGroups (v4, state filter) at every broker,
+  DeleteGroups: NON_EMPTY_GROUP, NONE (offsets gone), GROUP_ID_NOT_FOUND;
 * OffsetCommit for an unknown topic and an out-of-range partition →
   UNKNOWN_TOPIC_OR_PARTITION per partition, the valid partition of the same request stored;
 * 40 members joining one group with 1 MiB of protocol metadata each, twice: bounded by
@@ -57,8 +64,8 @@ def join(c, group, member_id="", version=5, metadata=None, session=10000, rebala
          instance=None, protocols=None):
     vals = {"group_id": group, "session_timeout_ms": session, "rebalance_timeout_ms": rebalance,
             "member_id": member_id, "group_instance_id": instance, "protocol_type": "consumer",
-            "protocols": protocols or [{"name": "range",
-                                        "metadata": meta() if metadata is None else metadata}]}
+            "protocols": protocols if protocols is not None else [
+                {"name": "range", "metadata": meta() if metadata is None else metadata}]}
     return kg.group_request(c, kg.JOIN_GROUP, version, vals, timeout=60)
 
 
@@ -76,18 +83,21 @@ def sync(c, group, gen, member_id, assignments=(), version=3):
         "assignments": [{"member_id": m, "assignment": a} for m, a in assignments]}, timeout=60)
 
 
-def heartbeat(c, group, gen, member_id, version=3):
+def heartbeat(c, group, gen, member_id, version=3, instance=None):
     return kg.group_request(c, kg.HEARTBEAT, version, {
-        "group_id": group, "generation_id": gen, "member_id": member_id})["error_code"]
+        "group_id": group, "generation_id": gen, "member_id": member_id,
+        "group_instance_id": instance})["error_code"]
 
 
-def commit(c, group, gen, member_id, parts, version=7):
+def commit(c, group, gen, member_id, parts, version=7, instance=None, metadata=""):
     """parts: [(topic, partition, offset)]; returns {(topic, partition): error}."""
     topics = {}
     for t, p, o in parts:
-        topics.setdefault(t, []).append({"partition_index": p, "committed_offset": o})
+        topics.setdefault(t, []).append({"partition_index": p, "committed_offset": o,
+                                         "committed_metadata": metadata})
     r = kg.group_request(c, kg.OFFSET_COMMIT, version, {
         "group_id": group, "generation_id": gen, "member_id": member_id,
+        "group_instance_id": instance,
         "topics": [{"name": t, "partitions": ps} for t, ps in topics.items()]})
     return {(t["name"], p["partition_index"]): p["error_code"]
             for t in r["topics"] for p in t["partitions"]}
@@ -109,6 +119,11 @@ def stable_member(cluster, group, assignment=b"", **kw):
     s = sync(c, group, r["generation_id"], r["member_id"], [(r["member_id"], assignment)])
     assert s["error_code"] == kg.NONE and s["assignment"] == assignment, s
     return c, r["member_id"], r["generation_id"]
+
+
+def test_kgroup_selftest():
+    """The codec these tests use: vectors, and byte equality with kafka-python's classes."""
+    assert kg.selftest() is True
 
 
 def invalid_group_id_answers(c, gid):
@@ -209,7 +224,8 @@ def test_unknown_members_and_wrong_generations(cluster):
 
 
 def test_sync_assignments_for_unknown_members(cluster):
-    group = "gh-sync"
+    group, topic = "gh-sync", "gh-sync-t"
+    gu.create_topic(cluster, topic, 1)
     coord = gu.find_coordinator(cluster, group)
     a, member_a, gen = stable_member(cluster, group)
     with a, coord.conn(60) as b:
@@ -230,6 +246,11 @@ def test_sync_assignments_for_unknown_members(cluster):
         assert gen2 == rb["generation_id"] > gen and ra["leader"] == member_a, (ra, rb)
         assert sorted(m["member_id"] for m in ra["members"]) == sorted([member_a, member_b])
         assert rb["members"] == []
+        # CompletingRebalance (the leader has not synced yet): heartbeats are fine, commits
+        # wait for the assignment.
+        assert heartbeat(b, group, gen2, member_b) == kg.NONE
+        assert commit(b, group, gen2, member_b, [(topic, 0, 1)]) == \
+            {(topic, 0): kg.REBALANCE_IN_PROGRESS}
         # The leader assigns to A, B and two members that do not exist.
         asg = {member_a: kg.assignment({"t": [0]}), member_b: kg.assignment({"t": [1]}),
                "ghost-1": kg.assignment({"t": [2]}), "": kg.assignment({"t": [3]})}
@@ -349,8 +370,8 @@ def test_big_protocol_metadata_is_bounded(cluster):
         rss = [coord.rss_kb()]
         figures = []
         for rnd in (1, 2):
-            accepted, rejected, lr, peak, md_s, sync_err = big_round(cluster, coord, group, lc, leader,
-                                                           gen, b"r%d" % rnd)
+            accepted, rejected, lr, peak, md_s, sync_err = big_round(
+                cluster, coord, group, lc, leader, gen, b"r%d" % rnd)
             gen = lr["generation_id"]
             harness.wait_until(lambda: len(gu.describe(cluster, group)["members"]) == 1, 30,
                                what="the big members gone")
@@ -380,3 +401,96 @@ def test_big_protocol_metadata_is_bounded(cluster):
             assert rss[2] - rss[1] < 48 * 1024, rss
         with coord.conn(10) as c:
             assert c.metadata(1)["brokers"]
+
+
+def test_join_and_commit_rules(cluster):
+    """Session timeouts out of range, protocols the group does not share, a replaced static
+    member, commit metadata past offset.metadata.max.bytes."""
+    group, topic = "gh-rules", "gh-rules-t"
+    gu.create_topic(cluster, topic, 1)
+    coord = gu.find_coordinator(cluster, group)
+    with coord.conn(30) as c:
+        # group.min.session.timeout.ms is 2000 here, group.max.session.timeout.ms 1800000.
+        for ms in (1999, 1800001):
+            assert join(c, group, session=ms)["error_code"] == kg.INVALID_SESSION_TIMEOUT, ms
+        # A new group needs a protocol type and at least one protocol.
+        assert join(c, group, protocols=[])["error_code"] == kg.INCONSISTENT_GROUP_PROTOCOL
+        r = kg.group_request(c, kg.JOIN_GROUP, 5, {
+            "group_id": group, "session_timeout_ms": 10000, "member_id": "",
+            "protocol_type": "", "protocols": [{"name": "range", "metadata": meta()}]})
+        assert r["error_code"] == kg.INCONSISTENT_GROUP_PROTOCOL, r
+    # A static member, then the same instance id joining again (a restarted process).
+    a, b = coord.conn(30), coord.conn(30)
+    with a, b:
+        ra = join(a, group, instance="inst-1")   # static members skip MEMBER_ID_REQUIRED
+        assert ra["error_code"] == kg.NONE and ra["leader"] == ra["member_id"], ra
+        gen, old_id = ra["generation_id"], ra["member_id"]
+        s = sync(a, group, gen, old_id, [(old_id, kg.assignment({topic: [0]}))])
+        assert s["error_code"] == kg.NONE, s
+        # Members speaking another protocol, or another protocol type, cannot join.
+        r = join(b, group, protocols=[{"name": "roundrobin", "metadata": meta()}])
+        assert r["error_code"] == kg.INCONSISTENT_GROUP_PROTOCOL, r
+        r = kg.group_request(b, kg.JOIN_GROUP, 5, {
+            "group_id": group, "session_timeout_ms": 10000, "member_id": "",
+            "protocol_type": "connect", "protocols": [{"name": "range", "metadata": meta()}]})
+        assert r["error_code"] == kg.INCONSISTENT_GROUP_PROTOCOL, r
+        rb = join(b, group, instance="inst-1")
+        assert rb["error_code"] == kg.NONE and rb["member_id"] != old_id, rb
+        assert rb["generation_id"] == gen, (gen, rb)     # no rebalance
+        new_id = rb["member_id"]
+        # The replaced member id is fenced wherever it names its instance.
+        assert heartbeat(a, group, gen, old_id, instance="inst-1") == kg.FENCED_INSTANCE_ID
+        assert commit(a, group, gen, old_id, [(topic, 0, 3)], instance="inst-1") == \
+            {(topic, 0): kg.FENCED_INSTANCE_ID}
+        r = kg.group_request(a, kg.SYNC_GROUP, 3, {
+            "group_id": group, "generation_id": gen, "member_id": old_id,
+            "group_instance_id": "inst-1", "assignments": []})
+        assert r["error_code"] == kg.FENCED_INSTANCE_ID, r
+        assert heartbeat(b, group, gen, new_id, instance="inst-1") == kg.NONE
+        d = gu.describe(cluster, group)
+        assert d["state"] == "Stable" and [(m["member_id"], m["instance_id"], m["parts"])
+                                           for m in d["members"]] == \
+            [(new_id, "inst-1", {topic: [0]})], d
+        # Commit metadata: offset.metadata.max.bytes (4096) fits, one more byte does not.
+        assert commit(b, group, gen, new_id, [(topic, 0, 4)], instance="inst-1",
+                      metadata="m" * 4096) == {(topic, 0): kg.NONE}
+        assert commit(b, group, gen, new_id, [(topic, 0, 5)], instance="inst-1",
+                      metadata="m" * 4097) == {(topic, 0): kg.OFFSET_METADATA_TOO_LARGE}
+        assert gu.committed(cluster, group, topic, 1) == {0: 4}
+        # A static member's LeaveGroup names its instance.
+        r = kg.group_request(b, kg.LEAVE_GROUP, 3, {"group_id": group, "members": [
+            {"member_id": new_id, "group_instance_id": "inst-1"}]})
+        assert r["error_code"] == kg.NONE and r["members"][0]["error_code"] == kg.NONE, r
+        harness.wait_until(lambda: gu.describe(cluster, group)["state"] == "Empty", 10,
+                           what="the group Empty")
+
+
+def test_list_and_delete_groups(cluster):
+    """ListGroups at every broker lists the groups it coordinates; DeleteGroups removes an
+    Empty group with its offsets and refuses one with members."""
+    busy, idle, topic = "gh-del-busy", "gh-del-idle", "gh-del-t"
+    gu.create_topic(cluster, topic, 1)
+    with gu.find_coordinator(cluster, idle).conn(20) as c:
+        assert commit(c, idle, -1, "", [(topic, 0, 9)]) == {(topic, 0): kg.NONE}
+    bc, member, _gen = stable_member(cluster, busy)
+    with bc:
+        listed = {}
+        for b in cluster.brokers:
+            with b.conn(20) as c:
+                r = kg.group_request(c, kg.LIST_GROUPS, 4, {"states_filter": []})
+                assert r["error_code"] == kg.NONE, r
+                for g in r["groups"]:
+                    assert g["group_id"] not in listed, "%s listed twice" % g["group_id"]
+                    listed[g["group_id"]] = (g["protocol_type"], g["group_state"])
+                r = kg.group_request(c, kg.LIST_GROUPS, 4, {"states_filter": ["Stable"]})
+                assert all(g["group_state"] == "Stable" for g in r["groups"]), r
+        assert listed[busy] == ("consumer", "Stable") and listed[idle] == ("", "Empty"), listed
+
+        def delete(group):
+            r = gu.coord_request(cluster, group, kg.DELETE_GROUPS, 2, {"groups_names": [group]})
+            return r["results"][0]["error_code"]
+        assert delete(busy) == kg.NON_EMPTY_GROUP
+        assert delete(idle) == kg.NONE
+        assert delete(idle) == kg.GROUP_ID_NOT_FOUND
+        assert gu.committed(cluster, idle, topic, 1) == {0: -1}
+        assert heartbeat(bc, busy, _gen, member) == kg.NONE

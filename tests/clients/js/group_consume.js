@@ -43,7 +43,9 @@ function parseArgs (argv) {
 async function main () {
   const a = parseArgs(process.argv.slice(2))
   out(`info start ${process.pid}`)
-  const kafka = new Kafka({ clientId: a.name, brokers: a.bootstrap.split(','), logLevel: logLevel.WARN })
+  const kafka = new Kafka({
+    clientId: a.name, brokers: a.bootstrap.split(','), logLevel: logLevel.WARN,
+  })
   const consumer = kafka.consumer({
     groupId: a.group, sessionTimeout: a.sessionMs, heartbeatInterval: a.heartbeatMs,
     rebalanceTimeout: 20000, metadataMaxAge: 2000,
