@@ -188,6 +188,22 @@ def produce(bootstrap, topic, partitions, per_partition, tag="r"):
     return delivered
 
 
+def log_records(bootstrap, topic, partitions):
+    """Every (partition, offset) in the topic's log, from the watermarks (offsets are dense:
+    no compaction, no transactions). After a leader failure this is what a consumer must read,
+    including a record a producer's retry wrote twice (its first copy was never reported)."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "kb-it-watermarks"})
+    try:
+        out = set()
+        for p in range(partitions):
+            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=20)
+            out |= {(p, o) for o in range(lo, hi)}
+        return out
+    finally:
+        c.close()
+
+
 class Feeder:
     """A background producer: `rate` records/s round-robin over the partitions until stop();
     .delivered is the set of (partition, offset) acknowledged."""
