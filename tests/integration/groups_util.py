@@ -144,7 +144,7 @@ def _peer_cluster(workdir, zk, chroot, ids, cfg, session_ms):
 
 def create_topic(cluster, topic, partitions, rf=3):
     """Creates a topic with confluent-kafka's AdminClient; waits until every partition has a
-    leader in the metadata."""
+    leader in the metadata of every live broker."""
     from confluent_kafka.admin import AdminClient, NewTopic
     admin = AdminClient({"bootstrap.servers": cluster.bootstrap()})
 
@@ -158,12 +158,18 @@ def create_topic(cluster, topic, partitions, rf=3):
         return True
     harness.wait_until(created, 60, interval=0.5, what="topic %s created" % topic)
 
-    def leaders():
-        md = admin.list_topics(topic, timeout=10)
-        t = md.topics.get(topic)
-        return (t is not None and t.error is None and len(t.partitions) == partitions and
-                all(p.leader >= 0 for p in t.partitions.values()))
-    harness.wait_until(leaders, 60, interval=0.3, what="leaders of %s" % topic)
+    def leaders():   # in every live broker's metadata (a coordinator checks its own)
+        for b in cluster.brokers:
+            if not b.alive():
+                continue
+            with b.conn(10) as c:
+                md = c.metadata(1, topics=[topic])
+            t = [x for x in md["topics"] if x["name"] == topic]
+            if not t or t[0]["error_code"] != 0 or len(t[0]["partitions"]) != partitions or \
+                    any(p["leader_id"] < 0 for p in t[0]["partitions"]):
+                return False
+        return True
+    harness.wait_until(leaders, 60, interval=0.3, what="leaders of %s at every broker" % topic)
 
 
 def produce(bootstrap, topic, partitions, per_partition, tag="r"):

@@ -21,6 +21,8 @@ that freed memory leaves the RSS and a leak-like growth shows):
   DeleteGroups: NON_EMPTY_GROUP, NONE (offsets gone), GROUP_ID_NOT_FOUND;
 * OffsetCommit for an unknown topic and an out-of-range partition →
   UNKNOWN_TOPIC_OR_PARTITION per partition, the valid partition of the same request stored;
+* a member without heartbeats is removed after its session timeout, one that does not
+  rejoin a rebalance after the rebalance timeout (the round completes without it);
 * 40 members joining one group with 1 MiB of protocol metadata each, twice: bounded by
   kbroker's per-group metadata budget (KB_GROUP_META_MAX_BYTES, 32 MiB: the members past it
   get GROUP_MAX_SIZE_REACHED), a member with more than KB_GROUP_PROTOCOL_META_MAX_BYTES gets
@@ -494,3 +496,42 @@ def test_list_and_delete_groups(cluster):
         assert delete(idle) == kg.GROUP_ID_NOT_FOUND
         assert gu.committed(cluster, idle, topic, 1) == {0: -1}
         assert heartbeat(bc, busy, _gen, member) == kg.NONE
+
+
+def test_session_and_rebalance_timeouts(cluster):
+    """A member that stops heartbeating is removed after its session timeout; a member that
+    does not rejoin a rebalance is removed after the rebalance timeout, and the round completes
+    without it."""
+    group = "gh-expire"
+    c, member, gen = stable_member(cluster, group, session=2500)
+    with c:
+        t0 = time.monotonic()
+        harness.wait_until(lambda: gu.describe(cluster, group)["state"] == "Empty", 20,
+                           interval=0.1, what="the silent member expired")
+        took = time.monotonic() - t0
+        assert heartbeat(c, group, gen, member) == kg.UNKNOWN_MEMBER_ID
+    assert 1.5 <= took <= 2.5 + 5, took
+    group = "gh-rebalance-timeout"
+    coord = gu.find_coordinator(cluster, group)
+    a, member_a, gen = stable_member(cluster, group, session=10000, rebalance=3000)
+    with a, coord.conn(30) as b:
+        r = join(b, group, session=10000, rebalance=3000)
+        assert r["error_code"] == kg.MEMBER_ID_REQUIRED, r
+        t1 = time.monotonic()
+        corr = kg.send(b, kg.JOIN_GROUP, 5, {
+            "group_id": group, "session_timeout_ms": 10000, "rebalance_timeout_ms": 3000,
+            "member_id": r["member_id"], "protocol_type": "consumer",
+            "protocols": [{"name": "range", "metadata": meta()}]})
+        # A keeps its session alive but never rejoins.
+        harness.wait_until(lambda: heartbeat(a, group, gen, member_a) ==
+                           kg.REBALANCE_IN_PROGRESS, 10, what="the rebalance announced")
+        rb = kg.receive(b, kg.JOIN_GROUP, 5, corr, timeout=30)
+        waited = time.monotonic() - t1
+        assert rb["error_code"] == kg.NONE and rb["leader"] == rb["member_id"], rb
+        assert [m["member_id"] for m in rb["members"]] == [rb["member_id"]], rb
+        assert rb["generation_id"] > gen
+        assert heartbeat(a, group, gen, member_a) == kg.UNKNOWN_MEMBER_ID
+    assert 2.0 <= waited <= 3.0 + 5, waited
+    harness.report_figure("groups hostile: a silent member (session 2.5 s) removed after "
+                          "%.1f s; a member not rejoining (rebalance timeout 3 s) dropped "
+                          "after %.1f s" % (took, waited))
