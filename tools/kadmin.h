@@ -66,6 +66,7 @@ int view_controller(const struct kadmin *ka, struct view *v, struct outclient **
 int cmd_topics(const struct kadmin *ka, int argc, char **argv);
 int cmd_configs(const struct kadmin *ka, int argc, char **argv);
 int cmd_producers(const struct kadmin *ka, int argc, char **argv); /* kadmin_producers.c */
+int cmd_groups(const struct kadmin *ka, int argc, char **argv);    /* kadmin_groups.c */
 
 /* Small helpers. */
 bool arg_is_help(int argc, char **argv);
