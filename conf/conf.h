@@ -111,6 +111,11 @@ struct kb_config {
 	int32_t group_max_session_timeout_ms;   /* group.max.session.timeout.ms */
 	int32_t group_max_size;                 /* group.max.size */
 	int32_t offset_metadata_max_bytes;      /* offset.metadata.max.bytes */
+	int32_t offsets_topic_segment_bytes;    /* offsets.topic.segment.bytes */
+	int32_t offsets_commit_timeout_ms;      /* offsets.commit.timeout.ms */
+	int32_t offsets_commit_required_acks;   /* offsets.commit.required.acks */
+	int64_t offsets_retention_check_interval_ms; /* offsets.retention.check.interval.ms */
+	int32_t offsets_load_buffer_size;       /* offsets.load.buffer.size */
 	/* Replication */
 	int64_t replica_lag_time_max_ms;        /* replica.lag.time.max.ms */
 	int32_t replica_fetch_max_bytes;        /* replica.fetch.max.bytes */

@@ -689,6 +689,41 @@ const struct conf_key conf_keys[] = {
 		.doc = "Longest metadata string a client may attach to a committed offset; a longer "
 		       "one fails that partition's commit with OFFSET_METADATA_TOO_LARGE.",
 	},
+	{
+		.name = "offsets.topic.segment.bytes", .type = CONF_INT,
+		FIELD(offsets_topic_segment_bytes), INT32_BOUNDS(1), .def = "104857600",
+		.doc = "segment.bytes of __consumer_offsets when the broker creates it; kept small so "
+		       "that compaction and loading stay fast.",
+	},
+	{
+		.name = "offsets.commit.timeout.ms", .type = CONF_INT, FIELD(offsets_commit_timeout_ms),
+		INT32_BOUNDS(1), .def = "5000",
+		.doc = "Longest time an offset commit (or group metadata write) waits for the replicas "
+		       "of its __consumer_offsets partition; after it the commit fails with "
+		       "REQUEST_TIMED_OUT.",
+	},
+	{
+		.name = "offsets.commit.required.acks", .type = CONF_INT,
+		FIELD(offsets_commit_required_acks), .min = -1, .max = 1, .def = "-1",
+		.doc = "Acknowledgements a commit needs before it is answered: -1 waits for every "
+		       "in-sync replica (and min.insync.replicas), 1 only for the coordinator's own "
+		       "log (0 counts as 1: a commit always gets an answer). Kafka deprecated changing "
+		       "it; -1 is what the durability of commits relies on.",
+	},
+	{
+		.name = "offsets.retention.check.interval.ms", .type = CONF_LONG,
+		FIELD(offsets_retention_check_interval_ms), .min = 1, .max = INT64_MAX,
+		.def = "600000",
+		.doc = "How often the coordinator looks for expired committed offsets (see "
+		       "offsets.retention.minutes) and removes them, and empty groups without offsets.",
+	},
+	{
+		.name = "offsets.load.buffer.size", .type = CONF_INT, FIELD(offsets_load_buffer_size),
+		INT32_BOUNDS(1), .def = "5242880",
+		.doc = "Bytes of __consumer_offsets read per step while a new coordinator replays a "
+		       "partition (each step is one turn of the event loop, so other requests are "
+		       "served between steps).",
+	},
 	/* ---- Replication ---- */
 	{
 		.name = "replica.lag.time.max.ms", .type = CONF_LONG, FIELD(replica_lag_time_max_ms),

@@ -29,8 +29,9 @@ group             group/                                           log net conf 
 txn               txn/                                             log net conf common
 server/core       server/core/                                     group txn coord log net conf common
 server/replica    server/replica/                                  server/core group txn coord log net conf common
-server/api        server/api/                                      server/replica server/core group txn coord log net conf common
-server/assembly   server/core/main.c server/core/broker.c          server/api server/replica server/core group txn coord log net conf common
+server/coordsvc   server/coordsvc/                                 server/replica server/core group txn coord log net conf common
+server/api        server/api/                                      server/coordsvc server/replica server/core group txn coord log net conf common
+server/assembly   server/core/main.c server/core/broker.c          server/api server/coordsvc server/replica server/core group txn coord log net conf common
 tools             tools/                                           coord net conf common
 tests             tests/                                           *
 """

@@ -136,6 +136,7 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT
 zookeeper.connect=$HOST:$ZK_PORT
 zookeeper.session.timeout.ms=18000
 log.dirs=$dir/data
+offsets.topic.replication.factor=$(( NBROKERS < 3 ? NBROKERS : 3 ))
 EOF
   setsid "$BIN_DIR/kbroker" "$dir/server.properties" </dev/null >>"$dir/kbroker.log" 2>&1 &
   BROKER_PIDS+=($!)

@@ -2,6 +2,8 @@
 #include "broker.h"
 
 #include "../../common/say.h"
+#include "../api/api_group.h"
+#include "../coordsvc/gsvc.h"
 #include "../replica/partition.h"
 #include "dispatch.h"
 #include "purgatory.h"
@@ -242,6 +244,7 @@ int broker_start(struct broker *b)
 	b->pg = purgatory_new(b->base);
 	if (pm_open(b) < 0) /* recovers every local log before the broker registers */
 		return -1;
+	gsvc_start(b, &api_group_answers); /* listens for __consumer_offsets leadership */
 	int conn_timeout = b->cfg.zookeeper_connection_timeout_ms >= 0
 	                           ? b->cfg.zookeeper_connection_timeout_ms
 	                           : b->cfg.zookeeper_session_timeout_ms;
@@ -291,6 +294,7 @@ void broker_stop(struct broker *b)
 		event_free(b->sync_ev);
 	b->sync_ev = NULL;
 	pm_close(b); /* flushes every log and writes the checkpoints */
+	gsvc_stop(b); /* after pm_close: its STOP events unloaded every coordinator */
 	purgatory_free(b->pg); /* drops anything parked during the shutdown itself */
 	b->pg = NULL;
 	for (int i = 0; i < b->nadvertised; i++) {

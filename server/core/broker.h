@@ -13,6 +13,7 @@ struct client;
 struct accept_ctx;
 struct pmgr;
 struct purgatory;
+struct gsvc;
 
 struct broker {
 	struct event_base *base;
@@ -33,6 +34,7 @@ struct broker {
 	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
 	struct event *sync_ev;           /* deferred pass over the metadata cache */
 	struct pid_alloc *pids;          /* producer-id blocks (server/api/api_producer.c) */
+	struct gsvc *groups;             /* group coordinators (server/coordsvc/gsvc.c) */
 	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;

@@ -86,6 +86,17 @@ enum handler_result handle_alter_configs(struct kreq *r);
 enum handler_result handle_incremental_alter_configs(struct kreq *r);
 enum handler_result handle_init_producer_id(struct kreq *r);
 enum handler_result handle_describe_producers(struct kreq *r);
+enum handler_result handle_find_coordinator(struct kreq *r);
+enum handler_result handle_join_group(struct kreq *r);
+enum handler_result handle_sync_group(struct kreq *r);
+enum handler_result handle_heartbeat(struct kreq *r);
+enum handler_result handle_leave_group(struct kreq *r);
+enum handler_result handle_offset_commit(struct kreq *r);
+enum handler_result handle_offset_fetch(struct kreq *r);
+enum handler_result handle_describe_groups(struct kreq *r);
+enum handler_result handle_list_groups(struct kreq *r);
+enum handler_result handle_delete_groups(struct kreq *r);
+enum handler_result handle_offset_delete(struct kreq *r);
 /* Frees the producer-id allocator (api_producer.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 
