@@ -397,3 +397,33 @@ def test_topics_describe_cleanup_policy(cluster, zk):
             return p.returncode == 0 and p.stdout.splitlines()[0]
         head = harness.wait_until(shown, 30, what="topic %s described" % topic)
         assert "\tCleanupPolicy: %s" % policy in head, head
+
+
+# ---- coordinator failover -------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(PEER == "kafka", reason="kills kbroker processes")
+def test_coordinator_moves(cluster):
+    """kill -9 the coordinator of a group: kadmin keeps re-finding the coordinator (a dead
+    broker, then NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS while the new one loads) until
+    the new leader of its __consumer_offsets partition answers with the commits."""
+    g = "kg-failover"
+    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": g,
+                  "enable.auto.commit": False})
+    c.commit(offsets=[TopicPartition(TOPIC, p, 4 + p) for p in range(3)], asynchronous=False)
+    c.close()
+    victim = cluster.broker(group_info(cluster, g).broker.id)
+    survivors = [b for b in cluster.brokers if b is not victim]
+    victim.kill9()
+    try:
+        t0 = time.monotonic()
+        p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--timeout-ms", "40000",
+                            "--bootstrap-server", cluster.bootstrap(survivors), "groups",
+                            "describe", g], capture_output=True, text=True, timeout=90)
+        assert p.returncode == 0, p.stderr
+        rows = table(p.stdout, "TOPIC")
+        assert [r[:3] for r in rows] == [[TOPIC, str(q), str(4 + q)] for q in range(3)], p.stdout
+        harness.report_figure("kadmin groups describe through a coordinator kill -9: %.1f s"
+                              % (time.monotonic() - t0))
+    finally:
+        victim.restart(cluster.kz)
