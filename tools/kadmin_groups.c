@@ -83,7 +83,7 @@ static char *dup_or_null(struct kp_str s)
 	return s.len >= 0 ? kb_strndup(s.ptr, (size_t)s.len) : NULL;
 }
 
-/* ListGroups on one broker, appended to *out (a group already listed is skipped). Broker
+/* ListGroups on one broker, appended to *out (duplicates are removed later). Broker
  * errors COORDINATOR_LOAD_IN_PROGRESS/NOT_AVAILABLE are retried until the deadline. */
 static int list_on(const struct kadmin *ka, struct view *v, int32_t id, const struct kp_str *states,
                    int nstates, struct listed **out, int *n)
@@ -106,15 +106,12 @@ static int list_on(const struct kadmin *ka, struct view *v, int32_t id, const st
 		}
 		if (code == KERR_NONE) {
 			const struct ListedGroup *g = resp.Groups.elems;
+			*out = kb_realloc(*out, (size_t)(*n + resp.Groups.count + 1) * sizeof(**out));
 			for (int i = 0; i < resp.Groups.count; i++) {
-				bool seen = false;
-				for (int k = 0; k < *n && !seen; k++)
-					seen = kp_str_eq_c(g[i].GroupId, (*out)[k].id);
-				/* v0-3 have no state: filter here (v4 brokers did it already) */
-				if (seen || (reply->version < 4 && nstates > 0) ||
+				/* v0-3 carry no state: nothing passes a --state filter */
+				if (g[i].GroupId.len < 0 || (reply->version < 4 && nstates > 0) ||
 				    !state_wanted(g[i].GroupState, states, nstates))
 					continue;
-				*out = kb_realloc(*out, (size_t)(*n + 1) * sizeof(**out));
 				(*out)[(*n)++] = (struct listed){dup_or_null(g[i].GroupId),
 				                                 dup_or_null(g[i].ProtocolType),
 				                                 reply->version >= 4 ? dup_or_null(g[i].GroupState)
@@ -168,6 +165,18 @@ static int groups_list(const struct kadmin *ka, int argc, char **argv)
 			rc = KADMIN_FAILED;
 	if (n > 1)
 		qsort(groups, (size_t)n, sizeof(*groups), cmp_listed);
+	/* a group seen on two brokers (its coordinator moved between the calls): once */
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		if (kept > 0 && strcmp(groups[kept - 1].id, groups[i].id) == 0) {
+			kb_free(groups[i].id);
+			kb_free(groups[i].type);
+			kb_free(groups[i].state);
+			continue;
+		}
+		groups[kept++] = groups[i];
+	}
+	n = kept;
 	struct kg_table t;
 	kg_table_init(&t, 3);
 	kg_table_row(&t, (const char *[]){"GROUP", "PROTOCOL-TYPE", "STATE"});
@@ -239,7 +248,7 @@ static void add_assigned(const struct kg_group *g, struct kg_part **parts, int *
 			const struct kg_assigned_topic *at = &m->as.topics[k];
 			char *topic = kb_strndup(at->topic.ptr, (size_t)at->topic.len);
 			for (int j = 0; j < at->nparts; j++)
-				kg_part_get(parts, n, topic, at->parts[j])->owner = m->member_id;
+				kg_part_add(parts, n, topic, at->parts[j])->owner = m->member_id;
 			kb_free(topic);
 		}
 	}
@@ -267,8 +276,8 @@ static int describe(const struct kadmin *ka, struct view *v, const char *group)
 		goto out;
 	}
 	add_assigned(&g, &parts, &n);
+	kg_parts_sort_unique(parts, &n);
 	kg_list_offsets(ka, v, parts, n, -1, err, sizeof(err));
-	kg_parts_sort(parts, n);
 	printf("Group: %s\nState: %s\nProtocolType: %s\nProtocol: %s\nMembers: %d\n", group,
 	       g.state ? g.state : "-", g.protocol_type && g.protocol_type[0] ? g.protocol_type : "-",
 	       g.protocol && g.protocol[0] ? g.protocol : "-", g.nmembers);

@@ -74,13 +74,27 @@ void kg_table_row(struct kg_table *t, const char *const *cells);
 void kg_table_print(const struct kg_table *t, FILE *out);
 void kg_table_free(struct kg_table *t);
 
-/* ---- Calls (kadmin_groups_rpc.c) ----------------------------------------------------------- */
-
-/* The group's coordinator, found with FindCoordinator, and a connection to it. */
-struct kg_coord {
-	int32_t node;
-	struct outclient *oc;
+/* A partition row: committed offset (-1 none), log start/end (-1 unknown), owner. */
+struct kg_part {
+	char *topic;
+	int32_t partition;
+	int64_t committed;
+	int64_t start, end, by_time;
+	int16_t error;          /* ListOffsets error (KERR_*), KERR_NONE when start/end are set */
+	const char *owner;      /* member id, or NULL */
+	int64_t new_offset;
 };
+/* Rows are appended unsorted, then sorted once. */
+/* Appends (topic, partition) with nothing known yet; returns the new row. */
+struct kg_part *kg_part_add(struct kg_part **parts, int *n, const char *topic, int32_t partition);
+/* Sorts by topic, then partition, and merges rows of the same partition into one (the
+ * commit of one, the owner of another). */
+void kg_parts_sort_unique(struct kg_part *parts, int *n);
+/* Binary search in rows sorted by kg_parts_sort_unique; NULL if absent. */
+struct kg_part *kg_part_find(struct kg_part *parts, int n, struct kp_str topic, int32_t partition);
+void kg_parts_free(struct kg_part *parts, int n);
+
+/* ---- Calls (kadmin_groups_rpc.c) ----------------------------------------------------------- */
 
 /* Extracts the error that decides a retry from a decoded response at `version`. */
 typedef int16_t (*kg_resp_error_fn)(const void *resp, int16_t version);
@@ -111,30 +125,16 @@ int kg_describe_group(const struct kadmin *ka, struct view *v, const char *group
                       struct kg_group *out, char *err, size_t errlen);
 void kg_group_free(struct kg_group *g);
 
-/* A partition row: committed offset (-1 none), log start/end (-1 unknown), owner. */
-struct kg_part {
-	char *topic;
-	int32_t partition;
-	int64_t committed;
-	int64_t start, end, by_time;
-	int16_t error;          /* ListOffsets error (KERR_*), KERR_NONE when start/end are set */
-	const char *owner;      /* member id, or NULL */
-	int64_t new_offset;
-};
-/* The group's committed offsets (OffsetFetch, all topics): adds one kg_part per partition
- * with a commit to *parts (grown). */
+/* The group's committed offsets (OffsetFetch, all topics): appends one kg_part per partition
+ * with a commit to *parts (unsorted). */
 int kg_fetch_offsets(const struct kadmin *ka, struct view *v, const char *group,
                      struct kg_part **parts, int *nparts, char *err, size_t errlen);
 /* ListOffsets on each partition's leader (from the view) with `timestamp` (-1 latest,
- * -2 earliest, else ms): stores the offset in end (-1), start (-2) or by_time. A partition
- * without a leader, or whose leader answers an error, gets that error in ->error. */
+ * -2 earliest, else ms): stores the offset in end (-1), start (-2) or by_time. `parts` must
+ * be sorted and unique (kg_parts_sort_unique). A partition without a leader, or whose
+ * leader answers an error, gets that error in ->error. */
 int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *parts, int n,
                     int64_t timestamp, char *err, size_t errlen);
-/* Finds or appends (topic, partition) in *parts. */
-struct kg_part *kg_part_get(struct kg_part **parts, int *n, const char *topic, int32_t partition);
-void kg_parts_free(struct kg_part *parts, int n);
-/* Sorts by topic, then partition. */
-void kg_parts_sort(struct kg_part *parts, int n);
 
 /* ---- Commands (kadmin_groups_offsets.c) ------------------------------------------------- */
 

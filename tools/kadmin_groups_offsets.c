@@ -30,9 +30,9 @@ int kg_expand_specs(const struct md_cache *md, const struct kg_topic_spec *specs
 			}
 		int n = s->nparts ? s->nparts : t->npartitions;
 		for (int k = 0; k < n; k++)
-			kg_part_get(parts, nparts, s->topic, s->nparts ? s->parts[k] : k);
+			kg_part_add(parts, nparts, s->topic, s->nparts ? s->parts[k] : k);
 	}
-	kg_parts_sort(*parts, *nparts);
+	kg_parts_sort_unique(*parts, nparts);
 	return 0;
 }
 
@@ -166,11 +166,12 @@ static int plan(const struct kadmin *ka, struct view *v, const struct offsets_op
 			fprintf(stderr, "kadmin: %s\n", err);
 			return -1;
 		}
-		for (int i = 0; i < nc; i++)
-			for (int k = 0; k < n; k++)
-				if (parts[k].partition == committed[i].partition &&
-				    strcmp(parts[k].topic, committed[i].topic) == 0)
-					parts[k].committed = committed[i].committed;
+		for (int i = 0; i < nc; i++) {
+			struct kg_part *p = kg_part_find(parts, n, kp_str_c(committed[i].topic),
+			                                 committed[i].partition);
+			if (p)
+				p->committed = committed[i].committed;
+		}
 		kg_parts_free(committed, nc);
 	}
 	kg_list_offsets(ka, v, parts, n, -2, err, sizeof(err));

@@ -225,39 +225,6 @@ void kg_group_free(struct kg_group *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* ---- Partition rows ---------------------------------------------------------------------------- */
-
-struct kg_part *kg_part_get(struct kg_part **parts, int *n, const char *topic, int32_t partition)
-{
-	for (int i = 0; i < *n; i++)
-		if ((*parts)[i].partition == partition && strcmp((*parts)[i].topic, topic) == 0)
-			return &(*parts)[i];
-	*parts = kb_realloc(*parts, (size_t)(*n + 1) * sizeof(**parts));
-	struct kg_part *p = &(*parts)[(*n)++];
-	*p = (struct kg_part){kb_strdup(topic), partition, -1, -1, -1, -1, KERR_NONE, NULL, -1};
-	return p;
-}
-
-void kg_parts_free(struct kg_part *parts, int n)
-{
-	for (int i = 0; i < n; i++)
-		kb_free(parts[i].topic);
-	kb_free(parts);
-}
-
-static int cmp_part(const void *a, const void *b)
-{
-	const struct kg_part *x = a, *y = b;
-	int c = strcmp(x->topic, y->topic);
-	return c ? c : (x->partition > y->partition) - (x->partition < y->partition);
-}
-
-void kg_parts_sort(struct kg_part *parts, int n)
-{
-	if (n > 1)
-		qsort(parts, (size_t)n, sizeof(*parts), cmp_part);
-}
-
 /* ---- OffsetFetch ------------------------------------------------------------------------------- */
 
 static int16_t fetch_error(const void *resp, int16_t version)
@@ -275,7 +242,7 @@ static void add_commit(struct kg_part **parts, int *n, struct kp_str topic, int3
 	if (error != KERR_NONE || offset < 0)
 		return;
 	char *t = dup_str(topic);
-	kg_part_get(parts, n, t ? t : "", partition)->committed = offset;
+	kg_part_add(parts, n, t ? t : "", partition)->committed = offset;
 	kb_free(t);
 }
 
@@ -344,7 +311,7 @@ static int leader_of(const struct md_cache *md, const struct kg_part *p)
 	return mp->has_state ? mp->state.leader : -1;
 }
 
-/* One ListOffsets request to `leader` for every part it leads (marked in `todo`). */
+/* One ListOffsets request to `leader` for every part it leads (leaders[i] == leader). */
 static void list_on_leader(const struct kadmin *ka, struct view *v, int32_t leader,
                            struct kg_part *parts, int n, const int32_t *leaders,
                            int64_t timestamp)
@@ -372,21 +339,19 @@ static void list_on_leader(const struct kadmin *ka, struct view *v, int32_t lead
 		fprintf(stderr, "kadmin: ListOffsets on broker %d: %s\n", leader, err);
 		fail = KERR_NETWORK_EXCEPTION;
 	}
-	for (int i = 0; i < n; i++) {
-		if (leaders[i] != leader)
-			continue;
-		parts[i].error = fail != KERR_NONE ? fail : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-		const struct ListOffsetsTopicResponse *t = fail == KERR_NONE ? resp.Topics.elems : NULL;
-		for (int k = 0; t && k < resp.Topics.count; k++) {
-			if (!kp_str_eq_c(t[k].Name, parts[i].topic))
-				continue;
-			const struct ListOffsetsPartitionResponse *pr = t[k].Partitions.elems;
-			for (int j = 0; j < t[k].Partitions.count; j++)
-				if (pr[j].PartitionIndex == parts[i].partition) {
-					parts[i].error = pr[j].ErrorCode;
-					if (pr[j].ErrorCode == KERR_NONE)
-						store_offset(&parts[i], timestamp, pr[j].Offset);
-				}
+	for (int i = 0; i < n; i++)
+		if (leaders[i] == leader)
+			parts[i].error = fail != KERR_NONE ? fail : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+	const struct ListOffsetsTopicResponse *t = fail == KERR_NONE ? resp.Topics.elems : NULL;
+	for (int k = 0; t && k < resp.Topics.count; k++) {
+		const struct ListOffsetsPartitionResponse *pr = t[k].Partitions.elems;
+		for (int j = 0; j < t[k].Partitions.count; j++) {
+			struct kg_part *p = kg_part_find(parts, n, t[k].Name, pr[j].PartitionIndex);
+			if (!p || leaders[p - parts] != leader)
+				continue; /* not asked of this broker */
+			p->error = pr[j].ErrorCode;
+			if (pr[j].ErrorCode == KERR_NONE)
+				store_offset(p, timestamp, pr[j].Offset);
 		}
 	}
 	outclient_reply_free(reply);
@@ -400,7 +365,6 @@ int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *par
 {
 	KB_UNUSED(err);
 	KB_UNUSED(errlen);
-	kg_parts_sort(parts, n);
 	int32_t *leaders = kb_calloc((size_t)n + 1, sizeof(int32_t));
 	for (int i = 0; i < n; i++) {
 		leaders[i] = leader_of(v->md, &parts[i]);

@@ -236,6 +236,79 @@ int kg_new_offset(enum kg_reset_mode m, int64_t arg, int64_t current, int64_t st
 	return -1;
 }
 
+/* ---- Partition rows ------------------------------------------------------------------------ */
+
+struct kg_part *kg_part_add(struct kg_part **parts, int *n, const char *topic, int32_t partition)
+{
+	/* capacity doubles: 16, 32, 64, ... (reallocated when n reaches it) */
+	int n0 = *n;
+	if (n0 == 0 || (n0 >= 16 && (n0 & (n0 - 1)) == 0))
+		*parts = kb_realloc(*parts, (size_t)(n0 ? n0 * 2 : 16) * sizeof(**parts));
+	struct kg_part *p = &(*parts)[(*n)++];
+	*p = (struct kg_part){.topic = kb_strdup(topic), .partition = partition, .committed = -1,
+	                      .start = -1, .end = -1, .by_time = -1, .new_offset = -1};
+	return p;
+}
+
+static int cmp_key(const char *topic, size_t tlen, int32_t partition, const struct kg_part *p)
+{
+	size_t plen = strlen(p->topic);
+	int c = memcmp(topic, p->topic, tlen < plen ? tlen : plen);
+	if (c == 0)
+		c = (tlen > plen) - (tlen < plen);
+	return c ? c : (partition > p->partition) - (partition < p->partition);
+}
+
+static int cmp_part(const void *a, const void *b)
+{
+	const struct kg_part *x = a;
+	return cmp_key(x->topic, strlen(x->topic), x->partition, b);
+}
+
+void kg_parts_sort_unique(struct kg_part *parts, int *n)
+{
+	if (*n > 1)
+		qsort(parts, (size_t)*n, sizeof(*parts), cmp_part);
+	int out = 0;
+	for (int i = 0; i < *n; i++) {
+		struct kg_part *last = out > 0 ? &parts[out - 1] : NULL;
+		if (last && cmp_part(last, &parts[i]) == 0) {
+			if (last->committed < 0)
+				last->committed = parts[i].committed;
+			if (!last->owner)
+				last->owner = parts[i].owner;
+			kb_free(parts[i].topic);
+			continue;
+		}
+		parts[out++] = parts[i];
+	}
+	*n = out;
+}
+
+struct kg_part *kg_part_find(struct kg_part *parts, int n, struct kp_str topic, int32_t partition)
+{
+	int lo = 0, hi = n - 1;
+	size_t tlen = topic.len > 0 ? (size_t)topic.len : 0;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = cmp_key(topic.ptr ? topic.ptr : "", tlen, partition, &parts[mid]);
+		if (c == 0)
+			return &parts[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+void kg_parts_free(struct kg_part *parts, int n)
+{
+	for (int i = 0; i < n; i++)
+		kb_free(parts[i].topic);
+	kb_free(parts);
+}
+
 /* ---- Columns --------------------------------------------------------------------------------- */
 
 void kg_table_init(struct kg_table *t, int ncols)

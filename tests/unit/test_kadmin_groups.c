@@ -200,6 +200,42 @@ static void test_new_offset(void)
 	CU_ASSERT_EQUAL(out, 50); /* no record that late: the log end */
 }
 
+/* Rows from commits and from assignments merge into one per partition, sorted; the binary
+ * search finds exactly the rows present (topic names that prefix each other included). */
+static void test_parts(void)
+{
+	struct kg_part *parts = NULL;
+	int n = 0;
+	for (int i = 99; i >= 0; i--)  /* 100 rows in reverse: the capacity grows past 16, 32, 64 */
+		kg_part_add(&parts, &n, i % 2 ? "ab" : "a", i / 2)->committed = i;
+	kg_part_add(&parts, &n, "a", 3)->owner = "m1";      /* assigned, and committed above */
+	kg_part_add(&parts, &n, "b", 0)->owner = "m2";      /* assigned, no commit */
+	kg_part_add(&parts, &n, "a", 3)->committed = 1234;  /* a duplicate commit: the first wins */
+	kg_parts_sort_unique(parts, &n);
+	CU_ASSERT_EQUAL_FATAL(n, 101);
+	CU_ASSERT_STRING_EQUAL(parts[0].topic, "a");
+	CU_ASSERT_EQUAL(parts[0].partition, 0);
+	CU_ASSERT_STRING_EQUAL(parts[50].topic, "ab");
+	CU_ASSERT_STRING_EQUAL(parts[100].topic, "b");
+	for (int i = 1; i < n; i++)
+		CU_ASSERT(strcmp(parts[i - 1].topic, parts[i].topic) < 0 ||
+		          (strcmp(parts[i - 1].topic, parts[i].topic) == 0 &&
+		           parts[i - 1].partition < parts[i].partition));
+	struct kg_part *p = kg_part_find(parts, n, kp_str_c("a"), 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->committed, 6);
+	CU_ASSERT_STRING_EQUAL(p->owner, "m1");
+	p = kg_part_find(parts, n, kp_str_c("b"), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(p->committed, -1);
+	CU_ASSERT_EQUAL(kg_part_find(parts, n, kp_str_c("ab"), 49)->committed, 99);
+	CU_ASSERT_PTR_NULL(kg_part_find(parts, n, kp_str_c("ab"), 50));
+	CU_ASSERT_PTR_NULL(kg_part_find(parts, n, KP_STR_LIT("abc"), 0));
+	CU_ASSERT_PTR_NULL(kg_part_find(parts, n, KP_STR_NULL, 0));
+	CU_ASSERT_PTR_NULL(kg_part_find(parts, 0, kp_str_c("a"), 0));
+	kg_parts_free(parts, n);
+}
+
 static void test_table(void)
 {
 	char *buf = NULL;
@@ -227,5 +263,6 @@ void suite_kadmin_groups(void)
 	CU_add_test(s, "assignment malformed", test_assignment_malformed);
 	CU_add_test(s, "datetime", test_datetime);
 	CU_add_test(s, "new offset", test_new_offset);
+	CU_add_test(s, "partition rows", test_parts);
 	CU_add_test(s, "table", test_table);
 }
