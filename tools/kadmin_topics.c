@@ -14,7 +14,8 @@ static const char topics_usage[] =
         "  create NAME --partitions N --replication-factor R [--config k=v]...\n"
         "         [--replica-assignment B:B:B,B:B:B...]   (one entry per partition)\n"
         "  list\n"
-        "  describe [NAME]          leader, replicas and ISR of every partition\n"
+        "  describe [NAME]          leader, replicas and ISR of every partition; the topic's\n"
+        "                           config overrides and effective cleanup.policy\n"
         "  delete NAME\n"
         "  alter NAME --partitions N   (partitions can only be added)\n";
 
