@@ -280,8 +280,9 @@ static int describe(const struct kadmin *ka, struct view *v, const char *group)
 	add_assigned(&g, &parts, &n);
 	kg_parts_sort_unique(parts, &n);
 	kg_list_offsets(ka, v, parts, n, -1, err, sizeof(err));
-	printf("Group: %s\nState: %s\nProtocolType: %s\nProtocol: %s\nMembers: %d\n", group,
-	       g.state ? g.state : "-", g.protocol_type && g.protocol_type[0] ? g.protocol_type : "-",
+	printf("Group: %s\nCoordinator: %d\nState: %s\nProtocolType: %s\nProtocol: %s\n"
+	       "Members: %d\n", group, g.coordinator, g.state ? g.state : "-",
+	       g.protocol_type && g.protocol_type[0] ? g.protocol_type : "-",
 	       g.protocol && g.protocol[0] ? g.protocol : "-", g.nmembers);
 	if (g.nmembers > 0) {
 		printf("\n");
@@ -331,7 +332,7 @@ static int delete_group(const struct kadmin *ka, struct view *v, const char *gro
 	struct outclient_reply *reply;
 	int16_t ver;
 	if (kg_coord_call(ka, v, group, KP_API_DELETE_GROUPS, 0, &req, &resp, &reply, &ver,
-	                  delete_error, err, sizeof(err)) < 0) {
+	                  NULL, delete_error, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kadmin: group '%s': %s\n", group, err);
 		return KADMIN_FAILED;
 	}

@@ -104,10 +104,12 @@ typedef int16_t (*kg_resp_error_fn)(const void *resp, int16_t version);
  * COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR from FindCoordinator or from resp_error,
  * or a failed connection) it re-finds the coordinator and tries again every 200 ms until
  * --timeout-ms. On 0, *resp and *reply are as kadmin_call leaves them (free *reply) and
- * *version is the version used; any other error in the response is the caller's to read. */
+ * *version is the version used, *coordinator (if not NULL) the broker that answered; any
+ * other error in the response is the caller's to read. */
 int kg_coord_call(const struct kadmin *ka, struct view *v, const char *group, int16_t key,
                   int16_t vmin, const void *req, void *resp, struct outclient_reply **reply,
-                  int16_t *version, kg_resp_error_fn resp_error, char *err, size_t errlen);
+                  int16_t *version, int32_t *coordinator, kg_resp_error_fn resp_error,
+                  char *err, size_t errlen);
 
 /* One group as DescribeGroups returns it; strings copied. */
 struct kg_member {
@@ -117,6 +119,7 @@ struct kg_member {
 	uint8_t *raw;
 };
 struct kg_group {
+	int32_t coordinator;
 	char *state, *protocol_type, *protocol;
 	struct kg_member *members;
 	int nmembers;

@@ -235,7 +235,7 @@ static int commit(const struct kadmin *ka, struct view *v, const char *group,
 	int16_t ver;
 	char err[512];
 	int rc = kg_coord_call(ka, v, group, KP_API_OFFSET_COMMIT, 1, &req, &resp, &reply, &ver,
-	                       commit_error, err, sizeof(err));
+	                       NULL, commit_error, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "kadmin: OffsetCommit for group '%s': %s\n", group, err);
 	} else {
@@ -326,7 +326,7 @@ static int delete_offsets(const struct kadmin *ka, struct view *v, const char *g
 	int16_t ver;
 	char err[512];
 	int rc = kg_coord_call(ka, v, group, KP_API_OFFSET_DELETE, 0, &req, &resp, &reply, &ver,
-	                       offset_delete_error, err, sizeof(err));
+	                       NULL, offset_delete_error, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "kadmin: OffsetDelete for group '%s': %s\n", group, err);
 	} else if (resp.ErrorCode != KERR_NONE) {

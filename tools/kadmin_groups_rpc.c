@@ -96,7 +96,8 @@ static int connect_coordinator(const struct kadmin *ka, const char *host, int32_
 
 int kg_coord_call(const struct kadmin *ka, struct view *v, const char *group, int16_t key,
                   int16_t vmin, const void *req, void *resp, struct outclient_reply **reply,
-                  int16_t *version, kg_resp_error_fn resp_error, char *err, size_t errlen)
+                  int16_t *version, int32_t *coordinator, kg_resp_error_fn resp_error,
+                  char *err, size_t errlen)
 {
 	int64_t deadline = kb_mono_ms() + ka->timeout_ms;
 	*reply = NULL;
@@ -118,6 +119,8 @@ int kg_coord_call(const struct kadmin *ka, struct view *v, const char *group, in
 				*version = (*reply)->version;
 				int16_t code = resp_error ? resp_error(resp, *version) : KERR_NONE;
 				if (!coordinator_error(code)) {
+					if (coordinator)
+						*coordinator = node;
 					outclient_free(oc);
 					return 0;
 				}
@@ -181,7 +184,7 @@ int kg_describe_group(const struct kadmin *ka, struct view *v, const char *group
 	struct outclient_reply *reply;
 	int16_t ver;
 	if (kg_coord_call(ka, v, group, KP_API_DESCRIBE_GROUPS, 0, &req, &resp, &reply, &ver,
-	                  describe_error, err, errlen) < 0)
+	                  &out->coordinator, describe_error, err, errlen) < 0)
 		return -1;
 	int rc = -1;
 	const struct DescribedGroup *g = resp.Groups.count == 1 ? resp.Groups.elems : NULL;
@@ -259,7 +262,7 @@ int kg_fetch_offsets(const struct kadmin *ka, struct view *v, const char *group,
 	struct OffsetFetchResponse resp;
 	struct outclient_reply *reply;
 	int16_t ver;
-	if (kg_coord_call(ka, v, group, KP_API_OFFSET_FETCH, 2, &req, &resp, &reply, &ver,
+	if (kg_coord_call(ka, v, group, KP_API_OFFSET_FETCH, 2, &req, &resp, &reply, &ver, NULL,
 	                  fetch_error, err, errlen) < 0)
 		return -1;
 	int16_t code = fetch_error(&resp, ver);

@@ -214,6 +214,7 @@ def test_describe_members_offsets_and_lag(cluster, active):
     f = fields(out)
     assert (f["State"], f["ProtocolType"], f["Protocol"], f["Members"]) == \
         ("Stable", "consumer", info.protocol, "2"), out
+    assert f["Coordinator"] == str(info.broker.id)
     members = table(out, "MEMBER-ID")
     assert sorted(m[0] for m in members) == sorted(m.id for m in info.members), out
     owner = {}
