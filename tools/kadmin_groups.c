@@ -279,7 +279,7 @@ static int describe(const struct kadmin *ka, struct view *v, const char *group)
 	}
 	add_assigned(&g, &parts, &n);
 	kg_parts_sort_unique(parts, &n);
-	kg_list_offsets(ka, v, parts, n, -1, err, sizeof(err));
+	kg_list_offsets(ka, v, parts, n, -1);
 	printf("Group: %s\nCoordinator: %d\nState: %s\nProtocolType: %s\nProtocol: %s\n"
 	       "Members: %d\n", group, g.coordinator, g.state ? g.state : "-",
 	       g.protocol_type && g.protocol_type[0] ? g.protocol_type : "-",

@@ -134,10 +134,12 @@ int kg_fetch_offsets(const struct kadmin *ka, struct view *v, const char *group,
                      struct kg_part **parts, int *nparts, char *err, size_t errlen);
 /* ListOffsets on each partition's leader (from the view) with `timestamp` (-1 latest,
  * -2 earliest, else ms): stores the offset in end (-1), start (-2) or by_time. `parts` must
- * be sorted and unique (kg_parts_sort_unique). A partition without a leader, or whose
- * leader answers an error, gets that error in ->error. */
+ * be sorted and unique (kg_parts_sort_unique). While a partition has no leader or its
+ * leader answers NOT_LEADER_OR_FOLLOWER (or cannot be reached, ...), the view is refreshed
+ * and the partition asked again, every 200 ms up to --timeout-ms; the last error stays in
+ * ->error (KERR_NONE once the offset is stored). */
 int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *parts, int n,
-                    int64_t timestamp, char *err, size_t errlen);
+                    int64_t timestamp);
 
 /* ---- Commands (kadmin_groups_offsets.c) ------------------------------------------------- */
 

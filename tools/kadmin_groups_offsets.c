@@ -174,10 +174,10 @@ static int plan(const struct kadmin *ka, struct view *v, const struct offsets_op
 		}
 		kg_parts_free(committed, nc);
 	}
-	kg_list_offsets(ka, v, parts, n, -2, err, sizeof(err));
-	kg_list_offsets(ka, v, parts, n, -1, err, sizeof(err));
+	kg_list_offsets(ka, v, parts, n, -2);
+	kg_list_offsets(ka, v, parts, n, -1);
 	if (o->mode == KG_TO_DATETIME)
-		kg_list_offsets(ka, v, parts, n, o->arg, err, sizeof(err));
+		kg_list_offsets(ka, v, parts, n, o->arg);
 	int rc = 0;
 	for (int i = 0; i < n; i++) {
 		struct kg_part *p = &parts[i];

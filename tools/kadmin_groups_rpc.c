@@ -338,10 +338,8 @@ static void list_on_leader(const struct kadmin *ka, struct view *v, int32_t lead
 	char err[256];
 	int16_t fail = KERR_NONE;
 	if (view_node(ka, v, leader, &oc, err, sizeof(err)) < 0 ||
-	    kadmin_call(oc, KP_API_LIST_OFFSETS, 1, &req, &resp, &reply, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kadmin: ListOffsets on broker %d: %s\n", leader, err);
-		fail = KERR_NETWORK_EXCEPTION;
-	}
+	    kadmin_call(oc, KP_API_LIST_OFFSETS, 1, &req, &resp, &reply, err, sizeof(err)) < 0)
+		fail = KERR_NETWORK_EXCEPTION; /* the caller looks the leader up again */
 	for (int i = 0; i < n; i++)
 		if (leaders[i] == leader)
 			parts[i].error = fail != KERR_NONE ? fail : KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -363,17 +361,25 @@ static void list_on_leader(const struct kadmin *ka, struct view *v, int32_t lead
 	kb_free(lp);
 }
 
-int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *parts, int n,
-                    int64_t timestamp, char *err, size_t errlen)
+/* Errors after which the partition's leader is looked up again (a leader moved or died). */
+static bool leader_error(int16_t code)
 {
-	KB_UNUSED(err);
-	KB_UNUSED(errlen);
-	int32_t *leaders = kb_calloc((size_t)n + 1, sizeof(int32_t));
+	return code == KERR_NOT_LEADER_OR_FOLLOWER || code == KERR_LEADER_NOT_AVAILABLE ||
+	       code == KERR_NETWORK_EXCEPTION || code == KERR_REQUEST_TIMED_OUT ||
+	       code == KERR_FENCED_LEADER_EPOCH || code == KERR_UNKNOWN_LEADER_EPOCH ||
+	       code == KERR_OFFSET_NOT_AVAILABLE;
+}
+
+/* One round over the parts still marked in `todo`; returns how many end with a leader
+ * error (kept in todo for the next round). */
+static int list_round(const struct kadmin *ka, struct view *v, struct kg_part *parts, int n,
+                      int64_t timestamp, bool *todo, int32_t *leaders)
+{
 	for (int i = 0; i < n; i++) {
-		leaders[i] = leader_of(v->md, &parts[i]);
+		leaders[i] = todo[i] ? leader_of(v->md, &parts[i]) : -3;
 		if (leaders[i] == -2)
 			parts[i].error = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-		else if (leaders[i] < 0)
+		else if (leaders[i] == -1)
 			parts[i].error = KERR_LEADER_NOT_AVAILABLE;
 	}
 	for (int i = 0; i < n; i++) {
@@ -385,6 +391,30 @@ int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *par
 		if (first)
 			list_on_leader(ka, v, leaders[i], parts, n, leaders, timestamp);
 	}
+	int again = 0;
+	for (int i = 0; i < n; i++) {
+		todo[i] = todo[i] && leader_error(parts[i].error);
+		again += todo[i];
+	}
+	return again;
+}
+
+int kg_list_offsets(const struct kadmin *ka, struct view *v, struct kg_part *parts, int n,
+                    int64_t timestamp)
+{
+	int64_t deadline = kb_mono_ms() + ka->timeout_ms;
+	int32_t *leaders = kb_calloc((size_t)n + 1, sizeof(int32_t));
+	bool *todo = kb_calloc((size_t)n + 1, sizeof(bool));
+	for (int i = 0; i < n; i++)
+		todo[i] = true;
+	char err[256];
+	while (list_round(ka, v, parts, n, timestamp, todo, leaders) > 0 &&
+	       kb_mono_ms() + KG_RETRY_MS <= deadline) {
+		pause_ms(KG_RETRY_MS);
+		if (view_refresh(ka, v, err, sizeof(err)) < 0)
+			break;
+	}
+	kb_free(todo);
 	kb_free(leaders);
 	return 0;
 }

@@ -404,16 +404,25 @@ def test_topics_describe_cleanup_policy(cluster, zk):
 
 
 @pytest.mark.skipif(PEER == "kafka", reason="kills kbroker processes")
-def test_coordinator_moves(cluster):
-    """kill -9 the coordinator of a group: kadmin keeps re-finding the coordinator (a dead
-    broker, then NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS while the new one loads) until
-    the new leader of its __consumer_offsets partition answers with the commits."""
+def test_coordinator_moves(cluster, active):
+    """kill -9 the coordinator of a group (which also leads a partition of the topic):
+    kadmin keeps re-finding the coordinator (a dead broker, then NOT_COORDINATOR /
+    COORDINATOR_LOAD_IN_PROGRESS while the new one loads) until the new leader of its
+    __consumer_offsets partition answers with the commits, and asks the topic's new leaders
+    for the log ends."""
     g = "kg-failover"
     c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": g,
                   "enable.auto.commit": False})
     c.commit(offsets=[TopicPartition(TOPIC, p, 4 + p) for p in range(3)], asynchronous=False)
     c.close()
     victim = cluster.broker(group_info(cluster, g).broker.id)
+    probe = consumer(cluster, g, "kg-probe")
+    ends = {q: probe.get_watermark_offsets(TopicPartition(TOPIC, q), timeout=10)[1]
+            for q in range(3)}
+    probe.close()
+    leaders = {q: pm.leader for q, pm in AdminClient({"bootstrap.servers": cluster.bootstrap()})
+               .list_topics(TOPIC, timeout=10).topics[TOPIC].partitions.items()}
+    assert victim.broker_id in leaders.values(), leaders
     survivors = [b for b in cluster.brokers if b is not victim]
     victim.kill9()
     try:
@@ -423,7 +432,8 @@ def test_coordinator_moves(cluster):
                             "describe", g], capture_output=True, text=True, timeout=90)
         assert p.returncode == 0, p.stderr
         rows = table(p.stdout, "TOPIC")
-        assert [r[:3] for r in rows] == [[TOPIC, str(q), str(4 + q)] for q in range(3)], p.stdout
+        assert rows == [[TOPIC, str(q), str(4 + q), str(ends[q]), str(ends[q] - 4 - q), "-"]
+                        for q in range(3)], p.stdout
         harness.report_figure("kadmin groups describe through a coordinator kill -9: %.1f s"
                               % (time.monotonic() - t0))
     finally:
