@@ -7,7 +7,8 @@ offsets.topic.replication.factor 3, group.initial.rebalance.delay.ms 300).
   members split the partitions 2 + 2; the group coordinator's broker is killed with -9
   mid-run; the coordinator moves, the new one knows the group (no rebalance follows), reading
   goes on, every acknowledged record is read exactly once, and the offsets committed at close
-  are the partitions' ends.
+  are the partitions' ends. Also with the coordinator killed as the group is forming: the
+  group forms on the new coordinator, splits, and reads exactly once.
 * Kafka Streams word count (at_least_once; its repartition and changelog topics created by
   Streams itself, replication factor 3): once the first half of the input is counted, the
   second half flows in and the broker coordinating the application's group is killed with -9
@@ -376,6 +377,41 @@ def test_java_group_of_two_survives_coordinator_kill9(cluster, tmp_path):
         assert len(later) == 1 and later[0].startswith("info revoked ") and \
             sorted(map(int, later[0].split()[2].split(","))) == sorted(parts[m.name]), \
             "%s rebalanced after the kill: %s" % (m.name, later)
+    assert committed_offsets(cluster, group, topic) == end_offsets(acks)
+
+
+@needs_java
+@needs_kgo
+def test_java_group_forms_when_coordinator_dies_during_join(cluster, tmp_path):
+    """The coordinator's broker killed as the first member's JoinGroup arrives: the members
+    find the new coordinator, the group forms there and splits, and reads exactly once."""
+    topic, group, count = "jj-data", "jj-java", 2000
+    create_topic(cluster, topic)
+    members = [cj.start_client("java-joiner-%d" % i, cj.group_consumer_argv(
+        "java", cluster.bootstrap(), topic, group, BIG, idle_ms=120000, max_ms=150000),
+        tmp_path) for i in range(2)]
+    seen = []
+
+    def joining():
+        state, _, _, ms = describe_group(cluster, group)
+        seen[:] = [state]
+        return state != "Dead" or ms   # Dead, no members: not known to the coordinator yet
+    harness.wait_until(joining, 60, interval=0.02, what="a first JoinGroup")
+    coord = find_coordinator(cluster, group)
+    cluster.broker(coord).kill9()
+    t_kill = time.monotonic()
+    split = wait_split(cluster, group, topic, timeout=90)
+    harness.report_figure("groups/jvm: coordinator %d killed -9 with the group %s: 2 Java "
+                          "members split 4 partitions %.1fs later" % (coord, seen[0],
+                                                                      time.monotonic() -
+                                                                      t_kill))
+    acks = acks_of(produce(cluster, topic, count, tmp_path, "kgo-produce-jj"), count)
+    harness.wait_until(lambda: read_count(members) >= count, 60,
+                       what="all %d records read" % count)
+    results = stop_members(members)
+    parts = check_group_read({n: cj.parse_recs(r.lines) for n, r in results.items()},
+                             acks, count)
+    assert sorted(map(sorted, parts.values())) == sorted(split)
     assert committed_offsets(cluster, group, topic) == end_offsets(acks)
 
 
