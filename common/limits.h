@@ -107,5 +107,12 @@
 #define KB_GROUP_PROTOCOL_META_MAX_BYTES (1 << 20) /* all protocol metadata of one member */
 #define KB_GROUP_ASSIGNMENT_MAX_BYTES (1 << 20)    /* one member's assignment (SyncGroup) */
 #define KB_GROUP_MAX_COMMIT_PARTITIONS 100000 /* partitions in one OffsetCommit */
+/* Protocol metadata (names + subscriptions) the members of one group may hold together, and
+ * all groups of a broker together. Past the first, a new member (or a rejoin with more
+ * metadata) gets GROUP_MAX_SIZE_REACHED; past the second, COORDINATOR_NOT_AVAILABLE (the
+ * client retries later). They also bound the leader's JoinGroup response and keep the group's
+ * metadata record near max.message.bytes. */
+#define KB_GROUP_META_MAX_BYTES (32 << 20)
+#define KB_GROUPS_META_MAX_BYTES (256LL << 20)
 
 #endif

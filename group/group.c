@@ -139,6 +139,8 @@ void gc_remove_group(struct group_coord *c, struct group *g)
 	}
 	g->next = NULL;
 	g->state = GROUP_DEAD;
+	*c->cfg.meta_used -= g->meta_bytes;
+	g->meta_bytes = 0;
 	if (g->inflight == 0)
 		g_free(g);
 }
@@ -197,6 +199,32 @@ struct gproto *g_protos_copy(const struct group_protocol *p, int n)
 			memcpy(out[i].meta, p[i].metadata.ptr, (size_t)out[i].len);
 	}
 	return out;
+}
+
+int64_t g_protos_bytes(const struct gproto *p, int n)
+{
+	int64_t sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += p[i].len + (int64_t)strlen(p[i].name);
+	return sum;
+}
+
+void g_member_set_protos(struct group_coord *c, struct group *g, struct gmember *m,
+                         struct gproto *p, int n)
+{
+	int64_t delta = g_protos_bytes(p, n) - g_protos_bytes(m->protos, m->nprotos);
+	g_protos_free(m->protos, m->nprotos);
+	m->protos = p;
+	m->nprotos = n;
+	g->meta_bytes += delta;
+	*c->cfg.meta_used += delta;
+}
+
+void g_member_uncount(struct group_coord *c, struct group *g, struct gmember *m)
+{
+	int64_t b = g_protos_bytes(m->protos, m->nprotos);
+	g->meta_bytes -= b;
+	*c->cfg.meta_used -= b;
 }
 
 void g_member_free(struct gmember *m)
@@ -346,6 +374,8 @@ struct group_coord *group_coord_new(const struct group_config *cfg, const struct
 	if (c->cfg.max_size > KB_GROUP_MAX_MEMBERS || c->cfg.max_size <= 0)
 		c->cfg.max_size = KB_GROUP_MAX_MEMBERS;
 	c->io = *io;
+	if (!c->cfg.meta_used)
+		c->cfg.meta_used = &c->meta_local;
 	c->nbuckets = 64;
 	c->buckets = kb_calloc(c->nbuckets, sizeof(*c->buckets));
 	c->rng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ull;
@@ -390,6 +420,7 @@ void group_coord_free(struct group_coord *c)
 		for (struct group *g = c->buckets[i], *nx; g; g = nx) {
 			nx = g->next;
 			g_unload_group(c, g);
+			*c->cfg.meta_used -= g->meta_bytes;
 			g_free(g);
 		}
 	}

@@ -53,6 +53,9 @@ struct group_config {
 	int32_t offset_metadata_max_bytes;  /* offset.metadata.max.bytes */
 	int64_t offsets_retention_ms;       /* offsets.retention.minutes * 60000 */
 	uint64_t seed;                      /* member-id UUIDs: PRNG seed (random in the server) */
+	/* Protocol metadata held by members, shared by every coordinator of the broker (NULL:
+	 * this coordinator counts alone); checked against KB_GROUPS_META_MAX_BYTES. */
+	int64_t *meta_used;
 };
 
 /* One record for __consumer_offsets. value == NULL is a tombstone. */

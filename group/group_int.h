@@ -73,6 +73,7 @@ struct group {
 	struct goffset **obuckets;
 	size_t onbuckets, noffsets;
 	int inflight; /* appends referring to this group */
+	int64_t meta_bytes; /* protocol metadata of its members (KB_GROUP_META_MAX_BYTES) */
 };
 
 enum gapp_kind { GAPP_SYNC, GAPP_STATIC_JOIN, GAPP_COMMIT, GAPP_EMPTY };
@@ -119,6 +120,7 @@ struct group_coord {
 	uint64_t rng;
 	struct group_member_view *view_members; /* group_describe's scratch */
 	int view_cap;
+	int64_t meta_local;  /* cfg.meta_used points here when the server gives none */
 };
 
 /* group.c */
@@ -133,6 +135,12 @@ struct gmember *g_member(struct group *g, struct kp_str id);
 struct gmember *g_static_member(struct group *g, struct kp_str instance_id);
 int g_pending_index(struct group *g, struct kp_str id);
 void g_member_free(struct gmember *m);
+/* Replaces m's protocols (taking p), keeping the group's and the broker's metadata counts. */
+void g_member_set_protos(struct group_coord *c, struct group *g, struct gmember *m,
+                         struct gproto *p, int n);
+int64_t g_protos_bytes(const struct gproto *p, int n);
+/* Removes m's metadata from the counts (m leaves the group). */
+void g_member_uncount(struct group_coord *c, struct group *g, struct gmember *m);
 void g_protos_free(struct gproto *p, int n);
 struct gproto *g_protos_copy(const struct group_protocol *p, int n);
 void g_uuid_member_id(struct group_coord *c, struct kp_str prefix, char **out);

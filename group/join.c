@@ -55,9 +55,8 @@ static int32_t rebalance_ms(const struct group_join_req *req)
 static void update_member(struct group_coord *c, struct group *g, struct gmember *m,
                           const struct group_join_req *req, void *handle)
 {
-	g_protos_free(m->protos, m->nprotos);
-	m->protos = g_protos_copy(req->protocols, req->nprotocols);
-	m->nprotos = req->nprotocols;
+	g_member_set_protos(c, g, m, g_protos_copy(req->protocols, req->nprotocols),
+	                    req->nprotocols);
 	m->rebalance_ms = rebalance_ms(req);
 	m->session_ms = req->session_timeout_ms;
 	g_answer_join_error(c, g, m, g_str(m->id), KERR_REBALANCE_IN_PROGRESS);
@@ -115,6 +114,7 @@ static void static_rejoin(struct group_coord *c, struct group *g, struct gmember
 	m->hb_deadline = gc_now(c) + m->session_ms;
 	a->old_id = old_id;
 	a->new_id = kb_strdup(new_id);
+	g_member_uncount(c, g, m); /* its protocols move to `a` */
 	a->old_protos = m->protos;
 	a->old_nprotos = m->nprotos;
 	a->old_session_ms = m->session_ms;
@@ -175,9 +175,7 @@ void g_static_join_appended(struct group_coord *c, struct gappend *a, int16_t er
 		kb_free(g->leader);
 		g->leader = kb_strdup(m->id);
 	}
-	g_protos_free(m->protos, m->nprotos);
-	m->protos = a->old_protos;
-	m->nprotos = a->old_nprotos;
+	g_member_set_protos(c, g, m, a->old_protos, a->old_nprotos);
 	a->old_protos = NULL;
 	a->old_nprotos = 0;
 	m->session_ms = a->old_session_ms;
@@ -263,6 +261,24 @@ static void join_known(struct group_coord *c, struct group *g, const struct grou
 	}
 }
 
+/* The metadata limits (KB_GROUP_META_MAX_BYTES per group, KB_GROUPS_META_MAX_BYTES for the
+ * broker): a join may not grow what its group or the broker holds past them. */
+static int16_t meta_budget(const struct group_coord *c, const struct group *g,
+                           const struct gmember *m, const struct group_join_req *req)
+{
+	int64_t need = 0;
+	for (int i = 0; i < req->nprotocols; i++)
+		need += KB_MAX(req->protocols[i].metadata.len, 0) + KB_MAX(req->protocols[i].name.len, 0);
+	int64_t have = m ? g_protos_bytes(m->protos, m->nprotos) : 0;
+	if (need <= have)
+		return KERR_NONE;
+	if (g->meta_bytes - have + need > KB_GROUP_META_MAX_BYTES)
+		return KERR_GROUP_MAX_SIZE_REACHED;
+	if (*c->cfg.meta_used - have + need > KB_GROUPS_META_MAX_BYTES)
+		return KERR_COORDINATOR_NOT_AVAILABLE;
+	return KERR_NONE;
+}
+
 void group_join(struct group_coord *c, const struct group_join_req *req, void *handle)
 {
 	int16_t err = join_validate(c, req);
@@ -288,6 +304,9 @@ void group_join(struct group_coord *c, const struct group_join_req *req, void *h
 		g_join_error(c, handle, KP_STR_LIT(""), KERR_GROUP_MAX_SIZE_REACHED);
 	} else if (!supports_protocols(g, req)) {
 		g_join_error(c, handle, req->member_id, KERR_INCONSISTENT_GROUP_PROTOCOL);
+	} else if ((err = meta_budget(c, g, m ? m : g_static_member(g, req->instance_id), req)) !=
+	           KERR_NONE) {
+		g_join_error(c, handle, req->member_id, err);
 	} else if (!unknown) {
 		join_known(c, g, req, handle);
 	} else {

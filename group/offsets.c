@@ -354,7 +354,12 @@ static bool expired(const struct goffset *o, int64_t now, int64_t base, int64_t 
 {
 	if (!o->present || o->pending)
 		return false;
-	return o->expire_ts >= 0 ? now >= o->expire_ts : now - base >= retention;
+	if (o->expire_ts >= 0)
+		return now >= o->expire_ts;
+	/* base comes from records of the log: a wild timestamp must not overflow (the difference
+	 * can only overflow upwards, i.e. past any retention). */
+	int64_t age;
+	return __builtin_sub_overflow(now, base, &age) || age >= retention;
 }
 
 static int expire_group(struct group_coord *c, struct group *g, int64_t now)

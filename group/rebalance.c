@@ -120,6 +120,7 @@ void g_remove_member(struct group_coord *c, struct group *g, struct gmember *m)
 		kb_free(g->leader);
 		g->leader = g->nmembers ? kb_strdup(g->members[0]->id) : NULL;
 	}
+	g_member_uncount(c, g, m);
 	g_member_free(m);
 	if (g->state == GROUP_COMPLETING_REBALANCE || g->state == GROUP_STABLE)
 		check_sync_complete(g);

@@ -270,10 +270,12 @@ static void load_offset(struct group_coord *c, const struct group_offset_rec *o)
 	x->expire_ts = o->expire_timestamp;
 }
 
-static void clear_members(struct group *g)
+static void clear_members(struct group_coord *c, struct group *g)
 {
-	for (int i = 0; i < g->nmembers; i++)
+	for (int i = 0; i < g->nmembers; i++) {
+		g_member_uncount(c, g, g->members[i]);
 		g_member_free(g->members[i]);
+	}
 	g->nmembers = 0;
 	g->nawaiting_join = 0;
 	kb_free(g->protocol_type);
@@ -289,12 +291,12 @@ static void load_group(struct group_coord *c, const struct group_meta_rec *r)
 	struct group *g = gc_find(c, r->group);
 	if (r->value_version < 0) {
 		if (g)
-			clear_members(g); /* its offsets are separate records */
+			clear_members(c, g); /* its offsets are separate records */
 		return;
 	}
 	if (!g)
 		g = gc_create(c, r->group);
-	clear_members(g);
+	clear_members(c, g);
 	g->protocol_type = r->protocol_type.len > 0 ? g_strdup(r->protocol_type) : NULL;
 	g->generation = r->generation;
 	g->protocol = g_strdup(r->protocol);
@@ -314,8 +316,7 @@ static void load_group(struct group_coord *c, const struct group_meta_rec *r)
 		m->session_ms = mr->session_timeout;
 		m->rebalance_ms = mr->rebalance_timeout < 0 ? mr->session_timeout : mr->rebalance_timeout;
 		struct group_protocol p = {r->protocol.len < 0 ? KP_STR_LIT("") : r->protocol, mr->subscription};
-		m->protos = g_protos_copy(&p, 1);
-		m->nprotos = 1;
+		g_member_set_protos(c, g, m, g_protos_copy(&p, 1), 1);
 		m->assignment_len = KB_MAX(mr->assignment.len, 0);
 		m->assignment = kb_malloc((size_t)m->assignment_len + 1);
 		if (m->assignment_len)

@@ -35,6 +35,7 @@ struct gsvc {
 	uint64_t next_gen;
 	bool creating;             /* __consumer_offsets is being written */
 	struct event *expire_ev;   /* offsets.retention.check.interval.ms */
+	int64_t meta_used;         /* members' protocol metadata, all coordinators */
 };
 
 static struct gsvc *svc_of(struct broker *b)
@@ -382,6 +383,7 @@ static void load(struct gsvc *s, struct partition *p)
 	        .offset_metadata_max_bytes = b->cfg.offset_metadata_max_bytes,
 	        .offsets_retention_ms = (int64_t)b->cfg.offsets_retention_minutes * 60000,
 	        .seed = (uint64_t)kb_mono_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)p->id << 48,
+	        .meta_used = &s->meta_used,
 	};
 	struct group_io io = s->answers;
 	io.arg = sl;

@@ -5,6 +5,7 @@
  *   build/fuzz/bin/fuzz-seeds tests/fuzz/corpus */
 #include "common/arena.h"
 #include "common/kbuf.h"
+#include "group/group.h"
 #include "log/compress.h"
 #include "log/legacy.h"
 #include "log/log.h"
@@ -184,6 +185,58 @@ static void json(void)
 	}
 }
 
+/* fuzz_group's records: u16 key length, key, i32 value length, value. */
+static void grec(struct kbuf *out, const struct kbuf *k, const struct kbuf *v)
+{
+	kp_put_i16(out, (int16_t)k->len);
+	kbuf_append(out, k->data, k->len);
+	kp_put_i32(out, v ? (int32_t)v->len : -1);
+	if (v)
+		kbuf_append(out, v->data, v->len);
+}
+
+static void group_records(void)
+{
+	struct kbuf k, v, all;
+	kbuf_init(&all, 1 << 20);
+	kp_put_i8(&all, 1); /* replay mode; the same bytes decode in mode 0 */
+	kbuf_init(&k, 1 << 16);
+	kbuf_init(&v, 1 << 16);
+	group_rec_offset_key(&k, KP_STR_LIT("g"), KP_STR_LIT("orders"), 3);
+	struct group_offset_rec o = {.group = KP_STR_LIT("g"), .topic = KP_STR_LIT("orders"),
+	                             .partition = 3, .offset = 42, .leader_epoch = 5,
+	                             .metadata = KP_STR_LIT("m"), .commit_timestamp = 1700000000000LL,
+	                             .expire_timestamp = -1};
+	group_rec_offset_value(&v, &o);
+	grec(&all, &k, &v);
+	kbuf_reset(&k);
+	kbuf_reset(&v);
+	group_rec_group_key(&k, KP_STR_LIT("g"));
+	static const uint8_t sub[] = {0, 1, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's',
+	                              0xff, 0xff, 0xff, 0xff};
+	struct group_meta_member_rec m = {
+	        .member_id = KP_STR_LIT("c-1"), .instance_id = KP_STR_NULL,
+	        .client_id = KP_STR_LIT("c"), .client_host = KP_STR_LIT("/127.0.0.1"),
+	        .rebalance_timeout = 30000, .session_timeout = 10000,
+	        .subscription = {sub, (int32_t)sizeof(sub), NULL},
+	        .assignment = {sub, (int32_t)sizeof(sub), NULL}};
+	struct group_meta_rec g = {.group = KP_STR_LIT("g"), .value_version = 3,
+	                           .protocol_type = KP_STR_LIT("consumer"), .generation = 4,
+	                           .protocol = KP_STR_LIT("range"), .leader = KP_STR_LIT("c-1"),
+	                           .current_state_timestamp = 1700000000000LL, .nmembers = 1,
+	                           .members = &m};
+	group_rec_group_value(&v, &g);
+	grec(&all, &k, &v);
+	grec(&all, &k, NULL); /* a tombstone */
+	put("group", "offset-group-tombstone", all.data, all.len);
+	uint8_t subs[1 + sizeof(sub)] = {2};
+	memcpy(subs + 1, sub, sizeof(sub));
+	put("group", "subscription", subs, sizeof(subs));
+	kbuf_free(&k);
+	kbuf_free(&v);
+	kbuf_free(&all);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -198,5 +251,6 @@ int main(int argc, char **argv)
 	compressed();
 	segments();
 	json();
+	group_records();
 	return 0;
 }

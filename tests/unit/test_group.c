@@ -408,6 +408,36 @@ static void test_limits(void)
 	fx_fini(&GF);
 }
 
+/* Protocol metadata: KB_GROUP_META_MAX_BYTES per group, KB_GROUPS_META_MAX_BYTES shared. */
+static void test_meta_budget(void)
+{
+	static char meta[(1 << 20) - 16];
+	memset(meta, 'm', sizeof(meta) - 1);
+	int64_t per = (int64_t)sizeof(meta) - 1 + 5; /* + "range" */
+	int fit = (int)(KB_GROUP_META_MAX_BYTES / per);
+	int64_t shared = 0;
+	fx_init(&GF);
+	GF.cfg.meta_used = &shared;
+	fx_start(&GF);
+	for (int i = 1; i <= fit + 2; i++)
+		gt_join_full(i, "big", "", NULL, "consumer", "range", meta, 10000, false);
+	for (int i = 1; i <= fit; i++)
+		CU_ASSERT_PTR_NULL(fx_join_of(&GF, i)); /* parked: the initial delay */
+	CU_ASSERT_EQUAL(fx_join_of(&GF, fit + 1)->error, KERR_GROUP_MAX_SIZE_REACHED);
+	CU_ASSERT_EQUAL(fx_join_of(&GF, fit + 2)->error, KERR_GROUP_MAX_SIZE_REACHED);
+	CU_ASSERT_EQUAL(shared, per * fit);
+	/* Another group still fits until the broker-wide budget. */
+	shared = KB_GROUPS_META_MAX_BYTES - per - 1;
+	gt_join_full(100, "other", "", NULL, "consumer", "range", meta, 10000, false);
+	CU_ASSERT_PTR_NULL(fx_join_of(&GF, 100));
+	gt_join_full(101, "other", "", NULL, "consumer", "range", meta, 10000, false);
+	CU_ASSERT_EQUAL(fx_join_of(&GF, 101)->error, KERR_COORDINATOR_NOT_AVAILABLE);
+	CU_ASSERT_EQUAL(shared, KB_GROUPS_META_MAX_BYTES - 1);
+	/* Unloading gives everything back. */
+	fx_fini(&GF);
+	CU_ASSERT_EQUAL(shared, KB_GROUPS_META_MAX_BYTES - per - 1 - per * fit);
+}
+
 /* ---- Static membership ------------------------------------------------------------------ */
 
 static void test_static_restart(void)
@@ -569,6 +599,7 @@ void suite_group(void)
 	CU_add_test(s, "named limits: ids, assignment, commit size", test_limits);
 	CU_add_test(s, "protocol vote; connect groups", test_protocol_vote_and_connect);
 	CU_add_test(s, "group.max.size", test_max_size);
+	CU_add_test(s, "protocol metadata budgets (group, broker)", test_meta_budget);
 	CU_add_test(s, "heartbeat expiry triggers a rebalance", test_heartbeat_expiry);
 	CU_add_test(s, "rebalance timeout removes members that do not rejoin", test_rebalance_timeout);
 	CU_add_test(s, "pending SyncGroup timeout", test_pending_sync_timeout);

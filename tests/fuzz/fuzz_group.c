@@ -1,0 +1,119 @@
+/* fuzz_group — what the group coordinator decodes from __consumer_offsets: offset and group
+ * metadata records (replayed when a broker becomes coordinator; a corrupt or foreign record
+ * must be skipped, never crash the load), consumer subscriptions in JoinGroup metadata, and a
+ * whole replay into a coordinator followed by the views and expiry a broker runs on it.
+ *
+ * Input: byte 0 picks the mode; the rest is a sequence of records, each
+ *   u16 key length, key bytes, i32 value length (-1: tombstone), value bytes.
+ * Mode 2 takes the rest as one subscription blob. */
+#include "common/kerr.h"
+#include "group/group.h"
+
+#include <string.h>
+
+struct rd {
+	const uint8_t *p, *end;
+};
+
+static bool next_rec(struct rd *r, const uint8_t **k, size_t *kl, const uint8_t **v, size_t *vl)
+{
+	if (r->end - r->p < 2)
+		return false;
+	size_t klen = (size_t)r->p[0] << 8 | r->p[1];
+	r->p += 2;
+	if ((size_t)(r->end - r->p) < klen + 4)
+		return false;
+	*k = r->p;
+	*kl = klen;
+	r->p += klen;
+	int32_t vlen = (int32_t)((uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
+	                         (uint32_t)r->p[2] << 8 | r->p[3]);
+	r->p += 4;
+	if (vlen < 0) {
+		*v = NULL;
+		*vl = 0;
+		return true;
+	}
+	if ((size_t)(r->end - r->p) < (size_t)vlen)
+		return false;
+	*v = r->p;
+	*vl = (size_t)vlen;
+	r->p += vlen;
+	return true;
+}
+
+static void decode_only(struct rd *r)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	while (next_rec(r, &k, &kl, &v, &vl)) {
+		struct group_offset_rec off;
+		struct group_meta_rec meta;
+		memset(&meta, 0, sizeof(meta));
+		int t = group_rec_decode(k, kl, v, vl, &off, &meta);
+		if (t == GROUP_REC_GROUP)
+			group_meta_rec_free(&meta);
+	}
+}
+
+static int64_t now(void *arg)
+{
+	(void)arg;
+	return 1700000000000LL;
+}
+
+static int16_t append(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+{
+	(void)arg, (void)token, (void)recs, (void)n;
+	return KERR_NOT_LEADER_OR_FOLLOWER; /* expiry's tombstones fail at once */
+}
+
+static void view(void *arg, const struct group_view *g)
+{
+	int *n = arg;
+	*n += g->nmembers;
+}
+
+static void replay(struct rd *r)
+{
+	struct group_config cfg = {.min_session_timeout_ms = 1, .max_session_timeout_ms = 100000,
+	                           .max_size = 1000, .offset_metadata_max_bytes = 4096,
+	                           .offsets_retention_ms = 1000, .seed = 1};
+	struct group_io io = {.now_ms = now, .append = append};
+	struct group_coord *c = group_coord_new(&cfg, &io);
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	while (next_rec(r, &k, &kl, &v, &vl))
+		(void)group_load_record(c, k, kl, v, vl);
+	group_load_done(c);
+	int members = 0;
+	group_foreach(c, view, &members);
+	group_tick(c, now(NULL) + 200000);
+	(void)group_expire_offsets(c);
+	group_coord_free(c);
+}
+
+static void topic(void *arg, struct kp_str t)
+{
+	size_t *n = arg;
+	*n += (size_t)(t.len > 0 ? t.len : 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	struct rd r = {data + 1, data + size};
+	switch (data[0] % 3) {
+	case 0: decode_only(&r); break;
+	case 1: replay(&r); break;
+	default: {
+		size_t n = 0;
+		(void)group_subscription_topics((struct kp_bytes){data + 1, (int32_t)(size - 1), NULL},
+		                                topic, &n);
+		break;
+	}
+	}
+	return 0;
+}
