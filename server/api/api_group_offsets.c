@@ -261,13 +261,10 @@ static int describe_one(struct kreq *r, struct DescribedGroup *out, struct kp_st
 	                               .ProtocolData = KP_STR_LIT(""),
 	                               .AuthorizedOperations = INT32_MIN};
 	struct group_coord *c;
-	out->ErrorCode = group_coord_of(r, id, &c);
+	out->ErrorCode = group_coord_of(r, id, &c); /* INVALID_GROUP_ID past the limit; "" is a
+	                                              * group like any other here, as in Kafka */
 	if (out->ErrorCode != KERR_NONE)
 		return 0;
-	if (id.len <= 0 || id.len > KB_GROUP_ID_MAX_BYTES) {
-		out->ErrorCode = KERR_INVALID_GROUP_ID;
-		return 0;
-	}
 	struct group_view v;
 	if (!group_describe(c, id, &v))
 		return 0;
