@@ -2,8 +2,9 @@
 cluster (chroot /kb-groups-hostile; brokers run with ASAN_OPTIONS quarantine_size_mb=16 so
 that freed memory leaves the RSS and a leak-like growth shows):
 
-* group ids: empty → INVALID_GROUP_ID from every broker (Kafka checks the id before asking
-  whether it coordinates the group); longer than KB_GROUP_ID_MAX_BYTES (kbroker's own limit,
+* group ids: empty → INVALID_GROUP_ID from every broker for JoinGroup, SyncGroup, Heartbeat
+  and LeaveGroup (Kafka checks the id before asking whether it coordinates the group), while
+  OffsetCommit, OffsetFetch and DescribeGroups take "" like any id; longer than KB_GROUP_ID_MAX_BYTES (kbroker's own limit,
   4096 bytes) → INVALID_GROUP_ID for JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
   OffsetCommit and OffsetFetch; exactly 4096 bytes works;
 * unknown member ids → UNKNOWN_MEMBER_ID (Heartbeat, SyncGroup, OffsetCommit, JoinGroup with
@@ -535,3 +536,16 @@ def test_session_and_rebalance_timeouts(cluster):
     harness.report_figure("groups hostile: a silent member (session 2.5 s) removed after "
                           "%.1f s; a member not rejoining (rebalance timeout 3 s) dropped "
                           "after %.1f s" % (took, waited))
+
+
+def test_empty_group_id_where_kafka_takes_it(cluster):
+    """OffsetCommit, OffsetFetch and DescribeGroups take an empty group id in Kafka
+    (isValidGroupId: kept for old clients): the coordinator of "" stores and returns its
+    offsets and describes it like any group."""
+    topic = "gh-empty-id-t"
+    gu.create_topic(cluster, topic, 1)
+    with gu.find_coordinator(cluster, "").conn(20) as c:
+        assert commit(c, "", -1, "", [(topic, 0, 42)], version=2) == {(topic, 0): kg.NONE}
+    assert gu.committed(cluster, "", topic, 1, version=5) == {0: 42}
+    d = gu.describe(cluster, "")
+    assert d["state"] == "Empty" and d["members"] == [], d
