@@ -4,9 +4,10 @@ that freed memory leaves the RSS and a leak-like growth shows):
 
 * group ids: empty → INVALID_GROUP_ID from every broker for JoinGroup, SyncGroup, Heartbeat
   and LeaveGroup (Kafka checks the id before asking whether it coordinates the group), while
-  OffsetCommit, OffsetFetch and DescribeGroups take "" like any id; longer than KB_GROUP_ID_MAX_BYTES (kbroker's own limit,
-  4096 bytes) → INVALID_GROUP_ID for JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
-  OffsetCommit and OffsetFetch; exactly 4096 bytes works;
+  OffsetCommit, OffsetFetch and DescribeGroups take "" like any id; longer than
+  KB_GROUP_ID_MAX_BYTES (kbroker's own limit, 4096 bytes) → INVALID_GROUP_ID for JoinGroup,
+  SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch at every broker; exactly
+  4096 bytes works;
 * unknown member ids → UNKNOWN_MEMBER_ID (Heartbeat, SyncGroup, OffsetCommit, JoinGroup with
   a made-up id, LeaveGroup v1 and v3), wrong generations → ILLEGAL_GENERATION (Heartbeat,
   SyncGroup, OffsetCommit; a commit with a generation for a group that does not exist),
