@@ -25,6 +25,7 @@ with raw DescribeGroups (kgroup codec), independently of the clients.
 KB_GROUP_PEER=kafka runs the same tests against Apache Kafka 3.9.1 (see groups_util).
 """
 
+import os
 import time
 
 import pytest
@@ -230,6 +231,9 @@ def test_confluent_kill9_member(cluster, tmp_path, members):
 
 @pytest.mark.parametrize("kind", ["kafkapython", "kafkajs", "kcat"])
 def test_other_clients_split_and_read_everything(cluster, tmp_path, members, kind):
+    if kind == "kafkajs" and not os.path.isdir(os.path.join(gu.CLIENTS, "js", "node_modules",
+                                                              "kafkajs")):
+        pytest.fail("kafkajs is not installed: run `bash scripts/install-deps.sh`")
     topic, group, n = "g-" + kind, "grp-" + kind, 4
     gu.create_topic(cluster, topic, n)
     procs = [start(members, kind, "%s-%d" % (kind, i), tmp_path, cluster, topic, group,
