@@ -1,7 +1,7 @@
 """Shared pieces of the consumer-group tests (test_groups.py, test_groups_hostile.py).
 
 * group_cluster(): the module's 3-broker cluster with the group settings the tests need. With
-  KB_GROUP_PEER=kafka it is Apache Kafka 3.9.1 instead (ZooKeeper mode, jars from
+  KB_GROUPS_PEER=kafka it is Apache Kafka 3.9.1 instead (ZooKeeper mode, jars from
   scripts/fetch-kafka.sh's cache; bench/peer/kafka.py starts them), behind the same small
   interface (brokers with kill9/restart/stop/rss_kb/conn, bootstrap(), kz): that is how these
   tests were checked to assert Kafka's own behaviour. Assertions about kbroker's own limits
@@ -26,7 +26,7 @@ import harness
 import kgroup
 from conftest import start_cluster
 
-KAFKA_PEER = os.environ.get("KB_GROUP_PEER") == "kafka"
+KAFKA_PEER = os.environ.get("KB_GROUPS_PEER") == "kafka"
 PY = "/usr/bin/python3"
 CLIENTS = os.path.join(harness.REPO, "tests", "clients")
 PY_MEMBER = os.path.join(CLIENTS, "group_consume.py")
@@ -47,7 +47,7 @@ RETRIABLE = (kgroup.COORDINATOR_NOT_AVAILABLE, kgroup.COORDINATOR_LOAD_IN_PROGRE
 
 
 # ---------------------------------------------------------------------------------------------
-# The cluster (kbroker, or Apache Kafka with KB_GROUP_PEER=kafka)
+# The cluster (kbroker, or Apache Kafka with KB_GROUPS_PEER=kafka)
 # ---------------------------------------------------------------------------------------------
 
 def group_cluster(tmp_path_factory, zk, name, ids, config=None, env=None, session_ms=4000):

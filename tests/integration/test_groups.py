@@ -22,7 +22,7 @@ with raw DescribeGroups (kgroup codec), independently of the clients.
 5. committed offsets survive kill -9 of the coordinator's broker (OffsetFetch at the new
    coordinator returns them; members resume without a gap) and a restart of the whole cluster.
 
-KB_GROUP_PEER=kafka runs the same tests against Apache Kafka 3.9.1 (see groups_util).
+KB_GROUPS_PEER=kafka runs the same tests against Apache Kafka 3.9.1 (see groups_util).
 """
 
 import os

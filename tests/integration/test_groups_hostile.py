@@ -32,7 +32,7 @@ that freed memory leaves the RSS and a leak-like growth shows):
   answers Metadata meanwhile; its RSS is measured before, at the peak and after everyone left,
   and the second round does not grow it further.
 
-KB_GROUP_PEER=kafka runs this against Apache Kafka 3.9.1; kbroker's own limits are skipped
+KB_GROUPS_PEER=kafka runs this against Apache Kafka 3.9.1; kbroker's own limits are skipped
 there (Kafka has none).
 """
 
