@@ -23,6 +23,10 @@ that freed memory leaves the RSS and a leak-like growth shows):
   DeleteGroups: NON_EMPTY_GROUP, NONE (offsets gone), GROUP_ID_NOT_FOUND;
 * OffsetCommit for an unknown topic and an out-of-range partition →
   UNKNOWN_TOPIC_OR_PARTITION per partition, the valid partition of the same request stored;
+* KIP-814: a restarted static leader (JoinGroup v9) keeps the generation, gets the members and
+  skip_assignment, and keeps its assignment; KIP-345: LeaveGroup by instance id alone;
+  OffsetCommit v8 stores leader epoch and metadata (null → ""), OffsetFetch v5 and v8 return
+  them;
 * a member without heartbeats is removed after its session timeout, one that does not
   rejoin a rebalance after the rebalance timeout (the round completes without it);
 * 40 members joining one group with 1 MiB of protocol metadata each, twice: bounded by
@@ -550,3 +554,84 @@ def test_empty_group_id_where_kafka_takes_it(cluster):
     assert gu.committed(cluster, "", topic, 1, version=5) == {0: 42}
     d = gu.describe(cluster, "")
     assert d["state"] == "Empty" and d["members"] == [], d
+
+
+def test_static_leader_rejoin_and_leave_by_instance(cluster):
+    """KIP-814: a static leader that rejoins (JoinGroup v9) keeps the generation and is told
+    to skip the assignment; KIP-345: LeaveGroup names a static member by instance id alone."""
+    group = "gh-static-leader"
+    coord = gu.find_coordinator(cluster, group)
+    a, b, a2 = coord.conn(30), coord.conn(30), coord.conn(30)
+    with a, b, a2:
+        ra = join(a, group, version=9, instance="lead")
+        assert ra["error_code"] == kg.NONE and ra["leader"] == ra["member_id"], ra
+        assert sync(a, group, ra["generation_id"], ra["member_id"],
+                    [(ra["member_id"], b"A")])["error_code"] == kg.NONE
+        # A follower joins: the leader rejoins the round it starts.
+        corr = kg.send(b, kg.JOIN_GROUP, 9, {
+            "group_id": group, "session_timeout_ms": 10000, "rebalance_timeout_ms": 10000,
+            "member_id": "", "group_instance_id": "follow", "protocol_type": "consumer",
+            "protocols": [{"name": "range", "metadata": meta()}]})
+        harness.wait_until(lambda: heartbeat(a, group, ra["generation_id"], ra["member_id"]) ==
+                           kg.REBALANCE_IN_PROGRESS, 10, what="the rebalance announced")
+        ra = join(a, group, member_id=ra["member_id"], version=9, instance="lead")
+        rb = kg.receive(b, kg.JOIN_GROUP, 9, corr, timeout=30)
+        gen = ra["generation_id"]
+        assert ra["error_code"] == rb["error_code"] == kg.NONE and rb["generation_id"] == gen
+        assert ra["leader"] == ra["member_id"] and not ra["skip_assignment"], ra
+        corr = kg.send(b, kg.SYNC_GROUP, 5, {
+            "group_id": group, "generation_id": gen, "member_id": rb["member_id"],
+            "group_instance_id": "follow", "protocol_type": "consumer",
+            "protocol_name": "range", "assignments": []})
+        s = kg.group_request(a, kg.SYNC_GROUP, 5, {
+            "group_id": group, "generation_id": gen, "member_id": ra["member_id"],
+            "group_instance_id": "lead", "protocol_type": "consumer", "protocol_name": "range",
+            "assignments": [{"member_id": ra["member_id"], "assignment": b"A"},
+                            {"member_id": rb["member_id"], "assignment": b"B"}]})
+        sb = kg.receive(b, kg.SYNC_GROUP, 5, corr)
+        assert (s["error_code"], s["assignment"], s["protocol_name"]) == (kg.NONE, b"A", "range")
+        assert (sb["error_code"], sb["assignment"]) == (kg.NONE, b"B"), sb
+        # The leader's process restarts: same instance id, no member id.
+        r2 = join(a2, group, version=9, instance="lead")
+        assert r2["error_code"] == kg.NONE and r2["generation_id"] == gen, r2
+        assert r2["member_id"] != ra["member_id"] and r2["leader"] == r2["member_id"], r2
+        assert r2["skip_assignment"] is True, r2
+        assert sorted(m["group_instance_id"] for m in r2["members"]) == ["follow", "lead"], r2
+        assert heartbeat(b, group, gen, rb["member_id"], instance="follow") == kg.NONE
+        s = sync(a2, group, gen, r2["member_id"])   # it keeps its assignment
+        assert (s["error_code"], s["assignment"]) == (kg.NONE, b"A"), s
+        # An administrator removes the follower by its instance id.
+        r = kg.group_request(a2, kg.LEAVE_GROUP, 4, {"group_id": group, "members": [
+            {"member_id": "", "group_instance_id": "follow"},
+            {"member_id": "", "group_instance_id": "nobody"}]})
+        assert r["error_code"] == kg.NONE, r
+        assert [(m["group_instance_id"], m["error_code"]) for m in r["members"]] == \
+            [("follow", kg.NONE), ("nobody", kg.UNKNOWN_MEMBER_ID)], r
+        assert heartbeat(b, group, gen, rb["member_id"], instance="follow") == \
+            kg.UNKNOWN_MEMBER_ID
+        d = gu.describe(cluster, group)
+        assert [m["instance_id"] for m in d["members"]] == ["lead"], d
+
+
+def test_commit_leader_epoch_and_metadata(cluster):
+    """OffsetCommit v6+ stores the leader epoch and the metadata string; OffsetFetch v5+ gives
+    them back (null metadata comes back as "")."""
+    group, topic = "gh-epoch", "gh-epoch-t"
+    gu.create_topic(cluster, topic, 2)
+    with gu.find_coordinator(cluster, group).conn(20) as c:
+        r = kg.group_request(c, kg.OFFSET_COMMIT, 8, {
+            "group_id": group, "generation_id": -1, "member_id": "",
+            "topics": [{"name": topic, "partitions": [
+                {"partition_index": 0, "committed_offset": 11, "committed_leader_epoch": 7,
+                 "committed_metadata": "hello"},
+                {"partition_index": 1, "committed_offset": 12, "committed_metadata": None}]}]})
+        assert [p["error_code"] for p in r["topics"][0]["partitions"]] == [kg.NONE, kg.NONE]
+    for v in (5, 8):
+        vals = ({"groups": [{"group_id": group, "topics": None}]} if v >= 8 else
+                {"group_id": group, "topics": None})
+        r = gu.coord_request(cluster, group, kg.OFFSET_FETCH, v, vals)
+        topics = r["groups"][0]["topics"] if v >= 8 else r["topics"]
+        got = {(t["name"], p["partition_index"]): (p["committed_offset"],
+                                                   p["committed_leader_epoch"], p["metadata"])
+               for t in topics for p in t["partitions"]}
+        assert got == {(topic, 0): (11, 7, "hello"), (topic, 1): (12, -1, "")}, (v, got)
