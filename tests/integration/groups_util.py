@@ -68,6 +68,7 @@ class PeerBroker:
     def __init__(self, kb, kz):
         self.kb, self.kz = kb, kz
         self.broker_id, self.port, self.bootstrap = kb.broker_id, kb.port, kb.bootstrap
+        self.workdir = kb.workdir
 
     @property
     def pid(self):

@@ -27,6 +27,8 @@ that freed memory leaves the RSS and a leak-like growth shows):
   skip_assignment, and keeps its assignment; KIP-345: LeaveGroup by instance id alone;
   OffsetCommit v8 stores leader epoch and metadata (null → ""), OffsetFetch v5 and v8 return
   them;
+* commits compacted in __consumer_offsets (16 KiB segments, eager cleaner) and replayed by a
+  new coordinator after a kill -9 of the old one: the last commit is served;
 * a member without heartbeats is removed after its session timeout, one that does not
   rejoin a rebalance after the rebalance timeout (the round completes without it);
 * 40 members joining one group with 1 MiB of protocol metadata each, twice: bounded by
@@ -61,7 +63,11 @@ kbroker_only = pytest.mark.skipif(gu.KAFKA_PEER, reason="kbroker's own limit; Ka
 def cluster(zk_server, tmp_path_factory):
     env = dict(os.environ)
     env["ASAN_OPTIONS"] = "detect_leaks=1:quarantine_size_mb=16"
-    yield from gu.group_cluster(tmp_path_factory, zk_server, "kb-groups-hostile", IDS, env=env)
+    # Small __consumer_offsets segments and an eager cleaner: the compaction test below.
+    cfg = {"offsets.topic.segment.bytes": "16384", "log.cleaner.backoff.ms": "200",
+           "log.cleaner.min.cleanable.ratio": "0.01"}
+    yield from gu.group_cluster(tmp_path_factory, zk_server, "kb-groups-hostile", IDS,
+                                config=cfg, env=env)
 
 
 def meta(topics=("t",), tag=b""):
@@ -635,3 +641,46 @@ def test_commit_leader_epoch_and_metadata(cluster):
                                                    p["committed_leader_epoch"], p["metadata"])
                for t in topics for p in t["partitions"]}
         assert got == {(topic, 0): (11, 7, "hello"), (topic, 1): (12, -1, "")}, (v, got)
+
+
+def offsets_log_bytes(broker, partition):
+    d = os.path.join(broker.workdir, "data", "__consumer_offsets-%d" % partition)
+    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".log"))
+
+
+def test_offsets_replayed_from_a_compacted_log(cluster):
+    """3,000 commits of one partition (~150 bytes each) fill __consumer_offsets segments of
+    16 KiB; the cleaner compacts them; a kill -9 of the coordinator makes another broker
+    replay the compacted partition: OffsetFetch returns the last commit."""
+    group, topic, n = "gh-compact", "gh-compact-t", 3000
+    gu.create_topic(cluster, topic, 1)
+    part = kg.offsets_partition(group, gu.OFFSETS_PARTITIONS)
+    coord = gu.find_coordinator(cluster, group)
+    with coord.conn(30) as c:
+        for start in range(0, n, 100):   # pipelined, 100 at a time
+            corrs = [kg.send(c, kg.OFFSET_COMMIT, 2, {
+                "group_id": group, "generation_id": -1, "member_id": "",
+                "topics": [{"name": topic, "partitions": [{
+                    "partition_index": 0, "committed_offset": i,
+                    "committed_metadata": "m%06d" % i + "." * 80}]}]})
+                for i in range(start + 1, start + 101)]
+            for corr in corrs:
+                r = kg.receive(c, kg.OFFSET_COMMIT, 2, corr)
+                assert r["topics"][0]["partitions"][0]["error_code"] == kg.NONE, r
+    # Each commit is a batch of > 100 bytes (61 of header, 87 of metadata): uncompacted, the
+    # partition holds more than n * 100 bytes; the cleaner may have started meanwhile.
+    written = n * 100
+    harness.wait_until(lambda: offsets_log_bytes(coord, part) < written / 4, 60, interval=0.5,
+                       what="__consumer_offsets-%d compacted below %d bytes" % (part, written / 4))
+    compacted = offsets_log_bytes(coord, part)
+    coord.kill9()
+    t0 = time.monotonic()
+    r = gu.coord_request(cluster, group, kg.OFFSET_FETCH, 5, {
+        "group_id": group, "topics": [{"name": topic, "partition_indexes": [0]}]})
+    p = r["topics"][0]["partitions"][0]
+    assert (p["error_code"], p["committed_offset"], p["metadata"]) == \
+        (kg.NONE, n, "m%06d" % n + "." * 80), p
+    harness.report_figure("groups hostile: %d commits (> %d bytes), __consumer_offsets-%d "
+                          "compacted to %d bytes, replayed by a new coordinator in %.1f s"
+                          % (n, written, part, compacted, time.monotonic() - t0))
+    coord.restart(cluster.kz)
