@@ -412,7 +412,10 @@ def start_member(kind, name, tmp_path, bootstrap, topic, group, **kw):
         argv = ["node", JS_MEMBER, "--bootstrap", bootstrap, "--topic", topic, "--group", group,
                 "--name", name, "--session-ms", str(session)]
     elif kind == "kcat":
-        argv = ["kcat", "-b", bootstrap, "-G", group, "-o", "beginning", "-u", "-q",
+        # Not `-o beginning`: kcat applies -o to every partition it is assigned, at every
+        # rebalance, over the committed offsets.
+        argv = ["kcat", "-b", bootstrap, "-G", group, "-X", "auto.offset.reset=earliest",
+                "-u", "-q",
                 "-f", "rec %p %o\\n", "-X", "client.id=" + name,
                 "-X", "session.timeout.ms=%d" % session, "-X", "heartbeat.interval.ms=500",
                 "-X", "topic.metadata.refresh.interval.ms=2000", topic]

@@ -12,15 +12,17 @@ with raw DescribeGroups (kgroup codec), independently of the clients.
    record is skipped or processed twice. kill -9 of a member: its partitions move to the
    others only after its session timeout (6 s); the only records processed twice are the
    killed member's uncommitted ones.
-2. kafka-python, kafkajs and kcat -G: two members of each split the partitions and together
-   read everything, once.
+2. kafka-python, kafkajs and kcat -G: two members of each split the partitions, a third
+   joins, the first leaves; together they read everything, once.
 3. cooperative-sticky: a joining member takes partitions incrementally; the partitions an old
    member keeps are never revoked and keep being consumed through the rebalance.
 4. a static member (group.instance.id) restarted within its session timeout keeps its
    partitions: the generation (probed with Heartbeat) is unchanged, the other member sees no
    revoke.
 5. committed offsets survive kill -9 of the coordinator's broker (OffsetFetch at the new
-   coordinator returns them; members resume without a gap) and a restart of the whole cluster.
+   coordinator returns them; the group keeps its members, assignments and generation; members
+   resume without a gap) and a restart of the whole cluster; under load, no commit a member
+   saw confirmed before the kill is lost.
 
 KB_GROUPS_PEER=kafka runs the same tests against Apache Kafka 3.9.1 (see groups_util).
 """
@@ -242,14 +244,25 @@ def test_other_clients_split_and_read_everything(cluster, tmp_path, members, kin
     owners = gu.owner_map(d, topic)
     assert sorted(owners) == sorted(p.name for p in procs), owners
     assert all(owners.values()), owners
-    delivered = gu.produce(cluster.bootstrap(), topic, n, 25, tag=kind)
+    delivered = gu.produce(cluster.bootstrap(), topic, n, 25, tag=kind + "-a")
     wait_processed(procs, delivered)
-    for p in procs:
-        gu.stop_member(p)
-    r = gu.check_delivery(delivered, all_recs(procs))
-    assert r == gu.CLEAN, {k: v[:10] for k, v in r.items()}
-    for p in procs:   # each read only the partitions the coordinator says it owned
+    for p in procs:   # each read only the partitions the coordinator says it owns
         assert {q for q, _ in gu.recs(p)} == set(owners[p.name]), (p.name, owners)
+    # A third member joins, then the first leaves (close / disconnect / SIGTERM).
+    procs.append(start(members, kind, "%s-2" % kind, tmp_path, cluster, topic, group,
+                       session_ms=SESSION_MS))
+    gu.wait_balanced(cluster, group, topic, n, 3, timeout=60)
+    delivered |= gu.produce(cluster.bootstrap(), topic, n, 10, tag=kind + "-b")
+    wait_processed(procs, delivered)
+    gu.stop_member(procs[0])
+    gu.wait_balanced(cluster, group, topic, n, 2, timeout=60)
+    delivered |= gu.produce(cluster.bootstrap(), topic, n, 10, tag=kind + "-c")
+    wait_processed(procs, delivered)
+    upto = {p.name: len(p.lines()) for p in procs}   # before the last two leave in turn
+    for p in procs[1:]:
+        gu.stop_member(p)
+    r = gu.check_delivery(delivered, [x for p in procs for x in gu.recs(p, upto[p.name])])
+    assert r == gu.CLEAN, {k: v[:10] for k, v in r.items()}
 
 
 def test_cooperative_sticky_incremental(cluster, tmp_path, members):
