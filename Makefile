@@ -10,6 +10,9 @@
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
 #   make bench           kbroker vs Apache Kafka, standard scenarios (~15 min), report under
 #                        bench/results/<date>/ (BENCH_ARGS passes options to bench/run_bench.py)
+#   make bench-groups    consumer-group figures (~5 min, 2 runs): offsets replay, heartbeats,
+#                        commit throughput, coordinator failover; bench/results/<date>/groups.*
+#                        (BENCH_GROUPS_ARGS passes options to bench/groups_bench.py)
 #   make clean
 
 CC      ?= cc
@@ -149,6 +152,14 @@ bench: deps
 	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
 	bash scripts/fetch-kafka.sh >/dev/null
 	$(PYTHON) bench/run_bench.py --bin-dir bin $(BENCH_ARGS)
+
+# Plain build only, as for bench; ZooKeeper, brokers and consumers are started through
+# tests/integration/harness.py and stopped by PID.
+BENCH_GROUPS_ARGS ?=
+.PHONY: bench-groups
+bench-groups:
+	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
+	$(PYTHON) bench/groups_bench.py --bin-dir bin $(BENCH_GROUPS_ARGS)
 
 cluster: all
 	bash scripts/run-cluster.sh
