@@ -88,7 +88,8 @@ $(BINDIR)/kbench: $(KBENCH_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ -lrdkafka $(LDLIBS)
 
-$(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(OBJDIR)/tools/kbench_hist.o $(LIB_OBJS)
+$(BINDIR)/unit-tests: $(UNIT_OBJS) $(SERVER_LIB_OBJS) $(OBJDIR)/tools/kbench_hist.o \
+                      $(OBJDIR)/tools/kadmin_groups_util.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ -lcunit $(LDLIBS)
 

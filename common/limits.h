@@ -96,6 +96,10 @@
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
 
+/* An acks=1 Produce whose append reached flush.messages waits for that fsync (as Kafka's
+ * append flushes before answering); past this it gets REQUEST_TIMED_OUT (a failing disk). */
+#define KB_FLUSH_ACK_WAIT_MS 60000
+
 /* Consumer groups (group/). Kafka has no such limits; these bound what one request can make
  * the coordinator keep. A group id past its limit answers INVALID_GROUP_ID; a member or
  * instance id, too many protocols or too much protocol metadata, or an oversized assignment

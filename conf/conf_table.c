@@ -495,9 +495,10 @@ const struct conf_key conf_keys[] = {
 		.name = "log.flush.interval.messages", .type = CONF_LONG,
 		FIELD(log_flush_interval_messages), .min = 1, .max = INT64_MAX,
 		.def = "9223372036854775807",
-		.doc = "Records appended to a partition before its log is forced to disk (fsync). The "
-		       "default never forces by count and leaves durability to replication. Topic "
-		       "config: flush.messages.",
+		.doc = "Records appended to a partition before its log is forced to disk (fsync); the "
+		       "append that reaches the count is acknowledged only after that fsync (as in "
+		       "Kafka). The default never forces by count and leaves durability to "
+		       "replication. Topic config: flush.messages.",
 	},
 	{
 		.name = "log.flush.interval.ms", .type = CONF_LONG, FIELD(log_flush_interval_ms),

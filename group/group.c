@@ -44,8 +44,9 @@ bool g_eq(const char *a, struct kp_str b)
 {
 	if (!a || b.len < 0)
 		return !a && b.len < 0;
+	/* Names are kept as C strings: a NUL ends a name from the wire too (hashing agrees). */
 	size_t n = strlen(a);
-	return n == (size_t)b.len && (n == 0 || memcmp(a, b.ptr, n) == 0);
+	return n == strnlen(b.ptr, (size_t)b.len) && (n == 0 || memcmp(a, b.ptr, n) == 0);
 }
 
 /* ---- The group table ---------------------------------------------------------------- */
@@ -60,7 +61,8 @@ static uint32_t hash_bytes(const char *p, size_t n)
 
 static size_t bucket_of(const struct group_coord *c, struct kp_str id)
 {
-	return hash_bytes(id.ptr, id.len > 0 ? (size_t)id.len : 0) & (c->nbuckets - 1);
+	return hash_bytes(id.ptr, id.len > 0 ? strnlen(id.ptr, (size_t)id.len) : 0) &
+	       (c->nbuckets - 1);
 }
 
 struct group *gc_find(struct group_coord *c, struct kp_str id)
@@ -218,6 +220,13 @@ void g_member_set_protos(struct group_coord *c, struct group *g, struct gmember 
 	m->nprotos = n;
 	g->meta_bytes += delta;
 	*c->cfg.meta_used += delta;
+}
+
+void g_member_heartbeat(struct group_coord *c, struct gmember *m)
+{
+	m->hb_deadline = gc_now(c) + m->session_ms;
+	if (c->dl_valid && m->hb_deadline < c->dl_cache)
+		c->dl_cache = m->hb_deadline;
 }
 
 void g_member_uncount(struct group_coord *c, struct group *g, struct gmember *m)
@@ -445,6 +454,7 @@ uint64_t gc_append(struct group_coord *c, struct gappend *a, const struct group_
 
 void group_append_done(struct group_coord *c, uint64_t token, int16_t error)
 {
+	c->dl_valid = false;
 	struct gappend **pp = &c->appends;
 	while (*pp && (*pp)->token != token)
 		pp = &(*pp)->next;
@@ -474,8 +484,10 @@ void group_append_done(struct group_coord *c, uint64_t token, int16_t error)
 
 /* ---- Timers ---------------------------------------------------------------------------- */
 
-int64_t group_next_deadline(const struct group_coord *c)
+int64_t group_next_deadline(struct group_coord *c)
 {
+	if (c->dl_valid)
+		return c->dl_cache;
 	int64_t t = GROUP_NEVER;
 	for (size_t i = 0; i < c->nbuckets; i++) {
 		for (const struct group *g = c->buckets[i]; g; g = g->next) {
@@ -487,6 +499,8 @@ int64_t group_next_deadline(const struct group_coord *c)
 				t = KB_MIN(t, g->pending[k].deadline);
 		}
 	}
+	c->dl_cache = t;
+	c->dl_valid = true;
 	return t;
 }
 
@@ -521,10 +535,15 @@ void group_tick(struct group_coord *c, int64_t now_ms)
 	/* Timer handlers change groups but never add, unlink or free one (only requests, expiry
 	 * and replay do), so one pass over the table is safe; each group runs its due timers
 	 * one at a time, since one may cancel or move another. */
-	for (size_t i = 0; i < c->nbuckets; i++)
-		for (struct group *g = c->buckets[i]; g; g = g->next)
-			while (tick_group(c, g, now_ms))
+	c->dl_valid = false;
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		for (struct group *g = c->buckets[i]; g; g = g->next) {
+			/* Bounded: a timer whose handler sets a deadline that is due again (it should
+			 * not) runs again on the next tick instead of spinning here. */
+			for (int k = 0; k < GROUP_TICK_MAX_STEPS && tick_group(c, g, now_ms); k++)
 				;
+		}
+	}
 }
 
 /* ---- Views ------------------------------------------------------------------------------ */

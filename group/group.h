@@ -226,8 +226,10 @@ int16_t group_offset_delete(struct group_coord *c, struct kp_str group_id,
 /* The outcome of io.append(token): KERR_NONE when every record is committed (acks=all). */
 void group_append_done(struct group_coord *c, uint64_t token, int16_t error);
 
-/* Earliest time at which group_tick has work; INT64_MAX when none. */
-int64_t group_next_deadline(const struct group_coord *c);
+/* Earliest time at which group_tick has work (never later than the truth; it may be earlier
+ * after heartbeats, then group_tick finds nothing due); INT64_MAX when none. Cheap: the scan
+ * is cached between calls that can bring a deadline forward. */
+int64_t group_next_deadline(struct group_coord *c);
 /* Runs every timer due at now_ms: initial delay, rebalance timeout, pending-sync timeout,
  * session expiry of members, expiry of pending (MEMBER_ID_REQUIRED) members. */
 void group_tick(struct group_coord *c, int64_t now_ms);

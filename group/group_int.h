@@ -7,6 +7,8 @@
 #include "group.h"
 
 #define GROUP_NEVER INT64_MAX
+/* Most timer actions one group runs in one group_tick. */
+#define GROUP_TICK_MAX_STEPS 64
 /* Kafka's NewMemberJoinTimeoutMs: a new member parked in JoinGroup is dropped after this. */
 #define GROUP_NEW_MEMBER_JOIN_TIMEOUT_MS (5 * 60 * 1000)
 
@@ -121,6 +123,12 @@ struct group_coord {
 	struct group_member_view *view_members; /* group_describe's scratch */
 	int view_cap;
 	int64_t meta_local;  /* cfg.meta_used points here when the server gives none */
+	/* group_next_deadline's answer: a lower bound of every deadline while dl_valid. Calls
+	 * that may move deadlines in any way clear it; heartbeats (the frequent case) lower it
+	 * when needed (g_member_heartbeat). The server asks after every request, and a scan is
+	 * O(members). */
+	int64_t dl_cache;
+	bool dl_valid;
 };
 
 /* group.c */
@@ -139,6 +147,9 @@ void g_member_free(struct gmember *m);
 void g_member_set_protos(struct group_coord *c, struct group *g, struct gmember *m,
                          struct gproto *p, int n);
 int64_t g_protos_bytes(const struct gproto *p, int n);
+/* A heartbeat (or a commit) from m: its session deadline moves to now + session timeout,
+ * keeping the deadline cache a lower bound without a scan. */
+void g_member_heartbeat(struct group_coord *c, struct gmember *m);
 /* Removes m's metadata from the counts (m leaves the group). */
 void g_member_uncount(struct group_coord *c, struct group *g, struct gmember *m);
 void g_protos_free(struct gproto *p, int n);

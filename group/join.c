@@ -46,7 +46,8 @@ static bool protocols_match(const struct gmember *m, const struct group_join_req
 
 static int32_t rebalance_ms(const struct group_join_req *req)
 {
-	return req->rebalance_timeout_ms < 0 ? req->session_timeout_ms : req->rebalance_timeout_ms;
+	int32_t ms = req->rebalance_timeout_ms < 0 ? req->session_timeout_ms : req->rebalance_timeout_ms;
+	return KB_MAX(ms, 1);
 }
 
 /* Kafka's updateMember: new protocols and timeouts, and the JoinGroup parked. A second
@@ -281,6 +282,7 @@ static int16_t meta_budget(const struct group_coord *c, const struct group *g,
 
 void group_join(struct group_coord *c, const struct group_join_req *req, void *handle)
 {
+	c->dl_valid = false;
 	int16_t err = join_validate(c, req);
 	if (err != KERR_NONE) {
 		g_join_error(c, handle, req->member_id, err);

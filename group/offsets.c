@@ -19,6 +19,7 @@ struct goffset *g_offset_find(const struct group *g, const char *topic, size_t t
 {
 	if (!g->onbuckets)
 		return NULL;
+	tlen = strnlen(topic, tlen);
 	for (struct goffset *o = g->obuckets[obucket(g, topic, tlen, p)]; o; o = o->next)
 		if (o->partition == p && strlen(o->topic) == tlen && memcmp(o->topic, topic, tlen) == 0)
 			return o;
@@ -44,6 +45,7 @@ static void ogrow(struct group *g)
 
 struct goffset *g_offset_add(struct group *g, const char *topic, size_t tlen, int32_t p)
 {
+	tlen = strnlen(topic, tlen); /* stored as a C string: a NUL ends the name (as in find) */
 	if (g->noffsets >= g->onbuckets)
 		ogrow(g);
 	struct goffset *o = kb_calloc(1, sizeof(*o));
@@ -280,8 +282,7 @@ int group_commit(struct group_coord *c, const struct group_commit_req *req, int1
 		return 0;
 	}
 	if (g->state == GROUP_STABLE || g->state == GROUP_PREPARING_REBALANCE) {
-		struct gmember *m = g_member(g, req->member_id);
-		m->hb_deadline = gc_now(c) + m->session_ms;
+		g_member_heartbeat(c, g_member(g, req->member_id));
 	}
 	int ret = store_offsets(c, g, req, errors, handle);
 	drop_if_unused(c, g);
@@ -394,6 +395,7 @@ static int expire_group(struct group_coord *c, struct group *g, int64_t now)
 
 int group_expire_offsets(struct group_coord *c)
 {
+	c->dl_valid = false;
 	int64_t now = gc_now(c);
 	int removed = 0;
 	/* Collect first: cleanup may unlink groups from the table. */
@@ -419,6 +421,7 @@ static int all_offsets(struct group *g, struct goffset **v)
 
 int16_t group_delete(struct group_coord *c, struct kp_str group_id)
 {
+	c->dl_valid = false;
 	if (group_id.len < 0)
 		return KERR_INVALID_GROUP_ID;
 	struct group *g = gc_find(c, group_id);
@@ -436,6 +439,7 @@ int16_t group_delete(struct group_coord *c, struct kp_str group_id)
 int16_t group_offset_delete(struct group_coord *c, struct kp_str group_id,
                             struct group_offset_delete_part *parts, int n)
 {
+	c->dl_valid = false;
 	for (int i = 0; i < n; i++)
 		parts[i].error = KERR_NONE;
 	struct group *g = group_id.len < 0 ? NULL : gc_find(c, group_id);

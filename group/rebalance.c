@@ -418,6 +418,7 @@ static int16_t sync_leader(struct group_coord *c, struct group *g, const struct 
 
 void group_sync(struct group_coord *c, const struct group_sync_req *req, void *handle)
 {
+	c->dl_valid = false;
 	if (req->group_id.len <= 0) {
 		sync_error(c, handle, KERR_INVALID_GROUP_ID);
 		return;
@@ -481,14 +482,14 @@ int16_t group_heartbeat(struct group_coord *c, struct kp_str group_id, int32_t g
 		return KERR_ILLEGAL_GENERATION;
 	if (g->state == GROUP_EMPTY)
 		return KERR_UNKNOWN_MEMBER_ID;
-	struct gmember *m = g_member(g, member_id);
-	m->hb_deadline = gc_now(c) + m->session_ms;
+	g_member_heartbeat(c, g_member(g, member_id));
 	return g->state == GROUP_PREPARING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
 }
 
 int16_t group_leave(struct group_coord *c, struct kp_str group_id,
                     struct group_leave_member *members, int n)
 {
+	c->dl_valid = false;
 	if (group_id.len <= 0)
 		return KERR_INVALID_GROUP_ID;
 	struct group *g = gc_find(c, group_id);

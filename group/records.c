@@ -313,8 +313,11 @@ static void load_group(struct group_coord *c, const struct group_meta_rec *r)
 		m->instance_id = g_strdup(mr->instance_id);
 		m->client_id = g_strdup(mr->client_id);
 		m->client_host = g_strdup(mr->client_host);
-		m->session_ms = mr->session_timeout;
-		m->rebalance_ms = mr->rebalance_timeout < 0 ? mr->session_timeout : mr->rebalance_timeout;
+		/* Timeouts from the log are trusted no more than a request's: at least 1 ms, so
+		 * every deadline lies in the future of the tick that sets it. */
+		m->session_ms = KB_MAX(mr->session_timeout, 1);
+		m->rebalance_ms = mr->rebalance_timeout < 0 ? m->session_ms
+		                                            : KB_MAX(mr->rebalance_timeout, 1);
 		struct group_protocol p = {r->protocol.len < 0 ? KP_STR_LIT("") : r->protocol, mr->subscription};
 		g_member_set_protos(c, g, m, g_protos_copy(&p, 1), 1);
 		m->assignment_len = KB_MAX(mr->assignment.len, 0);
@@ -331,6 +334,7 @@ static void load_group(struct group_coord *c, const struct group_meta_rec *r)
 int group_load_record(struct group_coord *c, const uint8_t *key, size_t klen,
                       const uint8_t *value, size_t vlen)
 {
+	c->dl_valid = false;
 	struct group_offset_rec o;
 	struct group_meta_rec m;
 	int t = group_rec_decode(key, klen, value, vlen, &o, &m);
@@ -345,6 +349,7 @@ int group_load_record(struct group_coord *c, const uint8_t *key, size_t klen,
 
 void group_load_done(struct group_coord *c)
 {
+	c->dl_valid = false;
 	int64_t now = gc_now(c);
 	struct group **all = kb_calloc(c->ngroups ? c->ngroups : 1, sizeof(*all));
 	size_t n = 0;

@@ -27,6 +27,10 @@ static const char usage_text[] =
         "  cluster describe        cluster id, controller, brokers with endpoints and racks\n"
         "  leaders elect-preferred [--topic NAME]\n"
         "  producers describe --topic NAME --partition N   idempotent producers (leader's view)\n"
+        "  groups list [--state S] | describe GROUP | delete GROUP...   consumer groups\n"
+        "  groups reset-offsets GROUP --topic T[:P,...] (--to-earliest | --to-latest |\n"
+        "         --to-offset N | --to-datetime T | --shift-by N) [--execute]\n"
+        "  groups delete-offsets GROUP --topic T[:P,...]\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -230,6 +234,8 @@ int main(int argc, char **argv)
 		return cmd_leaders(&ka, n, rest);
 	if (strcmp(cmd, "producers") == 0)
 		return cmd_producers(&ka, n, rest);
+	if (strcmp(cmd, "groups") == 0)
+		return cmd_groups(&ka, n, rest);
 	fprintf(stderr, "kadmin: unknown command '%s'\n", cmd);
 	return usage(stderr, KADMIN_USAGE);
 }

@@ -42,6 +42,10 @@ void view_close(struct view *v);
  * election is under way), re-reads Metadata every 100 ms for up to --timeout-ms, as Kafka's
  * AdminClient waits for a controller. Returns -1 only when a Metadata call fails. */
 int view_wait_controller(const struct kadmin *ka, struct view *v, char *err, size_t errlen);
+/* Brings the view up to date (partition leaders, live brokers): --bootstrap-server re-reads
+ * Metadata (reconnecting if the connection failed); --zookeeper runs the observer's loop for
+ * 100 ms. Pointers into v->md taken before are invalid afterwards. -1 with err on failure. */
+int view_refresh(const struct kadmin *ka, struct view *v, char *err, size_t errlen);
 
 /* --zookeeper writes: runs the event loop until the callback fires or the timeout. */
 typedef void (*zk_write_fn)(struct view *v, topic_admin_cb done, void *arg, void *ctx);
@@ -66,6 +70,7 @@ int view_controller(const struct kadmin *ka, struct view *v, struct outclient **
 int cmd_topics(const struct kadmin *ka, int argc, char **argv);
 int cmd_configs(const struct kadmin *ka, int argc, char **argv);
 int cmd_producers(const struct kadmin *ka, int argc, char **argv); /* kadmin_producers.c */
+int cmd_groups(const struct kadmin *ka, int argc, char **argv);    /* kadmin_groups.c */
 
 /* Small helpers. */
 bool arg_is_help(int argc, char **argv);

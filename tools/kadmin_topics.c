@@ -14,7 +14,8 @@ static const char topics_usage[] =
         "  create NAME --partitions N --replication-factor R [--config k=v]...\n"
         "         [--replica-assignment B:B:B,B:B:B...]   (one entry per partition)\n"
         "  list\n"
-        "  describe [NAME]          leader, replicas and ISR of every partition\n"
+        "  describe [NAME]          leader, replicas and ISR of every partition; the topic's\n"
+        "                           config overrides and effective cleanup.policy\n"
         "  delete NAME\n"
         "  alter NAME --partitions N   (partitions can only be added)\n";
 
@@ -243,7 +244,7 @@ static int topics_list(const struct kadmin *ka)
 	return KADMIN_OK;
 }
 
-static void describe_topic(const struct md_topic *t)
+static void describe_topic(const struct md_topic *t, const char *cleanup_policy)
 {
 	char id[23];
 	md_uuid_encode(t->topic_id, id);
@@ -252,7 +253,7 @@ static void describe_topic(const struct md_topic *t)
 	       t->name, id, t->npartitions, rf);
 	for (int i = 0; i < t->nconfigs; i++)
 		printf("%s%s=%s", i ? "," : "", t->configs[i].name, t->configs[i].value);
-	printf("%s\n", t->deleting ? "\tMarkedForDeletion: true" : "");
+	printf("\tCleanupPolicy: %s%s\n", cleanup_policy, t->deleting ? "\tMarkedForDeletion: true" : "");
 	for (int p = 0; p < t->npartitions; p++) {
 		const struct md_partition *mp = &t->partitions[p];
 		printf("\tTopic: %s\tPartition: %d\tLeader: ", t->name, p);
@@ -268,20 +269,40 @@ static void describe_topic(const struct md_topic *t)
 	}
 }
 
-/* --bootstrap-server views carry no configs: fetch each topic's overrides. */
-static void fetch_overrides(const struct kadmin *ka, struct view *v, struct md_topic *t)
+/* --bootstrap-server views carry no configs: fetch each topic's overrides. Returns the
+ * topic's effective cleanup.policy (override or broker default), NULL if unknown. */
+static char *fetch_overrides(const struct kadmin *ka, struct view *v, const char *name,
+                             struct md_topic *keep)
 {
+	bool keep_overrides = keep != NULL;
 	struct kapi_config *c;
 	int n;
-	char err[256];
-	if (kapi_describe_configs(ka, v, 2, t->name, &c, &n, err, sizeof(err)) < 0)
-		return;
-	t->configs = kb_calloc((size_t)n + 1, sizeof(*t->configs));
-	for (int i = 0; i < n; i++)
-		if (c[i].source == 1 && c[i].value)
+	char err[256], *policy = NULL;
+	if (kapi_describe_configs(ka, v, 2, name, &c, &n, err, sizeof(err)) < 0)
+		return NULL;
+	struct md_topic *t = keep;
+	if (keep_overrides)
+		t->configs = kb_calloc((size_t)n + 1, sizeof(*t->configs));
+	for (int i = 0; i < n; i++) {
+		if (keep_overrides && c[i].source == 1 && c[i].value)
 			t->configs[t->nconfigs++] = (struct md_config_entry){kb_strdup(c[i].name),
 			                                                     kb_strdup(c[i].value)};
+		if (strcmp(c[i].name, "cleanup.policy") == 0 && c[i].value && !policy)
+			policy = kb_strdup(c[i].value);
+	}
 	kapi_configs_free(c, n);
+	return policy;
+}
+
+/* cleanup.policy: the topic's override; without one, the value a broker reports (its
+ * log.cleanup.policy), which --zookeeper asks the controller for. */
+static char *cleanup_policy(const struct kadmin *ka, struct view *v, const struct md_topic *t)
+{
+	for (int i = 0; i < t->nconfigs; i++)
+		if (strcmp(t->configs[i].name, "cleanup.policy") == 0)
+			return kb_strdup(t->configs[i].value);
+	char *p = fetch_overrides(ka, v, t->name, NULL);
+	return p ? p : kb_strdup("unknown");
 }
 
 static int topics_describe(const struct kadmin *ka, const char *name)
@@ -293,22 +314,27 @@ static int topics_describe(const struct kadmin *ka, const char *name)
 		view_close(&v);
 		return KADMIN_FAILED;
 	}
-	for (int i = 0; !ka->zookeeper && i < v.own.ntopics; i++)
-		if (!name || strcmp(v.own.topics[i].name, name) == 0)
-			fetch_overrides(ka, &v, &v.own.topics[i]);
-	int rc = KADMIN_OK;
-	if (name) {
-		const struct md_topic *t = md_find_topic(v.md, name);
-		if (t)
-			describe_topic(t);
-		else {
-			fprintf(stderr, "kadmin: topic '%s' does not exist\n", name);
-			rc = KADMIN_FAILED;
-		}
-	} else {
-		for (int i = 0; i < v.md->ntopics; i++)
-			describe_topic(&v.md->topics[i]);
+	char **policy = kb_calloc((size_t)v.md->ntopics + 1, sizeof(char *));
+	for (int i = 0; i < v.md->ntopics; i++) {
+		const struct md_topic *t = &v.md->topics[i];
+		if (name && strcmp(t->name, name) != 0)
+			continue;
+		if (!ka->zookeeper)
+			policy[i] = fetch_overrides(ka, &v, t->name, &v.own.topics[i]);
+		if (!policy[i])
+			policy[i] = cleanup_policy(ka, &v, t);
 	}
+	int rc = name ? KADMIN_FAILED : KADMIN_OK;
+	for (int i = 0; i < v.md->ntopics; i++)
+		if (!name || strcmp(v.md->topics[i].name, name) == 0) {
+			describe_topic(&v.md->topics[i], policy[i]);
+			rc = KADMIN_OK;
+		}
+	if (rc != KADMIN_OK)
+		fprintf(stderr, "kadmin: topic '%s' does not exist\n", name);
+	for (int i = 0; i < v.md->ntopics; i++)
+		kb_free(policy[i]);
+	kb_free(policy);
 	view_close(&v);
 	return rc;
 }

@@ -265,6 +265,27 @@ int view_wait_controller(const struct kadmin *ka, struct view *v, char *err, siz
 	return 0;
 }
 
+int view_refresh(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
+{
+	if (ka->zookeeper) {
+		struct timeval tv = {0, 100000};
+		event_base_loopexit(v->base, &tv);
+		event_base_dispatch(v->base);
+		if (v->zk_failed) {
+			snprintf(err, errlen, "%s", v->zk_msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (!v->oc || !outclient_ready(v->oc)) {
+		outclient_free(v->oc);
+		v->oc = NULL;
+		if (kadmin_connect(ka, ka->bootstrap, &v->oc, err, errlen) < 0)
+			return -1;
+	}
+	return load_metadata(v, err, errlen);
+}
+
 int view_open(const struct kadmin *ka, struct view *v, char *err, size_t errlen)
 {
 	memset(v, 0, sizeof(*v));

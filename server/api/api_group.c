@@ -296,17 +296,23 @@ enum handler_result handle_join_group(struct kreq *r)
 	struct group_join_req jr = {
 	        .group_id = req->GroupId, .member_id = req->MemberId,
 	        .instance_id = r->version >= 5 ? req->GroupInstanceId : KP_STR_NULL,
-	        .client_id = nonnull(r->hdr.ClientId), .client_host = kp_str_c(conn_peer(r->conn)),
+	        .client_id = nonnull(r->hdr.ClientId),
 	        .session_timeout_ms = req->SessionTimeoutMs,
 	        .rebalance_timeout_ms = r->version >= 1 ? req->RebalanceTimeoutMs : -1,
 	        .protocol_type = req->ProtocolType, .nprotocols = np, .protocols = protos,
 	        .require_known_member_id = r->version >= 4,
 	        .support_skip_assignment = r->version >= 9,
 	};
-	/* Kafka reports the client's address without the port. */
-	const char *colon = jr.client_host.ptr ? strrchr(jr.client_host.ptr, ':') : NULL;
-	if (colon)
-		jr.client_host.len = (int32_t)(colon - jr.client_host.ptr);
+	/* Kafka reports the client's address as Java prints an InetAddress: "/" and the IP. */
+	const char *peer = conn_peer(r->conn);
+	const char *colon = strrchr(peer, ':');
+	size_t iplen = colon ? (size_t)(colon - peer) : strlen(peer);
+	char *host = arena_alloc(&r->arena, iplen + 1);
+	if (!host)
+		return H_CLOSE;
+	host[0] = '/';
+	memcpy(host + 1, peer, iplen);
+	jr.client_host = (struct kp_str){host, (int32_t)iplen + 1};
 	struct gwait *w = gwait_new(r, GW_JOIN);
 	group_join(c, &jr, w);
 	gsvc_done(r->b, c);

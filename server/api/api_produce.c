@@ -5,14 +5,17 @@
  * the connection, the only signal such a producer gets); acks=1 is answered after the local
  * append; acks=-1 first requires min.insync.replicas in-sync replicas, then waits until the
  * high watermark covers every appended batch, or the request's timeout, parked in the
- * purgatory on the partitions it waits for. Every response array is allocated before the
- * first append: a request too large to answer is closed with nothing appended or parked.
+ * purgatory on the partitions it waits for. An append that reaches the topic's
+ * flush.messages is acknowledged (acks 1 or -1) only once its fsync completed, as Kafka, whose
+ * append flushes before it returns. Every response array is allocated before the first
+ * append: a request too large to answer is closed with nothing appended or parked.
  *
  * Idempotent batches (producerId >= 0) get Kafka 3.9's checks from the batch header alone
  * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
  * original offsets and appends nothing; a sequence gap or a stale epoch gets its error. Other
  * batches skip all of it.
  */
+#include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../log/compress.h"
 #include "../../log/legacy.h"
@@ -26,8 +29,14 @@
 #include <string.h>
 
 
+/* What an acknowledgement waits for: the high watermark (acks=-1) reaching `hw`, and the
+ * recovery point reaching `flushed` (flush.messages; -1: nothing to wait for). */
+struct ack_need {
+	int64_t hw, flushed;
+};
+
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                            struct PartitionProduceResponse *out, int64_t *need);
+                            struct PartitionProduceResponse *out, struct ack_need *need);
 
 static uint8_t magic_of(struct kp_bytes rec)
 {
@@ -71,7 +80,7 @@ static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_byte
 /* Validates and appends one partition's records. Returns a Kafka error code; on success
  * *need is the high watermark that covers the records (acks=-1). */
 static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                           struct PartitionProduceResponse *out, int64_t *need)
+                           struct PartitionProduceResponse *out, struct ack_need *need)
 {
 	if (rec.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
@@ -104,7 +113,7 @@ static int16_t check_keys(const struct partition *p, struct kp_bytes rec)
 }
 
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
-                            struct PartitionProduceResponse *out, int64_t *need)
+                            struct PartitionProduceResponse *out, struct ack_need *need)
 {
 	struct batch_info info;
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->cfg.log.max_message_bytes, &info);
@@ -130,7 +139,9 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 		out->BaseOffset = dup.first_offset;
 		out->LogAppendTimeMs = dup.timestamp;
 		out->LogStartOffset = plog_start_offset(p->log);
-		*need = dup.last_offset + 1;
+		need->hw = dup.last_offset + 1;
+		/* The original append may still wait for its flush: so does its retry. */
+		need->flushed = p->flush_wanted >= 0 ? need->hw : -1;
 		return 0;
 	}
 	if (rc != KERR_NONE)
@@ -143,7 +154,8 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	out->BaseOffset = base;
 	out->LogAppendTimeMs = p->cfg.log.message_timestamp_log_append ? now : -1;
 	out->LogStartOffset = plog_start_offset(p->log);
-	*need = plog_end_offset(p->log);
+	need->hw = plog_end_offset(p->log);
+	need->flushed = p->ack_flush_upto;
 	return 0;
 }
 
@@ -151,7 +163,8 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 
 struct pwait_item {
 	struct partition *p;        /* NULL once settled */
-	int64_t need;               /* HW that covers the batch */
+	int64_t need;               /* HW that covers the batch (acks=-1), else -1 */
+	int64_t flushed;            /* recovery point that covers it (flush.messages), else -1 */
 	struct PartitionProduceResponse *out;
 	bool last;                  /* the request's last batch for p: unwatches p when settled */
 };
@@ -181,8 +194,8 @@ static bool pwait_settle(struct produce_wait *w, struct pg_op *op, bool timed_ou
 		int16_t err = -1;
 		if (!it->p->leader)
 			err = KERR_NOT_LEADER_OR_FOLLOWER;
-		else if (it->p->hw >= it->need)
-			err = it->p->state.nisr < it->p->cfg.min_insync
+		else if (it->p->hw >= it->need && partition_flushed(it->p, it->flushed))
+			err = it->need >= 0 && it->p->state.nisr < it->p->cfg.min_insync
 			              ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
 		else if (timed_out)
 			err = KERR_REQUEST_TIMED_OUT;
@@ -303,16 +316,19 @@ enum handler_result handle_produce(struct kreq *r)
 			        .Index = pd[k].Index, .BaseOffset = -1, .LogAppendTimeMs = -1,
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
-			int64_t need = 0;
+			struct ack_need need = {-1, -1};
 			int16_t err = check_partition(r, in[t].Name, pd[k].Index, &p);
 			if (err == 0)
 				err = produce_one(r, p, pd[k].Records, &po[k], &need);
 			po[k].ErrorCode = err;
 			failed |= err != 0;
-			if (err == 0 && req->Acks == -1 && p->hw < need) {
+			if (req->Acks != -1)
+				need.hw = -1;
+			if (err == 0 && req->Acks != 0 &&
+			    (p->hw < need.hw || !partition_flushed(p, need.flushed))) {
 				if (!items)
 					items = kb_calloc((size_t)total, sizeof(*items));
-				items[nitems++] = (struct pwait_item){p, need, &po[k], false};
+				items[nitems++] = (struct pwait_item){p, need.hw, need.flushed, &po[k], false};
 			}
 		}
 	}
@@ -322,6 +338,6 @@ enum handler_result handle_produce(struct kreq *r)
 		return H_RESPOND;
 	/* Parked only now, on the one path that returns H_ASYNC (issue 8: a request parked
 	 * before an H_CLOSE was freed by dispatch and then used by the next HW wake). */
-	pwait_park(r, items, nitems, req->TimeoutMs);
+	pwait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS);
 	return H_ASYNC;
 }

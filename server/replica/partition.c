@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 /* Seconds between the periodic duties' checks (flush.ms, retention, checkpoints). */
@@ -167,6 +168,8 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	p->state.leader_id = -1;
 	p->lead.isr_adding = -1;
 	p->last_flush_ms = kb_mono_ms();
+	p->ack_flush_upto = -1;
+	p->flush_wanted = -1;
 	p->clean_ckpt = -1;
 	resolve_config(pm->b, NULL, p);
 	return p;
@@ -437,10 +440,18 @@ struct flush_ctx {
 	struct log_flush_job *job;
 };
 
+/* Test hook: KB_TEST_FLUSH_DELAY_MS makes every flush sleep first (a slow disk), so tests can
+ * see that acknowledgements wait for it. Read once; 0 (unset) in production. */
+static int flush_delay_ms = -1;
+
 static int flush_run(void *job)
 {
+	if (flush_delay_ms > 0)
+		usleep((useconds_t)flush_delay_ms * 1000);
 	return log_flush_run(((struct flush_ctx *)job)->job);
 }
+
+static void schedule_flush(struct partition *p);
 
 static void flush_done(void *job, int rc, void *arg)
 {
@@ -450,11 +461,20 @@ static void flush_done(void *job, int rc, void *arg)
 	int64_t before = plog_recovery_point(p->log);
 	plog_flush_complete(p->log, f->job, rc);
 	/* Restart time follows unflushed data only if the checkpoint on disk keeps up. */
-	p->pm->rp_dirty |= plog_recovery_point(p->log) != before;
+	bool moved = plog_recovery_point(p->log) != before;
+	p->pm->rp_dirty |= moved;
 	kb_free(f);
 	p->jobs--;
-	if (p->doomed)
+	if (p->doomed) {
 		partition_reap(p->pm, p);
+		return;
+	}
+	/* Appends that arrived while this flush ran and wait for theirs (flush.messages). */
+	if (p->flush_wanted > plog_recovery_point(p->log) ||
+	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
+		schedule_flush(p);
+	if (moved && p->flush_wanted >= 0)
+		partition_wake(p);
 }
 
 /* Hands every unflushed byte of p to the worker (no-op when a flush is already running). */
@@ -470,11 +490,16 @@ static void schedule_flush(struct partition *p)
 	worker_submit(p->pm->worker, flush_run, flush_done, f, NULL);
 }
 
-/* Flush after a roll (Kafka does, so the recovery point keeps up) or by flush.messages. */
+/* Flush after a roll (Kafka does, so the recovery point keeps up) or by flush.messages; in
+ * the second case the append is acknowledged only once flushed, as in Kafka, where the
+ * append itself flushes. */
 static void after_append(struct partition *p, int64_t active_before)
 {
-	if (plog_active_base(p->log) != active_before ||
-	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
+	bool by_count = plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages;
+	p->ack_flush_upto = by_count ? plog_end_offset(p->log) : -1;
+	if (by_count)
+		p->flush_wanted = KB_MAX(p->flush_wanted, p->ack_flush_upto);
+	if (plog_active_base(p->log) != active_before || by_count)
 		schedule_flush(p);
 }
 
@@ -625,6 +650,11 @@ int pm_open(struct broker *b)
 	struct pmgr *pm = kb_calloc(1, sizeof(*pm));
 	pm->b = b;
 	b->pm = pm;
+	if (flush_delay_ms < 0) {
+		const char *d = getenv("KB_TEST_FLUSH_DELAY_MS");
+		int64_t v = 0;
+		flush_delay_ms = d && kb_parse_i64(d, 1, 600000, &v) ? (int)v : 0;
+	}
 	char **dirs;
 	int n;
 	char err[512];

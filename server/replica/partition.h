@@ -83,6 +83,12 @@ struct partition {
 	struct partition_leader lead;
 	struct partition_follower fol;
 	int64_t last_flush_ms;
+	/* flush.messages: the offset the last leader append must be flushed up to before it is
+	 * acknowledged (Kafka flushes inside such an append), -1 when it need not wait; and the
+	 * largest such offset still waited for (flushes continue until the recovery point gets
+	 * there). */
+	int64_t ack_flush_upto;
+	int64_t flush_wanted;
 	int jobs;                  /* worker jobs in flight that hold `log` */
 	bool doomed;               /* topic deleted: remove once jobs == 0 */
 	/* Compaction (server/replica/cleaning.c): cleanup.policy has compact, and its settings. */
@@ -154,6 +160,13 @@ bool pm_topic_known(struct broker *b, struct kp_str topic, int32_t partition);
 /* Appends a validated batch as leader; moves the HW; schedules flushes; wakes fetches. */
 int partition_append(struct partition *p, uint8_t *batch, size_t len,
                      const struct batch_info *info, int64_t *base_offset);
+/* Whether acknowledgements wait for the flush of what they acknowledge: after
+ * partition_append, p->ack_flush_upto >= 0 says up to where (see struct partition). Parked
+ * requests watching partition_key(p) are woken when the recovery point moves. */
+static inline bool partition_flushed(const struct partition *p, int64_t upto)
+{
+	return upto < 0 || plog_recovery_point(p->log) >= upto;
+}
 /* Recomputes the HW (after appends, ISR changes, follower progress). */
 void partition_update_hw(struct partition *p);
 

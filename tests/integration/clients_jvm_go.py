@@ -17,8 +17,8 @@ a bound, stopped by PID. The programs flush their stdout every 200 ms (a test ca
 KEY (and VALUE, printed with print_value) is "-" (null) or "x" + hex; HASH the first 16 hex
 digits of SHA-256 of the value.
 
-Group consumers (ready for when the broker serves groups): group_consumer_argv(kind, ...) for
-each kind in GROUP_CONSUMERS, group_skip(kind); Kafka Streams: wordcount_argv(...) and
+Group consumers (used by test_groups_jvm_go.py): group_consumer_argv(kind, ...) for each
+kind in GROUP_CONSUMERS, group_skip(kind); Kafka Streams: wordcount_argv(...) and
 word_counts(recs) to decode its output read with print_value.
 """
 

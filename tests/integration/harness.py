@@ -603,6 +603,9 @@ class Cluster:
         self.session_timeout_ms = session_timeout_ms
         ids = list(ids or range(1, n + 1))
         racks = racks or {}
+        config = dict(config or {})
+        # As scripts/run-cluster.sh: __consumer_offsets needs that many live brokers.
+        config.setdefault("offsets.topic.replication.factor", str(min(len(ids), 3)))
         self.brokers = [Broker(self.workdir, i, self.zk.connect + (chroot or ""),
                                rack=racks.get(i), session_timeout_ms=session_timeout_ms,
                                overrides=overrides, config=config, env=env)

@@ -16,7 +16,8 @@ against one broker (id 701, chroot /kb-jvmgo): produce, then read everything bac
 * Default settings (idempotent producers) of Java and franz-go: InitProducerId gives them a
   producer id and the broker checks their sequences.
 
-Group consumers are not tested here: the broker has no group coordinator yet.
+Group consumers (Java, Kafka Streams, franz-go, sarama, kafka-go) are tested in
+test_groups_jvm_go.py.
 Skips only when the build products are absent (scripts/install-deps.sh makes them).
 """
 

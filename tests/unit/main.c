@@ -31,6 +31,7 @@
 	X(pstate) \
 	X(codec_producer) \
 	X(kbench_hist) \
+	X(kadmin_groups) \
 	X(purgatory) \
 	X(cleaner) \
 	/* end of suites */
