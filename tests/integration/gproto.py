@@ -1,5 +1,5 @@
-"""gproto — the consumer-group requests bench/groups_bench.py sends, and a pipelined asyncio
-connection to carry them.
+"""gproto — the consumer-group requests that bench/groups_bench.py and test_group_load.py send,
+and a pipelined asyncio connection to carry them.
 
 Only non-flexible versions (request header v1, response header v0), written from
 /work/shared/reference/kafka-schemas.md with kproto's primitives (tests/integration/kproto.py):
@@ -18,15 +18,11 @@ them. The future's result is (decoded dict, monotonic receive time).
 
 import asyncio
 import collections
-import os
 import struct
-import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
-                                "integration"))
-import kproto  # noqa: E402
-from kproto import Reader, array, i16, i32, i64, i8, nullable_string, string  # noqa: E402
+import kproto
+from kproto import Reader, array, i16, i32, i8, nullable_string, string
 
 API_OFFSET_COMMIT = 8
 API_OFFSET_FETCH = 9
