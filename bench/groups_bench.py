@@ -10,7 +10,8 @@
                OffsetFetch answers without COORDINATOR_LOAD_IN_PROGRESS (target <= 1 s).
 2. heartbeats  1 broker; 1,000 groups x 3 members (JoinGroup v5, SyncGroup v3), Heartbeat v3
                every 3 s per member pipelined over 30 connections; broker CPU (% of one core)
-               and RSS before and during --duration s (targets < 2 %, < 50 MiB of RSS delta).
+               and RSS before and during --duration s (targets < 2 %, < 50 MiB of RSS delta);
+               the control: 10 s of ApiVersions v0 at the same rate before the groups exist.
 3. commits     3 brokers (RF3 __consumer_offsets); 100 clients, each its own group on its own
                connection to its coordinator, one OffsetCommit v7 every 100 ms: commits/s and
                latency (p50/p99/max), errors.
@@ -301,8 +302,28 @@ async def gather_checked(futs, what, want=(gp.NONE,), timeout=120.0):
     return resps
 
 
+async def control_run(b, conns, seconds):
+    """The control: the request pipeline alone at the heartbeats' rate and spread (ApiVersions
+    v0, which touches no group state). Returns the broker's CPU % of one core."""
+    n = HB_GROUPS * HB_MEMBERS
+    futs, sent, start, c0 = [], 0, time.monotonic(), cpu_seconds(b.pid)
+    while time.monotonic() < start + seconds:
+        while start + sent * (HB_PERIOD / n) <= time.monotonic():
+            futs.append(conns[sent % HB_CONNS].send(gp.kproto.API_API_VERSIONS, 0, b""))
+            sent += 1
+        await asyncio.sleep(0.005)
+    cpu, wall = cpu_seconds(b.pid) - c0, time.monotonic() - start
+    bad = [r for r, _ in await asyncio.gather(*futs) if r["error_code"] != gp.NONE]
+    if bad:
+        raise AssertionError("ApiVersions errors: %d" % len(bad))
+    return round(100.0 * cpu / wall, 2)
+
+
 async def heartbeat_run(b, duration, stats):
     conns = [await gp.AConn.open(harness.HOST, b.port, "hb%d" % i) for i in range(HB_CONNS)]
+    stats["cpu_pct_control"] = await control_run(b, conns, 10.0)
+    log("  control: ApiVersions v0 at %d/s over the same connections: broker CPU %.2f %% of a "
+        "core" % (HB_GROUPS * HB_MEMBERS / HB_PERIOD, stats["cpu_pct_control"]))
     proto = [("range", gp.subscription(["gbench-hb"]))]
     members = [{"group": "gbench-hb-%d" % g, "m": m, "conn": conns[(3 * g + m) % HB_CONNS]}
                for g in range(HB_GROUPS) for m in range(HB_MEMBERS)]
@@ -718,10 +739,12 @@ def write_md(path, results):
     for r in results.get("heartbeats", []):
         L.append("- **Heartbeats** (1 broker, 1,000 groups x 3 members, every 3 s, 30 "
                  "connections): broker CPU **%.2f %%** of a core over %.0f s (idle before: "
-                 "%.2f %%; target < 2 %%), RSS %.1f -> %.1f MiB (**delta %.1f MiB**, target "
-                 "< 50); %s heartbeats at %.0f/s, errors %s, latency p50 %s / p99 %s / max %s "
-                 "ms; join + sync of 3,000 members %.2f s." % (
-                     r["cpu_pct"], r["window_s"], r["cpu_pct_idle"], r["rss_mib_before"],
+                 "%.2f %%; target < 2 %%; the control, ApiVersions v0 at the same rate on the same "
+                 "connections before the groups: %.2f %%), RSS %.1f -> %.1f MiB (**delta %.1f "
+                 "MiB**, target < 50); %s heartbeats at %.0f/s, errors %s, latency p50 %s / p99 "
+                 "%s / max %s ms; join + sync of 3,000 members %.2f s." % (
+                     r["cpu_pct"], r["window_s"], r["cpu_pct_idle"], r["cpu_pct_control"],
+                     r["rss_mib_before"],
                      r["rss_mib_max"], r["rss_mib_delta"], r["heartbeats"], r["hb_per_s"],
                      r["errors"] or "none", r["latency"]["p50_ms"], r["latency"]["p99_ms"],
                      r["latency"]["max_ms"], r["join_sync_s"]))

@@ -10,6 +10,7 @@ Only non-flexible versions (request header v1, response header v0), written from
   Heartbeat v3         GroupId, GenerationId, MemberId, GroupInstanceId null
   OffsetCommit v7      simple commits use generation -1 and member ""
   OffsetFetch v5       one group, [(topic, [partitions])] or null for all
+  ApiVersions v0       (response decoded for its error code only)
 
 AConn pipelines: send() writes a request at once and returns a future; responses arrive in
 request order (conn.h guarantees it), so a FIFO of (correlation id, decoder, future) matches
@@ -167,7 +168,14 @@ def dec_offset_fetch_v5(r):
     return out
 
 
-DECODERS = {(API_FIND_COORDINATOR, 2): dec_find_coordinator_v2,
+def dec_api_versions_v0(r):
+    out = {"error_code": r.i16()}
+    r.take(6 * r.array_len())
+    return out
+
+
+DECODERS = {(kproto.API_API_VERSIONS, 0): dec_api_versions_v0,
+            (API_FIND_COORDINATOR, 2): dec_find_coordinator_v2,
             (API_JOIN_GROUP, 5): dec_join_group_v5,
             (API_SYNC_GROUP, 3): dec_sync_group_v3,
             (API_HEARTBEAT, 3): dec_heartbeat_v3,
