@@ -559,6 +559,7 @@ class Producer(threading.Thread):
                     "message.timeout.ms": 60000})
         self.topic, self.stop_ev = topic, threading.Event()
         self.sent, self.failed, self.delivered = 0, 0, 0
+        self.unflushed = self.flush_s = None
         self.acked_at = []            # time.time() of every acknowledgement
 
     def _cb(self, err, msg):
@@ -580,7 +581,9 @@ class Producer(threading.Thread):
                            partition=self.sent % FO_PARTITIONS, on_delivery=self._cb)
             self.sent += 1
             self.p.poll(0)
-        self.p.flush(30)
+        t = time.monotonic()
+        self.unflushed = self.p.flush(30)
+        self.flush_s = round(time.monotonic() - t, 2)
 
 
 def read_events(paths):
@@ -612,6 +615,24 @@ def first_after(events, t):
         if kind == "M" and ts > t:
             p = int(data.split()[0])
             out.setdefault(p, ts)
+    return out
+
+
+def stalls(events, t_kill):
+    """Per partition, the longest pause between two consecutive messages received from half a
+    second before the kill on: {partition: (pause s, seconds from the kill to the message that
+    ended it)}. A message already in flight at the kill can arrive just after it; the pause
+    that follows is the failover."""
+    last, out = {}, {}
+    for kind, ts, _, data in events:
+        if kind != "M":
+            continue
+        p = int(data.split()[0])
+        if p in last and ts > t_kill - 0.5:
+            gap = ts - last[p]
+            if gap > out.get(p, (0, 0))[0]:
+                out[p] = (round(gap, 3), round(ts - t_kill, 3))
+        last[p] = ts
     return out
 
 
@@ -671,6 +692,22 @@ def bench_failover(ctx, c, run):
             time.sleep(0.05)
         time.sleep(3.0)          # let rebalances (if any) show in the members' output
         ev = read_events(paths)
+        t_end, last_msg = time.time(), {}
+        for kind, ts, _, data in ev:
+            if kind == "M":
+                last_msg[int(data.split()[0])] = ts
+        # At ~33 msg/s per partition, a partition silent for a second at the end stalled.
+        res["stalled_at_end"] = {p: round(t_end - last_msg.get(p, t_kill), 2)
+                                 for p in range(FO_PARTITIONS)
+                                 if t_end - last_msg.get(p, t_kill) > 1.0}
+        if res["stalled_at_end"]:
+            from confluent_kafka.admin import AdminClient
+            md = AdminClient({"bootstrap.servers": c.bootstrap(others)}).list_topics(
+                topic, timeout=10).topics[topic].partitions
+            res["metadata_at_end"] = {p: {"leader": m.leader, "isr": list(m.isrs)}
+                                      for p, m in sorted(md.items())}
+            log("  STALLED partitions at the end {partition: seconds without a message}: %s; "
+                "metadata %s" % (res["stalled_at_end"], res["metadata_at_end"]))
         after = first_after(ev, t_kill)
         last_before = {}
         for kind, ts, _, data in ev:
@@ -688,6 +725,7 @@ def bench_failover(ctx, c, run):
                                                  for p, ts in sorted(after.items())},
             "per_partition_gap_s": {p: round(after[p] - last_before[p], 3)
                                     for p in sorted(after) if p in last_before},
+            "per_partition_stall": {p: v for p, v in sorted(stalls(ev, t_kill).items())},
             "rebalance_events_after_kill": [(k, round(ts - t_kill, 2), m, d) for k, ts, m, d
                                             in ev if k in "AR" and ts > t_kill],
             "client_errors_after_kill": collections.Counter(
@@ -699,6 +737,13 @@ def bench_failover(ctx, c, run):
             "per partition %s; gaps %s" % (
                 res["first_message_after_kill_s"], res["all_partitions_consumed_s"],
                 res["per_partition_first_after_kill_s"], res["per_partition_gap_s"]))
+        st = res["per_partition_stall"]
+        if len(st) == FO_PARTITIONS:
+            res["consuming_again_first_s"] = min(v[1] for v in st.values())
+            res["consuming_again_all_s"] = max(v[1] for v in st.values())
+        log("  longest pause per partition [s, ended s after the kill]: %s; consuming again "
+            "after %s s (first partition), %s s (every partition)" % (
+                st, res.get("consuming_again_first_s"), res.get("consuming_again_all_s")))
         log("  rebalance events after the kill: %s" % (res["rebalance_events_after_kill"]
                                                       or "none"))
     finally:
@@ -708,6 +753,7 @@ def bench_failover(ctx, c, run):
         prod.join(40)
     acks_after = [t for t in prod.acked_at if t > t_kill]
     res["producer"] = {"sent": prod.sent, "delivered": prod.delivered, "failed": prod.failed,
+                       "unflushed": prod.unflushed, "flush_s": prod.flush_s,
                        "first_ack_after_kill_s": round(acks_after[0] - t_kill, 3)
                        if acks_after else None}
     log("  producer: %s" % res["producer"])
@@ -776,16 +822,19 @@ def write_md(path, results):
                      r["first_commit_max_ms_by_coordinator"]))
     for r in results.get("failover", []):
         L.append("- **Coordinator failover** (zookeeper.session.timeout.ms %d; kill -9 of "
-                 "broker %s, the coordinator, leader of partitions %s): first message "
-                 "after the kill %s s, **every partition consumed again after %s s**; the "
-                 "ZooKeeper registration went after %s s (the session timeout), the new "
-                 "coordinator (broker %s) answered OffsetFetch after %s s; per-partition "
-                 "gaps %s; rebalance events after the kill: %s; producer (acks=all) %s." % (
+                 "broker %s, the coordinator, leader of partitions %s): consumption paused "
+                 "and resumed **%s s after the kill on the first partition, %s s on every "
+                 "partition** (longest pause per partition [pause s, resumed s after the "
+                 "kill]: %s); the ZooKeeper registration went after %s s (the session "
+                 "timeout: most of the pause), the new coordinator (broker %s) answered "
+                 "OffsetFetch after %s s; rebalance events after the kill: %s; producer "
+                 "(acks=all) %s; partitions stalled at the end: %s." % (
                      ZK_SESSION_MS, r.get("coordinator"), r.get("victim_led_partitions"),
-                     r.get("first_message_after_kill_s"), r.get("all_partitions_consumed_s"),
-                     r.get("zk_registration_gone_s"), r.get("new_coordinator"),
-                     r.get("new_coordinator_answers_s"), r.get("per_partition_gap_s"),
-                     len(r.get("rebalance_events_after_kill", [])), r.get("producer")))
+                     r.get("consuming_again_first_s"), r.get("consuming_again_all_s"),
+                     r.get("per_partition_stall"), r.get("zk_registration_gone_s"),
+                     r.get("new_coordinator"), r.get("new_coordinator_answers_s"),
+                     len(r.get("rebalance_events_after_kill", [])), r.get("producer"),
+                     r.get("stalled_at_end") or "none"))
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
 
