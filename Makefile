@@ -20,7 +20,7 @@ BUILDROOT ?= build
 
 FUZZ    ?= 0
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := request batch legacy decompress json props recover group
+FUZZ_TARGETS := request batch legacy decompress json props recover group txn
 
 ifeq ($(FUZZ),1)
   # libFuzzer build: every object instrumented for coverage, ASan and UBSan.

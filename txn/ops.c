@@ -203,13 +203,13 @@ static int16_t add_parts(struct txn_coord *c, struct kp_str id, int64_t pid, int
 	}
 	struct tappend *a = begin(t, TAPP_ADD, handle, tc_now(c));
 	tparts_union(&a->transit, parts, n);
+	if (t->m.state != TXN_ONGOING)
+		a->transit.start_ts = a->transit.update_ts;
+	a->transit.state = TXN_ONGOING;
 	if (a->transit.nparts > KB_TXN_MAX_PARTITIONS || !value_fits(t, &a->transit)) {
 		tappend_free(a);
 		return KERR_INVALID_REQUEST;
 	}
-	if (t->m.state != TXN_ONGOING)
-		a->transit.start_ts = a->transit.update_ts;
-	a->transit.state = TXN_ONGOING;
 	t_set_pending(t, TXN_ONGOING);
 	KB_IGNORED(tc_append_state(c, a)); /* a failure is answered through t_appended */
 	return KERR_NONE;
