@@ -72,7 +72,7 @@ void t_appended(struct txn_coord *c, struct tappend *a, int16_t err)
 			t->pending = false;
 			apply(t, a);
 		} else if (mapped == KERR_COORDINATOR_NOT_AVAILABLE) {
-			t->complete_retry_at = tc_now(c) + TXN_RETRY_BACKOFF_MS;
+			tc_schedule_retry(c, t, tc_now(c) + TXN_RETRY_BACKOFF_MS);
 		}
 		/* else: the coordinator is being moved away; the next one completes it. */
 		break;

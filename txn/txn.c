@@ -104,6 +104,8 @@ void tc_remove(struct txn_coord *c, struct txn *t)
 	KB_ASSERT(*pp == t);
 	*pp = t->next;
 	c->ntxns--;
+	if (t->complete_retry_at != TXN_NEVER)
+		c->nretry--;
 	txn_free(t);
 }
 
@@ -210,6 +212,14 @@ void tparts_union(struct tmeta *m, const struct txn_tp *parts, int n)
 	m->nparts = o;
 }
 
+void tc_schedule_retry(struct txn_coord *c, struct txn *t, int64_t at)
+{
+	if (t->complete_retry_at == TXN_NEVER)
+		c->nretry++;
+	t->complete_retry_at = at;
+	c->retry_min = c->nretry == 1 ? at : KB_MIN(c->retry_min, at);
+}
+
 void t_set_pending(struct txn *t, enum txn_state s)
 {
 	t->pending = true;
@@ -249,8 +259,12 @@ static int16_t tc_append(struct txn_coord *c, struct tappend *a, const struct tx
                          int n, int32_t timeout_ms)
 {
 	a->token = c->next_token++;
-	a->next = c->appends;
-	c->appends = a;
+	a->next = NULL;
+	if (c->appends_tail)
+		c->appends_tail->next = a;
+	else
+		c->appends = a;
+	c->appends_tail = a;
 	uint64_t token = a->token;
 	int16_t err = c->io.append(c->io.arg, token, recs, n, timeout_ms);
 	if (err != KERR_NONE)
@@ -297,13 +311,17 @@ void t_append_tombstones(struct txn_coord *c, struct tappend *a)
 
 void txn_append_done(struct txn_coord *c, uint64_t token, int16_t error)
 {
-	struct tappend **pp = &c->appends;
-	while (*pp && (*pp)->token != token)
+	struct tappend **pp = &c->appends, *prev = NULL;
+	while (*pp && (*pp)->token != token) {
+		prev = *pp;
 		pp = &(*pp)->next;
+	}
 	struct tappend *a = *pp;
 	if (!a)
 		return;
 	*pp = a->next;
+	if (c->appends_tail == a)
+		c->appends_tail = prev;
 	if (a->kind == TAPP_EXPIRE)
 		t_expired_appended(c, a, error);
 	else
@@ -331,6 +349,7 @@ void txn_coord_free(struct txn_coord *c)
 {
 	if (!c)
 		return;
+	c->appends_tail = NULL;
 	while (c->appends) {
 		struct tappend *a = c->appends;
 		c->appends = a->next;
@@ -359,10 +378,7 @@ int64_t txn_next_deadline(struct txn_coord *c)
 	if (!c->loaded)
 		return TXN_NEVER;
 	int64_t d = KB_MIN(c->next_abort_scan, c->next_expire_scan);
-	for (size_t i = 0; i < c->nbuckets; i++)
-		for (struct txn *t = c->buckets[i]; t; t = t->next)
-			d = KB_MIN(d, t->complete_retry_at);
-	return d;
+	return c->nretry ? KB_MIN(d, c->retry_min) : d;
 }
 
 static int64_t add_interval(int64_t now, int64_t iv)
@@ -375,13 +391,26 @@ void txn_tick(struct txn_coord *c, int64_t now)
 {
 	if (!c->loaded)
 		return;
-	/* Retries first: collected, since a retry may fail at once and change nothing else. */
-	for (size_t i = 0; i < c->nbuckets; i++)
-		for (struct txn *t = c->buckets[i]; t; t = t->next)
-			if (t->complete_retry_at <= now) {
-				t->complete_retry_at = TXN_NEVER;
-				t_write_complete(c, t);
+	if (c->nretry && c->retry_min <= now) {
+		/* A retry that fails at once reschedules itself later than now, after the walk
+		 * (appends never add or remove ids). */
+		struct txn **due = kb_calloc(c->nretry, sizeof(*due));
+		size_t ndue = 0;
+		c->retry_min = TXN_NEVER;
+		for (size_t i = 0; i < c->nbuckets; i++)
+			for (struct txn *t = c->buckets[i]; t; t = t->next) {
+				if (t->complete_retry_at <= now && ndue < c->nretry)
+					due[ndue++] = t;
+				else if (t->complete_retry_at != TXN_NEVER)
+					c->retry_min = KB_MIN(c->retry_min, t->complete_retry_at);
 			}
+		for (size_t i = 0; i < ndue; i++) {
+			due[i]->complete_retry_at = TXN_NEVER;
+			c->nretry--;
+			t_write_complete(c, due[i]);
+		}
+		kb_free(due);
+	}
 	if (now >= c->next_abort_scan) {
 		c->next_abort_scan = add_interval(now, c->cfg.abort_interval_ms);
 		t_run_abort_scan(c, now);

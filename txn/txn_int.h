@@ -62,7 +62,12 @@ struct txn_coord {
 	bool loaded;
 	struct txn **buckets;
 	size_t nbuckets, ntxns;
-	struct tappend *appends;
+	/* Appends in flight, oldest first: they all go to one partition, so they complete in
+	 * order and txn_append_done finds its token at the head. */
+	struct tappend *appends, *appends_tail;
+	/* Ids with a CompleteX append to retry, and a lower bound of their retry times. */
+	size_t nretry;
+	int64_t retry_min;
 	uint64_t next_token;
 	int64_t next_abort_scan, next_expire_scan;
 };
@@ -86,6 +91,8 @@ int16_t tc_append_state(struct txn_coord *c, struct tappend *a);
 int16_t tc_map_append_error(int16_t err);
 void tappend_free(struct tappend *a);
 void t_set_pending(struct txn *t, enum txn_state s);
+/* A failed CompleteX append of t is retried at `at`. */
+void tc_schedule_retry(struct txn_coord *c, struct txn *t, int64_t at);
 /* Tombstones of the ids in a->expired, one append (a owned from here on). */
 void t_append_tombstones(struct txn_coord *c, struct tappend *a);
 /* Scans start one interval after loading. */

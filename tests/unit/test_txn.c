@@ -347,6 +347,50 @@ static void test_append_errors(void)
 	tfx_teardown();
 }
 
+/* Appends acknowledged out of order; unknown tokens ignored; two ids retrying CompleteX. */
+static void test_out_of_order_and_retries(void)
+{
+	tfx_setup();
+	int64_t pa, pb;
+	int16_t ea, eb;
+	tt_ongoing("a", "t-0", &pa, &ea);
+	tt_ongoing("b", "t-1", &pb, &eb);
+	CU_ASSERT_EQUAL(tt_add(1, "a", pa, ea, "t-5", false), -100);
+	CU_ASSERT_EQUAL(tt_add(2, "b", pb, eb, "t-6", false), -100);
+	uint64_t tok_a = TF.pend[0].token;
+	tfx_ack_one(&TF, 1, KERR_NONE); /* b's first */
+	CU_ASSERT_EQUAL(tfx_err_of(&TF, 2), KERR_NONE);
+	CU_ASSERT_EQUAL(tfx_err_of(&TF, 1), -100);
+	CU_ASSERT_EQUAL(tt_end(3, "b", pb, eb, true, false), -100); /* appended after a's */
+	tfx_ack_one(&TF, 0, KERR_NONE);
+	CU_ASSERT_EQUAL(tfx_err_of(&TF, 1), KERR_NONE);
+	txn_append_done(TF.c, tok_a, KERR_NONE); /* again: unknown now, ignored */
+	txn_append_done(TF.c, 999999, KERR_NONE);
+	tfx_ack(&TF, KERR_NONE);
+	CU_ASSERT_EQUAL(tfx_err_of(&TF, 3), KERR_NONE);
+	CU_ASSERT_EQUAL(tt_end(4, "a", pa, ea, false, true), KERR_NONE);
+	/* Both CompleteX appends fail; one tick retries both. */
+	CU_ASSERT_TRUE(txn_markers_done(TF.c, S("a"), pa, ea, KERR_NONE));
+	CU_ASSERT_TRUE(txn_markers_done(TF.c, S("b"), pb, eb, KERR_NONE));
+	CU_ASSERT_EQUAL(TF.npend, 2);
+	tfx_ack_one(&TF, 0, KERR_REQUEST_TIMED_OUT);
+	TF.now += 10;
+	tfx_ack_one(&TF, 0, KERR_NOT_ENOUGH_REPLICAS);
+	CU_ASSERT_EQUAL(txn_next_deadline(TF.c), TF.now - 10 + TXN_RETRY_BACKOFF_MS);
+	TF.now += TXN_RETRY_BACKOFF_MS - 10;
+	txn_tick(TF.c, TF.now);
+	CU_ASSERT_EQUAL(TF.npend, 1); /* the first only */
+	CU_ASSERT_EQUAL(txn_next_deadline(TF.c), TF.now + 10);
+	TF.now += 10;
+	txn_tick(TF.c, TF.now);
+	CU_ASSERT_EQUAL(TF.npend, 2);
+	tfx_ack(&TF, KERR_NONE);
+	CU_ASSERT_EQUAL(tt_state("a"), TXN_COMPLETE_ABORT);
+	CU_ASSERT_EQUAL(tt_state("b"), TXN_COMPLETE_COMMIT);
+	CU_ASSERT_EQUAL(txn_next_deadline(TF.c), 1000000 + 10000); /* the abort scan only */
+	tfx_teardown();
+}
+
 /* KIP-890 part 1: AddPartitionsToTxn v4 VerifyOnly. */
 static void test_verify(void)
 {
@@ -479,6 +523,7 @@ void suite_txn(void)
 	CU_add_test(s, "InitProducerId fences an Ongoing transaction", test_fence_ongoing);
 	CU_add_test(s, "failed fence write: one bump only", test_failed_fence);
 	CU_add_test(s, "append errors mapped, pending cleared, Complete retried", test_append_errors);
+	CU_add_test(s, "appends out of order, unknown tokens, two retries", test_out_of_order_and_retries);
 	CU_add_test(s, "KIP-890 verification", test_verify);
 	CU_add_test(s, "unload answers parked requests", test_unload_answers_parked);
 	CU_add_test(s, "named limits", test_limits);

@@ -165,6 +165,22 @@ void tfx_ack(struct tfx *f, int16_t err)
 	}
 }
 
+void tfx_ack_one(struct tfx *f, int i, int16_t err)
+{
+	KB_ASSERT(i >= 0 && i < f->npend);
+	struct tfx_append a = f->pend[i];
+	memmove(&f->pend[i], &f->pend[i + 1], sizeof(a) * (size_t)(f->npend - i - 1));
+	f->npend--;
+	for (int k = 0; k < a.n; k++) {
+		if (err == KERR_NONE && f->nlog < (int)KB_ARRAY_LEN(f->log))
+			f->log[f->nlog++] = a.recs[k];
+		else
+			free_rec(&a.recs[k]);
+	}
+	kb_free(a.recs);
+	txn_append_done(f->c, a.token, err);
+}
+
 const struct tfx_answer *tfx_answer_of(const struct tfx *f, intptr_t handle)
 {
 	const struct tfx_answer *r = NULL;

@@ -64,6 +64,8 @@ void tfx_teardown(void);
 struct txn_coord *tfx_new_coord(struct tfx *f);
 /* Acknowledges every pending append with `err` (appends made meanwhile too). */
 void tfx_ack(struct tfx *f, int16_t err);
+/* Acknowledges the i-th pending append only. */
+void tfx_ack_one(struct tfx *f, int i, int16_t err);
 /* The latest answer for handle; NULL when none. */
 const struct tfx_answer *tfx_answer_of(const struct tfx *f, intptr_t handle);
 int16_t tfx_err_of(const struct tfx *f, intptr_t handle); /* -100 when unanswered */
