@@ -162,6 +162,8 @@ static bool loadable(const struct txn_rec *r)
 int txn_load_record(struct txn_coord *c, const uint8_t *key, size_t klen, const uint8_t *value,
                     size_t vlen)
 {
+	/* After loading, appends in flight point at ids a tombstone could free. */
+	KB_ASSERT(!c->loaded);
 	struct txn_rec r;
 	int t = txn_rec_decode(key, klen, value, vlen, &r);
 	if (t != TXN_REC_VALUE)

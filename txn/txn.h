@@ -262,8 +262,9 @@ int txn_rec_decode(const uint8_t *key, size_t klen, const uint8_t *value, size_t
 void txn_rec_free(struct txn_rec *r);
 
 /* Replay, record by record in offset order from the log start to the log end (last value
- * per id wins, a tombstone removes it). Returns 0, or a negative KP_ERR_* for a malformed
- * record (skipped). */
+ * per id wins, a tombstone removes it), only before txn_load_done. Returns 0, or a negative
+ * KP_ERR_* for a malformed record or one Kafka would not load (state Dead,
+ * PrepareEpochFence or unknown; negative producer id or epoch): skipped. */
 int txn_load_record(struct txn_coord *c, const uint8_t *key, size_t klen, const uint8_t *value,
                     size_t vlen);
 /* After the last record: the coordinator serves requests; every PrepareCommit/PrepareAbort

@@ -170,12 +170,28 @@ static void test_malformed(void)
 	CU_ASSERT_EQUAL(txn_rec_decode(k, kl, (const uint8_t *)v, sizeof(v) - 1, &r), KP_ERR_LIMIT);
 	/* States never written (Dead, PrepareEpochFence, unknown) are refused on replay. */
 	tfx_setup();
+	struct txn_coord *c = tfx_new_coord(&TF);
 	for (int st = 6; st <= 9; st++) {
 		memcpy(v, VALUE_V0_EMPTY, sizeof(v));
 		v[16] = (char)st;
-		CU_ASSERT_EQUAL(txn_load_record(TF.c, k, kl, (const uint8_t *)v, sizeof(v) - 1), KP_ERR_INVALID);
+		CU_ASSERT_EQUAL(txn_load_record(c, k, kl, (const uint8_t *)v, sizeof(v) - 1), KP_ERR_INVALID);
 	}
-	CU_ASSERT_EQUAL(txn_count(TF.c), 0);
+	/* A negative producer id or epoch. */
+	memcpy(v, VALUE_V0_EMPTY, sizeof(v));
+	memset(v + 2, 0xff, 8);
+	CU_ASSERT_EQUAL(txn_load_record(c, k, kl, (const uint8_t *)v, sizeof(v) - 1), KP_ERR_INVALID);
+	memcpy(v, VALUE_V0_EMPTY, sizeof(v));
+	memset(v + 10, 0xff, 2);
+	CU_ASSERT_EQUAL(txn_load_record(c, k, kl, (const uint8_t *)v, sizeof(v) - 1), KP_ERR_INVALID);
+	/* Malformed bytes are reported and skipped; a valid record after them loads. */
+	CU_ASSERT_TRUE(txn_load_record(c, k, kl, (const uint8_t *)VALUE_V0_EMPTY, 5) < 0);
+	CU_ASSERT_EQUAL(txn_load_record(c, (const uint8_t *)"\x00\x07x", 3, NULL, 0), 0);
+	CU_ASSERT_EQUAL(txn_count(c), 0);
+	CU_ASSERT_EQUAL(txn_load_record(c, k, kl, (const uint8_t *)VALUE_V0_EMPTY,
+	                                sizeof(VALUE_V0_EMPTY) - 1), 0);
+	txn_load_done(c);
+	CU_ASSERT_EQUAL(txn_count(c), 1);
+	txn_coord_free(c);
 	tfx_teardown();
 }
 
