@@ -8,8 +8,9 @@
  *
  * Purity: no sockets, no event loop, no server/ includes. The caller gives (struct txn_io):
  *   - a clock (io.now_ms, wall-clock milliseconds);
- *   - io.append: writes __transaction_state records with acks=all, each record in its own
- *     batch as Kafka does (uncompressed, producer id -1), and reports the outcome later
+ *   - io.append: writes __transaction_state records with acks=all (a state change is one
+ *     record; the tombstones of an expiry scan come as several records of one call, which
+ *     Kafka writes as one batch; uncompressed, producer id -1), and reports the outcome later
  *     through txn_append_done(token, kerr); the raw append error is mapped as Kafka's
  *     TransactionStateManager does (NOT_ENOUGH_REPLICAS... → COORDINATOR_NOT_AVAILABLE,
  *     NOT_LEADER_OR_FOLLOWER → NOT_COORDINATOR, MESSAGE_TOO_LARGE → UNKNOWN_SERVER_ERROR);
@@ -35,10 +36,10 @@
  * Errors: the functions return the error of the newest request version (PRODUCER_FENCED);
  * txn_error_for_version() maps it to what an older version carries.
  *
- * Differences from Kafka 3.9, on purpose: a failed append always clears the pending
- * transition (Kafka keeps it after COORDINATOR_NOT_AVAILABLE, wedging the id until the
- * coordinator moves); a failed CompleteCommit/CompleteAbort append is retried by txn_tick
- * after TXN_RETRY_BACKOFF_MS.
+ * A failed append of a request's transition clears the pending transition and answers the
+ * mapped error; a CompleteCommit/CompleteAbort append failing with COORDINATOR_NOT_AVAILABLE
+ * (after mapping) keeps it and is retried by txn_tick after TXN_RETRY_BACKOFF_MS, as Kafka's
+ * marker channel manager retries it; other errors leave it to the next coordinator.
  *
  * Strings given to the SM are `struct kp_str` (not NUL-terminated); the SM copies what it
  * keeps. Pointers in results are valid only during the callback (or until the next call into
@@ -116,7 +117,7 @@ struct txn_markers {
 struct txn_io {
 	void *arg;
 	int64_t (*now_ms)(void *arg);
-	/* Append `n` records (each in its own batch) with acks=all and an append timeout of
+	/* Append `n` records (one batch) with acks=all and an append timeout of
 	 * timeout_ms. Returns KERR_NONE when accepted (txn_append_done(c, token, err) follows
 	 * later, never inside this call) or an error when it fails at once (then no
 	 * txn_append_done). Records are valid only during the call. */
