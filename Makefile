@@ -23,7 +23,7 @@ BUILDROOT ?= build
 
 FUZZ    ?= 0
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := request batch legacy decompress json props recover group
+FUZZ_TARGETS := request batch legacy decompress json props recover group txn
 
 ifeq ($(FUZZ),1)
   # libFuzzer build: every object instrumented for coverage, ASan and UBSan.
@@ -53,7 +53,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -I.
 LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthread
 
-LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c)
+LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c txn/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
 KBENCH_SRCS := $(wildcard tools/kbench*.c)

@@ -119,4 +119,17 @@
 #define KB_GROUP_META_MAX_BYTES (32 << 20)
 #define KB_GROUPS_META_MAX_BYTES (256LL << 20)
 
+/* Transactions (txn/). Kafka has no such limits; they bound what requests can make one
+ * transaction coordinator keep. A transactional id past its limit, a topic name longer than
+ * Kafka allows, or a transaction that would hold too many partitions (or whose
+ * __transaction_state record would exceed KB_TXN_VALUE_MAX_BYTES, under the default
+ * max.message.bytes) answer INVALID_REQUEST; a new transactional id past the number one
+ * coordinator keeps answers COORDINATOR_NOT_AVAILABLE (ids expire after
+ * transactional.id.expiration.ms). Crossed by tests/unit/test_txn.c. */
+#define KB_TXN_ID_MAX_BYTES 4096        /* transactional id */
+#define KB_TXN_TOPIC_MAX_BYTES 249      /* Kafka's longest topic name */
+#define KB_TXN_MAX_PARTITIONS 10000     /* partitions in one transaction */
+#define KB_TXN_VALUE_MAX_BYTES (900 * 1024) /* one TransactionLogValue */
+#define KB_TXN_MAX_IDS 1000000          /* transactional ids per coordinator */
+
 #endif

@@ -378,7 +378,14 @@ static void load(struct gsvc *s, struct partition *p)
 {
 	struct broker *b = s->b;
 	struct gslot *sl = slot_get(s, p->id);
-	unload(sl);
+	if (sl->c) {
+		/* Still the leader, in a new epoch (the controller bumps it when a follower drops
+		 * out): the groups stay as they are, as in Kafka (a partition already owned is not
+		 * loaded again). */
+		say_debug("group", "%s-%d: new leader epoch %d, groups kept", GSVC_TOPIC, p->id,
+		          p->leader_epoch);
+		return;
+	}
 	struct group_config cfg = {
 	        .min_session_timeout_ms = b->cfg.group_min_session_timeout_ms,
 	        .max_session_timeout_ms = b->cfg.group_max_session_timeout_ms,
