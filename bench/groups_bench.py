@@ -552,11 +552,18 @@ FO_PARTITIONS, FO_RATE, FO_MEMBERS = 6, 200, 3
 class Producer(threading.Thread):
     """~FO_RATE msg/s, round robin over the partitions, acks=all."""
 
-    def __init__(self, bootstrap, topic):
+    def __init__(self, bootstrap, topic, debug_log=None):
         super().__init__(daemon=True)
         from confluent_kafka import Producer as P
-        self.p = P({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
-                    "message.timeout.ms": 60000})
+        conf = {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
+                "message.timeout.ms": 60000}
+        if debug_log:               # librdkafka's debug log, for a stall that needs one
+            import logging
+            lg = logging.getLogger("gbench-producer-%s" % topic)
+            lg.setLevel(logging.DEBUG)
+            lg.addHandler(logging.FileHandler(debug_log))
+            conf.update({"debug": "broker,topic,msg,metadata,protocol", "logger": lg})
+        self.p = P(conf)
         self.topic, self.stop_ev = topic, threading.Event()
         self.sent, self.failed, self.delivered = 0, 0, 0
         self.unflushed = self.flush_s = None
@@ -642,7 +649,8 @@ def bench_failover(ctx, c, run):
         % (run, ZK_SESSION_MS, FO_PARTITIONS, FO_RATE, FO_MEMBERS))
     topic, group = "gbench-fo-r%d" % run, "gbench-fo-group-r%d" % run
     leaders = create_topic(c.bootstrap(), topic, FO_PARTITIONS, 3, {"min.insync.replicas": "2"})
-    prod = Producer(c.bootstrap(), topic)
+    prod = Producer(c.bootstrap(), topic, os.path.join(ctx.work, "fo-r%d-producer.log" % run)
+                    if ctx.args.producer_debug else None)
     prod.start()
     paths, procs = [], []
     for i in range(FO_MEMBERS):
@@ -863,6 +871,8 @@ def main():
     ap.add_argument("--duration", type=float, default=30.0)
     ap.add_argument("--perf", action="store_true", help="perf record the broker during the "
                     "heartbeat window and broker 1 during the commits; the top symbols go in the JSON")
+    ap.add_argument("--producer-debug", action="store_true", help="librdkafka debug log of "
+                    "the failover scenario's producer, in the work dir (keep it: --workdir)")
     ap.add_argument("--workdir", default=None, help="broker data (default: a new temp dir)")
     args = ap.parse_args()
     only = set(args.only.split(","))
