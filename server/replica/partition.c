@@ -31,6 +31,7 @@ struct pmgr {
 	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms, last_expiry_ms;
 	bool cluster_checked;
 	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
+	bool closing;               /* pm_close runs: no new worker jobs (it flushes itself) */
 	struct role_listener {
 		pm_role_fn fn;
 		void *arg;
@@ -469,9 +470,10 @@ static void flush_done(void *job, int rc, void *arg)
 		partition_reap(p->pm, p);
 		return;
 	}
-	/* Appends that arrived while this flush ran and wait for theirs (flush.messages). */
-	if (p->flush_wanted > plog_recovery_point(p->log) ||
-	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
+	/* Appends that arrived while this flush ran and wait for theirs (flush.messages); at
+	 * shutdown pm_close flushes everything itself once the worker stopped. */
+	if (!p->pm->closing && (p->flush_wanted > plog_recovery_point(p->log) ||
+	                        plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages))
 		schedule_flush(p);
 	if (moved && p->flush_wanted >= 0)
 		partition_wake(p);
@@ -480,7 +482,7 @@ static void flush_done(void *job, int rc, void *arg)
 /* Hands every unflushed byte of p to the worker (no-op when a flush is already running). */
 static void schedule_flush(struct partition *p)
 {
-	struct log_flush_job *j = p->doomed ? NULL : plog_flush_prepare(p->log);
+	struct log_flush_job *j = p->doomed || p->pm->closing ? NULL : plog_flush_prepare(p->log);
 	if (!j)
 		return;
 	struct flush_ctx *f = kb_malloc(sizeof(*f));
@@ -712,6 +714,7 @@ void pm_close(struct broker *b)
 	struct pmgr *pm = b->pm;
 	if (!pm)
 		return;
+	pm->closing = true;
 	if (pm->tick)
 		event_free(pm->tick);
 	for (int i = 0; i < pm->n; i++)
