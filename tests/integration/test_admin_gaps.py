@@ -112,3 +112,45 @@ def test_create_partitions_unknown_and_shrinking(cluster):
     with controller_broker(cluster).conn(20) as c:
         res = create_partitions_v0(c, [("no-such-topic", 3), ("grow-checks", 2)])
     assert [(n, e) for n, e, _ in res] == [("no-such-topic", 3), ("grow-checks", 37)], res
+
+
+# ---- The start-up window: auto-create before the metadata cache is loaded ---------------------
+
+def test_auto_create_right_after_restart(cluster):
+    """A broker answers Metadata as soon as its port accepts, before its ZooKeeper view is
+    loaded. Auto-creating then must get LEADER_NOT_AVAILABLE (retriable) with nothing
+    written, never a replication-factor error counting no live brokers."""
+    b = [x for x in cluster.brokers if x is not controller_broker(cluster)][0]
+    b.stop()
+    b.spawn()
+    harness.wait_until(lambda: harness.port_accepts(b.port, timeout=0.05), 60, interval=0.005,
+                       what="the restarted broker's port")
+    answers = []     # (topic, error, broker ids listed)
+    deadline = time.monotonic() + 30
+    i = 0
+    with b.conn(10) as c:
+        while time.monotonic() < deadline:
+            topic = "boot-%d" % i
+            i += 1
+            md = c.metadata(4, topics=[topic], allow_auto_topic_creation=True)
+            ids = sorted(x["node_id"] for x in md["brokers"])
+            answers.append((topic, md["topics"][0]["error_code"], ids))
+            if ids == sorted(IDS) and i > 200:
+                break
+    b.wait_ready(cluster.kz)
+    early = [(t, e) for t, e, ids in answers if b.broker_id not in ids]
+    assert early, "no answer came before the broker's cache was loaded: %s" % answers[:5]
+    assert all(e == 5 for _, e in early), early              # LEADER_NOT_AVAILABLE
+    assert all(e in (0, 5) for _, e, _ in answers), answers  # never 38
+    # Nothing was written for the requests answered before the cache was loaded...
+    time.sleep(1)
+    made = set(cluster.kz.get_children("/brokers/topics"))
+    assert not made & {t for t, _ in early}, sorted(made & {t for t, _ in early})[:5]
+    # ...and once loaded, auto-creation works.
+    def created():
+        with b.conn(10) as c:
+            md = c.metadata(4, topics=["boot-final"], allow_auto_topic_creation=True)
+        return md["topics"][0]["error_code"] == 0
+    harness.wait_until(created, 30, interval=0.2, what="boot-final to be auto-created")
+    harness.report_figure("start-up window: %d Metadata auto-create answers before the cache "
+                          "was loaded, all LEADER_NOT_AVAILABLE, nothing written" % len(early))
