@@ -83,6 +83,14 @@ static int16_t check_configs(struct kreq *r, const struct kp_array *cfg, char *m
 		    topic_conf_validate(adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value), err, sizeof(err)) < 0)
 			return adm_fail(m, mlen, KERR_INVALID_CONFIG, c[i].Value.len < 0 ? "null value" : err);
 	}
+	struct conf_kv *kv = arena_alloc(&r->arena, sizeof(*kv) * ((size_t)cfg->count + 1));
+	if (!kv)
+		return adm_fail(m, mlen, KERR_INVALID_REQUEST, "out of request memory");
+	for (int i = 0; i < cfg->count; i++)
+		kv[i] = (struct conf_kv){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
+	char err[256];
+	if (topic_conf_validate_set(&r->b->cfg, kv, cfg->count, err, sizeof(err)) < 0)
+		return adm_fail(m, mlen, KERR_INVALID_CONFIG, err);
 	return 0;
 }
 
@@ -152,7 +160,7 @@ static void describe_created(struct kreq *r, struct CreatableTopicResult *res,
 	for (int i = 0; i < t->Configs.count; i++)
 		ov[i] = (struct conf_kv){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
 	for (size_t i = 0; i < topic_conf_nkeys; i++) {
-		char buf[256];
+		char buf[KB_MAX_CONFIG_VALUE_BYTES + 1];
 		int source;
 		const char *v = topic_conf_value(&r->b->cfg, ov, t->Configs.count,
 		                                 topic_conf_keys[i].name, buf, sizeof(buf), &source);

@@ -154,3 +154,156 @@ def test_auto_create_right_after_restart(cluster):
     harness.wait_until(created, 30, interval=0.2, what="boot-final to be auto-created")
     harness.report_figure("start-up window: %d Metadata auto-create answers before the cache "
                           "was loaded, all LEADER_NOT_AVAILABLE, nothing written" % len(early))
+
+
+# ---- Every topic config of Kafka 3.9 ------------------------------------------------------------
+
+# Kafka 3.9.1's topic configs (LogConfig.configNames()) with their defaults, and a valid
+# non-default value of each.
+KAFKA39_DEFAULTS = {
+    "cleanup.policy": "delete", "compression.gzip.level": "-1", "compression.lz4.level": "9",
+    "compression.type": "producer", "compression.zstd.level": "3",
+    "delete.retention.ms": "86400000", "file.delete.delay.ms": "60000",
+    "flush.messages": "9223372036854775807", "flush.ms": "9223372036854775807",
+    "follower.replication.throttled.replicas": "", "index.interval.bytes": "4096",
+    "leader.replication.throttled.replicas": "", "local.retention.bytes": "-2",
+    "local.retention.ms": "-2", "max.compaction.lag.ms": "9223372036854775807",
+    "max.message.bytes": "1048588", "message.downconversion.enable": "true",
+    "message.format.version": "3.0-IV1",
+    "message.timestamp.after.max.ms": "9223372036854775807",
+    "message.timestamp.before.max.ms": "9223372036854775807",
+    "message.timestamp.difference.max.ms": "9223372036854775807",
+    "message.timestamp.type": "CreateTime", "min.cleanable.dirty.ratio": "0.5",
+    "min.compaction.lag.ms": "0", "min.insync.replicas": "1", "preallocate": "false",
+    "remote.log.copy.disable": "false", "remote.log.delete.on.disable": "false",
+    "remote.storage.enable": "false", "retention.bytes": "-1", "retention.ms": "604800000",
+    "segment.bytes": "1073741824", "segment.index.bytes": "10485760",
+    "segment.jitter.ms": "0", "segment.ms": "604800000",
+    "unclean.leader.election.enable": "false",
+}
+VALID = {
+    "cleanup.policy": "compact,delete", "compression.gzip.level": "5",
+    "compression.lz4.level": "10", "compression.type": "lz4", "compression.zstd.level": "7",
+    "delete.retention.ms": "3600000", "file.delete.delay.ms": "30000",
+    "flush.messages": "100000", "flush.ms": "60000",
+    "follower.replication.throttled.replicas": "0:301,1:302", "index.interval.bytes": "8192",
+    "leader.replication.throttled.replicas": "*", "local.retention.bytes": "1000000",
+    "local.retention.ms": "3600000", "max.compaction.lag.ms": "86400000",
+    "max.message.bytes": "2000000", "message.downconversion.enable": "false",
+    "message.format.version": "2.8", "message.timestamp.after.max.ms": "3600000",
+    "message.timestamp.before.max.ms": "86400000",
+    "message.timestamp.difference.max.ms": "86400000",
+    "message.timestamp.type": "CreateTime", "min.cleanable.dirty.ratio": "0.3",
+    "min.compaction.lag.ms": "1000", "min.insync.replicas": "2", "preallocate": "true",
+    "remote.log.copy.disable": "true", "remote.log.delete.on.disable": "true",
+    "remote.storage.enable": "false", "retention.bytes": "100000000",
+    "retention.ms": "86400000", "segment.bytes": "10485760",
+    "segment.index.bytes": "1048576", "segment.jitter.ms": "1000", "segment.ms": "3600000",
+    "unclean.leader.election.enable": "true",
+}
+INVALID = [
+    {"compression.gzip.level": "0"}, {"compression.lz4.level": "18"},
+    {"compression.zstd.level": "23"}, {"follower.replication.throttled.replicas": "0-1"},
+    {"leader.replication.throttled.replicas": "*,0:1"}, {"local.retention.ms": "-3"},
+    {"local.retention.bytes": "x"}, {"message.downconversion.enable": "yes"},
+    {"message.format.version": "2.9"}, {"message.timestamp.after.max.ms": "-1"},
+    {"message.timestamp.before.max.ms": "soon"}, {"preallocate": "1"},
+    {"remote.storage.enable": "true"}, {"remote.log.copy.disable": "no"},
+    {"remote.log.delete.on.disable": ""}, {"segment.jitter.ms": "-1"},
+    {"flush.messages": "0"}, {"segment.index.bytes": "3"}, {"delete.retention.ms": "-1"},
+    {"min.compaction.lag.ms": "10000", "max.compaction.lag.ms": "5000"},
+]
+DEFAULT_CONFIG = 5
+DYNAMIC_TOPIC_CONFIG = 1
+
+
+def describe(a, topic):
+    from confluent_kafka.admin import ConfigResource
+    res = ConfigResource("topic", topic)
+    return a.describe_configs([res])[res].result(30)
+
+
+def test_every_kafka_topic_config_described_with_defaults(cluster):
+    from confluent_kafka.admin import NewTopic
+    assert len(KAFKA39_DEFAULTS) == 36 and set(VALID) == set(KAFKA39_DEFAULTS)
+    a = admin(cluster)
+    a.create_topics([NewTopic("cfg-plain", 1, 1)], operation_timeout=20)["cfg-plain"].result(30)
+    cfg = describe(a, "cfg-plain")
+    assert set(cfg) == set(KAFKA39_DEFAULTS)
+    got = {k: (cfg[k].value or "", cfg[k].source) for k in cfg}
+    assert got == {k: (v, DEFAULT_CONFIG) for k, v in KAFKA39_DEFAULTS.items()}
+
+
+def test_create_topics_accepts_every_kafka_topic_config(cluster):
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    a.create_topics([NewTopic("cfg-all", 2, 3, config=VALID)],
+                    operation_timeout=20)["cfg-all"].result(30)
+    data, _ = cluster.kz.get("/config/topics/cfg-all")
+    assert json.loads(data.decode())["config"] == VALID
+    cfg = describe(a, "cfg-all")
+    assert {k: (cfg[k].value, cfg[k].source) for k in cfg} == \
+        {k: (v, DYNAMIC_TOPIC_CONFIG) for k, v in VALID.items()}
+
+
+def test_alter_configs_accepts_every_kafka_topic_config(cluster):
+    from confluent_kafka.admin import ConfigResource, NewTopic
+    a = admin(cluster)
+    a.create_topics([NewTopic("cfg-alt", 1, 3)], operation_timeout=20)["cfg-alt"].result(30)
+    for name, value in sorted(VALID.items()):       # one at a time: each name on its own
+        res = ConfigResource("topic", "cfg-alt", set_config={name: value})
+        a.alter_configs([res])[res].result(30)
+        harness.wait_until(lambda: describe(a, "cfg-alt")[name].value == value, 10,
+                           what="%s=%s described" % (name, value))
+    res = ConfigResource("topic", "cfg-alt", set_config=VALID)   # all at once
+    a.alter_configs([res])[res].result(30)
+    data, _ = cluster.kz.get("/config/topics/cfg-alt")
+    assert json.loads(data.decode())["config"] == VALID
+
+
+def test_invalid_topic_config_values_refused(cluster):
+    from confluent_kafka.admin import ConfigResource, NewTopic
+    a = admin(cluster)
+    topics = [NewTopic("cfg-bad-%d" % i, 1, 1, config=c) for i, c in enumerate(INVALID)]
+    fs = a.create_topics(topics, operation_timeout=20)
+    for i, c in enumerate(INVALID):
+        with pytest.raises(Exception) as e:
+            fs["cfg-bad-%d" % i].result(30)
+        assert "INVALID_CONFIG" in str(e.value), (c, str(e.value))
+    assert not any(t.startswith("cfg-bad-") for t in cluster.kz.get_children("/brokers/topics"))
+    a.create_topics([NewTopic("cfg-bad-alt", 1, 1)], operation_timeout=20)["cfg-bad-alt"].result(30)
+    for c in INVALID:
+        res = ConfigResource("topic", "cfg-bad-alt", set_config=c)
+        with pytest.raises(Exception) as e:
+            a.alter_configs([res])[res].result(30)
+        assert "INVALID_CONFIG" in str(e.value), (c, str(e.value))
+    data, _ = cluster.kz.get("/config/topics/cfg-bad-alt")
+    assert json.loads(data.decode())["config"] == {}
+
+
+def produce_ts(cluster, topic, ts_ms):
+    """Produces one record with a CreateTime timestamp; returns the delivery error or None."""
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": cluster.bootstrap(), "message.send.max.retries": 0})
+    out = []
+    p.produce(topic, b"v", timestamp=ts_ms, on_delivery=lambda err, msg: out.append(err))
+    p.flush(30)
+    assert len(out) == 1
+    return out[0]
+
+
+def test_timestamp_before_and_after_bounds_are_honoured(cluster):
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    fs = a.create_topics([
+        NewTopic("ts-before", 1, 1, config={"message.timestamp.before.max.ms": "60000"}),
+        NewTopic("ts-after", 1, 1, config={"message.timestamp.after.max.ms": "60000"})],
+        operation_timeout=20)
+    for f in fs.values():
+        f.result(30)
+    now = int(time.time() * 1000)
+    hour = 3600 * 1000
+    assert "INVALID_TIMESTAMP" in str(produce_ts(cluster, "ts-before", now - hour))
+    assert produce_ts(cluster, "ts-before", now + hour) is None
+    assert produce_ts(cluster, "ts-after", now - hour) is None
+    assert "INVALID_TIMESTAMP" in str(produce_ts(cluster, "ts-after", now + hour))
