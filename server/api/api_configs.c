@@ -67,10 +67,11 @@ static void topic_synonyms(struct kreq *r, struct DescribeConfigsResourceResult 
 			s[n++] = (struct DescribeConfigsSynonym){kp_str_c(bk->name), astr(r, buf),
 			                                         (int8_t)src};
 	}
-	if (k->def)
-		s[n++] = (struct DescribeConfigsSynonym){kp_str_c(k->synonyms[0] ? k->synonyms[0]
-		                                                                  : k->name),
-		                                         kp_str_c(k->def), CONF_SRC_DEFAULT};
+	/* As Kafka: the default is a synonym only through a broker key (none behind the configs
+	 * kbroker has no broker key for, e.g. remote.storage.enable). */
+	if (k->def && k->synonyms[0])
+		s[n++] = (struct DescribeConfigsSynonym){kp_str_c(k->synonyms[0]), kp_str_c(k->def),
+		                                         CONF_SRC_DEFAULT};
 	e->Synonyms.count = n;
 }
 

@@ -232,6 +232,10 @@ def test_every_kafka_topic_config_described_with_defaults(cluster):
     assert set(cfg) == set(KAFKA39_DEFAULTS)
     got = {k: (cfg[k].value or "", cfg[k].source) for k in cfg}
     assert got == {k: (v, DEFAULT_CONFIG) for k, v in KAFKA39_DEFAULTS.items()}
+    # Synonyms as Kafka lists them: the broker key's default, none without a broker key.
+    assert [(s.name, s.value) for s in cfg["segment.bytes"].synonyms.values()] == \
+        [("log.segment.bytes", "1073741824")]
+    assert cfg["remote.storage.enable"].synonyms == {}
 
 
 def test_create_topics_accepts_every_kafka_topic_config(cluster):
