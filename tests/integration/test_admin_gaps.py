@@ -94,6 +94,55 @@ def create_partitions_v0(conn, items, timeout_ms=10000, validate_only=False):
     return out
 
 
+def send_create_partitions_v0(conn, items, timeout_ms=10000):
+    body = kproto.array([kproto.string(t) + kproto.i32(n) + kproto.i32(-1) for t, n in items])
+    body += kproto.i32(timeout_ms) + kproto.boolean(False)
+    corr = conn.next_corr()
+    conn.send(kproto.frame(kproto.encode_request(API_CREATE_PARTITIONS, 0, corr, body)))
+    return corr
+
+
+def recv_create_partitions_v0(conn, corr, timeout=20):
+    r = kproto.Reader(conn.recv_frame(timeout))
+    assert r.i32() == corr
+    r.i32()
+    out = r.array(lambda rr: (rr.string(), rr.i16(), rr.string(nullable=True)))
+    r.end()
+    return out
+
+
+def test_concurrent_create_partitions_lose_nothing(cluster):
+    """Two CreatePartitions for one topic at once (to 4 and to 6 partitions, in either
+    order): the second write is conditional on the version its computation read, so it never
+    overwrites the first with a stale partition count (6 then 4 would leave 4 partitions),
+    and partition 0 keeps its replicas."""
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    ctl = controller_broker(cluster)
+    outcomes = set()
+    for i in range(15):
+        topic = "conc-%d" % i
+        a.create_topics([NewTopic(topic, 1, 2)], operation_timeout=20)[topic].result(30)
+        before = json.loads(cluster.kz.get("/brokers/topics/" + topic)[0].decode())
+        with ctl.conn(20) as c4, ctl.conn(20) as c6:
+            if i % 2:     # either order: the larger count first, or the smaller
+                k6 = send_create_partitions_v0(c6, [(topic, 6)], timeout_ms=0)
+                k4 = send_create_partitions_v0(c4, [(topic, 4)], timeout_ms=0)
+            else:
+                k4 = send_create_partitions_v0(c4, [(topic, 4)], timeout_ms=0)
+                k6 = send_create_partitions_v0(c6, [(topic, 6)], timeout_ms=0)
+            r4 = recv_create_partitions_v0(c4, k4)[0][1]
+            r6 = recv_create_partitions_v0(c6, k6)[0][1]
+        after = json.loads(cluster.kz.get("/brokers/topics/" + topic)[0].decode())
+        assert r6 == 0 and r4 in (0, 37), (topic, r4, r6)    # 37: INVALID_PARTITIONS
+        assert len(after["partitions"]) == 6, (topic, r4, after)
+        assert after["partitions"]["0"] == before["partitions"]["0"]
+        assert after["topic_id"] == before["topic_id"]
+        outcomes.add(r4)
+    harness.report_figure("concurrent CreatePartitions (to 4 and to 6): outcomes of the "
+                          "smaller one %s, final count always 6" % sorted(outcomes))
+
+
 def test_create_partitions_duplicate_topic_refused(cluster):
     from confluent_kafka.admin import NewTopic
     a = admin(cluster)
