@@ -32,6 +32,9 @@ struct partitions_state {
 	struct budget bud;
 	struct zk_fence fence;   /* taken when the request arrived, kept for every write */
 	bool validate_only;
+	struct grow **queue;     /* the topics to read, started KB_ADMIN_READS_PER_REQUEST at a
+	                          * time: each one ending starts the next */
+	int nqueue, next;
 };
 
 /* One topic's read → compute → write chain; ends by calling done exactly once. */
@@ -140,13 +143,18 @@ static int16_t compute(struct grow *g, const struct md_partition *old_parts, int
 	return adm_check_fits(*all, t->Count, m, mlen);
 }
 
+static void grow_read(struct grow *g);
+
+/* The next waiting topic is started before this one reports: its report may be the
+ * request's last, after which the state (in the request's arena) is gone. */
 static void grow_end(struct grow *g, int16_t error, const char *message)
 {
+	struct partitions_state *s = g->s;
+	if (s->next < s->nqueue)
+		grow_read(s->queue[s->next++]);
 	g->done(error, message, g->done_arg);
 	kb_free(g);
 }
-
-static void grow_read(struct grow *g);
 
 static void grow_written(int16_t error, const char *message, void *arg)
 {
@@ -247,7 +255,8 @@ enum handler_result handle_create_partitions(struct kreq *r)
 	s->res = kreq_array(r, &resp->Results, n, sizeof(*s->res));
 	s->counts = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)n + 1));
 	s->waiting = arena_alloc(&r->arena, (size_t)n + 1);
-	if (!s->res || !s->counts || !s->waiting)
+	s->queue = arena_alloc(&r->arena, sizeof(*s->queue) * ((size_t)n + 1));
+	if (!s->res || !s->counts || !s->waiting || !s->queue)
 		return H_CLOSE;
 	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, partitions_set_error,
 	                                   partitions_ready);
@@ -264,8 +273,10 @@ enum handler_result handle_create_partitions(struct kreq *r)
 			continue;
 		struct grow *g = kb_calloc(1, sizeof(*g));
 		*g = (struct grow){.r = r, .s = s, .in = &in[i], .name = name, .idx = i};
-		admin_op_write(op, i, &g->done, &g->done_arg);
-		grow_read(g);
+		admin_op_write(op, i, &g->done, &g->done_arg); /* counted now: none ends the op */
+		s->queue[s->nqueue++] = g;
 	}
+	while (s->next < s->nqueue && s->next < KB_ADMIN_READS_PER_REQUEST)
+		grow_read(s->queue[s->next++]);
 	return admin_op_start(op);
 }

@@ -80,6 +80,22 @@ def test_create_partitions_right_after_create_topics(cluster):
     assert md is not None
 
 
+def test_create_partitions_of_many_topics_right_after_creating_them(cluster):
+    """One CreatePartitions naming 40 topics just created (more than the reads one request
+    keeps in flight, KB_ADMIN_READS_PER_REQUEST = 16): every topic grows."""
+    from confluent_kafka.admin import NewPartitions, NewTopic
+    a = admin(cluster)
+    names = ["many-%d" % i for i in range(40)]
+    for f in a.create_topics([NewTopic(t, 1, 1) for t in names], operation_timeout=0).values():
+        f.result(30)
+    fs = a.create_partitions([NewPartitions(t, 3) for t in names], operation_timeout=0)
+    for t in names:
+        fs[t].result(30)
+    for t in names:
+        data, _ = cluster.kz.get("/brokers/topics/" + t)
+        assert len(json.loads(data.decode())["partitions"]) == 3, t
+
+
 def create_partitions_v0(conn, items, timeout_ms=10000, validate_only=False):
     """Raw CreatePartitions v0 (duplicates allowed): items = [(topic, count)]."""
     body = kproto.array([kproto.string(t) + kproto.i32(n) + kproto.i32(-1) for t, n in items])
