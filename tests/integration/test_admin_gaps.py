@@ -12,6 +12,8 @@
 """
 
 import json
+import socket
+import threading
 import time
 
 import pytest
@@ -181,44 +183,112 @@ def test_create_partitions_unknown_and_shrinking(cluster):
 
 # ---- The start-up window: auto-create before the metadata cache is loaded ---------------------
 
+class SlowZooKeeperProxy:
+    """A TCP relay to ZooKeeper that delays every chunk ZooKeeper sends by `latency` seconds:
+    a broker started through it registers (and so starts answering on its port) several
+    round trips before its view of the cluster is loaded, so the start-up window lasts long
+    enough to be observed every time, not by luck."""
+
+    def __init__(self, target_port, latency):
+        self.target = ("127.0.0.1", target_port)
+        self.latency = latency
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.port = self.lsock.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.lsock.accept()
+                u = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                return
+            u.settimeout(None)
+            self.socks += [c, u]
+            threading.Thread(target=self._pump, args=(c, u, 0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(u, c, self.latency), daemon=True).start()
+
+    @staticmethod
+    def _pump(a, b, delay):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                time.sleep(delay)
+                b.sendall(data)
+        except OSError:
+            pass
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.lsock.close()
+        for x in self.socks:
+            try:
+                x.close()
+            except OSError:
+                pass
+
+
 def test_auto_create_right_after_restart(cluster):
-    """A broker answers Metadata as soon as its port accepts, before its ZooKeeper view is
-    loaded. Auto-creating then must get LEADER_NOT_AVAILABLE (retriable) with nothing
-    written, never a replication-factor error counting no live brokers."""
+    """A broker answers Metadata from its registration on, before its ZooKeeper view is
+    loaded (here slowed by a relay adding 100 ms to ZooKeeper's answers). Auto-creating
+    then must get
+    LEADER_NOT_AVAILABLE (retriable) with nothing written, never a replication-factor error
+    counting no live brokers; once loaded, auto-creation works."""
     b = [x for x in cluster.brokers if x is not controller_broker(cluster)][0]
-    b.stop()
-    b.spawn()
-    harness.wait_until(lambda: harness.port_accepts(b.port, timeout=0.05), 60, interval=0.005,
-                       what="the restarted broker's port")
-    answers = []     # (topic, error, broker ids listed)
-    deadline = time.monotonic() + 30
-    i = 0
-    with b.conn(10) as c:
-        while time.monotonic() < deadline:
-            topic = "boot-%d" % i
-            i += 1
-            md = c.metadata(4, topics=[topic], allow_auto_topic_creation=True)
-            ids = sorted(x["node_id"] for x in md["brokers"])
-            answers.append((topic, md["topics"][0]["error_code"], ids))
-            if ids == sorted(IDS) and i > 200:
-                break
-    b.wait_ready(cluster.kz)
-    early = [(t, e) for t, e, ids in answers if b.broker_id not in ids]
-    assert early, "no answer came before the broker's cache was loaded: %s" % answers[:5]
-    assert all(e == 5 for _, e in early), early              # LEADER_NOT_AVAILABLE
-    assert all(e in (0, 5) for _, e, _ in answers), answers  # never 38
-    # Nothing was written for the requests answered before the cache was loaded...
-    time.sleep(1)
-    made = set(cluster.kz.get_children("/brokers/topics"))
-    assert not made & {t for t, _ in early}, sorted(made & {t for t, _ in early})[:5]
-    # ...and once loaded, auto-creation works.
-    def created():
+    proxy = None
+    original = b.zk_connect
+    try:
+        b.stop()
+        proxy = SlowZooKeeperProxy(cluster.zk.port, latency=0.1)
+        b.zk_connect = "127.0.0.1:%d%s" % (proxy.port, original[original.index("/"):])
+        b.spawn()
+        # Connections are accepted from the broker's registration on (as in Kafka).
+        harness.wait_until(lambda: harness.port_accepts(b.port, timeout=0.05), 60,
+                           interval=0.005, what="the restarted broker's port")
+        answers = []     # (topic, error, broker ids listed)
+        deadline = time.monotonic() + 30
         with b.conn(10) as c:
-            md = c.metadata(4, topics=["boot-final"], allow_auto_topic_creation=True)
-        return md["topics"][0]["error_code"] == 0
-    harness.wait_until(created, 30, interval=0.2, what="boot-final to be auto-created")
-    harness.report_figure("start-up window: %d Metadata auto-create answers before the cache "
-                          "was loaded, all LEADER_NOT_AVAILABLE, nothing written" % len(early))
+            while time.monotonic() < deadline:
+                topic = "boot-%d" % len(answers)
+                md = c.metadata(4, topics=[topic], allow_auto_topic_creation=True)
+                ids = sorted(x["node_id"] for x in md["brokers"])
+                answers.append((topic, md["topics"][0]["error_code"], ids))
+                if ids == sorted(IDS):
+                    break
+                time.sleep(0.02)
+        b.wait_ready(cluster.kz)
+        early = [(t, e) for t, e, ids in answers if b.broker_id not in ids]
+        assert len(early) >= 3, answers[:5]           # the relay slowed the loading
+        assert all(e == 5 for _, e in early), early   # LEADER_NOT_AVAILABLE, never 38
+        assert all(e in (0, 5) for _, e, _ in answers), answers
+        time.sleep(1)
+        made = set(cluster.kz.get_children("/brokers/topics"))
+        assert not made & {t for t, _ in early}, sorted(made & {t for t, _ in early})[:5]
+
+        def created():
+            with b.conn(10) as c:
+                md = c.metadata(4, topics=["boot-final"], allow_auto_topic_creation=True)
+            return md["topics"][0]["error_code"] == 0
+        harness.wait_until(created, 30, interval=0.2, what="boot-final to be auto-created")
+        harness.report_figure("start-up window: %d Metadata auto-create answers before the "
+                              "cache was loaded, all LEADER_NOT_AVAILABLE, nothing written"
+                              % len(early))
+    finally:
+        if b.zk_connect != original:      # back on ZooKeeper itself for the other tests
+            b.stop()
+            b.zk_connect = original
+            b.start(cluster.kz)
+        if proxy:
+            proxy.close()
 
 
 # ---- Every topic config of Kafka 3.9 ------------------------------------------------------------
