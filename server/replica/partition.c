@@ -142,7 +142,14 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	p->max_lag_ms = topic_conf_int(c, ov, n, "max.compaction.lag.ms");
 	p->delete_retention_ms = topic_conf_int(c, ov, n, "delete.retention.ms");
 	p->cfg.min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
-	p->cfg.ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	/* Kafka 3.6+: before/after, each falling back on the older difference when unset. */
+	int64_t diff = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	p->cfg.ts_before_max_ms = topic_conf_int(c, ov, n, "message.timestamp.before.max.ms");
+	p->cfg.ts_after_max_ms = topic_conf_int(c, ov, n, "message.timestamp.after.max.ms");
+	if (p->cfg.ts_before_max_ms == INT64_MAX)
+		p->cfg.ts_before_max_ms = diff;
+	if (p->cfg.ts_after_max_ms == INT64_MAX)
+		p->cfg.ts_after_max_ms = diff;
 	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
 	const char *ct = topic_conf_value(c, ov, n, "compression.type", buf, sizeof(buf), &src);
 	p->cfg.compression = -1;
