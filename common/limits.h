@@ -80,6 +80,11 @@
  * it. Over it: every item of the request is answered INVALID_REQUEST, none is looked at. */
 #define KB_MAX_TOPICS_PER_ADMIN_REQUEST 1000
 
+/* ZooKeeper reads one CreatePartitions request has in flight (the controller reads each
+ * topic's assignment before computing its new one): the rest of its topics wait their turn,
+ * so a connection's pipelined requests cannot queue unbounded reads. */
+#define KB_ADMIN_READS_PER_REQUEST 16
+
 /* Config entries for one resource in CreateTopics/AlterConfigs/IncrementalAlterConfigs
  * (a topic has ~30 keys; duplicates are searched quadratically). Over it: INVALID_REQUEST. */
 #define KB_MAX_CONFIGS_PER_RESOURCE 1000
