@@ -101,6 +101,11 @@
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
 
+/* A request that waits for its turn on a connection (server/core/dispatch.c in_turn) waits
+ * at most this long: the requests before it end by their own deadlines (at most a client's
+ * timeout), so this only bounds a bug. On expiry the connection is closed. */
+#define KB_TURN_WAIT_MAX_MS (25LL * 3600 * 1000)
+
 /* An acks=1 Produce whose append reached flush.messages waits for that fsync (as Kafka's
  * append flushes before answering); past this it gets REQUEST_TIMED_OUT (a failing disk). */
 #define KB_FLUSH_ACK_WAIT_MS 60000

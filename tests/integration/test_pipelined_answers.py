@@ -3,10 +3,11 @@ when it is answered, not as it was when it arrived.
 
 Kafka reads a connection's next request only after it has answered the previous one, so its
 Metadata answers are never older than the answers that come before them. kbroker serves
-pipelined requests at once and writes the answers in request order. An answer built at
-arrival can therefore leave the broker seconds later, after an election it does not reflect.
-librdkafka 2.0.2, which does not compare leader epochs, then moves partitions back to a dead
-broker and stays there (bench/results/2026-12-03/groups-notes.md).
+pipelined requests at once and writes the answers in request order; an answer built at
+arrival could leave the broker seconds later, after an election it does not reflect, and
+librdkafka 2.0.2, which does not compare leader epochs, then moved partitions back to a dead
+broker and stayed there (bench/results/2026-12-03/groups-notes.md). Requests that read such
+state (api_entry.in_turn in server/core/dispatch.c) now run only when their turn comes.
 
 The scenario: 3 brokers, topics of RF3. Broker F is frozen (SIGSTOP), and F leads topic B
 and is in the ISR of topic A. On one connection to A's leader, a Produce acks=all to A and
@@ -14,7 +15,7 @@ then a Metadata request for B are sent together. The Produce is answered once Zo
 expires F's session and the controller shrinks the ISR and elects a new leader for B. The
 Metadata answer that follows it must not name F as B's leader.
 
-Marked xfail (strict) until the broker builds such answers when their turn comes.
+Before the fix this failed with StaleAnswer (the answer named F).
 """
 import os
 import signal
@@ -37,7 +38,7 @@ def cluster(zk_server, tmp_path_factory):
 
 
 class StaleAnswer(AssertionError):
-    """The known defect (only this makes the xfail)."""
+    """The defect this guards against: an answer older than the answers before it."""
 
 
 def leaders(cluster, broker):
@@ -46,8 +47,6 @@ def leaders(cluster, broker):
         md["controller_id"]
 
 
-@pytest.mark.xfail(strict=True, raises=StaleAnswer, reason="Metadata answers are built when the request arrives, "
-                   "not when their turn in the connection's order comes")
 def test_metadata_behind_a_waiting_produce_is_current(cluster):
     kadmin = os.path.join(harness.bin_dir(), "kadmin")
     names = ["pa%d" % i for i in range(6)]
