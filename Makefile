@@ -10,6 +10,9 @@
 #   make fuzz            every libFuzzer target for FUZZ_SECONDS each (clang; build/fuzz/)
 #   make bench           kbroker vs Apache Kafka, standard scenarios (~15 min), report under
 #                        bench/results/<date>/ (BENCH_ARGS passes options to bench/run_bench.py)
+#   make bench-groups    consumer-group figures (~5 min, 2 runs): offsets replay, heartbeats,
+#                        commit throughput, coordinator failover; bench/results/<date>/groups.*
+#                        (BENCH_GROUPS_ARGS passes options to bench/groups_bench.py)
 #   make clean
 
 CC      ?= cc
@@ -20,7 +23,7 @@ BUILDROOT ?= build
 
 FUZZ    ?= 0
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := request batch legacy decompress json props recover group
+FUZZ_TARGETS := request batch legacy decompress json props recover group txn
 
 ifeq ($(FUZZ),1)
   # libFuzzer build: every object instrumented for coverage, ASan and UBSan.
@@ -50,7 +53,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -I.
 LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthread
 
-LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c)
+LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c txn/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
 KBENCH_SRCS := $(wildcard tools/kbench*.c)
@@ -150,6 +153,14 @@ bench: deps
 	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
 	bash scripts/fetch-kafka.sh >/dev/null
 	$(PYTHON) bench/run_bench.py --bin-dir bin $(BENCH_ARGS)
+
+# Plain build only, as for bench; ZooKeeper, brokers and consumers are started through
+# tests/integration/harness.py and stopped by PID.
+BENCH_GROUPS_ARGS ?=
+.PHONY: bench-groups
+bench-groups:
+	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
+	$(PYTHON) bench/groups_bench.py --bin-dir bin $(BENCH_GROUPS_ARGS)
 
 cluster: all
 	bash scripts/run-cluster.sh

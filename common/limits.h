@@ -80,6 +80,11 @@
  * it. Over it: every item of the request is answered INVALID_REQUEST, none is looked at. */
 #define KB_MAX_TOPICS_PER_ADMIN_REQUEST 1000
 
+/* ZooKeeper reads one CreatePartitions request has in flight (the controller reads each
+ * topic's assignment before computing its new one): the rest of its topics wait their turn,
+ * so a connection's pipelined requests cannot queue unbounded reads. */
+#define KB_ADMIN_READS_PER_REQUEST 16
+
 /* Config entries for one resource in CreateTopics/AlterConfigs/IncrementalAlterConfigs
  * (a topic has ~30 keys; duplicates are searched quadratically). Over it: INVALID_REQUEST. */
 #define KB_MAX_CONFIGS_PER_RESOURCE 1000
@@ -95,6 +100,11 @@
 
 /* Longest line in a properties file. */
 #define KB_CONF_MAX_LINE 65536
+
+/* A request that waits for its turn on a connection (server/core/dispatch.c in_turn) waits
+ * at most this long: the requests before it end by their own deadlines (at most a client's
+ * timeout), so this only bounds a bug. On expiry the connection is closed. */
+#define KB_TURN_WAIT_MAX_MS (25LL * 3600 * 1000)
 
 /* An acks=1 Produce whose append reached flush.messages waits for that fsync (as Kafka's
  * append flushes before answering); past this it gets REQUEST_TIMED_OUT (a failing disk). */
@@ -118,5 +128,18 @@
  * metadata record near max.message.bytes. */
 #define KB_GROUP_META_MAX_BYTES (32 << 20)
 #define KB_GROUPS_META_MAX_BYTES (256LL << 20)
+
+/* Transactions (txn/). Kafka has no such limits; they bound what requests can make one
+ * transaction coordinator keep. A transactional id past its limit, a topic name longer than
+ * Kafka allows, or a transaction that would hold too many partitions (or whose
+ * __transaction_state record would exceed KB_TXN_VALUE_MAX_BYTES, under the default
+ * max.message.bytes) answer INVALID_REQUEST; a new transactional id past the number one
+ * coordinator keeps answers COORDINATOR_NOT_AVAILABLE (ids expire after
+ * transactional.id.expiration.ms). Crossed by tests/unit/test_txn.c. */
+#define KB_TXN_ID_MAX_BYTES 4096        /* transactional id */
+#define KB_TXN_TOPIC_MAX_BYTES 249      /* Kafka's longest topic name */
+#define KB_TXN_MAX_PARTITIONS 10000     /* partitions in one transaction */
+#define KB_TXN_VALUE_MAX_BYTES (900 * 1024) /* one TransactionLogValue */
+#define KB_TXN_MAX_IDS 1000000          /* transactional ids per coordinator */
 
 #endif

@@ -27,6 +27,105 @@ static void bv_flush_ms(const struct kb_config *cfg, char *buf, size_t len)
 	snprintf(buf, len, "%" PRId64, conf_log_flush_ms(cfg));
 }
 
+#define NO_EFFECT "Accepted, no effect in kbroker"
+#define THROTTLED_VALID "[partitionId]:[brokerId],[partitionId]:[brokerId],... or *"
+#define TOPIC_CONF_KT_DOUBLE 6 /* Kafka's ConfigType DOUBLE */
+
+/* gzip: 1..9, or -1 for the library's default (the type's bounds are [-1, 9]). */
+static int check_gzip_level(const char *v, char *err, size_t errlen)
+{
+	if (strtol(v, NULL, 10) != 0)
+		return 0;
+	snprintf(err, errlen, "0 is not a gzip level");
+	return -1;
+}
+
+/* Kafka's throttled-replica lists: "*" alone, or items "<partition>:<broker>" (digits),
+ * each trimmed; empty items are allowed, as Kafka's pattern allows them. */
+static int check_throttled_replicas(const char *v, char *err, size_t errlen)
+{
+	while (isspace((unsigned char)*v))
+		v++;
+	size_t n = strlen(v);
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	if (n == 1 && v[0] == '*')
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && v[j] != ',')
+			j++;
+		size_t a = i, b = j;
+		while (a < b && isspace((unsigned char)v[a]))
+			a++;
+		while (b > a && isspace((unsigned char)v[b - 1]))
+			b--;
+		size_t d1 = a, d2;
+		while (d1 < b && isdigit((unsigned char)v[d1]))
+			d1++;
+		d2 = d1 < b && v[d1] == ':' ? d1 + 1 : d1;
+		size_t e = d2;
+		while (e < b && isdigit((unsigned char)v[e]))
+			e++;
+		bool ok = a == b || (d1 > a && v[d1] == ':' && e > d2 && e == b);
+		if (!ok) {
+			snprintf(err, errlen, "'%.*s' is not partitionId:brokerId (or the list is not *)",
+			         (int)KB_MIN(b - a, (size_t)64), v + a);
+			return -1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Kafka's version strings of the record format / protocol (MetadataVersion), long and short. */
+static const char *const format_versions[] = {
+	"0.8.0", "0.8.1", "0.8.2", "0.9.0", "0.10.0-IV0", "0.10.0-IV1", "0.10.1-IV0",
+	"0.10.1-IV1", "0.10.1-IV2", "0.10.2-IV0", "0.11.0-IV0", "0.11.0-IV1", "0.11.0-IV2",
+	"1.0-IV0", "1.1-IV0", "2.0-IV0", "2.0-IV1", "2.1-IV0", "2.1-IV1", "2.1-IV2", "2.2-IV0",
+	"2.2-IV1", "2.3-IV0", "2.3-IV1", "2.4-IV0", "2.4-IV1", "2.5-IV0", "2.6-IV0", "2.7-IV0",
+	"2.7-IV1", "2.7-IV2", "2.8-IV0", "2.8-IV1", "3.0-IV0", "3.0-IV1", "3.1-IV0", "3.2-IV0",
+	"3.3-IV0", "3.3-IV1", "3.3-IV2", "3.3-IV3", "3.4-IV0", "3.5-IV0", "3.5-IV1", "3.5-IV2",
+	"3.6-IV0", "3.6-IV1", "3.6-IV2", "3.7-IV0", "3.7-IV1", "3.7-IV2", "3.7-IV3", "3.7-IV4",
+	"3.8-IV0", "3.9-IV0", "4.0-IV0", "4.0-IV1",
+};
+
+/* A known version, or its release without the "-IVn" suffix ("2.8", "0.10.0"). */
+static bool known_version(const char *v, size_t n)
+{
+	for (size_t i = 0; i < KB_ARRAY_LEN(format_versions); i++) {
+		const char *f = format_versions[i], *iv = strstr(f, "-IV");
+		size_t flen = strlen(f), short_len = iv ? (size_t)(iv - f) : flen;
+		if ((n == flen || n == short_len) && strncmp(v, f, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* As Kafka reads them: the first three dot-separated parts of a 0.x version, the first two
+ * of any other, must name a known version ("2.8.1" is 2.8, "0.10.2.1" is 0.10.2). */
+static int check_format_version(const char *v, char *err, size_t errlen)
+{
+	int keep = strncmp(v, "0.", 2) == 0 ? 3 : 2, dots = 0;
+	size_t n = 0;
+	while (v[n] && !(v[n] == '.' && ++dots == keep))
+		n++;
+	if (n > 0 && known_version(v, n) && strcmp(v, "2.9-IV0") != 0)
+		return 0;
+	snprintf(err, errlen, "'%.64s' is not a Kafka version", v);
+	return -1;
+}
+
+/* Tiered storage is not offered: remote.storage.enable must stay false. */
+static int check_remote_storage(const char *v, char *err, size_t errlen)
+{
+	if (strcasecmp(v, "true") != 0)
+		return 0;
+	snprintf(err, errlen, "Tiered Storage functionality is disabled in the broker. Topic "
+	         "cannot be configured with remote log storage.");
+	return -1;
+}
+
 #define INT_ATLEAST(lo) .type = CONF_INT, .min = (lo), .max = INT32_MAX
 #define LONG_ATLEAST(lo) .type = CONF_LONG, .min = (lo), .max = INT64_MAX
 
@@ -39,12 +138,31 @@ const struct topic_conf_key topic_conf_keys[] = {
 		       "compact keeps the latest record of each key; both may be given.",
 	},
 	{
+		.name = "compression.gzip.level", .type = CONF_INT, .min = -1, .max = 9, .def = "-1",
+		.validate = check_gzip_level, .valid = "[1, 9] or -1", .no_effect = true,
+		.doc = "Level of gzip compression when compression.type is gzip: 1 (fastest) to 9 "
+		       "(smallest), -1 for zlib's default. " NO_EFFECT ": gzip is recompressed at "
+		       "zlib's default level.",
+	},
+	{
+		.name = "compression.lz4.level", .type = CONF_INT, .min = 1, .max = 17, .def = "9",
+		.no_effect = true,
+		.doc = "Level of lz4 compression when compression.type is lz4, 1 to 17. " NO_EFFECT
+		       ": lz4 is recompressed in the library's default (fast) mode.",
+	},
+	{
 		.name = "compression.type", .type = CONF_STRING, .def = "producer",
 		.validate = conf_check_compression_type,
 		.valid = "uncompressed, zstd, lz4, snappy, gzip or producer",
 		.synonyms = {"compression.type"},
 		.doc = "Compression of the topic's stored batches: producer keeps the producer's, any "
 		       "other value recompresses to it (uncompressed: none).",
+	},
+	{
+		.name = "compression.zstd.level", .type = CONF_INT, .min = -131072, .max = 22,
+		.def = "3", .no_effect = true,
+		.doc = "Level of zstd compression when compression.type is zstd, -131072 to 22. "
+		       NO_EFFECT ": zstd is recompressed at level 3 (this default).",
 	},
 	{
 		.name = "delete.retention.ms", LONG_ATLEAST(0), .def = "86400000",
@@ -59,7 +177,7 @@ const struct topic_conf_key topic_conf_keys[] = {
 		       "files are deleted.",
 	},
 	{
-		.name = "flush.messages", LONG_ATLEAST(0), .def = "9223372036854775807",
+		.name = "flush.messages", LONG_ATLEAST(1), .def = "9223372036854775807",
 		.synonyms = {"log.flush.interval.messages"},
 		.doc = "Records appended to a partition before its log is forced to disk (fsync).",
 	},
@@ -71,10 +189,36 @@ const struct topic_conf_key topic_conf_keys[] = {
 		       "forced to disk.",
 	},
 	{
+		.name = "follower.replication.throttled.replicas", .type = CONF_LIST, .def = "",
+		.validate = check_throttled_replicas, .valid = THROTTLED_VALID, .no_effect = true,
+		.doc = "Replicas whose replication is throttled on the follower side, as "
+		       "partition:broker pairs, or * for all. " NO_EFFECT ": there are no replication "
+		       "quotas.",
+	},
+	{
 		.name = "index.interval.bytes", INT_ATLEAST(0), .def = "4096",
 		.synonyms = {"log.index.interval.bytes"},
 		.doc = "Bytes of log appended between two entries of a segment's offset and time "
 		       "indexes.",
+	},
+	{
+		.name = "leader.replication.throttled.replicas", .type = CONF_LIST, .def = "",
+		.validate = check_throttled_replicas, .valid = THROTTLED_VALID, .no_effect = true,
+		.doc = "Replicas whose replication is throttled on the leader side, as "
+		       "partition:broker pairs, or * for all. " NO_EFFECT ": there are no replication "
+		       "quotas.",
+	},
+	{
+		.name = "local.retention.bytes", LONG_ATLEAST(-2), .def = "-2", .no_effect = true,
+		.doc = "With tiered storage, the size a partition keeps locally before segments are "
+		       "left only in remote storage; -2: retention.bytes. " NO_EFFECT ": there is no "
+		       "tiered storage.",
+	},
+	{
+		.name = "local.retention.ms", LONG_ATLEAST(-2), .def = "-2", .no_effect = true,
+		.doc = "With tiered storage, how long segments are kept locally before they are left "
+		       "only in remote storage; -2: retention.ms. " NO_EFFECT ": there is no tiered "
+		       "storage.",
 	},
 	{
 		.name = "max.compaction.lag.ms", .type = CONF_LONG, .min = 1, .max = INT64_MAX,
@@ -86,6 +230,33 @@ const struct topic_conf_key topic_conf_keys[] = {
 		.name = "max.message.bytes", INT_ATLEAST(0), .def = "1048588",
 		.synonyms = {"message.max.bytes"},
 		.doc = "Largest record batch the topic accepts, in bytes, as the producer sent it.",
+	},
+	{
+		.name = "message.downconversion.enable", .type = CONF_BOOL, .def = "true",
+		.no_effect = true,
+		.doc = "Whether batches are down-converted for consumers that fetch with an old "
+		       "Fetch version (v0-3). " NO_EFFECT ": they always are.",
+	},
+	{
+		.name = "message.format.version", .type = CONF_STRING, .def = "3.0-IV1",
+		.validate = check_format_version, .no_effect = true,
+		.valid = "a Kafka version such as 0.10.2, 2.8 or 3.0-IV1",
+		.doc = "Record format for appends, by Kafka version. " NO_EFFECT ": as in Kafka 3.x "
+		       "(inter.broker.protocol.version 3.0 or later) it is ignored and batches are "
+		       "stored in format v2.",
+	},
+	{
+		.name = "message.timestamp.after.max.ms", LONG_ATLEAST(0), .def = "9223372036854775807",
+		.doc = "With CreateTime, how far in milliseconds a record's timestamp may be ahead of "
+		       "the broker's clock before its batch is refused (the default: "
+		       "message.timestamp.difference.max.ms).",
+	},
+	{
+		.name = "message.timestamp.before.max.ms", LONG_ATLEAST(0),
+		.def = "9223372036854775807",
+		.doc = "With CreateTime, how far in milliseconds a record's timestamp may be behind "
+		       "the broker's clock before its batch is refused (the default: "
+		       "message.timestamp.difference.max.ms).",
 	},
 	{
 		.name = "message.timestamp.difference.max.ms", LONG_ATLEAST(0),
@@ -102,6 +273,7 @@ const struct topic_conf_key topic_conf_keys[] = {
 	},
 	{
 		.name = "min.cleanable.dirty.ratio", .type = CONF_STRING, .def = "0.5",
+		.kafka_type = TOPIC_CONF_KT_DOUBLE,
 		.validate = conf_check_ratio, .valid = "a number in [0, 1]",
 		.synonyms = {"log.cleaner.min.cleanable.ratio"},
 		.doc = "Share of a compacted log's cleanable bytes that must be dirty before it is "
@@ -118,10 +290,34 @@ const struct topic_conf_key topic_conf_keys[] = {
 		.doc = "Fewest in-sync replicas a partition needs to accept a produce with acks=all.",
 	},
 	{
-		.name = "retention.bytes", LONG_ATLEAST(-1), .def = "-1",
+		.name = "preallocate", .type = CONF_BOOL, .def = "false", .no_effect = true,
+		.doc = "Whether a new segment file is allocated at its full size when it is created. "
+		       NO_EFFECT ": segments grow as they are written.",
+	},
+	{
+		.name = "remote.log.copy.disable", .type = CONF_BOOL, .def = "false", .no_effect = true,
+		.doc = "With tiered storage, stops copying segments to remote storage. " NO_EFFECT
+		       ": there is no tiered storage.",
+	},
+	{
+		.name = "remote.log.delete.on.disable", .type = CONF_BOOL, .def = "false",
+		.no_effect = true,
+		.doc = "With tiered storage, lets remote storage be turned off for the topic, deleting "
+		       "its remote data. " NO_EFFECT ": there is no tiered storage.",
+	},
+	{
+		.name = "remote.storage.enable", .type = CONF_BOOL, .def = "false",
+		.validate = check_remote_storage, .valid = "false (tiered storage is disabled)",
+		.no_effect = true,
+		.doc = "Whether the topic's segments are copied to tiered (remote) storage. "
+		       NO_EFFECT ": there is no tiered storage, and true is refused as by a Kafka "
+		       "broker whose tiered storage is disabled.",
+	},
+	{
+		.name = "retention.bytes", LONG_ATLEAST(INT64_MIN), .def = "-1",
 		.synonyms = {"log.retention.bytes"},
-		.doc = "Size a partition's log may reach before its oldest segments are deleted; -1: "
-		       "no size limit.",
+		.doc = "Size a partition's log may reach before its oldest segments are deleted; a "
+		       "negative value (-1): no size limit.",
 	},
 	{
 		.name = "retention.ms", LONG_ATLEAST(-1), .def = "604800000",
@@ -136,9 +332,15 @@ const struct topic_conf_key topic_conf_keys[] = {
 		.doc = "Largest size of one segment file of the topic's partitions, in bytes.",
 	},
 	{
-		.name = "segment.index.bytes", INT_ATLEAST(0), .def = "10485760",
+		.name = "segment.index.bytes", INT_ATLEAST(4), .def = "10485760",
 		.synonyms = {"log.index.size.max.bytes"},
 		.doc = "Largest size of a segment's offset index (and time index), in bytes.",
+	},
+	{
+		.name = "segment.jitter.ms", LONG_ATLEAST(0), .def = "0", .no_effect = true,
+		.doc = "Largest random time in milliseconds subtracted from segment.ms so segments of "
+		       "many partitions do not roll together. " NO_EFFECT ": segments roll at "
+		       "segment.ms.",
 	},
 	{
 		.name = "segment.ms", LONG_ATLEAST(1), .def = "604800000",
@@ -176,12 +378,24 @@ static void valid_text(const struct topic_conf_key *t, char *buf, size_t len)
 		snprintf(buf, len, "any");
 }
 
+static void copy_trimmed(const char *s, char *buf, size_t len)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	snprintf(buf, len, "%.*s", (int)KB_MIN(n, (size_t)INT32_MAX), s);
+}
+
 /* Checks a value with conf_set_field's rules; writes only the reason into why. */
 static int check_value(const struct topic_conf_key *t, const char *value, char *why,
                        size_t len)
 {
+	/* An empty default (the throttled-replica lists) lets the value be empty too. */
 	const struct conf_key k = {.name = t->name, .type = t->type, .offset = 0, .min = t->min,
-	                           .max = t->max, .def = t->def, .validate = t->validate};
+	                           .max = t->max, .def = t->def[0] ? t->def : NULL,
+	                           .validate = t->validate};
 	union {
 		int32_t i32;
 		int64_t i64;
@@ -191,6 +405,11 @@ static int check_value(const struct topic_conf_key *t, const char *value, char *
 	int rc = conf_set_field(&scratch, &k, value, why, len);
 	if (t->type == CONF_STRING || t->type == CONF_LIST)
 		kb_free(scratch.s);
+	else if (rc == 0 && t->validate) { /* a further rule on a number or boolean */
+		char v[VALUE_MAX];
+		copy_trimmed(value, v, sizeof(v));
+		rc = t->validate(v, why, len);
+	}
 	return rc;
 }
 
@@ -214,15 +433,6 @@ int topic_conf_validate(const char *name, const char *value, char *err, size_t e
 	return -1;
 }
 
-static void copy_trimmed(const char *s, char *buf, size_t len)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	snprintf(buf, len, "%.*s", (int)KB_MIN(n, (size_t)INT32_MAX), s);
-}
 
 static bool any_synonym_set(const struct kb_config *bcfg, const struct topic_conf_key *t)
 {
@@ -254,8 +464,10 @@ const char *topic_conf_value(const struct kb_config *bcfg, const struct conf_kv 
 	} else {
 		if (t->broker_value)
 			t->broker_value(bcfg, buf, buflen);
-		else
+		else if (t->synonyms[0] && conf_find(t->synonyms[0]))
 			conf_value_str(bcfg, conf_find(t->synonyms[0]), buf, buflen);
+		else /* no broker key behind it in kbroker */
+			snprintf(buf, buflen, "%s", t->def);
 		if (any_synonym_set(bcfg, t))
 			src = CONF_SRC_STATIC_BROKER;
 	}
@@ -289,5 +501,36 @@ bool topic_conf_bool(const struct kb_config *bcfg, const struct conf_kv *overrid
 int topic_conf_type(const char *name)
 {
 	const struct topic_conf_key *t = topic_conf_find(name);
-	return t ? conf_kafka_type(t->type) : CONF_KT_UNKNOWN;
+	if (!t)
+		return CONF_KT_UNKNOWN;
+	return t->kafka_type ? t->kafka_type : conf_kafka_type(t->type);
+}
+
+int topic_conf_validate_set(const struct kb_config *bcfg, const struct conf_kv *kv, int n,
+                            char *err, size_t errlen)
+{
+	int64_t lo = topic_conf_int(bcfg, kv, n, "min.compaction.lag.ms");
+	int64_t hi = topic_conf_int(bcfg, kv, n, "max.compaction.lag.ms");
+	if (lo <= hi)
+		return 0;
+	snprintf(err, errlen, "conflict topic config setting min.compaction.lag.ms (%" PRId64
+	         ") > max.compaction.lag.ms (%" PRId64 ")", lo, hi);
+	return -1;
+}
+
+void topic_conf_print_help(FILE *out)
+{
+	fprintf(out, "Topic configs (CreateTopics, AlterConfigs, kadmin --config): every topic "
+	        "config of Kafka 3.9.\n\n");
+	for (size_t i = 0; i < topic_conf_nkeys; i++) {
+		const struct topic_conf_key *t = &topic_conf_keys[i];
+		char valid[REASON_MAX];
+		valid_text(t, valid, sizeof(valid));
+		static const char *const types[] = {"?", "int", "long", "boolean", "string", "list"};
+		fprintf(out, "%s\n  type: %s; valid: %s; default: %s%s%s\n", t->name,
+		        t->kafka_type == TOPIC_CONF_KT_DOUBLE ? "double" : types[t->type], valid,
+		        t->def[0] ? t->def : "\"\"", t->synonyms[0] ? "; broker key: " : "",
+		        t->synonyms[0] ? t->synonyms[0] : "");
+		fprintf(out, "  %s\n\n", t->doc);
+	}
 }

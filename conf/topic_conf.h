@@ -1,4 +1,7 @@
-/* topic_conf.h — the topic-level configs kbroker honours (Kafka's topic config names).
+/* topic_conf.h — the topic-level configs: every one Kafka 3.9 defines (LogConfig), with its
+ * type, validation and default. Most are honoured; the rest (no_effect: tiered storage,
+ * replication throttles, preallocate, compression levels, ...) are accepted, validated and
+ * described like Kafka's, and documented as having no effect in kbroker.
  *
  * One table (conf/topic_conf.c), one row per config: name, type, bounds or valid values,
  * Kafka's default, documentation, and the broker keys it falls back on ("synonyms", most
@@ -24,12 +27,19 @@ struct topic_conf_key {
 	int64_t min, max;     /* bounds for CONF_INT / CONF_LONG */
 	const char *def;      /* Kafka's default as text (the broker keys' default, resolved) */
 	const char *doc;
-	int (*validate)(const char *value, char *err, size_t errlen); /* strings and lists */
+	/* A further rule: for strings and lists the whole check; for numbers and booleans run
+	 * after the type and bounds (e.g. gzip levels: -1 or 1..9). */
+	int (*validate)(const char *value, char *err, size_t errlen);
 	const char *valid;    /* valid values in words; NULL: bounds or type */
 	/* Broker keys this config falls back on, most specific first; NULL-terminated. */
 	const char *synonyms[TOPIC_CONF_MAX_SYNONYMS + 1];
-	/* Writes the broker-level value as text; NULL: the value of synonyms[0]. */
+	/* Writes the broker-level value as text; NULL: the value of synonyms[0], or def when
+	 * kbroker has no broker key behind the config (synonyms[0] NULL). */
 	void (*broker_value)(const struct kb_config *cfg, char *buf, size_t len);
+	/* Accepted, validated and described as Kafka does, but kbroker does not act on it (no
+	 * tiered storage, no replication quotas, ...); its doc says so. */
+	bool no_effect;
+	int kafka_type;       /* DescribeConfigs config_type when not the type's (DOUBLE: 6) */
 };
 
 extern const struct topic_conf_key topic_conf_keys[]; /* sorted by name */
@@ -66,5 +76,15 @@ bool topic_conf_bool(const struct kb_config *bcfg, const struct conf_kv *overrid
 
 /* Kafka's DescribeConfigs config_type of a topic config (CONF_KT_*; 0 for an unknown name). */
 int topic_conf_type(const char *name);
+
+/* Checks of a whole set of overrides that single values cannot show, as Kafka's
+ * LogConfig.validateValues: min.compaction.lag.ms may not exceed max.compaction.lag.ms
+ * (effective values, bcfg may be NULL). Returns 0, or -1 with the reason in err. */
+int topic_conf_validate_set(const struct kb_config *bcfg, const struct conf_kv *kv, int n,
+                            char *err, size_t errlen);
+
+/* `kbroker --help-topic-config`: every topic config with its type, valid values, default,
+ * the broker key it falls back on, and its documentation. */
+void topic_conf_print_help(FILE *out);
 
 #endif

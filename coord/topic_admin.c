@@ -126,6 +126,8 @@ static void report(struct txn *t, int rc)
 	char msg[256] = "";
 	if (t->fenced && which == 0 && zrc == ZBADVERSION)
 		snprintf(msg, sizeof(msg), "this broker is no longer the controller");
+	else if (zrc == ZBADVERSION && which > 0)
+		err = TOPIC_ADMIN_CONFLICT; /* only a versioned setData can fail so */
 	else if (zrc != ZOK)
 		snprintf(msg, sizeof(msg), "ZooKeeper: %s", zerror(zrc));
 	else
@@ -292,4 +294,53 @@ void topic_admin_create_node(struct zk *z, const char *rel_path, const char *dat
 	struct txn *t = txn_new(z, NULL, cb, arg);
 	txn_create(t, rel_path, kb_strdup(data));
 	txn_send(t, done);
+}
+
+/* ---- Reading an assignment ------------------------------------------------------------ */
+
+struct read_ctx {
+	topic_admin_read_cb cb;
+	void *arg;
+};
+
+static void assignment_read(int rc, const char *value, int len, const struct Stat *st,
+                            const void *data)
+{
+	struct read_ctx *x = (struct read_ctx *)data;
+	struct md_partition *parts = NULL;
+	int n = 0;
+	uint8_t id[16] = {0};
+	if (rc == ZCLOSING)
+		x->cb(TOPIC_ADMIN_CLOSING, "the ZooKeeper session is closing", NULL, 0, id, -1, x->arg);
+	else if (rc == ZNONODE)
+		x->cb(KERR_UNKNOWN_TOPIC_OR_PARTITION, "the topic does not exist", NULL, 0, id, -1,
+		      x->arg);
+	else if (rc != ZOK)
+		x->cb(KERR_UNKNOWN_SERVER_ERROR, zerror(rc), NULL, 0, id, -1, x->arg);
+	else if (len <= 0 || md_assignment_decode(value, (size_t)len, &parts, &n, id) < 0)
+		x->cb(KERR_UNKNOWN_SERVER_ERROR, "the topic's assignment znode is malformed", NULL, 0,
+		      id, -1, x->arg);
+	else
+		x->cb(KERR_NONE, NULL, parts, n, id, st->version, x->arg);
+	for (int i = 0; i < n; i++)
+		kb_free(parts[i].replicas);
+	kb_free(parts);
+	kb_free(x);
+}
+
+void topic_admin_read_assignment(struct zk *z, const char *name, topic_admin_read_cb cb,
+                                 void *arg)
+{
+	char rel[600], buf[1024];
+	snprintf(rel, sizeof(rel), "/brokers/topics/%s", name);
+	struct read_ctx *x = kb_malloc(sizeof(*x));
+	*x = (struct read_ctx){cb, arg};
+	int rc = zoo_aget(zk_handle(z), zk_path(z, rel, buf, sizeof(buf)), 0, assignment_read, x);
+	if (rc != ZOK) {
+		uint8_t id[16] = {0};
+		kb_free(x);
+		cb(KERR_UNKNOWN_SERVER_ERROR, zerror(rc), NULL, 0, id, -1, arg);
+		return;
+	}
+	zk_kick(z);
 }

@@ -20,7 +20,12 @@ struct zk_fence {
  * release what it holds, not answer anyone. */
 #define TOPIC_ADMIN_CLOSING (-100)
 
-/* Called exactly once per write, with a Kafka error code (0 = done) or TOPIC_ADMIN_CLOSING. */
+/* A write conditional on a znode's version (topic_admin_set_assignment with version >= 0)
+ * found another version: someone changed it since it was read. The caller reads it again. */
+#define TOPIC_ADMIN_CONFLICT (-101)
+
+/* Called exactly once per write, with a Kafka error code (0 = done), TOPIC_ADMIN_CLOSING or
+ * TOPIC_ADMIN_CONFLICT. */
 typedef void (*topic_admin_cb)(int16_t error, const char *message, void *arg);
 
 /* Creates /brokers/topics/<t> (assignment + topic id) and /config/topics/<t> in one
@@ -31,11 +36,23 @@ void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name
                         void *arg);
 
 /* Rewrites the assignment with more partitions, conditional on the assignment's zkVersion
- * (-1: unconditional). */
+ * (-1: unconditional; a version that no longer matches: TOPIC_ADMIN_CONFLICT). */
 void topic_admin_set_assignment(struct zk *z, const struct zk_fence *f, const char *name,
                                 const struct md_partition *parts, int n,
                                 const uint8_t topic_id[16], int32_t version, topic_admin_cb cb,
                                 void *arg);
+
+/* Reads /brokers/topics/<t> from ZooKeeper itself, not from a metadata cache that may lag
+ * behind a write just made (the controller decides from what is written, as Kafka's does).
+ * `cb` runs exactly once on the loop: error 0 with the decoded assignment (partitions
+ * 0..n-1; valid only during the call), its topic id and the znode's zkVersion;
+ * UNKNOWN_TOPIC_OR_PARTITION when the znode is missing; UNKNOWN_SERVER_ERROR (message says
+ * why) for ZooKeeper trouble or malformed JSON; TOPIC_ADMIN_CLOSING at shutdown. */
+typedef void (*topic_admin_read_cb)(int16_t error, const char *message,
+                                    const struct md_partition *parts, int n,
+                                    const uint8_t topic_id[16], int32_t version, void *arg);
+void topic_admin_read_assignment(struct zk *z, const char *name, topic_admin_read_cb cb,
+                                 void *arg);
 
 /* Creates /admin/delete_topics/<t> (already marked: success). */
 void topic_admin_mark_delete(struct zk *z, const char *name, topic_admin_cb cb, void *arg);

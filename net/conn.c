@@ -184,7 +184,10 @@ static void slot_done(struct conn *c, struct conn_slot *s)
 	s->done = true;
 	c->inflight--;
 	c->depth++;
+	bool was_head = c->head == s;
 	flush_slots(c);
+	if (was_head && c->head && !c->closed && c->ops->on_turn)
+		c->ops->on_turn(c);
 	maybe_resume(c);
 	c->depth--;
 	maybe_free(c);
@@ -216,6 +219,11 @@ void conn_slot_fill_buf(struct conn *c, struct conn_slot *s, struct evbuffer *bu
 		evbuffer_drain(buf, evbuffer_get_length(buf));
 	}
 	slot_done(c, s);
+}
+
+bool conn_slot_first(const struct conn *c, const struct conn_slot *s)
+{
+	return c->head == s;
 }
 
 void conn_slot_skip(struct conn *c, struct conn_slot *s)

@@ -42,6 +42,10 @@ struct conn_ops {
 	int (*on_frame)(struct conn *c, struct conn_slot *slot, uint8_t *frame, size_t len);
 	/* The connection is going away (peer closed, error, idle, conn_close). Runs once. */
 	void (*on_close)(struct conn *c);
+	/* Optional: the oldest unfinished slot changed (earlier responses are all done), so a
+	 * request waiting for its turn (conn_slot_first) may go on. May run inside a handler's
+	 * conn_slot_fill: it must only schedule work. */
+	void (*on_turn)(struct conn *c);
 };
 
 struct conn_limits {
@@ -65,6 +69,10 @@ void conn_slot_fill(struct conn *c, struct conn_slot *slot, const void *bytes, s
 void conn_slot_fill_buf(struct conn *c, struct conn_slot *slot, struct evbuffer *buf);
 /* The request gets no response (Produce acks=0). */
 void conn_slot_skip(struct conn *c, struct conn_slot *slot);
+/* Whether every request that arrived before this slot's has been answered (or skipped):
+ * what Kafka guarantees for every request, which it reads only after answering the one
+ * before. */
+bool conn_slot_first(const struct conn *c, const struct conn_slot *slot);
 
 void conn_close(struct conn *c);
 

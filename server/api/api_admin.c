@@ -1,5 +1,5 @@
-/* api_admin.c — CreateTopics (19), DeleteTopics (20), CreatePartitions (37), ElectLeaders
- * (43) and DescribeCluster (60).
+/* api_admin.c — CreateTopics (19), DeleteTopics (20), ElectLeaders (43) and DescribeCluster
+ * (60); CreatePartitions (37) is in api_partitions.c, shared helpers in api_admin_util.c.
  *
  * In ZooKeeper mode only the controller serves the first four; any other broker answers
  * NOT_CONTROLLER per item and clients retry at Metadata's controller_id. Writes are fenced by
@@ -10,97 +10,14 @@
  * (common/limits.h): topics per request, partitions per topic and per request, replicas per
  * assignment, configs per topic and value lengths, the znode size of an assignment, and the
  * cluster's total (kbroker.max.partitions.per.cluster). */
+#include "api_admin.h"
+
 #include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
-#include "../../coord/election.h"
-#include "../../coord/topic_admin.h"
-#include "../../net/kp_msgs.h"
 #include "../core/admin_op.h"
-#include "../core/dispatch.h"
 
 #include <string.h>
-
-static struct zk_fence fence(struct kreq *r)
-{
-	return (struct zk_fence){coord_fence_version(r->b->coord)};
-}
-
-static char *cstr(struct kreq *r, struct kp_str s)
-{
-	return arena_strndup(&r->arena, s.ptr ? s.ptr : "", s.len > 0 ? (size_t)s.len : 0);
-}
-
-static struct kp_str msg(struct kreq *r, const char *m)
-{
-	return m ? kp_str_c(arena_strndup(&r->arena, m, strlen(m))) : KP_STR_NULL;
-}
-
-/* Live brokers with racks, for placement. */
-static int place(struct kreq *r, int32_t n_parts, int16_t rf, struct md_partition **out,
-                 char *err, size_t errlen)
-{
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	int32_t *ids = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)md->nbrokers + 1));
-	const char **racks = arena_alloc(&r->arena, sizeof(char *) * ((size_t)md->nbrokers + 1));
-	if (!ids || !racks)
-		return -1;
-	for (int i = 0; i < md->nbrokers; i++) {
-		ids[i] = md->brokers[i].id;
-		racks[i] = md->brokers[i].rack;
-	}
-	return assign_replicas(ids, racks, md->nbrokers, n_parts, rf, -1, -1, 0, out, err, errlen);
-}
-
-static void free_parts(struct md_partition *p, int n)
-{
-	for (int i = 0; i < n; i++)
-		kb_free(p[i].replicas);
-	kb_free(p);
-}
-
-/* Every partition of t has a live leader. */
-static bool topic_ready(const struct md_cache *md, const struct md_topic *t, int32_t nparts)
-{
-	if (!t || t->npartitions < nparts)
-		return false;
-	for (int i = 0; i < nparts; i++) {
-		const struct md_partition *p = &t->partitions[i];
-		if (!p->has_state || p->state.leader < 0 || !md_broker_live(md, p->state.leader))
-			return false;
-	}
-	return true;
-}
-
-/* The common waiting rule of the topic admin requests: an item still waiting is settled
- * once done(i) says so; at the deadline it is settled anyway, with REQUEST_TIMED_OUT when
- * the request asked to wait (timeout > 0). Returns true when nothing waits any more. */
-struct settle {
-	bool *waiting;
-	int n;
-	int32_t timeout_ms;
-	bool (*done)(struct kreq *r, void *st, int i);
-	int16_t *(*error)(void *st, int i);
-};
-
-static bool settle_items(struct kreq *r, void *st, const struct settle *x, bool timed_out)
-{
-	bool all = true;
-	for (int i = 0; i < x->n; i++) {
-		if (!x->waiting[i])
-			continue;
-		if (x->done(r, st, i)) {
-			x->waiting[i] = false;
-		} else if (timed_out) {
-			x->waiting[i] = false;
-			if (x->timeout_ms > 0)
-				*x->error(st, i) = KERR_REQUEST_TIMED_OUT;
-		} else {
-			all = false;
-		}
-	}
-	return all;
-}
 
 /* ---- CreateTopics ------------------------------------------------------------------------ */
 
@@ -115,7 +32,7 @@ static void create_set_error(struct kreq *r, void *st, int idx, int16_t error, c
 {
 	struct create_state *s = st;
 	s->res[idx].ErrorCode = error;
-	s->res[idx].ErrorMessage = msg(r, m);
+	s->res[idx].ErrorMessage = adm_msg(r, m);
 	s->waiting[idx] = error == 0;
 }
 
@@ -123,8 +40,8 @@ static bool created(struct kreq *r, void *st, int i)
 {
 	struct create_state *s = st;
 	const struct md_cache *md = coord_metadata(r->b->coord);
-	const struct md_topic *t = md_find_topic(md, cstr(r, s->res[i].Name));
-	if (!topic_ready(md, t, s->res[i].NumPartitions))
+	const struct md_topic *t = md_find_topic(md, adm_cstr(r, s->res[i].Name));
+	if (!adm_topic_ready(md, t, s->res[i].NumPartitions))
 		return false;
 	memcpy(s->res[i].TopicId, t->topic_id, 16);
 	return true;
@@ -139,7 +56,7 @@ static bool create_ready(struct kreq *r, void *st, bool timed_out)
 {
 	struct create_state *s = st;
 	struct settle x = {s->waiting, s->n, s->timeout_ms, created, create_error};
-	return settle_items(r, st, &x, timed_out);
+	return adm_settle_items(r, st, &x, timed_out);
 }
 
 static bool duplicated(const struct CreatableTopic *in, int n, int i)
@@ -150,117 +67,30 @@ static bool duplicated(const struct CreatableTopic *in, int n, int i)
 	return false;
 }
 
-#define TOO_MANY_TOPICS "the request names more topics than a broker takes at once"
-
-static int16_t fail(char *m, size_t mlen, int16_t code, const char *text)
-{
-	snprintf(m, mlen, "%s", text);
-	return code;
-}
-
-/* The partitions one request may still add: what it asked for so far, what it was granted
- * (validate_only too, so a validation answers what the real request would), and the
- * cluster's partitions before it, against the named limits. */
-struct budget {
-	int64_t asked;
-	int64_t granted;
-	int64_t existing;
-	int64_t cap;
-};
-
-static struct budget budget_new(struct kreq *r)
-{
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	return (struct budget){0, 0, md_total_partitions(md), r->b->cfg.max_partitions_per_cluster};
-}
-
-/* A topic that will have `total` partitions, `add` of them new. */
-static int16_t budget_check(struct budget *b, int64_t total, int64_t add, char *m, size_t mlen)
-{
-	if (total > KB_MAX_PARTITIONS_PER_TOPIC) {
-		snprintf(m, mlen, "%lld partitions: a topic may have at most %d", (long long)total,
-		         KB_MAX_PARTITIONS_PER_TOPIC);
-		return KERR_INVALID_PARTITIONS;
-	}
-	b->asked += add;
-	if (b->asked > KB_MAX_PARTITIONS_PER_REQUEST) {
-		snprintf(m, mlen, "the request asks for more than %d partitions in all",
-		         KB_MAX_PARTITIONS_PER_REQUEST);
-		return KERR_INVALID_PARTITIONS;
-	}
-	if (b->existing + b->granted + add > b->cap) {
-		snprintf(m, mlen, "the cluster would have %lld partitions, above "
-		         "kbroker.max.partitions.per.cluster (%lld)",
-		         (long long)(b->existing + b->granted + add), (long long)b->cap);
-		return KERR_POLICY_VIOLATION;
-	}
-	return 0;
-}
-
-/* The assignment must fit one znode write. */
-static int16_t check_fits(const struct md_partition *parts, int n, char *m, size_t mlen)
-{
-	if (topic_admin_assignment_fits(parts, n))
-		return 0;
-	snprintf(m, mlen, "the assignment of %d partitions is larger than a ZooKeeper write may "
-	         "be (%d bytes)", n, KB_ZK_MAX_WRITE_BYTES);
-	return KERR_POLICY_VIOLATION;
-}
-
-/* An explicit assignment: partitions 0..n-1 once each, same replica count, distinct live
- * brokers. */
-static int16_t check_assignment(const struct md_cache *md, const struct kp_array *as,
-                                struct md_partition **out, char *m, size_t mlen)
-{
-	const struct CreatableReplicaAssignment *a = as->elems;
-	int n = as->count;
-	struct md_partition *parts = kb_calloc((size_t)n, sizeof(*parts));
-	*out = parts;
-	for (int i = 0; i < n; i++) {
-		int32_t idx = a[i].PartitionIndex;
-		if (idx < 0 || idx >= n || parts[idx].replicas)
-			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-			            "partitions must be numbered 0..n-1, each once");
-		const int32_t *b = a[i].BrokerIds.elems;
-		int nb = a[i].BrokerIds.count;
-		if (nb > md->nbrokers) /* before the quadratic duplicate check */
-			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-			            "a partition lists more replicas than there are live brokers");
-		if (nb <= 0 || (i > 0 && nb != a[0].BrokerIds.count))
-			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-			            "every partition needs the same, non-zero number of replicas");
-		for (int k = 0; k < nb; k++) {
-			if (!md_broker_live(md, b[k]))
-				return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-				            "the assignment names a broker that is not alive");
-			for (int j = 0; j < k; j++)
-				if (b[j] == b[k])
-					return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-					            "a partition lists the same broker twice");
-		}
-		parts[idx] = (struct md_partition){.id = idx, .nreplicas = nb, .state_version = -1,
-		                                   .replicas = kb_calloc((size_t)nb, sizeof(int32_t))};
-		memcpy(parts[idx].replicas, b, (size_t)nb * sizeof(int32_t));
-	}
-	return 0;
-}
-
 static int16_t check_configs(struct kreq *r, const struct kp_array *cfg, char *m, size_t mlen)
 {
 	const struct CreatableTopicConfig *c = cfg->elems;
 	if (cfg->count > KB_MAX_CONFIGS_PER_RESOURCE)
-		return fail(m, mlen, KERR_INVALID_REQUEST, "too many config entries for one topic");
+		return adm_fail(m, mlen, KERR_INVALID_REQUEST, "too many config entries for one topic");
 	for (int i = 0; i < cfg->count; i++) {
 		char err[256];
 		if (c[i].Value.len > KB_MAX_CONFIG_VALUE_BYTES)
-			return fail(m, mlen, KERR_INVALID_CONFIG, "a config value is too long");
+			return adm_fail(m, mlen, KERR_INVALID_CONFIG, "a config value is too long");
 		for (int k = 0; k < i; k++)
 			if (kp_str_eq(c[k].Name, c[i].Name))
-				return fail(m, mlen, KERR_INVALID_CONFIG, "a config key is given twice");
+				return adm_fail(m, mlen, KERR_INVALID_CONFIG, "a config key is given twice");
 		if (c[i].Value.len < 0 ||
-		    topic_conf_validate(cstr(r, c[i].Name), cstr(r, c[i].Value), err, sizeof(err)) < 0)
-			return fail(m, mlen, KERR_INVALID_CONFIG, c[i].Value.len < 0 ? "null value" : err);
+		    topic_conf_validate(adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value), err, sizeof(err)) < 0)
+			return adm_fail(m, mlen, KERR_INVALID_CONFIG, c[i].Value.len < 0 ? "null value" : err);
 	}
+	struct conf_kv *kv = arena_alloc(&r->arena, sizeof(*kv) * ((size_t)cfg->count + 1));
+	if (!kv)
+		return adm_fail(m, mlen, KERR_INVALID_REQUEST, "out of request memory");
+	for (int i = 0; i < cfg->count; i++)
+		kv[i] = (struct conf_kv){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
+	char err[256];
+	if (topic_conf_validate_set(&r->b->cfg, kv, cfg->count, err, sizeof(err)) < 0)
+		return adm_fail(m, mlen, KERR_INVALID_CONFIG, err);
 	return 0;
 }
 
@@ -274,44 +104,44 @@ static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, cons
 	*n = 0;
 	const char *why = md_topic_name_invalid(name);
 	if (why)
-		return fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION, why);
+		return adm_fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION, why);
 	if (md_find_topic(md, name))
-		return fail(m, mlen, KERR_TOPIC_ALREADY_EXISTS, "the topic already exists");
+		return adm_fail(m, mlen, KERR_TOPIC_ALREADY_EXISTS, "the topic already exists");
 	for (int i = 0; i < md->ntopics; i++)
 		if (md_topic_names_collide(md->topics[i].name, name))
-			return fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION,
+			return adm_fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION,
 			            "the name collides with an existing topic ('.' vs '_')");
 	int16_t code = check_configs(r, &t->Configs, m, mlen);
 	if (code)
 		return code;
 	if (t->Assignments.count > 0) {
 		if (t->NumPartitions != -1 || t->ReplicationFactor != -1)
-			return fail(m, mlen, KERR_INVALID_REQUEST, "give either partitions and "
+			return adm_fail(m, mlen, KERR_INVALID_REQUEST, "give either partitions and "
 			            "replication factor, or an assignment, not both");
-		code = budget_check(bud, t->Assignments.count, t->Assignments.count, m, mlen);
+		code = adm_budget_check(bud, t->Assignments.count, t->Assignments.count, m, mlen);
 		if (code)
 			return code;
 		*n = t->Assignments.count;
-		code = check_assignment(md, &t->Assignments, parts, m, mlen);
-		return code ? code : check_fits(*parts, *n, m, mlen);
+		code = adm_check_assignment(md, &t->Assignments, parts, m, mlen);
+		return code ? code : adm_check_fits(*parts, *n, m, mlen);
 	}
 	int32_t np = t->NumPartitions == -1 && r->version >= 4 ? r->b->cfg.num_partitions
 	                                                         : t->NumPartitions;
 	int32_t rf = t->ReplicationFactor == -1 && r->version >= 4
 	                     ? r->b->cfg.default_replication_factor : t->ReplicationFactor;
 	if (np <= 0)
-		return fail(m, mlen, KERR_INVALID_PARTITIONS, "the partition count must be above 0");
+		return adm_fail(m, mlen, KERR_INVALID_PARTITIONS, "the partition count must be above 0");
 	if (rf <= 0)
-		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR,
+		return adm_fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR,
 		            "the replication factor must be above 0");
-	code = budget_check(bud, np, np, m, mlen);
+	code = adm_budget_check(bud, np, np, m, mlen);
 	if (code)
 		return code;
 	char err[160];
-	if (place(r, np, (int16_t)rf, parts, err, sizeof(err)) < 0)
-		return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
+	if (adm_place(r, np, (int16_t)rf, parts, err, sizeof(err)) < 0)
+		return adm_fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
 	*n = np;
-	return check_fits(*parts, np, m, mlen);
+	return adm_check_fits(*parts, np, m, mlen);
 }
 
 /* v5+: the created topic's partition count, replication factor and every config. */
@@ -328,15 +158,15 @@ static void describe_created(struct kreq *r, struct CreatableTopicResult *res,
 	if (!ov || !out)
 		return;
 	for (int i = 0; i < t->Configs.count; i++)
-		ov[i] = (struct conf_kv){cstr(r, c[i].Name), cstr(r, c[i].Value)};
+		ov[i] = (struct conf_kv){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
 	for (size_t i = 0; i < topic_conf_nkeys; i++) {
-		char buf[256];
+		char buf[KB_MAX_CONFIG_VALUE_BYTES + 1];
 		int source;
 		const char *v = topic_conf_value(&r->b->cfg, ov, t->Configs.count,
 		                                 topic_conf_keys[i].name, buf, sizeof(buf), &source);
 		out[i] = (struct CreatableTopicConfigs){
 		        kp_str_c(topic_conf_keys[i].name),
-		        v ? msg(r, v) : KP_STR_NULL, false, (int8_t)source, false};
+		        v ? adm_msg(r, v) : KP_STR_NULL, false, (int8_t)source, false};
 	}
 }
 
@@ -347,7 +177,7 @@ static void config_entries(struct kreq *r, const struct kp_array *cfg,
 	*n = cfg->count;
 	*out = arena_alloc(&r->arena, sizeof(**out) * ((size_t)*n + 1));
 	for (int i = 0; *out && i < *n; i++)
-		(*out)[i] = (struct md_config_entry){cstr(r, c[i].Name), cstr(r, c[i].Value)};
+		(*out)[i] = (struct md_config_entry){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
 }
 
 enum handler_result handle_create_topics(struct kreq *r)
@@ -366,25 +196,25 @@ enum handler_result handle_create_topics(struct kreq *r)
 	struct admin_op *op = admin_op_new(r, req->timeoutMs, s, create_set_error, create_ready);
 	bool controller = coord_is_controller(r->b->coord);
 	bool too_many = n > KB_MAX_TOPICS_PER_ADMIN_REQUEST;
-	struct budget bud = budget_new(r);
+	struct budget bud = adm_budget_new(r);
 	for (int i = 0; i < n; i++) {
 		struct CreatableTopicResult *res = &s->res[i];
 		*res = (struct CreatableTopicResult){.Name = in[i].Name, .NumPartitions = -1,
 		                                     .ReplicationFactor = -1, .Configs = {NULL, -1}};
-		char m[256] = "", *name = cstr(r, in[i].Name);
+		char m[256] = "", *name = adm_cstr(r, in[i].Name);
 		struct md_partition *parts = NULL;
 		int np = 0;
-		int16_t code = !controller ? fail(m, sizeof(m), KERR_NOT_CONTROLLER,
+		int16_t code = !controller ? adm_fail(m, sizeof(m), KERR_NOT_CONTROLLER,
 		                                  "this broker is not the controller")
-		               : too_many ? fail(m, sizeof(m), KERR_INVALID_REQUEST, TOO_MANY_TOPICS)
-		               : duplicated(in, n, i) ? fail(m, sizeof(m), KERR_INVALID_REQUEST,
+		               : too_many ? adm_fail(m, sizeof(m), KERR_INVALID_REQUEST, ADM_TOO_MANY_TOPICS)
+		               : duplicated(in, n, i) ? adm_fail(m, sizeof(m), KERR_INVALID_REQUEST,
 		                                             "the topic is listed twice")
 		                                      : check_create(r, &in[i], name, &bud, &parts,
 		                                                     &np, m, sizeof(m));
 		if (code == 0)
 			bud.granted += np;
 		res->ErrorCode = code;
-		res->ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
+		res->ErrorMessage = code ? adm_msg(r, m) : KP_STR_NULL;
 		if (code == 0) {
 			describe_created(r, res, &in[i], parts, np);
 			if (!req->validateOnly) {
@@ -395,13 +225,13 @@ enum handler_result handle_create_topics(struct kreq *r)
 				int ncfg;
 				md_uuid_generate(id);
 				config_entries(r, &in[i].Configs, &cfg, &ncfg);
-				struct zk_fence f = fence(r);
+				struct zk_fence f = adm_fence(r);
 				admin_op_write(op, i, &cb, &arg);
 				topic_admin_create(coord_zk(r->b->coord), &f, name, parts, np, id, cfg, ncfg,
 				                   cb, arg);
 			}
 		}
-		free_parts(parts, np);
+		adm_free_parts(parts, np);
 	}
 	return admin_op_start(op);
 }
@@ -420,7 +250,7 @@ static void delete_set_error(struct kreq *r, void *st, int idx, int16_t error, c
 {
 	struct delete_state *s = st;
 	s->res[idx].ErrorCode = error;
-	s->res[idx].ErrorMessage = msg(r, m);
+	s->res[idx].ErrorMessage = adm_msg(r, m);
 	s->waiting[idx] = error == 0;
 }
 
@@ -438,7 +268,7 @@ static bool delete_ready(struct kreq *r, void *st, bool timed_out)
 {
 	struct delete_state *s = st;
 	struct settle x = {s->waiting, s->n, s->timeout_ms, deleted, delete_error};
-	return settle_items(r, st, &x, timed_out);
+	return adm_settle_items(r, st, &x, timed_out);
 }
 
 static const struct md_topic *topic_by_id(const struct md_cache *md, const uint8_t id[16])
@@ -462,7 +292,7 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s, bool
 		s->res[i].Name = in[i].Name;
 		if (refuse)
 			return KERR_INVALID_REQUEST;
-		t = in[i].Name.len >= 0 ? md_find_topic(md, cstr(r, in[i].Name))
+		t = in[i].Name.len >= 0 ? md_find_topic(md, adm_cstr(r, in[i].Name))
 		                        : topic_by_id(md, in[i].TopicId);
 		if (!t)
 			return in[i].Name.len >= 0 ? KERR_UNKNOWN_TOPIC_OR_PARTITION : KERR_UNKNOWN_TOPIC_ID;
@@ -472,7 +302,7 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s, bool
 		s->res[i].Name = in[i];
 		if (refuse)
 			return KERR_INVALID_REQUEST;
-		t = md_find_topic(md, cstr(r, in[i]));
+		t = md_find_topic(md, adm_cstr(r, in[i]));
 		if (!t)
 			return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
@@ -511,143 +341,6 @@ enum handler_result handle_delete_topics(struct kreq *r)
 			admin_op_write(op, i, &cb, &arg);
 			topic_admin_mark_delete(coord_zk(r->b->coord), s->names[i], cb, arg);
 		}
-	}
-	return admin_op_start(op);
-}
-
-/* ---- CreatePartitions ----------------------------------------------------------------- */
-
-struct partitions_state {
-	int32_t timeout_ms;
-	struct CreatePartitionsTopicResult *res;
-	int32_t *counts;
-	bool *waiting;
-	int n;
-};
-
-static void partitions_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
-{
-	struct partitions_state *s = st;
-	s->res[idx].ErrorCode = error;
-	s->res[idx].ErrorMessage = msg(r, m);
-	s->waiting[idx] = error == 0;
-}
-
-static bool grown(struct kreq *r, void *st, int i)
-{
-	struct partitions_state *s = st;
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	return topic_ready(md, md_find_topic(md, cstr(r, s->res[i].Name)), s->counts[i]);
-}
-
-static int16_t *partitions_error(void *st, int i)
-{
-	return &((struct partitions_state *)st)->res[i].ErrorCode;
-}
-
-static bool partitions_ready(struct kreq *r, void *st, bool timed_out)
-{
-	struct partitions_state *s = st;
-	struct settle x = {s->waiting, s->n, s->timeout_ms, grown, partitions_error};
-	return settle_items(r, st, &x, timed_out);
-}
-
-/* New partitions: the explicit assignments, or Kafka-style placement. *all gets the whole
- * new assignment (old partitions unchanged). */
-static int16_t check_partitions(struct kreq *r, const struct CreatePartitionsTopic *t,
-                                const struct md_topic *mt, struct budget *bud,
-                                struct md_partition **all, char *m, size_t mlen)
-{
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	int old = mt->npartitions, add = t->Count - old;
-	if (t->Count <= old)
-		return fail(m, mlen, KERR_INVALID_PARTITIONS,
-		            "the partition count can only grow");
-	int16_t code = budget_check(bud, t->Count, add, m, mlen);
-	if (code)
-		return code;
-	int16_t rf = (int16_t)(old > 0 ? mt->partitions[0].nreplicas : 1);
-	struct md_partition *added = NULL;
-	if (t->Assignments.count >= 0) {
-		if (t->Assignments.count != add)
-			return fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT,
-			            "give one assignment per new partition");
-		struct kp_array as = {arena_alloc(&r->arena, sizeof(struct CreatableReplicaAssignment) *
-		                                                     ((size_t)add + 1)), add};
-		const struct CreatePartitionsAssignment *in = t->Assignments.elems;
-		struct CreatableReplicaAssignment *a = as.elems;
-		for (int i = 0; a && i < add; i++)
-			a[i] = (struct CreatableReplicaAssignment){i, in[i].BrokerIds};
-		code = check_assignment(md, &as, &added, m, mlen);
-		if (code) {
-			free_parts(added, add);
-			return code;
-		}
-	} else {
-		char err[160];
-		if (place(r, add, rf, &added, err, sizeof(err)) < 0)
-			return fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
-	}
-	*all = kb_calloc((size_t)t->Count, sizeof(**all));
-	for (int i = 0; i < old; i++) {
-		(*all)[i] = mt->partitions[i];
-		(*all)[i].replicas = kb_calloc((size_t)mt->partitions[i].nreplicas + 1, sizeof(int32_t));
-		memcpy((*all)[i].replicas, mt->partitions[i].replicas,
-		       (size_t)mt->partitions[i].nreplicas * sizeof(int32_t));
-	}
-	for (int i = 0; i < add; i++) {
-		(*all)[old + i] = added[i];
-		(*all)[old + i].id = old + i;
-	}
-	kb_free(added);
-	return check_fits(*all, t->Count, m, mlen);
-}
-
-enum handler_result handle_create_partitions(struct kreq *r)
-{
-	const struct CreatePartitionsRequest *req = r->req;
-	struct CreatePartitionsResponse *resp = r->resp;
-	const struct CreatePartitionsTopic *in = req->Topics.elems;
-	int n = req->Topics.count;
-	struct partitions_state *s = arena_alloc(&r->arena, sizeof(*s));
-	s->res = kreq_array(r, &resp->Results, n, sizeof(*s->res));
-	s->counts = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)n + 1));
-	s->waiting = arena_alloc(&r->arena, (size_t)n + 1);
-	if (!s->res || !s->counts || !s->waiting)
-		return H_CLOSE;
-	s->n = n;
-	s->timeout_ms = req->TimeoutMs;
-	struct admin_op *op = admin_op_new(r, req->TimeoutMs, s, partitions_set_error,
-	                                   partitions_ready);
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	struct budget bud = budget_new(r);
-	for (int i = 0; i < n; i++) {
-		char m[256] = "";
-		s->res[i] = (struct CreatePartitionsTopicResult){in[i].Name, 0, KP_STR_NULL};
-		s->counts[i] = in[i].Count;
-		const struct md_topic *t = md_find_topic(md, cstr(r, in[i].Name));
-		struct md_partition *all = NULL;
-		int16_t code = !coord_is_controller(r->b->coord)
-		                       ? fail(m, sizeof(m), KERR_NOT_CONTROLLER, "not the controller")
-		               : n > KB_MAX_TOPICS_PER_ADMIN_REQUEST
-		                       ? fail(m, sizeof(m), KERR_INVALID_REQUEST, TOO_MANY_TOPICS)
-		               : !t || t->deleting
-		                       ? fail(m, sizeof(m), KERR_UNKNOWN_TOPIC_OR_PARTITION, "no such topic")
-		                       : check_partitions(r, &in[i], t, &bud, &all, m, sizeof(m));
-		if (code == 0)
-			bud.granted += in[i].Count - t->npartitions;
-		s->res[i].ErrorCode = code;
-		s->res[i].ErrorMessage = code ? msg(r, m) : KP_STR_NULL;
-		if (code == 0 && !req->ValidateOnly) {
-			void (*cb)(int16_t, const char *, void *);
-			void *arg;
-			struct zk_fence f = fence(r);
-			admin_op_write(op, i, &cb, &arg);
-			topic_admin_set_assignment(coord_zk(r->b->coord), &f, t->name, all, in[i].Count,
-			                           t->topic_id, -1, cb, arg);
-		}
-		if (all)
-			free_parts(all, in[i].Count);
 	}
 	return admin_op_start(op);
 }
@@ -743,7 +436,7 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 		/* Copied: the answer may wait while topics come and go in the cache. */
 		const char *name = all ? arena_strndup(&r->arena, md->topics[i].name,
 		                                       strlen(md->topics[i].name))
-		                       : cstr(r, tp[i].Topic);
+		                       : adm_cstr(r, tp[i].Topic);
 		if (!name)
 			return -1;
 		const struct md_topic *t = md_find_topic(md, name);

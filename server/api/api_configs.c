@@ -67,10 +67,11 @@ static void topic_synonyms(struct kreq *r, struct DescribeConfigsResourceResult 
 			s[n++] = (struct DescribeConfigsSynonym){kp_str_c(bk->name), astr(r, buf),
 			                                         (int8_t)src};
 	}
-	if (k->def)
-		s[n++] = (struct DescribeConfigsSynonym){kp_str_c(k->synonyms[0] ? k->synonyms[0]
-		                                                                  : k->name),
-		                                         kp_str_c(k->def), CONF_SRC_DEFAULT};
+	/* As Kafka: the default is a synonym only through a broker key (none behind the configs
+	 * kbroker has no broker key for, e.g. remote.storage.enable). */
+	if (k->def && k->synonyms[0])
+		s[n++] = (struct DescribeConfigsSynonym){kp_str_c(k->synonyms[0]), kp_str_c(k->def),
+		                                         CONF_SRC_DEFAULT};
 	e->Synonyms.count = n;
 }
 
@@ -94,7 +95,7 @@ static int describe_topic(struct kreq *r, const struct DescribeConfigsResource *
 		const struct topic_conf_key *k = &topic_conf_keys[i];
 		if (!wanted(&in->ConfigurationKeys, k->name))
 			continue;
-		char buf[256];
+		char buf[KB_MAX_CONFIG_VALUE_BYTES + 1];
 		int src;
 		const char *v = topic_conf_value(&r->b->cfg, ov, t->nconfigs, k->name, buf, sizeof(buf),
 		                                 &src);
@@ -303,7 +304,7 @@ static int16_t apply_op(struct kreq *r, struct cfgset *c, const struct md_topic 
 	}
 	const char *v = cstr(r, value);
 	if (op >= 2) {
-		char buf[256];
+		char buf[KB_MAX_CONFIG_VALUE_BYTES + 1];
 		int src;
 		struct conf_kv *ov = overrides(r, t);
 		const char *cur = topic_conf_value(&r->b->cfg, ov, t->nconfigs, name, buf, sizeof(buf),
@@ -375,6 +376,17 @@ struct alter_in {
 	const void *resource;
 };
 
+/* Kafka's checks of the resulting set as a whole (topic_conf_validate_set). */
+static int check_set(struct kreq *r, const struct cfgset *c, char *m, size_t mlen)
+{
+	struct conf_kv *kv = arena_alloc(&r->arena, sizeof(*kv) * ((size_t)c->n + 1));
+	if (!kv)
+		return 0; /* c->full reports the arena's limit; the values were checked one by one */
+	for (int i = 0; i < c->n; i++)
+		kv[i] = (struct conf_kv){c->e[i].name, c->e[i].value};
+	return topic_conf_validate_set(&r->b->cfg, kv, c->n, m, mlen);
+}
+
 static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
                       const struct alter_in *in, bool validate_only)
 {
@@ -398,6 +410,8 @@ static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s
 		code = KERR_INVALID_REQUEST;
 		snprintf(m, sizeof(m), "the topic's configs do not fit this request's memory limit");
 	}
+	if (code == 0 && check_set(r, &c, m, sizeof(m)) < 0)
+		code = KERR_INVALID_CONFIG;
 	if (code)
 		alter_set_error(r, s, i, code, m);
 	else if (!validate_only)

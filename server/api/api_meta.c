@@ -163,13 +163,19 @@ static void auto_created(int16_t error, const char *message, void *arg)
 }
 
 /* auto.create.topics.enable: any broker writes the topic; the controller elects leaders.
- * Returns the error code to answer with for that topic. */
+ * Returns the error code to answer with for that topic. Until this broker's view of the
+ * cluster is loaded (right after start or a new session: the live brokers, even this one,
+ * and the topics not read yet) nothing is written and the answer is LEADER_NOT_AVAILABLE,
+ * which clients retry: the placement would count brokers that are not known yet, and the
+ * topic may well exist already. */
 static int16_t auto_create(struct kreq *r, const char *name)
 {
 	struct broker *b = r->b;
 	if (md_topic_name_invalid(name))
 		return KERR_INVALID_TOPIC_EXCEPTION;
 	const struct md_cache *md = coord_metadata(b->coord);
+	if (!coord_loaded(b->coord) || !md_broker_live(md, coord_broker_id(b->coord)))
+		return KERR_LEADER_NOT_AVAILABLE;
 	if (md_total_partitions(md) + b->cfg.num_partitions > b->cfg.max_partitions_per_cluster) {
 		say_ratelimited(SAY_WARN, "server", "not auto-creating topic %s: the cluster would "
 		                "pass kbroker.max.partitions.per.cluster (%d)", name,

@@ -127,9 +127,10 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 		return (int16_t)rc;
 	int64_t now = kb_wall_ms();
 	if (!(info.attributes & 0x8) && !p->cfg.log.message_timestamp_log_append &&
-	    p->cfg.ts_diff_max_ms < INT64_MAX / 2 &&
-	    (info.max_timestamp > now + p->cfg.ts_diff_max_ms ||
-	     info.base_timestamp < now - p->cfg.ts_diff_max_ms))
+	    ((p->cfg.ts_after_max_ms < INT64_MAX / 2 &&
+	      info.max_timestamp > now + p->cfg.ts_after_max_ms) ||
+	     (p->cfg.ts_before_max_ms < INT64_MAX / 2 &&
+	      info.base_timestamp < now - p->cfg.ts_before_max_ms)))
 		return KERR_INVALID_TIMESTAMP;
 	if (info.producer_id >= 0 && info.base_sequence < 0)
 		return KERR_INVALID_RECORD; /* a producer id needs a sequence (LogValidator) */

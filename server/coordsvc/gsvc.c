@@ -332,7 +332,11 @@ static void load_step(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	sl->load_next = next;
-	event_active(sl->load_ev, EV_TIMEOUT, 0); /* the next step after other work */
+	/* The next step after other work: a zero timeout runs after the loop's next poll of the
+	 * sockets. (event_active would queue it behind this very callback in the same pass of
+	 * libevent's active queue, so the whole replay would run without serving a request.) */
+	static const struct timeval next_turn = {0, 0};
+	evtimer_add(sl->load_ev, &next_turn);
 }
 
 /* ---- Role changes ------------------------------------------------------------------------- */

@@ -38,9 +38,17 @@ static void client_closed(struct conn *c)
 	kb_free(cl);
 }
 
+/* Requests waiting for their turn on this connection (dispatch.c) may go on. */
+static void client_turn(struct conn *c)
+{
+	struct client *cl = conn_user(c);
+	purgatory_check(cl->b->pg, pg_key(PG_KEY_CONN_TURN, c));
+}
+
 static const struct conn_ops client_ops = {
 	.on_frame = client_frame,
 	.on_close = client_closed,
+	.on_turn = client_turn,
 };
 
 struct accept_ctx {

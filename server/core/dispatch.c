@@ -14,32 +14,32 @@
 const struct api_entry api_table[] = {
 	{KP_API_PRODUCE, 0, 11, handle_produce},
 	{KP_API_FETCH, 0, 11, handle_fetch},
-	{KP_API_LIST_OFFSETS, 0, 7, handle_list_offsets},
-	{KP_API_METADATA, 0, 12, handle_metadata},
+	{KP_API_LIST_OFFSETS, 0, 7, handle_list_offsets, true},
+	{KP_API_METADATA, 0, 12, handle_metadata, true},
 	{KP_API_OFFSET_COMMIT, 0, 8, handle_offset_commit},
-	{KP_API_OFFSET_FETCH, 0, 8, handle_offset_fetch},
-	{KP_API_FIND_COORDINATOR, 0, 4, handle_find_coordinator},
+	{KP_API_OFFSET_FETCH, 0, 8, handle_offset_fetch, true},
+	{KP_API_FIND_COORDINATOR, 0, 4, handle_find_coordinator, true},
 	{KP_API_JOIN_GROUP, 0, 9, handle_join_group},
 	{KP_API_HEARTBEAT, 0, 4, handle_heartbeat},
 	{KP_API_LEAVE_GROUP, 0, 5, handle_leave_group},
 	{KP_API_SYNC_GROUP, 0, 5, handle_sync_group},
-	{KP_API_DESCRIBE_GROUPS, 0, 5, handle_describe_groups},
-	{KP_API_LIST_GROUPS, 0, 4, handle_list_groups},
+	{KP_API_DESCRIBE_GROUPS, 0, 5, handle_describe_groups, true},
+	{KP_API_LIST_GROUPS, 0, 4, handle_list_groups, true},
 	{KP_API_API_VERSIONS, 0, 4, handle_api_versions},
 	{KP_API_CREATE_TOPICS, 0, 7, handle_create_topics},
 	{KP_API_DELETE_TOPICS, 0, 6, handle_delete_topics},
 	{KP_API_DELETE_RECORDS, 0, 2, handle_delete_records},
 	{KP_API_INIT_PRODUCER_ID, 0, 4, handle_init_producer_id},
-	{KP_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, handle_offset_for_leader_epoch},
-	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs},
+	{KP_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, handle_offset_for_leader_epoch, true},
+	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs, true},
 	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
 	{KP_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},
 	{KP_API_DELETE_GROUPS, 0, 2, handle_delete_groups},
 	{KP_API_ELECT_LEADERS, 0, 2, handle_elect_leaders},
 	{KP_API_INCREMENTAL_ALTER_CONFIGS, 0, 1, handle_incremental_alter_configs},
 	{KP_API_OFFSET_DELETE, 0, 0, handle_offset_delete},
-	{KP_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster},
-	{KP_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers},
+	{KP_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster, true},
+	{KP_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers, true},
 };
 const size_t api_table_len = KB_ARRAY_LEN(api_table);
 
@@ -187,6 +187,41 @@ void kreq_finish(struct kreq *r, enum handler_result how)
 	kreq_drop(r);
 }
 
+/* ---- Requests waiting for their turn (api_entry.in_turn) ---------------------------------- */
+
+static bool turn_try(struct pg_op *op, void *arg)
+{
+	KB_UNUSED(op);
+	struct kreq *r = arg;
+	/* A closed connection's client (r->cl) is gone: the expiry that follows answers. */
+	if (conn_is_closed(r->conn) || !conn_slot_first(r->conn, r->slot))
+		return false;
+	enum handler_result how = r->entry->handler(r);
+	if (how != H_ASYNC) /* (an in-turn handler that parks owns r from here) */
+		kreq_finish(r, how);
+	return true;
+}
+
+static void turn_expire(void *arg)
+{
+	kreq_finish(arg, H_NO_RESPONSE); /* its connection closed: nobody to answer */
+}
+
+static void turn_drop(void *arg)
+{
+	kreq_drop(arg);
+}
+
+static const struct pg_ops turn_ops = {turn_try, turn_expire, turn_drop, NULL};
+
+/* Parks r until the requests before it on its connection are answered (conn.c's on_turn
+ * checks the key); no deadline of its own: those requests have theirs. */
+static void wait_turn(struct kreq *r)
+{
+	struct pg_op *op = kreq_park(r, &turn_ops, r, KB_TURN_WAIT_MAX_MS);
+	purgatory_watch(op, pg_key(PG_KEY_CONN_TURN, r->conn));
+}
+
 static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
 {
 	const char *peer = conn_peer(r->cl->conn);
@@ -211,6 +246,11 @@ static int run(struct kreq *r, struct kp_reader *rd, const struct api_entry *e)
 	/* The decode ceiling guarded against hostile lengths; the response is ours to size. */
 	r->arena.max = r->arena.used + KB_RESPONSE_ARENA_BYTES;
 	kp_set_defaults(r->api->response, r->resp);
+	r->entry = e;
+	if (e->in_turn && !conn_slot_first(r->conn, r->slot)) {
+		wait_turn(r);
+		return 1;
+	}
 	enum handler_result how = e->handler(r);
 	if (how == H_ASYNC)
 		return 1;

@@ -35,6 +35,7 @@ struct kreq {
 	 * kreq_drop unless the response took them. */
 	struct log_read **reads;
 	int nreads, capreads;
+	const struct api_entry *entry; /* its row of the API table */
 };
 
 struct log_read;
@@ -62,6 +63,12 @@ struct api_entry {
 	int16_t key;
 	int16_t min, max;      /* served versions (within the codec's) */
 	api_handler_fn handler;
+	/* The answer reads state that requests before it on the connection may change or that
+	 * goes stale while they wait (metadata, offsets, group views): the handler runs only
+	 * once every earlier request of the connection is answered, as Kafka, which reads a
+	 * connection's next request only then. Others (Produce, Fetch, writes that take effect
+	 * in arrival order anyway) run at once, so pipelined acks=all produces overlap. */
+	bool in_turn;
 };
 
 extern const struct api_entry api_table[];

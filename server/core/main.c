@@ -5,6 +5,7 @@
  * → accept connections. SIGINT/SIGTERM: stop accepting, close connections, close the
  * ZooKeeper session (our ephemeral registration goes at once), exit 0. */
 #include "../../common/say.h"
+#include "../../conf/topic_conf.h"
 #include "broker.h"
 
 #include <event2/event.h>
@@ -20,6 +21,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: kbroker CONFIG_FILE [--override key=value]...\n"
 	        "       kbroker --help-config          every config key: type, bounds, default, doc\n"
+	        "       kbroker --help-topic-config    every topic config (Kafka 3.9's): the same\n"
 	        "       kbroker --print-example-config a documented server.properties\n"
 	        "       kbroker --version\n");
 }
@@ -53,6 +55,9 @@ static int parse_args(int argc, char **argv, const char **path, char **overrides
 			return 1;
 		} else if (strcmp(a, "--help-config") == 0) {
 			conf_print_help(stdout);
+			return 1;
+		} else if (strcmp(a, "--help-topic-config") == 0) {
+			topic_conf_print_help(stdout);
 			return 1;
 		} else if (strcmp(a, "--print-example-config") == 0) {
 			conf_print_example(stdout);

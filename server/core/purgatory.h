@@ -52,6 +52,7 @@ enum pg_key_kind {
 	PG_KEY_TXN,           /* id: a transaction (planned) */
 	PG_KEY_PRODUCER_IDS,  /* id: the broker's producer-id allocator (a block arrived) */
 	PG_KEY_CONN,          /* id: struct conn * of the request (it closed: expire the op) */
+	PG_KEY_CONN_TURN,     /* id: struct conn * (its oldest unanswered request changed) */
 };
 
 struct pg_key {

@@ -31,6 +31,7 @@ struct pmgr {
 	int64_t last_retention_ms, last_ckpt_ms, last_hw_ckpt_ms, last_expiry_ms;
 	bool cluster_checked;
 	bool rp_dirty;              /* a flush moved a recovery point: checkpoint it soon */
+	bool closing;               /* pm_close runs: no new worker jobs (it flushes itself) */
 	struct role_listener {
 		pm_role_fn fn;
 		void *arg;
@@ -141,7 +142,14 @@ static void resolve_config(struct broker *b, const struct md_topic *t, struct pa
 	p->max_lag_ms = topic_conf_int(c, ov, n, "max.compaction.lag.ms");
 	p->delete_retention_ms = topic_conf_int(c, ov, n, "delete.retention.ms");
 	p->cfg.min_insync = (int32_t)topic_conf_int(c, ov, n, "min.insync.replicas");
-	p->cfg.ts_diff_max_ms = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	/* Kafka 3.6+: before/after, each falling back on the older difference when unset. */
+	int64_t diff = topic_conf_int(c, ov, n, "message.timestamp.difference.max.ms");
+	p->cfg.ts_before_max_ms = topic_conf_int(c, ov, n, "message.timestamp.before.max.ms");
+	p->cfg.ts_after_max_ms = topic_conf_int(c, ov, n, "message.timestamp.after.max.ms");
+	if (p->cfg.ts_before_max_ms == INT64_MAX)
+		p->cfg.ts_before_max_ms = diff;
+	if (p->cfg.ts_after_max_ms == INT64_MAX)
+		p->cfg.ts_after_max_ms = diff;
 	static const char *const codecs[] = {"uncompressed", "gzip", "snappy", "lz4", "zstd"};
 	const char *ct = topic_conf_value(c, ov, n, "compression.type", buf, sizeof(buf), &src);
 	p->cfg.compression = -1;
@@ -469,9 +477,10 @@ static void flush_done(void *job, int rc, void *arg)
 		partition_reap(p->pm, p);
 		return;
 	}
-	/* Appends that arrived while this flush ran and wait for theirs (flush.messages). */
-	if (p->flush_wanted > plog_recovery_point(p->log) ||
-	    plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages)
+	/* Appends that arrived while this flush ran and wait for theirs (flush.messages); at
+	 * shutdown pm_close flushes everything itself once the worker stopped. */
+	if (!p->pm->closing && (p->flush_wanted > plog_recovery_point(p->log) ||
+	                        plog_unflushed_messages(p->log) >= p->cfg.log.flush_messages))
 		schedule_flush(p);
 	if (moved && p->flush_wanted >= 0)
 		partition_wake(p);
@@ -480,7 +489,7 @@ static void flush_done(void *job, int rc, void *arg)
 /* Hands every unflushed byte of p to the worker (no-op when a flush is already running). */
 static void schedule_flush(struct partition *p)
 {
-	struct log_flush_job *j = p->doomed ? NULL : plog_flush_prepare(p->log);
+	struct log_flush_job *j = p->doomed || p->pm->closing ? NULL : plog_flush_prepare(p->log);
 	if (!j)
 		return;
 	struct flush_ctx *f = kb_malloc(sizeof(*f));
@@ -712,6 +721,7 @@ void pm_close(struct broker *b)
 	struct pmgr *pm = b->pm;
 	if (!pm)
 		return;
+	pm->closing = true;
 	if (pm->tick)
 		event_free(pm->tick);
 	for (int i = 0; i < pm->n; i++)

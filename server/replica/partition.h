@@ -34,7 +34,8 @@ struct partition;
 struct partition_config {
 	struct log_config log;
 	int32_t min_insync;        /* min.insync.replicas */
-	int64_t ts_diff_max_ms;    /* message.timestamp.difference.max.ms */
+	int64_t ts_before_max_ms;  /* message.timestamp.before.max.ms (else .difference.max.ms) */
+	int64_t ts_after_max_ms;   /* message.timestamp.after.max.ms (else .difference.max.ms) */
 	int compression;           /* compression.type as a codec 0-4; -1 = producer */
 	uint64_t gen;              /* the topic's configs_gen last resolved */
 };

@@ -11,6 +11,7 @@
 #include "log/log.h"
 #include "log/records.h"
 #include "net/kp.h"
+#include "txn/txn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,36 @@ static void group_records(void)
 	kbuf_free(&all);
 }
 
+/* fuzz_txn's records (the same framing): a transaction in each state, a tombstone. */
+static void txn_records(void)
+{
+	struct kbuf k, v, all;
+	kbuf_init(&all, 1 << 20);
+	kp_put_i8(&all, 1); /* replay and drive; the same bytes decode in mode 0 */
+	kbuf_init(&k, 1 << 16);
+	kbuf_init(&v, 1 << 16);
+	struct txn_tp parts[3] = {{KP_STR_LIT("orders"), 0}, {KP_STR_LIT("orders"), 2},
+	                          {KP_STR_LIT("__consumer_offsets"), 7}};
+	static const char *const ids[] = {"empty", "ongoing", "prepc", "prepa", "commit", "abort"};
+	for (int st = 0; st <= 5; st++) {
+		kbuf_reset(&k);
+		kbuf_reset(&v);
+		txn_rec_key(&k, kp_str_c(ids[st]));
+		struct txn_rec r = {.producer_id = 1000 + st, .producer_epoch = (int16_t)st,
+		                    .timeout_ms = 60000, .state = (int8_t)st,
+		                    .npartitions = st == 0 ? -1 : st >= 4 ? 0 : 3, .partitions = parts,
+		                    .last_update_ts = 1700000000000LL,
+		                    .start_ts = st == 0 ? -1 : 1700000000000LL};
+		txn_rec_value(&v, &r, (int16_t)(st % 2));
+		grec(&all, &k, &v);
+	}
+	grec(&all, &k, NULL); /* a tombstone of the last */
+	put("txn", "every-state-tombstone", all.data, all.len);
+	kbuf_free(&k);
+	kbuf_free(&v);
+	kbuf_free(&all);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -252,5 +283,6 @@ int main(int argc, char **argv)
 	segments();
 	json();
 	group_records();
+	txn_records();
 	return 0;
 }

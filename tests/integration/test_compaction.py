@@ -127,7 +127,8 @@ def fill_and_roll(w, tag, n=3000):
     """Unique keys, enough to roll several 64 KiB segments past what came before."""
     first = None
     for i in range(n):
-        w.send(b"%s-%d" % (tag, i), b"f" * 40)
+        w.send(b"%s-%d" % (tag, i), os.urandom(40))   # incompressible: lz4 must not
+        #                                                 shrink the rolls away under load
     w.flush()
     first = min(o for o, (k, _) in w.at.items() if k.startswith(tag + b"-"))
     return first

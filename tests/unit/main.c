@@ -34,6 +34,7 @@
 	X(kadmin_groups) \
 	X(purgatory) \
 	X(cleaner) \
+	X(txn) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);

@@ -24,6 +24,7 @@ struct fixture {
 	int nheld;
 	bool hold;              /* keep slots instead of answering at once */
 	bool closed;
+	int turns;              /* on_turn calls */
 };
 
 static struct fixture fx;
@@ -60,7 +61,13 @@ static void on_close(struct conn *c)
 	fx.closed = true;
 }
 
-static const struct conn_ops ops = {on_frame, on_close};
+static void on_turn(struct conn *c)
+{
+	KB_UNUSED(c);
+	fx.turns++;
+}
+
+static const struct conn_ops ops = {on_frame, on_close, on_turn};
 
 static void setup(int64_t idle_ms, size_t max_frame)
 {
@@ -159,6 +166,34 @@ static void test_out_of_order_fill_keeps_order(void)
 	spin(3);
 	CU_ASSERT_EQUAL(poll(&p, 1, 20), 0);
 	answer(fx.held[0].slot, 1);
+	CU_ASSERT_EQUAL(read_response(), 1);
+	CU_ASSERT_EQUAL(read_response(), 2);
+	CU_ASSERT_EQUAL(read_response(), 3);
+	teardown();
+}
+
+/* conn_slot_first and on_turn: a slot is first once every earlier one is done; on_turn
+ * fires when the oldest unfinished slot changes, not for fills behind it. */
+static void test_turns(void)
+{
+	setup(-1, 1024);
+	fx.hold = true;
+	send_frame(10, 1);
+	send_frame(10, 2);
+	send_frame(10, 3);
+	for (int i = 0; i < 50 && fx.nheld < 3; i++)
+		spin(1);
+	CU_ASSERT_EQUAL_FATAL(fx.nheld, 3);
+	CU_ASSERT_TRUE(conn_slot_first(fx.c, fx.held[0].slot));
+	CU_ASSERT_FALSE(conn_slot_first(fx.c, fx.held[2].slot));
+	answer(fx.held[1].slot, 2); /* behind the head: no turn */
+	CU_ASSERT_EQUAL(fx.turns, 0);
+	CU_ASSERT_FALSE(conn_slot_first(fx.c, fx.held[2].slot));
+	answer(fx.held[0].slot, 1); /* 1 and 2 go out: 3 is first */
+	CU_ASSERT_EQUAL(fx.turns, 1);
+	CU_ASSERT_TRUE(conn_slot_first(fx.c, fx.held[2].slot));
+	answer(fx.held[2].slot, 3); /* the last: no slot left, no turn */
+	CU_ASSERT_EQUAL(fx.turns, 1);
 	CU_ASSERT_EQUAL(read_response(), 1);
 	CU_ASSERT_EQUAL(read_response(), 2);
 	CU_ASSERT_EQUAL(read_response(), 3);
@@ -398,6 +433,7 @@ void suite_conn(void)
 	CU_pSuite s = CU_add_suite("conn", NULL, NULL);
 	CU_add_test(s, "pipelined frames answered in order", test_echo_in_order);
 	CU_add_test(s, "out-of-order completion keeps order", test_out_of_order_fill_keeps_order);
+	CU_add_test(s, "conn_slot_first and on_turn", test_turns);
 	CU_add_test(s, "bad frame sizes close the connection", test_bad_sizes_close);
 	CU_add_test(s, "in-flight limit pauses and resumes reading", test_backpressure_pauses_reading);
 	CU_add_test(s, "idle timeout closes", test_idle_timeout_closes);

@@ -82,7 +82,28 @@ static void expect_resolved(const struct kb_config *c, const struct conf_kv *ov,
 
 static void test_table(void)
 {
-	CU_ASSERT_TRUE(topic_conf_nkeys >= 16);
+	/* Every topic config of Kafka 3.9.1 (LogConfig.configNames()), and no other. */
+	static const char *const kafka39[] = {
+		"cleanup.policy", "compression.gzip.level", "compression.lz4.level",
+		"compression.type", "compression.zstd.level", "delete.retention.ms",
+		"file.delete.delay.ms", "flush.messages", "flush.ms",
+		"follower.replication.throttled.replicas", "index.interval.bytes",
+		"leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
+		"max.compaction.lag.ms", "max.message.bytes", "message.downconversion.enable",
+		"message.format.version", "message.timestamp.after.max.ms",
+		"message.timestamp.before.max.ms", "message.timestamp.difference.max.ms",
+		"message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
+		"min.insync.replicas", "preallocate", "remote.log.copy.disable",
+		"remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes",
+		"retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms",
+		"segment.ms", "unclean.leader.election.enable",
+	};
+	CU_ASSERT_EQUAL(topic_conf_nkeys, KB_ARRAY_LEN(kafka39));
+	for (size_t i = 0; i < KB_ARRAY_LEN(kafka39); i++)
+		if (!topic_conf_find(kafka39[i])) {
+			fprintf(stderr, "\n  missing topic config %s\n", kafka39[i]);
+			CU_FAIL("a Kafka 3.9 topic config is missing");
+		}
 	for (size_t i = 0; i < topic_conf_nkeys; i++) {
 		const struct topic_conf_key *t = &topic_conf_keys[i];
 		if (i > 0)
@@ -91,7 +112,9 @@ static void test_table(void)
 		CU_ASSERT_TRUE(t->doc && strlen(t->doc) > 30);
 		CU_ASSERT_PTR_NOT_NULL(t->def);
 		expect_valid(t->name, t->def);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(t->synonyms[0]);
+		/* Configs kbroker does not act on say so; a config with no broker key behind it in
+		 * kbroker falls back on its own default. */
+		CU_ASSERT_EQUAL(t->no_effect, strstr(t->doc, "no effect in kbroker") != NULL);
 		for (int j = 0; t->synonyms[j]; j++) {
 			const struct conf_key *k = conf_find(t->synonyms[j]);
 			CU_ASSERT_PTR_NOT_NULL(k);
@@ -101,13 +124,13 @@ static void test_table(void)
 		}
 		CU_ASSERT_NOT_EQUAL(topic_conf_type(t->name), CONF_KT_UNKNOWN);
 	}
-	CU_ASSERT_PTR_NULL(topic_conf_find("segment.jitter.ms"));
 	CU_ASSERT_PTR_NULL(topic_conf_find("log.retention.ms"));
 	CU_ASSERT_EQUAL(topic_conf_type("unclean.leader.election.enable"), 1);
 	CU_ASSERT_EQUAL(topic_conf_type("compression.type"), 2);
 	CU_ASSERT_EQUAL(topic_conf_type("segment.bytes"), 3);
 	CU_ASSERT_EQUAL(topic_conf_type("retention.ms"), 5);
 	CU_ASSERT_EQUAL(topic_conf_type("cleanup.policy"), 7);
+	CU_ASSERT_EQUAL(topic_conf_type("min.cleanable.dirty.ratio"), 6);
 	CU_ASSERT_EQUAL(topic_conf_type("nope"), 0);
 }
 
@@ -133,20 +156,26 @@ static void test_bounds(void)
 		const struct topic_conf_key *t = &topic_conf_keys[i];
 		if (t->type != CONF_INT && t->type != CONF_LONG)
 			continue;
-		char v[32], want[128];
+		char v[32], want[320];
 		snprintf(v, sizeof(v), "%" PRId64, t->min);
 		expect_valid(t->name, v);
 		snprintf(v, sizeof(v), "%" PRId64, t->min + 1);
-		expect_valid(t->name, v);
+		if (!t->validate) /* gzip levels: -1, then 1 */
+			expect_valid(t->name, v);
 		snprintf(v, sizeof(v), "%" PRId64, t->max);
 		expect_valid(t->name, v);
+		if (t->min == INT64_MIN) { /* retention.bytes: any long, as in Kafka */
+			expect_invalid(t->name, "-9223372036854775809", "out of range");
+			continue;
+		}
 		snprintf(v, sizeof(v), "%" PRId64, t->min - 1);
 		snprintf(want, sizeof(want), "Invalid value %s for configuration %s: value %s is below "
 		         "the minimum %" PRId64, v, t->name, v, t->min);
 		expect_invalid(t->name, v, want);
 		snprintf(want, sizeof(want), "(valid values: [%" PRId64 ", %" PRId64 "])", t->min,
 		         t->max);
-		expect_invalid(t->name, v, want);
+		if (!t->valid)
+			expect_invalid(t->name, v, want);
 		if (t->max == INT64_MAX) {
 			expect_invalid(t->name, "9223372036854775808", "out of range");
 		} else {
@@ -162,6 +191,66 @@ static void test_bounds(void)
 	expect_invalid("retention.ms", "-2", "below the minimum -1");
 	expect_invalid("segment.ms", "0", "below the minimum 1");
 	expect_invalid("min.insync.replicas", "0", "below the minimum 1");
+	/* Kafka 3.9's bounds where kbroker's were looser or tighter. */
+	expect_invalid("flush.messages", "0", "below the minimum 1");
+	expect_invalid("segment.index.bytes", "3", "below the minimum 4");
+	expect_valid("retention.bytes", "-5");
+	expect_valid("local.retention.ms", "-2");
+	expect_invalid("local.retention.bytes", "-3", "below the minimum -2");
+	expect_valid("compression.zstd.level", "-131072");
+	expect_invalid("compression.zstd.level", "23", "above the maximum 22");
+	expect_invalid("compression.lz4.level", "0", "below the minimum 1");
+	expect_valid("compression.gzip.level", "-1");
+	expect_valid("compression.gzip.level", "9");
+	expect_invalid("compression.gzip.level", "0", "(valid values: [1, 9] or -1)");
+	expect_invalid("compression.gzip.level", "10", "above the maximum 9");
+}
+
+/* Configs accepted for Kafka's sake: validated as Kafka validates them. */
+static void test_kafka_only_configs(void)
+{
+	const char *throttled[] = {"leader.replication.throttled.replicas",
+	                           "follower.replication.throttled.replicas"};
+	for (int i = 0; i < 2; i++) {
+		expect_valid(throttled[i], "");
+		expect_valid(throttled[i], "*");
+		expect_valid(throttled[i], " * ");
+		expect_valid(throttled[i], "0:1");
+		expect_valid(throttled[i], "0:1, 1:2 ,12:103");
+		expect_invalid(throttled[i], "0:1,*", "not partitionId:brokerId");
+		expect_invalid(throttled[i], "0-1", "not partitionId:brokerId");
+		expect_invalid(throttled[i], "0:", "not partitionId:brokerId");
+		expect_invalid(throttled[i], ":1", "not partitionId:brokerId");
+		expect_invalid(throttled[i], "a:1", "not partitionId:brokerId");
+	}
+	const char *versions[] = {"0.8.0", "0.10.0", "0.10.0-IV1", "0.10.2.1", "0.11.0", "1.0",
+	                          "2.8", "2.8.1", "2.8-IV1", "3.0-IV1", "3.9", "3.9-IV0", "4.0"};
+	for (size_t i = 0; i < KB_ARRAY_LEN(versions); i++)
+		expect_valid("message.format.version", versions[i]);
+	const char *bad[] = {"", "3", "0.10", "2.9-IV0", "2.9", "3.0-IV9", "4.1", "x", "3.0-iv1"};
+	for (size_t i = 0; i < KB_ARRAY_LEN(bad); i++)
+		expect_invalid("message.format.version", bad[i], "message.format.version");
+	expect_valid("remote.storage.enable", "false");
+	expect_invalid("remote.storage.enable", "true", "Tiered Storage functionality is disabled");
+	expect_invalid("remote.storage.enable", "TRUE", "Tiered Storage functionality is disabled");
+	expect_invalid("remote.storage.enable", "maybe", "true or false");
+	expect_valid("preallocate", "true");
+	expect_valid("message.downconversion.enable", "false");
+	expect_valid("segment.jitter.ms", "1000");
+	expect_invalid("segment.jitter.ms", "-1", "below the minimum 0");
+	/* Kafka's check of the whole set: min.compaction.lag.ms <= max.compaction.lag.ms. */
+	char err[256] = "";
+	const struct conf_kv lags[] = {{"min.compaction.lag.ms", "10"},
+	                               {"max.compaction.lag.ms", "5"}};
+	CU_ASSERT_EQUAL(topic_conf_validate_set(NULL, lags, 2, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "min.compaction.lag.ms (10) > max.compaction.lag.ms (5)"));
+	CU_ASSERT_EQUAL(topic_conf_validate_set(NULL, lags, 1, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(topic_conf_validate_set(NULL, &lags[1], 1, err, sizeof(err)), 0);
+	struct kb_config c;
+	const char *bro[] = {"log.cleaner.min.compaction.lag.ms=100"};
+	load_cfg(&c, bro, 1);
+	CU_ASSERT_EQUAL(topic_conf_validate_set(&c, &lags[1], 1, err, sizeof(err)), -1);
+	conf_free(&c);
 }
 
 static void test_value_sets(void)
@@ -202,7 +291,7 @@ static void test_value_sets(void)
 static void test_unknown(void)
 {
 	expect_invalid("retention.minutes", "5", "Unknown topic config name: retention.minutes");
-	expect_invalid("segment.jitter.ms", "1", "Unknown topic config name: segment.jitter.ms");
+	expect_invalid("log.segment.bytes", "1", "Unknown topic config name: log.segment.bytes");
 	expect_invalid("log.retention.ms", "1", "Unknown topic config name");
 	expect_invalid("", "1", "Unknown topic config name: ");
 	expect_invalid("retention.ms", NULL, "Null value not supported for topic config retention.ms");
@@ -524,6 +613,7 @@ void suite_topic_conf(void)
 	CU_add_test(s, "defaults agree with the broker keys", test_defaults_agree);
 	CU_add_test(s, "bounds", test_bounds);
 	CU_add_test(s, "value sets", test_value_sets);
+	CU_add_test(s, "Kafka's configs without effect in kbroker", test_kafka_only_configs);
 	CU_add_test(s, "unknown names and null values", test_unknown);
 	CU_add_test(s, "override > broker key > default", test_precedence);
 	CU_add_test(s, "retention.ms fallback", test_retention_fallback);
