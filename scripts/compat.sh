@@ -27,75 +27,13 @@ SRCLIST=/etc/apt/sources.list.d/kbroker-compat-src.sources
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 PY=/usr/bin/python3
 
-# --- 1. deb-src entry derived from the existing apt sources ---------------------------------
-# Prints deb822 stanzas: every enabled "deb" entry (one-line or deb822 format) whose suite is
-# the running Debian release, with the type changed to deb-src.
-derive_src_entries() {
-  "$PY" - "$SRCLIST" <<'EOF'
-import glob, re, sys
-own = sys.argv[1]
-codename = ""
-for line in open("/etc/os-release"):
-    if line.startswith("VERSION_CODENAME="):
-        codename = line.split("=", 1)[1].strip().strip('"')
-if not codename:
-    sys.exit("compat: no VERSION_CODENAME in /etc/os-release")
-out = []
-def keep(suites):
-    return [s for s in suites if s == codename]
-files = ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list"))
-for path in files:
-    try:
-        lines = open(path).read().splitlines()
-    except OSError:
-        continue
-    for line in lines:
-        line = line.split("#", 1)[0].strip()
-        m = re.match(r"deb\s+(\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$", line)
-        if not m or not keep([m.group(3)]):
-            continue
-        st = ["Types: deb-src", "URIs: " + m.group(2), "Suites: " + m.group(3),
-              "Components: " + m.group(4)]
-        opts = (m.group(1) or "").strip("[] \t")
-        sb = re.search(r"signed-by=(\S+)", opts)
-        if sb:
-            st.append("Signed-By: " + sb.group(1))
-        out.append("\n".join(st))
-for path in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
-    if path == own:
-        continue
-    for stanza in re.split(r"\n\s*\n", open(path).read()):
-        fields, order = {}, []
-        for line in stanza.splitlines():
-            if line.startswith("#") or ":" not in line or line[:1].isspace():
-                continue
-            k, v = line.split(":", 1)
-            fields[k.strip()] = v.strip()
-            order.append(k.strip())
-        if "deb" not in fields.get("Types", "").split():
-            continue
-        if fields.get("Enabled", "yes").lower() == "no":
-            continue
-        suites = keep(fields.get("Suites", "").split())
-        if not suites:
-            continue
-        fields["Types"] = "deb-src"
-        fields["Suites"] = " ".join(suites)
-        out.append("\n".join("%s: %s" % (k, fields[k]) for k in order))
-if not out:
-    sys.exit("compat: no apt source entry for Debian %s to derive a deb-src entry from" % codename)
-print("# written by kbroker scripts/compat.sh: deb-src entries derived from this machine's")
-print("# apt sources, for `apt-get source librdkafka`")
-print("\n\n".join(out))
-EOF
-}
-
-want=$(derive_src_entries)
+# --- 1. deb-src entry derived from the existing apt sources (scripts/compat_sources.py) -----
+want=$("$PY" "$here/scripts/compat_sources.py" "$SRCLIST")
 if [ "$(cat "$SRCLIST" 2>/dev/null || true)" != "$want" ]; then
   echo "compat: writing $SRCLIST"
   printf '%s\n' "$want" | $SUDO tee "$SRCLIST" >/dev/null
 fi
-if ! apt-cache showsrc "librdkafka=$RDK_DEB_VERSION" 2>/dev/null | grep -q "^Version: $RDK_DEB_VERSION\$"; then
+if ! apt-cache showsrc librdkafka 2>/dev/null | grep -qx "Version: $RDK_DEB_VERSION"; then
   echo "compat: apt-get update (only $SRCLIST)"
   $SUDO apt-get update -qq -o Dir::Etc::SourceList="$SRCLIST" -o Dir::Etc::SourceParts=/dev/null \
     -o APT::Get::List-Cleanup=0
