@@ -108,3 +108,12 @@ def test_expected_failures_are_named_and_passes_are_not():
     assert "transactions" in compat_run.expected_failure(row)
     assert compat_run.expected_failure({"num": "0081", "state": "FAILED", "detail": "x"}) is None
     assert compat_run.expected_failure({"num": "0101", "state": "PASSED", "detail": ""}) is None
+
+
+def test_a_subtest_named_without_transactions_is_not_a_transactions_failure():
+    row = {"num": "0061", "state": "FAILED",
+           "detail": "[do_test_consumer_lag:176: Test consumer lag without transactions] "
+                     "Stats consumer_lag 7, expected 6"}
+    assert compat_run.expected_failure(row) is None
+    row["detail"] = "[do_test_consumer_lag:176: Test consumer lag with transactions] timed out"
+    assert "transactions" in compat_run.expected_failure(row)
