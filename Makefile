@@ -68,7 +68,7 @@ UNIT_OBJS   := $(call obj,$(UNIT_SRCS))
 # The unit tests link the broker's server/ objects too (all but main.c).
 SERVER_LIB_OBJS := $(filter-out $(OBJDIR)/server/core/main.o,$(BROKER_OBJS))
 
-.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds bench
+.PHONY: all test unit integration layers valgrind clean deps cluster fuzz fuzz-bins fuzz-seeds bench compat
 all: $(BINDIR)/kbroker $(BINDIR)/kadmin $(BINDIR)/kbench $(BINDIR)/unit-tests $(BINDIR)/kb-mutgen
 
 $(OBJDIR)/%.o: %.c
@@ -164,6 +164,11 @@ bench-groups:
 
 cluster: all
 	bash scripts/run-cluster.sh
+
+# librdkafka 2.0.2's own broker tests against kbroker clusters (docs/compat.md); ~20 minutes,
+# not part of `make test`. Plain build (bin/).
+compat: all
+	bash scripts/compat.sh
 
 clean:
 	rm -rf build bin
