@@ -1,5 +1,6 @@
 /* election.c — leader election rules and replica placement (see election.h). */
 #include "election.h"
+#include "coord.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,4 +266,27 @@ int assign_replicas(const int32_t *brokers, const char *const *racks, int n, int
 	kb_free(rk);
 	*out = parts;
 	return 0;
+}
+
+int md_place(const struct md_cache *md, int32_t n_parts, int16_t rf, int start,
+             int32_t first_partition, struct md_partition **out, char *err, size_t errlen)
+{
+	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
+	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
+	for (int i = 0; i < md->nbrokers; i++) {
+		ids[i] = md->brokers[i].id;
+		racks[i] = md->brokers[i].rack;
+	}
+	int rc = assign_replicas(ids, racks, md->nbrokers, n_parts, rf, start, -1, first_partition,
+	                         out, err, errlen);
+	kb_free(ids);
+	kb_free(racks);
+	return rc;
+}
+
+void md_parts_free(struct md_partition *parts, int n)
+{
+	for (int i = 0; parts && i < n; i++)
+		kb_free(parts[i].replicas);
+	kb_free(parts);
 }

@@ -45,6 +45,15 @@ KB_MUST_USE int assign_replicas(const int32_t *brokers, const char *const *racks
                     int16_t rf, int start, int shift, int32_t first_partition,
                     struct md_partition **out, char *err, size_t errlen);
 
+/* assign_replicas over the live brokers of a metadata cache (rack-aware when every broker
+ * has a rack), shift random. */
+struct md_cache;
+KB_MUST_USE int md_place(const struct md_cache *md, int32_t n_parts, int16_t rf, int start,
+                         int32_t first_partition, struct md_partition **out, char *err,
+                         size_t errlen);
+/* Frees what assign_replicas / md_place returned. */
+void md_parts_free(struct md_partition *parts, int n);
+
 /* The epoch after the one stored in /controller_epoch (`len` bytes, not NUL-terminated).
  * Returns 0 with *next, or -1 when the data is not a canonical epoch in [0, INT32_MAX - 1]
  * (garbage, negative, or the last epoch there is): the caller must not elect on it. */

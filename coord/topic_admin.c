@@ -1,6 +1,7 @@
 /* topic_admin.c — topic writes to ZooKeeper (see topic_admin.h). Every write here is one
  * ZooKeeper multi-op (atomic), optionally led by the controller-epoch check. */
 #include "topic_admin.h"
+#include "election.h"
 
 #include "../common/kerr.h"
 #include "../common/limits.h"
@@ -220,6 +221,21 @@ void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name
 	t->retry_assignment = md_assignment_encode(parts, n, topic_id);
 	t->retry_config = md_config_encode(cfg, ncfg);
 	txn_send(t, created);
+}
+
+int topic_admin_create_placed(struct zk *z, const struct md_cache *md, const char *name,
+                              int32_t n, int16_t rf, const struct md_config_entry *cfg,
+                              int ncfg, topic_admin_cb cb, void *arg, char *err,
+                              size_t errlen)
+{
+	struct md_partition *parts = NULL;
+	if (md_place(md, n, rf, -1, 0, &parts, err, errlen) < 0)
+		return -1;
+	uint8_t id[16];
+	md_uuid_generate(id);
+	topic_admin_create(z, NULL, name, parts, n, id, cfg, ncfg, cb, arg);
+	md_parts_free(parts, n);
+	return 0;
 }
 
 void topic_admin_set_assignment(struct zk *z, const struct zk_fence *f, const char *name,

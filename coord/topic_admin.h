@@ -35,6 +35,16 @@ void topic_admin_create(struct zk *z, const struct zk_fence *f, const char *name
                         const struct md_config_entry *cfg, int ncfg, topic_admin_cb cb,
                         void *arg);
 
+/* Auto-creation (Metadata's auto.create.topics.enable, __consumer_offsets): n partitions of
+ * rf replicas placed over the live brokers of md (md_place), a new topic id, unfenced, as
+ * any broker may. Returns 0 when the write was sent (cb follows), -1 with err when the
+ * placement is impossible (rf above the live brokers; cb is not called). */
+struct md_cache;
+int topic_admin_create_placed(struct zk *z, const struct md_cache *md, const char *name,
+                              int32_t n, int16_t rf, const struct md_config_entry *cfg,
+                              int ncfg, topic_admin_cb cb, void *arg, char *err,
+                              size_t errlen);
+
 /* Rewrites the assignment with more partitions, conditional on the assignment's zkVersion
  * (-1: unconditional; a version that no longer matches: TOPIC_ADMIN_CONFLICT). */
 void topic_admin_set_assignment(struct zk *z, const struct zk_fence *f, const char *name,

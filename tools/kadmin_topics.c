@@ -153,23 +153,6 @@ static int check_new_name(const struct md_cache *md, const char *name)
 	return 0;
 }
 
-/* Placement over the live brokers (rack-aware when every broker has a rack). */
-static int place(const struct md_cache *md, int32_t n_parts, int16_t rf, int start,
-                 int32_t first, struct md_partition **out, char *err, size_t errlen)
-{
-	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
-	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
-	for (int i = 0; i < md->nbrokers; i++) {
-		ids[i] = md->brokers[i].id;
-		racks[i] = md->brokers[i].rack;
-	}
-	int rc = assign_replicas(ids, racks, md->nbrokers, n_parts, rf, start, -1, first, out, err,
-	                         errlen);
-	kb_free(ids);
-	kb_free(racks);
-	return rc;
-}
-
 static int zk_create_topic(const struct kadmin *ka, struct view *v, const struct topic_opts *o,
                            char *err, size_t errlen)
 {
@@ -178,7 +161,7 @@ static int zk_create_topic(const struct kadmin *ka, struct view *v, const struct
 	if (o->assignment) {
 		c.parts = o->assignment;
 		c.n = o->nassigned;
-	} else if (place(v->md, (int32_t)o->partitions, (int16_t)o->rf, -1, 0, &c.parts, err,
+	} else if (md_place(v->md, (int32_t)o->partitions, (int16_t)o->rf, -1, 0, &c.parts, err,
 	                 errlen) < 0) {
 		return -1;
 	} else {
@@ -396,7 +379,7 @@ static int zk_add_partitions(const struct kadmin *ka, struct view *v, const stru
 			start = i;
 	int16_t rf = (int16_t)(t->npartitions > 0 ? t->partitions[0].nreplicas : 1);
 	struct md_partition *added;
-	if (place(md, count - t->npartitions, rf, start, t->npartitions, &added, err, errlen) < 0)
+	if (md_place(md, count - t->npartitions, rf, start, t->npartitions, &added, err, errlen) < 0)
 		return -1;
 	struct alter_ctx c = {.t = t, .n = count};
 	c.parts = kb_calloc((size_t)count, sizeof(*c.parts));

@@ -138,7 +138,7 @@ static int16_t check_create(struct kreq *r, const struct CreatableTopic *t, cons
 	if (code)
 		return code;
 	char err[160];
-	if (adm_place(r, np, (int16_t)rf, parts, err, sizeof(err)) < 0)
+	if (md_place(coord_metadata(r->b->coord), np, (int16_t)rf, -1, 0, parts, err, sizeof(err)) < 0)
 		return adm_fail(m, mlen, KERR_INVALID_REPLICATION_FACTOR, err);
 	*n = np;
 	return adm_check_fits(*parts, np, m, mlen);
@@ -231,7 +231,7 @@ enum handler_result handle_create_topics(struct kreq *r)
 				                   cb, arg);
 			}
 		}
-		adm_free_parts(parts, np);
+		md_parts_free(parts, np);
 	}
 	return admin_op_start(op);
 }

@@ -5,6 +5,7 @@
 #ifndef KB_SERVER_API_ADMIN_H
 #define KB_SERVER_API_ADMIN_H
 
+#include "../../coord/election.h"
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
@@ -20,11 +21,6 @@ struct kp_str adm_msg(struct kreq *r, const char *m);
 /* Writes text into m and returns code. */
 int16_t adm_fail(char *m, size_t mlen, int16_t code, const char *text);
 
-/* Kafka-style placement of n_parts new partitions over the live brokers (racks honoured).
- * *out (heap, free with adm_free_parts) on 0; -1 with err. */
-int adm_place(struct kreq *r, int32_t n_parts, int16_t rf, struct md_partition **out,
-              char *err, size_t errlen);
-void adm_free_parts(struct md_partition *p, int n);
 /* Every one of the first nparts partitions of t has a live leader in the cache. */
 bool adm_topic_ready(const struct md_cache *md, const struct md_topic *t, int32_t nparts);
 
@@ -59,7 +55,7 @@ int16_t adm_budget_check(struct budget *b, int64_t total, int64_t add, char *m, 
 /* The assignment must fit one znode write (POLICY_VIOLATION otherwise). */
 int16_t adm_check_fits(const struct md_partition *parts, int n, char *m, size_t mlen);
 /* An explicit assignment: partitions 0..n-1 once each, same replica count, distinct live
- * brokers. *out (heap, as->count entries, free with adm_free_parts) is set even on error. */
+ * brokers. *out (heap, as->count entries, free with md_parts_free) is set even on error. */
 int16_t adm_check_assignment(const struct md_cache *md, const struct kp_array *as,
                              struct md_partition **out, char *m, size_t mlen);
 

@@ -2,7 +2,6 @@
 #include "api_admin.h"
 
 #include "../../common/limits.h"
-#include "../../coord/election.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,29 +19,6 @@ char *adm_cstr(struct kreq *r, struct kp_str s)
 struct kp_str adm_msg(struct kreq *r, const char *m)
 {
 	return m ? kp_str_c(arena_strndup(&r->arena, m, strlen(m))) : KP_STR_NULL;
-}
-
-/* Live brokers with racks, for placement. */
-int adm_place(struct kreq *r, int32_t n_parts, int16_t rf, struct md_partition **out,
-                 char *err, size_t errlen)
-{
-	const struct md_cache *md = coord_metadata(r->b->coord);
-	int32_t *ids = arena_alloc(&r->arena, sizeof(int32_t) * ((size_t)md->nbrokers + 1));
-	const char **racks = arena_alloc(&r->arena, sizeof(char *) * ((size_t)md->nbrokers + 1));
-	if (!ids || !racks)
-		return -1;
-	for (int i = 0; i < md->nbrokers; i++) {
-		ids[i] = md->brokers[i].id;
-		racks[i] = md->brokers[i].rack;
-	}
-	return assign_replicas(ids, racks, md->nbrokers, n_parts, rf, -1, -1, 0, out, err, errlen);
-}
-
-void adm_free_parts(struct md_partition *p, int n)
-{
-	for (int i = 0; i < n; i++)
-		kb_free(p[i].replicas);
-	kb_free(p);
 }
 
 /* Every partition of t has a live leader. */

@@ -330,7 +330,7 @@ enum handler_result handle_join_group(struct kreq *r)
 	jr.client_host = (struct kp_str){host, (int32_t)iplen + 1};
 	struct gwait *w = gwait_new(r, GW_JOIN);
 	group_join(c, &jr, w);
-	gsvc_done(r->b, c);
+	gsvc_done(r->b, req->GroupId);
 	return gwait_settle(w);
 }
 
@@ -362,7 +362,7 @@ enum handler_result handle_sync_group(struct kreq *r)
 	};
 	struct gwait *w = gwait_new(r, GW_SYNC);
 	group_sync(c, &sr, w);
-	gsvc_done(r->b, c);
+	gsvc_done(r->b, req->GroupId);
 	return gwait_settle(w);
 }
 
@@ -375,7 +375,7 @@ enum handler_result handle_heartbeat(struct kreq *r)
 	if (resp->ErrorCode == KERR_NONE) {
 		resp->ErrorCode = group_heartbeat(c, req->GroupId, req->GenerationId, req->MemberId,
 		                                  r->version >= 3 ? req->GroupInstanceId : KP_STR_NULL);
-		gsvc_done(r->b, c);
+		gsvc_done(r->b, req->GroupId);
 	}
 	return H_RESPOND;
 }
@@ -393,7 +393,7 @@ enum handler_result handle_leave_group(struct kreq *r)
 		resp->ErrorCode = group_leave(c, req->GroupId, &m, 1);
 		if (resp->ErrorCode == KERR_NONE)
 			resp->ErrorCode = m.error;
-		gsvc_done(r->b, c);
+		gsvc_done(r->b, req->GroupId);
 		return H_RESPOND;
 	}
 	const struct MemberIdentity *in = req->Members.elems;
@@ -406,7 +406,7 @@ enum handler_result handle_leave_group(struct kreq *r)
 		ms[i] = (struct group_leave_member){in[i].MemberId, in[i].GroupInstanceId,
 		                                    r->version >= 5 ? in[i].Reason : KP_STR_NULL, 0};
 	resp->ErrorCode = group_leave(c, req->GroupId, ms, n);
-	gsvc_done(r->b, c);
+	gsvc_done(r->b, req->GroupId);
 	if (resp->ErrorCode != KERR_NONE) {
 		resp->Members.count = 0;
 		return H_RESPOND;

@@ -85,7 +85,7 @@ enum handler_result handle_offset_commit(struct kreq *r)
 	w->out = where;
 	w->n = n;
 	int pending = group_commit(c, &cr, errors, w);
-	gsvc_done(r->b, c);
+	gsvc_done(r->b, req->GroupId);
 	for (int i = 0; i < n; i++)
 		*where[i] = errors[i];
 	if (!pending)
@@ -377,7 +377,7 @@ enum handler_result handle_delete_groups(struct kreq *r)
 		out[i].ErrorCode = group_coord_of(r, ids[i], &c);
 		if (out[i].ErrorCode == KERR_NONE) {
 			out[i].ErrorCode = group_delete(c, ids[i]);
-			gsvc_done(r->b, c);
+			gsvc_done(r->b, ids[i]);
 		}
 	}
 	return H_RESPOND;
@@ -409,7 +409,7 @@ enum handler_result handle_offset_delete(struct kreq *r)
 			                                               KERR_NONE};
 	}
 	resp->ErrorCode = group_offset_delete(c, req->GroupId, parts, n);
-	gsvc_done(r->b, c);
+	gsvc_done(r->b, req->GroupId);
 	if (resp->ErrorCode != KERR_NONE) {
 		resp->Topics.count = 0;
 		return H_RESPOND;

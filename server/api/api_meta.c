@@ -1,6 +1,5 @@
 /* api_meta.c — ApiVersions (key 18) and Metadata (key 3). */
 #include "../../common/say.h"
-#include "../../coord/election.h"
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
@@ -182,33 +181,15 @@ static int16_t auto_create(struct kreq *r, const char *name)
 		                b->cfg.max_partitions_per_cluster);
 		return KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	}
-	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
-	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
-	int n = 0;
-	for (int i = 0; i < md->nbrokers; i++) {
-		ids[n] = md->brokers[i].id;
-		racks[n++] = md->brokers[i].rack;
-	}
-	struct md_partition *parts = NULL;
-	char err[160];
-	int16_t code = KERR_LEADER_NOT_AVAILABLE;
-	if (assign_replicas(ids, racks, n, b->cfg.num_partitions,
-	                    (int16_t)b->cfg.default_replication_factor, -1, -1, 0, &parts, err,
-	                    sizeof(err)) < 0) {
+	char err[160], *arg = kb_strdup(name); /* auto_created's, when the write is sent */
+	if (topic_admin_create_placed(coord_zk(b->coord), md, name, b->cfg.num_partitions,
+	                              (int16_t)b->cfg.default_replication_factor, NULL, 0,
+	                              auto_created, arg, err, sizeof(err)) < 0) {
+		kb_free(arg);
 		say_ratelimited(SAY_WARN, "server", "cannot auto-create topic %s: %s", name, err);
-		code = KERR_INVALID_REPLICATION_FACTOR;
-	} else {
-		uint8_t id[16];
-		md_uuid_generate(id);
-		topic_admin_create(coord_zk(b->coord), NULL, name, parts, b->cfg.num_partitions, id,
-		                   NULL, 0, auto_created, kb_strdup(name));
-		for (int i = 0; i < b->cfg.num_partitions; i++)
-			kb_free(parts[i].replicas);
-		kb_free(parts);
+		return KERR_INVALID_REPLICATION_FACTOR;
 	}
-	kb_free(ids);
-	kb_free(racks);
-	return code;
+	return KERR_LEADER_NOT_AVAILABLE;
 }
 
 /* One requested topic: known → its metadata; unknown → an error, or auto-creation. */

@@ -83,7 +83,7 @@ static int16_t new_partitions(struct kreq *r, const struct CreatePartitionsTopic
 {
 	if (t->Assignments.count < 0) {
 		char err[160];
-		if (adm_place(r, add, rf, added, err, sizeof(err)) < 0)
+		if (md_place(coord_metadata(r->b->coord), add, rf, -1, 0, added, err, sizeof(err)) < 0)
 			return adm_fail(m, mlen, KERR_INVALID_REPLICA_ASSIGNMENT, err);
 		return 0;
 	}
@@ -100,7 +100,7 @@ static int16_t new_partitions(struct kreq *r, const struct CreatePartitionsTopic
 	struct kp_array as = {a, add};
 	int16_t code = adm_check_assignment(coord_metadata(r->b->coord), &as, added, m, mlen);
 	if (code) {
-		adm_free_parts(*added, add);
+		md_parts_free(*added, add);
 		*added = NULL;
 	}
 	return code;
@@ -189,13 +189,13 @@ static void grow_have(int16_t error, const char *message, const struct md_partit
 	int16_t code = compute(g, parts, n, &all, m, sizeof(m));
 	if (code || g->s->validate_only) {
 		if (all)
-			adm_free_parts(all, g->in->Count);
+			md_parts_free(all, g->in->Count);
 		grow_end(g, code, code ? m : NULL);
 		return;
 	}
 	topic_admin_set_assignment(coord_zk(g->r->b->coord), &g->s->fence, g->name, all,
 	                           g->in->Count, topic_id, version, grow_written, g);
-	adm_free_parts(all, g->in->Count);
+	md_parts_free(all, g->in->Count);
 }
 
 static void grow_read(struct grow *g)

@@ -3,7 +3,6 @@
 #include "gsvc.h"
 
 #include "../../common/say.h"
-#include "../../coord/election.h"
 #include "../../coord/topic_admin.h"
 #include "../../log/records.h"
 #include "../core/purgatory.h"
@@ -92,18 +91,10 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	arm(sl);
 }
 
-static struct gslot *slot_of_coord(struct gsvc *s, const struct group_coord *c)
+void gsvc_done(struct broker *b, struct kp_str group_id)
 {
-	for (int i = 0; i < s->nslots; i++)
-		if (s->slots[i] && s->slots[i]->c == c)
-			return s->slots[i];
-	return NULL;
-}
-
-void gsvc_done(struct broker *b, struct group_coord *c)
-{
-	struct gslot *sl = svc_of(b) ? slot_of_coord(svc_of(b), c) : NULL;
-	if (sl)
+	struct gslot *sl = svc_of(b) ? slot_at(svc_of(b), gsvc_partition_for(b, group_id)) : NULL;
+	if (sl && sl->c)
 		arm(sl);
 }
 
@@ -536,40 +527,20 @@ static void created(int16_t error, const char *message, void *arg)
 
 static void create_topic(struct broker *b)
 {
-	struct gsvc *s = svc_of(b);
-	const struct md_cache *md = coord_metadata(b->coord);
-	int32_t nparts = b->cfg.offsets_topic_num_partitions;
+	char seg[24], err[160];
+	snprintf(seg, sizeof(seg), "%d", b->cfg.offsets_topic_segment_bytes);
+	const struct md_config_entry cfg[] = {
+	        {(char *)"cleanup.policy", (char *)"compact"},
+	        {(char *)"compression.type", (char *)"producer"},
+	        {(char *)"segment.bytes", seg},
+	};
 	int16_t rf = (int16_t)KB_MIN(b->cfg.offsets_topic_replication_factor, INT16_MAX);
-	int32_t *ids = kb_calloc((size_t)md->nbrokers + 1, sizeof(int32_t));
-	const char **racks = kb_calloc((size_t)md->nbrokers + 1, sizeof(char *));
-	int n = 0;
-	for (int i = 0; i < md->nbrokers; i++) {
-		ids[n] = md->brokers[i].id;
-		racks[n++] = md->brokers[i].rack;
-	}
-	struct md_partition *parts = NULL;
-	char err[160];
-	if (assign_replicas(ids, racks, n, nparts, rf, -1, -1, 0, &parts, err, sizeof(err)) < 0) {
+	if (topic_admin_create_placed(coord_zk(b->coord), coord_metadata(b->coord), GSVC_TOPIC,
+	                              b->cfg.offsets_topic_num_partitions, rf, cfg,
+	                              (int)KB_ARRAY_LEN(cfg), created, b, err, sizeof(err)) < 0)
 		say_ratelimited(SAY_WARN, "group", "cannot create %s: %s", GSVC_TOPIC, err);
-	} else {
-		char seg[24];
-		snprintf(seg, sizeof(seg), "%d", b->cfg.offsets_topic_segment_bytes);
-		struct md_config_entry cfg[] = {
-		        {(char *)"cleanup.policy", (char *)"compact"},
-		        {(char *)"compression.type", (char *)"producer"},
-		        {(char *)"segment.bytes", seg},
-		};
-		uint8_t id[16];
-		md_uuid_generate(id);
-		s->creating = true;
-		topic_admin_create(coord_zk(b->coord), NULL, GSVC_TOPIC, parts, nparts, id, cfg,
-		                   (int)KB_ARRAY_LEN(cfg), created, b);
-		for (int i = 0; i < nparts; i++)
-			kb_free(parts[i].replicas);
-		kb_free(parts);
-	}
-	kb_free(ids);
-	kb_free(racks);
+	else
+		svc_of(b)->creating = true;
 }
 
 int16_t gsvc_find(struct broker *b, struct kp_str group_id, int32_t *node)

@@ -53,8 +53,8 @@ int16_t gsvc_coordinator(struct broker *b, struct kp_str group_id, struct group_
  * Creates the topic when it does not exist. */
 int16_t gsvc_find(struct broker *b, struct kp_str group_id, int32_t *node);
 
-/* After every call into a coordinator: re-arms its timer. */
-void gsvc_done(struct broker *b, struct group_coord *c);
+/* After every call into the coordinator of group_id: re-arms its timer. */
+void gsvc_done(struct broker *b, struct kp_str group_id);
 
 /* Every loaded coordinator (ListGroups); fn must not free it. */
 void gsvc_foreach(struct broker *b, void (*fn)(void *arg, struct group_coord *c), void *arg);

@@ -9,39 +9,9 @@
  * value bytes. */
 #include "common/kerr.h"
 #include "txn/txn.h"
+#include "tests/fuzz/fuzz_recs.h"
 
 #include <string.h>
-
-struct rd {
-	const uint8_t *p, *end;
-};
-
-static bool next_rec(struct rd *r, const uint8_t **k, size_t *kl, const uint8_t **v, size_t *vl)
-{
-	if (r->end - r->p < 2)
-		return false;
-	size_t klen = (size_t)r->p[0] << 8 | r->p[1];
-	r->p += 2;
-	if ((size_t)(r->end - r->p) < klen + 4)
-		return false;
-	*k = r->p;
-	*kl = klen;
-	r->p += klen;
-	int32_t vlen = (int32_t)((uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
-	                         (uint32_t)r->p[2] << 8 | r->p[3]);
-	r->p += 4;
-	if (vlen < 0) {
-		*v = NULL;
-		*vl = 0;
-		return true;
-	}
-	if ((size_t)(r->end - r->p) < (size_t)vlen)
-		return false;
-	*v = r->p;
-	*vl = (size_t)vlen;
-	r->p += vlen;
-	return true;
-}
 
 /* The driver's state: appends to acknowledge, markers to acknowledge, ids to drive. */
 #define MAXQ 64
