@@ -36,6 +36,7 @@
 	X(cleaner) \
 	X(txn) \
 	X(codec_txn) \
+	X(tmarkers) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
