@@ -37,6 +37,7 @@
 	X(txn) \
 	X(codec_txn) \
 	X(tmarkers) \
+	X(tmarkers_loop) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
