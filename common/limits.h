@@ -142,4 +142,9 @@
 #define KB_TXN_VALUE_MAX_BYTES (900 * 1024) /* one TransactionLogValue */
 #define KB_TXN_MAX_IDS 1000000          /* transactional ids per coordinator */
 
+/* Transactional offset commits (group/, TxnOffsetCommit). Kafka has no such limit: pending
+ * partitions one producer holds in one group (what one request may carry); a commit that would
+ * add more answers INVALID_REQUEST for the new partitions. Crossed by test_group_txn.c. */
+#define KB_GROUP_TXN_MAX_PARTITIONS KB_GROUP_MAX_COMMIT_PARTITIONS
+
 #endif
