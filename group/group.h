@@ -267,7 +267,9 @@ struct group_txn_commit_req {
  * REBALANCE_IN_PROGRESS. Metadata too large → OFFSET_METADATA_TOO_LARGE for that partition.
  * producer_id < 0 → INVALID_REQUEST. Returns 0 / 1 as group_commit (io.commit_done answers).
  * The offsets are pending from this call on (RequireStable sees them at once); a failed
- * append drops them again. */
+ * append takes them back: a partition's pending value it replaced comes back (one level:
+ * Kafka drops the partition's pending entry, so a fenced zombie's commit would erase the live
+ * producer's), else the partition is no longer pending. */
 int group_txn_commit(struct group_coord *c, const struct group_txn_commit_req *req,
                      int16_t *errors, void *handle);
 /* The transaction of producer_id ended on this partition: COMMIT materialises its pending

@@ -77,6 +77,15 @@ struct gtxn_pend {
 	int32_t leader_epoch;
 	char *metadata;
 	int64_t commit_ts;
+	/* The value this one replaced while its append is in flight: back if that fails. */
+	struct {
+		bool set;
+		uint64_t pos;
+		int64_t offset;
+		int32_t leader_epoch;
+		char *metadata;
+		int64_t commit_ts;
+	} prev;
 };
 
 struct group {

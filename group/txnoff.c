@@ -112,6 +112,7 @@ static void pend_drop(struct group_coord *c, struct gtxn_pend *p)
 	if (p->tnext)
 		p->tnext->tprev = p->tprev;
 	kb_free(p->metadata);
+	kb_free(p->prev.metadata);
 	kb_free(p);
 	if (!o->present && !o->pending && !o->txn)
 		g_offset_remove(t->g, o);
@@ -119,12 +120,26 @@ static void pend_drop(struct group_coord *c, struct gtxn_pend *p)
 		txn_free(c, t);
 }
 
-/* Records (or replaces) t's pending offset of o. */
+/* Records (or replaces) t's pending offset of o; keep_prev: remember the value replaced (an
+ * append of the new one is being made). */
 static void pend_set(struct gtxn *t, struct goffset *o, uint64_t pos, int64_t offset,
-                     int32_t leader_epoch, struct kp_str metadata, int64_t commit_ts)
+                     int32_t leader_epoch, struct kp_str metadata, int64_t commit_ts,
+                     bool keep_prev)
 {
 	struct gtxn_pend *p = pend_find(o, t);
-	if (!p) {
+	if (p) {
+		kb_free(p->prev.metadata);
+		p->prev.metadata = NULL;
+		p->prev.set = keep_prev;
+		if (keep_prev) {
+			p->prev.pos = p->pos;
+			p->prev.offset = p->offset;
+			p->prev.leader_epoch = p->leader_epoch;
+			p->prev.metadata = p->metadata;
+			p->prev.commit_ts = p->commit_ts;
+			p->metadata = NULL;
+		}
+	} else {
 		p = kb_calloc(1, sizeof(*p));
 		p->o = o;
 		p->t = t;
@@ -231,7 +246,7 @@ static int16_t txn_part(struct group_coord *c, struct group *g, struct gtxn *t,
 	                           .commit_ts = now, .expire_ts = -1, .pos = ++c->log_pos};
 	if (!o)
 		o = g_offset_add(g, cm->topic, strlen(cm->topic), cm->partition);
-	pend_set(t, o, cm->pos, p->offset, p->leader_epoch, p->metadata, now);
+	pend_set(t, o, cm->pos, p->offset, p->leader_epoch, p->metadata, now, true);
 	struct group_offset_rec r = {.group = g_str(g->id), .topic = g_str(cm->topic),
 	                             .partition = cm->partition, .offset = cm->offset,
 	                             .leader_epoch = cm->leader_epoch,
@@ -345,25 +360,41 @@ int group_txn_commit(struct group_coord *c, const struct group_txn_commit_req *r
 	return ret;
 }
 
-/* Kafka's failPendingTxnOffsetCommit: the offsets of a failed append are dropped (those
- * still pending from it: a later commit of the same partition replaced it, or the
- * transaction ended meanwhile). */
+/* The value a failed append made pending is taken back (Kafka's failPendingTxnOffsetCommit,
+ * which drops the partition's entry: here the pending value it replaced, if any, comes back,
+ * so a fenced zombie's commit does not erase its producer's). Values replaced meanwhile, or
+ * completed by a marker, are left alone. */
+static void txn_unappend(struct group_coord *c, struct gtxn_pend *p, uint64_t pos)
+{
+	if (p->pos == pos && p->prev.set) {
+		p->pos = p->prev.pos;
+		p->offset = p->prev.offset;
+		p->leader_epoch = p->prev.leader_epoch;
+		kb_free(p->metadata);
+		p->metadata = p->prev.metadata;
+		p->commit_ts = p->prev.commit_ts;
+		p->prev.metadata = NULL;
+		p->prev.set = false;
+	} else if (p->pos == pos) {
+		pend_drop(c, p);
+	} else if (p->prev.set && p->prev.pos == pos) {
+		kb_free(p->prev.metadata);
+		p->prev.metadata = NULL;
+		p->prev.set = false;
+	}
+}
+
 void g_txn_appended(struct group_coord *c, struct gappend *a, int16_t err)
 {
 	struct group *g = a->g;
-	if (err != KERR_NONE) {
-		struct gtxn *t = txn_find(c, g, a->pid);
-		for (int i = 0; t && i < a->ncommits; i++) {
-			struct gapp_commit *cm = &a->commits[i];
-			struct goffset *o = g_offset_find(g, cm->topic, strlen(cm->topic), cm->partition);
-			struct gtxn_pend *p = o ? pend_find(o, t) : NULL;
-			if (p && p->pos == cm->pos) {
-				bool last = t->npends == 1;
-				pend_drop(c, p);
-				if (last)
-					break;
-			}
-		}
+	for (int i = 0; err != KERR_NONE && i < a->ncommits; i++) {
+		struct gtxn *t = txn_find(c, g, a->pid); /* gone with its last pending offset */
+		struct gapp_commit *cm = &a->commits[i];
+		struct goffset *o = t ? g_offset_find(g, cm->topic, strlen(cm->topic), cm->partition)
+		                      : NULL;
+		struct gtxn_pend *p = o ? pend_find(o, t) : NULL;
+		if (p)
+			txn_unappend(c, p, cm->pos);
 	}
 	if (a->handle)
 		c->io.commit_done(c->io.arg, a->handle, g_map_append_error(err, true));
@@ -389,5 +420,5 @@ void g_txn_load_offset(struct group_coord *c, int64_t pid, const struct group_of
 	if (!o)
 		o = g_offset_add(g, topic, tlen, r->partition);
 	pend_set(txn_get(c, g, pid), o, ++c->log_pos, r->offset, r->leader_epoch, r->metadata,
-	         r->commit_timestamp);
+	         r->commit_timestamp, false);
 }

@@ -225,6 +225,42 @@ static void test_expiry_delete_pending(void)
 	fx_fini(&GF);
 }
 
+/* A failed append of a new value for a pending partition (a fenced zombie of the producer)
+ * gives back the value it replaced, instead of dropping the producer's pending offset. */
+static void test_failed_replacement(void)
+{
+	gt_setup();
+	int pend;
+	txc(1, "g", 7, NULL, -1, NULL, "t", 0, 10, &pend);
+	fx_ack(&GF, KERR_NONE);
+	GF.append_fail = KERR_INVALID_PRODUCER_EPOCH; /* refused at once */
+	CU_ASSERT_EQUAL(txc(2, "g", 7, NULL, -1, NULL, "t", 0, 12, &pend), KERR_INVALID_PRODUCER_EPOCH);
+	GF.append_fail = 0;
+	CU_ASSERT_TRUE(unstable(GF.c, "g", "t", 0));
+	txc(3, "g", 7, NULL, -1, NULL, "t", 0, 13, &pend); /* fails after the append */
+	fx_ack(&GF, KERR_NOT_LEADER_OR_FOLLOWER);
+	CU_ASSERT_EQUAL(fx_commit_of(&GF, 3), KERR_NOT_COORDINATOR);
+	txc(4, "g", 7, NULL, -1, NULL, "t", 0, 14, &pend); /* two in flight, both fail */
+	txc(5, "g", 7, NULL, -1, NULL, "t", 0, 15, &pend);
+	fx_ack(&GF, KERR_REQUEST_TIMED_OUT);
+	/* One value is remembered: two failed replacements in flight drop the pending offset,
+	 * as Kafka's failPendingTxnOffsetCommit always does. */
+	CU_ASSERT_FALSE(unstable(GF.c, "g", "t", 0));
+	txc(6, "g", 7, NULL, -1, NULL, "t", 0, 16, &pend);
+	txc(7, "g", 7, NULL, -1, NULL, "t", 0, 17, &pend);
+	fx_ack(&GF, KERR_NONE);
+	group_txn_complete(GF.c, 7, true);
+	CU_ASSERT_EQUAL(off_of(GF.c, "g", "t", 0), 17);
+	txc(8, "g", 7, NULL, -1, NULL, "t", 0, 20, &pend);
+	fx_ack(&GF, KERR_NONE);
+	GF.append_fail = KERR_INVALID_PRODUCER_EPOCH;
+	txc(9, "g", 7, NULL, -1, NULL, "t", 0, 21, &pend);
+	GF.append_fail = 0;
+	group_txn_complete(GF.c, 7, true);
+	CU_ASSERT_EQUAL(off_of(GF.c, "g", "t", 0), 20);
+	fx_fini(&GF);
+}
+
 /* KB_GROUP_TXN_MAX_PARTITIONS pending partitions per producer and group. */
 static void test_txn_limit(void)
 {
@@ -318,6 +354,8 @@ void group_txn_offsets_tests(CU_pSuite s)
 	CU_add_test(s, "txn offsets: a newer committed offset wins", test_newer_commit_wins);
 	CU_add_test(s, "txn offsets: TxnOffsetCommit checks, failed appends", test_txn_commit_checks);
 	CU_add_test(s, "txn offsets: expiry and DeleteGroups keep pending", test_expiry_delete_pending);
+	CU_add_test(s, "txn offsets: a failed replacement gives the pending value back",
+	            test_failed_replacement);
 	CU_add_test(s, "txn offsets: pending partitions per producer limit", test_txn_limit);
 	CU_add_test(s, "txn offsets: replay of transactional and control batches", test_txn_replay);
 }
