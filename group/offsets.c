@@ -240,8 +240,8 @@ void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err)
 	for (int i = 0; i < a->ncommits; i++) {
 		struct gapp_commit *cm = &a->commits[i];
 		struct goffset *o = g_offset_find(g, cm->topic, strlen(cm->topic), cm->partition);
-		if (!o)
-			continue; /* deleted meanwhile */
+		if (!o || o->pending == 0)
+			continue; /* deleted meanwhile (and perhaps made again, without this commit) */
 		o->pending--;
 		/* Kafka's onOffsetCommitAppend: a transactional commit materialised meanwhile from
 		 * a later record stays. */

@@ -216,6 +216,20 @@ static void test_expiry_delete_pending(void)
 	CU_ASSERT_EQUAL(off_of(GF.c, "g", "t", 0), 10);
 	CU_ASSERT_EQUAL(group_delete(GF.c, S("g")), KERR_NONE);
 	CU_ASSERT_FALSE(group_describe(GF.c, S("g"), &v));
+	/* OffsetDelete while a commit is in flight, then a transactional commit of the same
+	 * partition: the in-flight commit is not applied (Kafka drops it with the offset). */
+	gt_commit1(4, "d", "", -1, "t", 0, 1, "", &pend);
+	gt_commit1(4, "d", "", -1, "t", 1, 1, "", &pend); /* keeps the group */
+	fx_ack(&GF, KERR_NONE);
+	gt_commit1(5, "d", "", -1, "t", 0, 2, "", &pend);
+	CU_ASSERT_EQUAL(group_offset_delete(GF.c, S("d"), &d, 1), KERR_NONE);
+	txc(6, "d", 7, NULL, -1, NULL, "t", 0, 3, &pend);
+	fx_ack(&GF, KERR_NONE);
+	CU_ASSERT_EQUAL(off_of(GF.c, "d", "t", 0), -1);
+	CU_ASSERT_TRUE(unstable(GF.c, "d", "t", 0));
+	group_txn_complete(GF.c, 7, false);
+	CU_ASSERT_EQUAL(off_of(GF.c, "d", "t", 0), -1);
+	CU_ASSERT_FALSE(unstable(GF.c, "d", "t", 0));
 	/* A group that only ever had an aborted transactional offset goes at the next expiry. */
 	txc(3, "x", 7, NULL, -1, NULL, "t", 0, 10, &pend);
 	fx_ack(&GF, KERR_NONE);
