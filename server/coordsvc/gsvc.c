@@ -308,6 +308,9 @@ static void load_finish(struct gslot *sl)
 	say_at(sl->load_records > 0 ? SAY_INFO : SAY_DEBUG, "group",
 	       "%s-%d loaded: %lld records replayed in %lld ms", GSVC_TOPIC, sl->idx,
 	         (long long)sl->load_records, (long long)(kb_mono_ms() - sl->load_started_ms));
+	if (group_txn_pending_count(sl->c) > 0)
+		say_info("group", "%s-%d: %d (producer, group) pairs hold transactional offsets "
+		         "awaiting their markers", GSVC_TOPIC, sl->idx, group_txn_pending_count(sl->c));
 	arm(sl);
 }
 
