@@ -1,10 +1,11 @@
 /* api_txn_offsets.c — TxnOffsetCommit (key 28, v0-4) on group/'s coordinator (Kafka 3.9's
  * KafkaApis.handleTxnOffsetCommitRequest and GroupCoordinator.handleTxnCommitOffsets).
  *
- * Routed like OffsetCommit: an empty or too long group id → INVALID_GROUP_ID, then the
- * coordinator lookup (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
- * COORDINATOR_NOT_AVAILABLE) in every partition; partitions of topics the cluster does not
- * have → UNKNOWN_TOPIC_OR_PARTITION; the rest go to group_txn_commit (v3+ generation, member
+ * Partitions of topics the cluster does not have → UNKNOWN_TOPIC_OR_PARTITION (first, as
+ * Kafka's KafkaApis filters them before asking the coordinator); then, routed like
+ * OffsetCommit, an empty or too long group id → INVALID_GROUP_ID and the coordinator lookup
+ * (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE) in every other
+ * partition; the rest go to group_txn_commit (v3+ generation, member
  * and instance checks; see group.h), answered once the transactional batch is replicated
  * (api_group.h's waits). The offsets stay pending until the producer's marker
  * (gsvc_txn_complete).
@@ -50,13 +51,14 @@ enum handler_result handle_txn_offset_commit(struct kreq *r)
 		struct TxnOffsetCommitResponsePartition *po = out[t].Partitions.elems;
 		for (int k = 0; k < in[t].Partitions.count; k++) {
 			po[k].PartitionIndex = pi[k].PartitionIndex;
-			po[k].ErrorCode = gerr;
-			if (gerr != KERR_NONE)
-				continue;
+			/* Kafka's KafkaApis filters unknown topics before the coordinator's checks. */
 			if (!pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex)) {
 				po[k].ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 				continue;
 			}
+			po[k].ErrorCode = gerr;
+			if (gerr != KERR_NONE)
+				continue;
 			parts[n] = (struct group_commit_part){
 			        .topic = in[t].Name, .partition = pi[k].PartitionIndex,
 			        .offset = pi[k].CommittedOffset,

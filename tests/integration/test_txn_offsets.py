@@ -151,6 +151,9 @@ def test_pending_until_marker_and_replayed(cluster):
     other = next(b for b in cluster.brokers if b is not coord)
     with other.conn(20) as c:
         assert txn_commit(c, 4, PID, 3, [(0, 1)]) == {(TOPIC, 0): kg.NOT_COORDINATOR}
+        # Unknown topics are refused before the coordinator check, by any broker.
+        assert txn_commit(c, 4, PID, 3, [(0, 1)], topic="txoff-nosuch") == \
+            {("txoff-nosuch", 0): kg.UNKNOWN_TOPIC_OR_PARTITION}
 
     # A new coordinator replays the partition: the same offsets are pending there.
     coord.kill9()
