@@ -150,4 +150,9 @@
 #define KB_TMARKERS_REQUEST_MAX_BYTES (1 << 20)
 #define KB_TMARKERS_RESPONSE_MAX_BYTES (1 << 20)
 
+/* Transactional offset commits (group/, TxnOffsetCommit). Kafka has no such limit: pending
+ * partitions one producer holds in one group (what one request may carry); a commit that would
+ * add more answers INVALID_REQUEST for the new partitions. Crossed by test_group_txn.c. */
+#define KB_GROUP_TXN_MAX_PARTITIONS KB_GROUP_MAX_COMMIT_PARTITIONS
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "../../common/say.h"
 #include "../../coord/topic_admin.h"
+#include "../../log/pstate.h"
 #include "../../log/records.h"
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
@@ -172,9 +173,10 @@ static void append_key_gone(struct pg_op *op, void *arg, struct pg_key key)
 static const struct pg_ops append_ops = {append_try, append_expire, append_drop,
                                          append_key_gone};
 
-static int16_t append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+/* One v2 batch of the records (attributes and producer fields from bp), appended as leader. */
+static int16_t append_batch(struct gslot *sl, uint64_t token, const struct group_append_rec *recs,
+                            int n, const struct rc_batch_params *bp)
 {
-	struct gslot *sl = arg;
 	struct broker *b = sl->svc->b;
 	struct partition *p = pm_find(b, kp_str_c(GSVC_TOPIC), sl->idx);
 	if (!p || !p->leader)
@@ -191,11 +193,9 @@ static int16_t append_cb(void *arg, uint64_t token, const struct group_append_re
 		        .key = recs[i].key, .key_len = (int32_t)recs[i].key_len,
 		        .value = recs[i].value,
 		        .value_len = recs[i].value ? (int32_t)recs[i].value_len : -1};
-	struct rc_batch_params bp;
-	rc_batch_params_default(&bp);
 	uint8_t *batch = NULL;
 	size_t len = 0;
-	int rc = rc_batch_build(&bp, br, n, 0, (size_t)p->cfg.log.max_message_bytes, &batch, &len);
+	int rc = rc_batch_build(bp, br, n, 0, (size_t)p->cfg.log.max_message_bytes, &batch, &len);
 	kb_free(br);
 	if (rc != RC_OK)
 		return rc == RC_ERR_TOO_BIG ? KERR_MESSAGE_TOO_LARGE : KERR_UNKNOWN_SERVER_ERROR;
@@ -214,6 +214,34 @@ static int16_t append_cb(void *arg, uint64_t token, const struct group_append_re
 	purgatory_watch(w->op, partition_key(p));
 	purgatory_retry(w->op); /* deferred: never answered inside this call */
 	return KERR_NONE;
+}
+
+static int16_t append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+{
+	struct rc_batch_params bp;
+	rc_batch_params_default(&bp);
+	return append_batch(arg, token, recs, n, &bp);
+}
+
+/* A TxnOffsetCommit: a transactional batch of the producer, base sequence 0. Appended as the
+ * coordinator (Kafka's origin COORDINATOR): partition_append runs no idempotence check (only
+ * Produce calls plog_producer_check), and of Kafka's coordinator checks only the epoch one
+ * applies: an epoch below the partition's for this producer is fenced. */
+static int16_t append_txn_cb(void *arg, uint64_t token, const struct group_append_rec *recs,
+                             int n, int64_t producer_id, int16_t producer_epoch)
+{
+	struct gslot *sl = arg;
+	struct partition *p = pm_find(sl->svc->b, kp_str_c(GSVC_TOPIC), sl->idx);
+	const struct pstate_entry *e = p ? pstate_find(plog_producers(p->log), producer_id) : NULL;
+	if (e && producer_epoch < e->epoch)
+		return KERR_INVALID_PRODUCER_EPOCH;
+	struct rc_batch_params bp;
+	rc_batch_params_default(&bp);
+	bp.attributes = 0x10; /* transactional */
+	bp.producer_id = producer_id;
+	bp.producer_epoch = producer_epoch;
+	bp.base_sequence = 0;
+	return append_batch(sl, token, recs, n, &bp);
 }
 
 /* ---- Load: replay of the partition, a step per loop turn ----------------------------------- */
@@ -241,7 +269,12 @@ static int64_t replay_batches(struct gslot *sl, const uint8_t *buf, size_t len, 
 		int64_t base = be64(h);
 		int32_t last_delta = (int32_t)be32(h + 23);
 		uint16_t attrs = (uint16_t)(h[RB_ATTRIBUTES] << 8 | h[RB_ATTRIBUTES + 1]);
-		if (!(attrs & 0x20) && base + last_delta >= next) { /* control batches: none yet */
+		/* Transactional offsets go pending under the producer; its marker (a control batch)
+		 * completes them (group.h, group_load_record_in). */
+		struct group_load_batch lb = {.producer_id = be64(h + RB_PRODUCER_ID),
+		                              .transactional = (attrs & 0x10) != 0,
+		                              .control = (attrs & 0x20) != 0};
+		if (base + last_delta >= next) {
 			struct rc_iter it;
 			struct rc_record r;
 			if (rc_iter_init(&it, h, blen, max_out) == RC_OK) {
@@ -249,8 +282,8 @@ static int64_t replay_batches(struct gslot *sl, const uint8_t *buf, size_t len, 
 				while ((rc = rc_iter_next(&it, &r)) == 1) {
 					if (r.offset < next || r.key_len < 0)
 						continue;
-					if (group_load_record(sl->c, r.key, (size_t)r.key_len, r.value,
-					                      r.value_len < 0 ? 0 : (size_t)r.value_len) < 0)
+					if (group_load_record_in(sl->c, &lb, r.key, (size_t)r.key_len, r.value,
+					                         r.value_len < 0 ? 0 : (size_t)r.value_len) < 0)
 						say_ratelimited(SAY_WARN, "group", "%s-%d: skipped a malformed "
 						                "record at offset %lld", GSVC_TOPIC, sl->idx,
 						                (long long)r.offset);
@@ -275,6 +308,9 @@ static void load_finish(struct gslot *sl)
 	say_at(sl->load_records > 0 ? SAY_INFO : SAY_DEBUG, "group",
 	       "%s-%d loaded: %lld records replayed in %lld ms", GSVC_TOPIC, sl->idx,
 	         (long long)sl->load_records, (long long)(kb_mono_ms() - sl->load_started_ms));
+	if (group_txn_pending_count(sl->c) > 0)
+		say_info("group", "%s-%d: %d (producer, group) pairs hold transactional offsets "
+		         "awaiting their markers", GSVC_TOPIC, sl->idx, group_txn_pending_count(sl->c));
 	arm(sl);
 }
 
@@ -391,6 +427,7 @@ static void load(struct gsvc *s, struct partition *p)
 	io.arg = sl;
 	io.now_ms = now_cb;
 	io.append = append_cb;
+	io.append_txn = append_txn_cb;
 	sl->c = group_coord_new(&cfg, &io);
 	sl->gen = ++s->next_gen;
 	sl->loaded = false;
@@ -491,6 +528,16 @@ int16_t gsvc_coordinator(struct broker *b, struct kp_str group_id, struct group_
 		return KERR_COORDINATOR_LOAD_IN_PROGRESS;
 	*out = sl->c;
 	return KERR_NONE;
+}
+
+void gsvc_txn_complete(struct broker *b, int32_t offsets_partition, int64_t pid, bool commit)
+{
+	struct gsvc *s = svc_of(b);
+	struct gslot *sl = s ? slot_at(s, offsets_partition) : NULL;
+	if (!sl || !sl->c || !sl->loaded)
+		return; /* not loaded: the replay reads the marker from the log */
+	group_txn_complete(sl->c, pid, commit);
+	arm(sl);
 }
 
 void gsvc_foreach(struct broker *b, void (*fn)(void *arg, struct group_coord *c), void *arg)

@@ -104,6 +104,7 @@ enum handler_result handle_describe_groups(struct kreq *r);
 enum handler_result handle_list_groups(struct kreq *r);
 enum handler_result handle_delete_groups(struct kreq *r);
 enum handler_result handle_offset_delete(struct kreq *r);
+enum handler_result handle_txn_offset_commit(struct kreq *r);
 /* Frees the producer-id allocator (api_producer.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 
