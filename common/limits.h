@@ -142,4 +142,13 @@
 #define KB_TXN_VALUE_MAX_BYTES (900 * 1024) /* one TransactionLogValue */
 #define KB_TXN_MAX_IDS 1000000          /* transactional ids per coordinator */
 
+/* Transactions on the partition side (log/txnindex.c, server/api/api_markers.c). Kafka has no
+ * such limits. Aborted transactions one read_committed Fetch partition may list (past it the
+ * partition answers UNKNOWN_SERVER_ERROR; reaching it needs that many aborted transactions
+ * overlapping one fetched range); markers in one WriteTxnMarkers request and partitions per
+ * marker (past them: INVALID_REQUEST for each partition, nothing appended). */
+#define KB_FETCH_MAX_ABORTED 100000
+#define KB_TXN_MARKERS_MAX 10000
+#define KB_TXN_MARKER_MAX_PARTITIONS 100000
+
 #endif
