@@ -14,6 +14,19 @@
  * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
  * original offsets and appends nothing; a sequence gap or a stale epoch gets its error. Other
  * batches skip all of it.
+ *
+ * Transactional batches (attribute 0x10) are taken only from a request that carries a
+ * transactional_id: otherwise every partition of the request gets
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended (Kafka's KafkaApis; there are
+ * no ACLs, so any non-null id is authorized). They need a producer id and get the idempotent
+ * checks plus INVALID_TXN_STATE for a plain batch inside the producer's open transaction; the
+ * first one opens the producer's transaction on the partition (log/pstate.h: it holds the last
+ * stable offset until its marker, see api_markers.c). Control batches from clients are
+ * refused by batch_validate (INVALID_RECORD).
+ * Not built: KIP-890 part 1 (the leader asking the transaction coordinator, through
+ * AddPartitionsToTxn VerifyOnly, whether the partition is in the producer's transaction before
+ * the first transactional append; fact sheet §B9). A transactional batch for a partition the
+ * coordinator does not know of is appended as Kafka before 3.6 did.
  */
 #include "../../common/limits.h"
 #include "../../common/say.h"
@@ -38,9 +51,28 @@ struct ack_need {
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out, struct ack_need *need);
 
+#define RB_ATTR_TXN 0x10 /* transactional (kafka-protocol.md §4.1) */
+
 static uint8_t magic_of(struct kp_bytes rec)
 {
 	return rec.len > RB_MAGIC ? rec.ptr[RB_MAGIC] : 0xff;
+}
+
+/* Kafka's hasTransactionalRecords: a magic-2 batch with the transactional bit (Produce v3+
+ * carries one batch per partition; a v0-2 message set has no such bit). */
+static bool has_txn_records(const struct ProduceRequest *req)
+{
+	const struct TopicProduceData *in = req->TopicData.elems;
+	for (int t = 0; t < req->TopicData.count; t++) {
+		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
+		for (int k = 0; k < in[t].PartitionData.count; k++) {
+			struct kp_bytes rec = pd[k].Records;
+			if (rec.len > RB_ATTRIBUTES + 1 && magic_of(rec) == 2 &&
+			    (rec.ptr[RB_ATTRIBUTES + 1] & RB_ATTR_TXN))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* The batch to append: as sent, or converted from a legacy message set (Produce v0-2 with
@@ -121,8 +153,8 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 		return (int16_t)rc;
 	if ((info.attributes & 0x7) == 4 && r->version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE; /* zstd needs Produce v7+ */
-	if (info.attributes & 0x10)
-		return KERR_INVALID_RECORD; /* transactional batches: no transaction support */
+	if ((info.attributes & RB_ATTR_TXN) && info.producer_id < 0)
+		return KERR_INVALID_RECORD; /* a transaction needs a producer id */
 	if (p->compact && (rc = check_keys(p, rec)) != 0)
 		return (int16_t)rc;
 	int64_t now = kb_wall_ms();
@@ -308,6 +340,9 @@ enum handler_result handle_produce(struct kreq *r)
 	struct pwait_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
 	int nitems = 0;
 	bool failed = false;
+	/* Trap 11: transactional records need a transactional id, for the whole request. */
+	int16_t all_err = r->version >= 3 && req->TransactionalId.len < 0 && has_txn_records(req)
+	                          ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED : 0;
 	for (int t = 0; t < req->TopicData.count; t++) {
 		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
 		struct PartitionProduceResponse *po = out[t].PartitionResponses.elems;
@@ -318,7 +353,7 @@ enum handler_result handle_produce(struct kreq *r)
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
 			struct ack_need need = {-1, -1};
-			int16_t err = check_partition(r, in[t].Name, pd[k].Index, &p);
+			int16_t err = all_err ? all_err : check_partition(r, in[t].Name, pd[k].Index, &p);
 			if (err == 0)
 				err = produce_one(r, p, pd[k].Records, &po[k], &need);
 			po[k].ErrorCode = err;
