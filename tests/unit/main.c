@@ -35,6 +35,7 @@
 	X(purgatory) \
 	X(cleaner) \
 	X(txn) \
+	X(codec_txn) \
 	X(txnindex) \
 	/* end of suites */
 
