@@ -150,5 +150,8 @@
 #define KB_FETCH_MAX_ABORTED 100000
 #define KB_TXN_MARKERS_MAX 10000
 #define KB_TXN_MARKER_MAX_PARTITIONS 100000
+/* How long WriteTxnMarkers waits for its markers to be replicated (Kafka: request.timeout.ms,
+ * default 30 s); then REQUEST_TIMED_OUT, which the coordinator retries. */
+#define KB_TXN_MARKER_ACK_TIMEOUT_MS 30000
 
 #endif

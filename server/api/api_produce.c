@@ -38,6 +38,7 @@
 #include "../core/dispatch.h"
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
+#include "api_ack.h"
 
 #include <string.h>
 
@@ -192,104 +193,6 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	return 0;
 }
 
-/* ---- acks=-1: waiting for the high watermark ------------------------------------------------ */
-
-struct pwait_item {
-	struct partition *p;        /* NULL once settled */
-	int64_t need;               /* HW that covers the batch (acks=-1), else -1 */
-	int64_t flushed;            /* recovery point that covers it (flush.messages), else -1 */
-	struct PartitionProduceResponse *out;
-	bool last;                  /* the request's last batch for p: unwatches p when settled */
-};
-
-struct produce_wait {
-	struct kreq *r;
-	struct pg_op *op;
-	struct pwait_item *items;
-	int n;
-};
-
-static void pwait_free(struct produce_wait *w)
-{
-	kb_free(w->items);
-	kb_free(w);
-}
-
-/* Settles what can be settled (op: unwatch those, NULL once ended); answers and frees w when
- * everything is. Returns whether it did. */
-static bool pwait_settle(struct produce_wait *w, struct pg_op *op, bool timed_out)
-{
-	bool all = true;
-	for (int i = 0; i < w->n; i++) {
-		struct pwait_item *it = &w->items[i];
-		if (!it->p)
-			continue;
-		int16_t err = -1;
-		if (!it->p->leader)
-			err = KERR_NOT_LEADER_OR_FOLLOWER;
-		else if (it->p->hw >= it->need && partition_flushed(it->p, it->flushed))
-			err = it->need >= 0 && it->p->state.nisr < it->p->cfg.min_insync
-			              ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
-		else if (timed_out)
-			err = KERR_REQUEST_TIMED_OUT;
-		if (err < 0) {
-			all = false;
-			continue;
-		}
-		it->out->ErrorCode = err;
-		if (op && it->last) /* earlier batches for p settle no later than this one */
-			purgatory_unwatch(op, partition_key(it->p));
-		it->p = NULL;
-	}
-	if (!all)
-		return false;
-	kreq_finish(w->r, H_RESPOND);
-	pwait_free(w);
-	return true;
-}
-
-static bool pwait_try(struct pg_op *op, void *arg)
-{
-	return pwait_settle(arg, op, false);
-}
-
-static void pwait_expire(void *arg)
-{
-	bool done = pwait_settle(arg, NULL, true);
-	KB_ASSERT(done);
-}
-
-static void pwait_drop(void *arg)
-{
-	struct produce_wait *w = arg;
-	kreq_drop(w->r);
-	pwait_free(w);
-}
-
-/* A partition being deleted: its batches will never be covered. */
-static void pwait_key_gone(struct pg_op *op, void *arg, struct pg_key key)
-{
-	KB_UNUSED(op);
-	struct produce_wait *w = arg;
-	for (int i = 0; i < w->n; i++)
-		if (w->items[i].p && partition_key(w->items[i].p).id == key.id) {
-			w->items[i].out->ErrorCode = KERR_NOT_LEADER_OR_FOLLOWER;
-			w->items[i].p = NULL;
-		}
-}
-
-static const struct pg_ops pwait_ops = {pwait_try, pwait_expire, pwait_drop, pwait_key_gone};
-
-/* Parks r until the HW covers every item (the handler then returns H_ASYNC). */
-static void pwait_park(struct kreq *r, struct pwait_item *items, int n, int32_t timeout_ms)
-{
-	struct produce_wait *w = kb_malloc(sizeof(*w));
-	*w = (struct produce_wait){.r = r, .items = items, .n = n};
-	w->op = kreq_park(r, &pwait_ops, w, KB_MAX(timeout_ms, 0));
-	for (int i = n - 1; i >= 0; i--) /* backwards: the first to watch p is its last batch */
-		items[i].last = purgatory_watch(w->op, partition_key(items[i].p));
-}
-
 /* ---- The handler ---------------------------------------------------------------------------- */
 
 static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
@@ -337,7 +240,7 @@ enum handler_result handle_produce(struct kreq *r)
 	if (!alloc_responses(r, &total))
 		return H_CLOSE;
 	struct TopicProduceResponse *out = resp->Responses.elems;
-	struct pwait_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
+	struct ack_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
 	int nitems = 0;
 	bool failed = false;
 	/* Trap 11: transactional records need a transactional id, for the whole request. */
@@ -360,11 +263,11 @@ enum handler_result handle_produce(struct kreq *r)
 			failed |= err != 0;
 			if (req->Acks != -1)
 				need.hw = -1;
-			if (err == 0 && req->Acks != 0 &&
-			    (p->hw < need.hw || !partition_flushed(p, need.flushed))) {
+			if (err == 0 && req->Acks != 0 && !ack_covered(p, need.hw, need.flushed)) {
 				if (!items)
 					items = kb_calloc((size_t)total, sizeof(*items));
-				items[nitems++] = (struct pwait_item){p, need.hw, need.flushed, &po[k], false};
+				items[nitems++] = (struct ack_item){p, need.hw, need.flushed, &po[k].ErrorCode,
+				                                   NULL, false};
 			}
 		}
 	}
@@ -374,6 +277,7 @@ enum handler_result handle_produce(struct kreq *r)
 		return H_RESPOND;
 	/* Parked only now, on the one path that returns H_ASYNC (issue 8: a request parked
 	 * before an H_CLOSE was freed by dispatch and then used by the next HW wake). */
-	pwait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS);
+	ack_wait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS,
+	              NULL);
 	return H_ASYNC;
 }
