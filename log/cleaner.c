@@ -284,15 +284,15 @@ static bool is_txn_or_control(const struct rb_hdr *h)
 	return (h->attrs & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)) != 0;
 }
 
-/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. */
+/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. Keys of
+ * transactional batches never enter it: the pass does not know whether their transaction
+ * committed (an aborted or still open one must not make an older committed value of the key
+ * go, fact sheet §C3), so older values stay — less compaction, never a lost record. */
 static void map_batch(struct log_clean_job *j, const struct rb_hdr *h)
 {
 	struct rc_iter it;
 	struct rc_record r;
-	if (h->attrs & RB_ATTR_CONTROL)
-		return;
-	if ((h->attrs & RB_ATTR_TRANSACTIONAL) &&
-	    log_clean_txn_hook(h->producer_id, h->attrs, h->base) == LOG_CLEAN_TXN_DROP)
+	if (h->attrs & (RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL))
 		return;
 	if (rc_iter_init(&it, j->rbuf, (size_t)h->size, CLEAN_MAX_BATCH_BYTES) != RC_OK)
 		return;

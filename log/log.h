@@ -292,7 +292,9 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  *     except the last batch of a group, which stays as a 61-byte empty batch so the group's
  *     offset range survives in the new segment (the swap recovery relies on it);
  *   - control and transactional batches go through log_clean_txn_hook() (today: kept as they
- *     are, so every aborted transaction stays indexed: the new segment carries the .txnindex
+ *     are) and the keys of transactional records do not enter the key map (whether their
+ *     transaction committed is not known to the pass, so they never make an older value of
+ *     their key go); every aborted transaction stays indexed: the new segment carries the .txnindex
  *     entries of the segments it replaces, in order, written and fsynced with it);
  *   - a batch the cleaner cannot decode is copied unchanged (never lose data).
  * Offsets never change; cleaned segments have gaps.

@@ -13,6 +13,7 @@
 
 #include "common/kerr.h"
 #include "log/pstate.h"
+#include "log/records.h"
 #include "log_harness.h"
 
 void suite_txnindex(void);
@@ -395,6 +396,71 @@ static void test_log_segments_and_cleaner(void)
 	plog_close(l);
 }
 
+/* One keyed record (value of vlen bytes) in a batch of producer pid (-1: none). */
+static int64_t keyed(struct plog *l, const char *key, char fill, size_t vlen, int64_t pid,
+                     bool txn)
+{
+	char v[1024];
+	memset(v, fill, sizeof(v));
+	struct rc_batch_params bp;
+	rc_batch_params_default(&bp);
+	bp.producer_id = pid;
+	bp.producer_epoch = pid >= 0 ? 0 : -1;
+	bp.base_sequence = pid >= 0 ? 0 : -1;
+	bp.attributes = txn ? RB_ATTR_TRANSACTIONAL : 0;
+	struct rc_build_record r = {.offset_delta = 0, .timestamp = kb_wall_ms(),
+	                            .key = (const uint8_t *)key, .key_len = (int32_t)strlen(key),
+	                            .value = (const uint8_t *)v, .value_len = (int32_t)vlen};
+	uint8_t *b;
+	size_t len;
+	struct batch_info info;
+	int64_t base = -1;
+	CU_ASSERT_FATAL(rc_batch_build(&bp, &r, 1, 0, 1 << 20, &b, &len) == RC_OK);
+	CU_ASSERT_FATAL(batch_validate(b, len, 1 << 20, &info) == KERR_NONE);
+	CU_ASSERT_EQUAL(plog_append(l, b, len, &info, 0, kb_wall_ms(), &base), KERR_NONE);
+	free(b);
+	return base;
+}
+
+/* An aborted transactional record of key K must not make the cleaner drop K's older committed
+ * value (its key does not enter the map); plain later values still replace older ones. */
+static void test_cleaner_aborted_keys(void)
+{
+	struct log_config c = small_cfg();
+	struct plog *l = open_log(&c, 0, -1);
+	CU_ASSERT_EQUAL(keyed(l, "K", 'o', 100, -1, false), 0);     /* K = old, committed */
+	CU_ASSERT_EQUAL(keyed(l, "J", 'o', 100, -1, false), 1);     /* J = old */
+	CU_ASSERT_EQUAL(keyed(l, "K", 'a', 100, 60, true), 2);      /* K in a transaction */
+	CU_ASSERT_EQUAL(marker(l, 60, false, 0), 3);                /* ... aborted */
+	CU_ASSERT_EQUAL(keyed(l, "J", 'n', 100, -1, false), 4);     /* J = new */
+	for (int i = 0; i < 12; i++) {                              /* more segments */
+		char k[16];
+		snprintf(k, sizeof(k), "F%d", i);
+		keyed(l, k, 'f', 900, -1, false);
+	}
+	CU_ASSERT_TRUE_FATAL(l->n >= 3);
+	struct log_clean_params p = {.first_dirty = -1, .min_dirty_ratio = 0.5, .min_lag_ms = 0,
+	                             .max_lag_ms = INT64_MAX, .delete_retention_ms = 60000,
+	                             .map_bytes = 1 << 20, .map_load = 0.9, .now_ms = kb_wall_ms(),
+	                             .force = true};
+	struct log_clean_job *j = plog_clean_prepare(l, &p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	struct log_clean_stats st;
+	CU_ASSERT_EQUAL_FATAL(plog_clean_complete(l, j, log_clean_run(j), &st), 0);
+	CHECK_LOG(l);
+	struct log_read lr;
+	CU_ASSERT_EQUAL(plog_read(l, 0, 1 << 20, true, plog_end_offset(l), &lr), KERR_NONE);
+	CU_ASSERT_EQUAL(lr.first_offset, 0);                         /* K = old survived */
+	log_segment_unref(lr.seg);
+	CU_ASSERT_EQUAL(plog_read(l, 1, 1 << 20, true, plog_end_offset(l), &lr), KERR_NONE);
+	CU_ASSERT_EQUAL(lr.first_offset, 2);                         /* J = old went */
+	log_segment_unref(lr.seg);
+	CU_ASSERT_EQUAL(st.records_removed, 1);
+	struct log_aborted ab[4];
+	CU_ASSERT_EQUAL(aborted(l, 0, plog_end_offset(l), ab, 4), 1);
+	plog_close(l);
+}
+
 void suite_txnindex(void)
 {
 	CU_pSuite s = CU_add_suite_with_setup_and_teardown("txnindex", NULL, NULL, fixture_setup,
@@ -404,4 +470,6 @@ void suite_txnindex(void)
 	CU_add_test(s, "log: marker, .txnindex bytes, LSO, truncation, recovery", test_log_abort_commit);
 	CU_add_test(s, "log: stop rule over segments, cleaner merge, retention",
 	            test_log_segments_and_cleaner);
+	CU_add_test(s, "cleaner: aborted keys never remove committed values",
+	            test_cleaner_aborted_keys);
 }
