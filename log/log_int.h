@@ -232,7 +232,8 @@ int64_t seg_largest_ts(const struct log_segment *s);
 
 /* ---- Aborted-transaction index (txnindex.c) ------------------------------------------------ */
 /* Reads <base>.txnindex (missing: no entries; a trailing partial entry, an entry of another
- * version or one whose last offset does not ascend ends it, warned). Leaves the file closed. */
+ * version or one whose last offset does not ascend ends it, warned, and the file is cut after
+ * the entries kept). Leaves the file closed. */
 void seg_txi_load(struct log_segment *s);
 /* Appends an entry to the file (created on first use) and the array, unless its last offset
  * is not above the segment's last entry (already there: recovery replays). 0 / -1 (warned). */

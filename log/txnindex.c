@@ -79,6 +79,10 @@ void seg_txi_load(struct log_segment *s)
 		}
 		kb_free(buf);
 	}
+	/* What was ignored goes, so the file is the entries again (appends go after them). */
+	if (fstat(s->xfd, &st) == 0 && st.st_size != (off_t)(s->xn * TXI_ENTRY_SIZE) &&
+	    ftruncate(s->xfd, (off_t)(s->xn * TXI_ENTRY_SIZE)) < 0)
+		say_warn("log", "%s.txnindex: truncate: %s", s->path, strerror(errno));
 	close(s->xfd);
 	s->xfd = -1;
 }

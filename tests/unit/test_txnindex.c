@@ -316,6 +316,14 @@ static void test_log_abort_commit(void)
 	CU_ASSERT_EQUAL(plog_lso(l, leo + 1), leo);
 	CU_ASSERT_EQUAL(aborted(l, 0, leo, ab, 16), 2);
 	plog_close(l);
+	/* A torn trailing entry (a crash mid-write) in a flushed segment: the whole entries are
+	 * kept, the rest is cut off, and the log checks clean. */
+	write_file(path, "\0\0\0\0\0", 5, true);
+	CU_ASSERT_EQUAL(file_size(path), 68 + 5);
+	l = open_log(&c, rp, -1);
+	CU_ASSERT_EQUAL(file_size(path), 68);
+	CU_ASSERT_EQUAL(aborted(l, 0, leo, ab, 16), 2);
+	plog_close(l);
 }
 
 /* Ten aborted transactions over several segments: the lookup's stop rule, retention of a
