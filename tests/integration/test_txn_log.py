@@ -17,6 +17,8 @@ request) and sending WriteTxnMarkers itself.
   transactional batch without a transactional_id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED, a
   plain batch inside the producer's transaction INVALID_TXN_STATE, a client's control batch
   INVALID_RECORD; DescribeProducers shows CurrentTxnStartOffset and CoordinatorEpoch;
+* the stored control batch: 78 bytes, attributes 0x30 (0x38 under LogAppendTime), the
+  marker's producer id and epoch, baseSequence -1, the leader's clock;
 * a read_committed long poll parked at the LSO is answered when a marker moves it;
 * kill -9 of the leader: the new leader has the same open transaction (LSO) and aborted list,
   and ends it; the killed broker, restarted with its .txnindex files deleted, rebuilds them
@@ -189,15 +191,15 @@ def mark(conn, pid, epoch, commit, coord_epoch, topic, version=0):
 
 
 def parse_batches(data):
-    """[(base, last, attributes, pid)] of the whole batches in a Records field."""
+    """[(base, last, attributes, pid, size, max timestamp, epoch, base sequence)] of the whole
+    batches in a Records field."""
     out, pos = [], 0
     while data and pos + 61 <= len(data):
         base, length = struct.unpack_from(">qi", data, pos)
         if pos + 12 + length > len(data):
             break
-        attrs, lod = struct.unpack_from(">hi", data, pos + 21)
-        pid = struct.unpack_from(">q", data, pos + 43)[0]
-        out.append((base, base + lod, attrs, pid))
+        attrs, lod, _bts, mts, pid, epoch, seq = struct.unpack_from(">hiqqqhi", data, pos + 21)
+        out.append((base, base + lod, attrs, pid, 12 + length, mts, epoch, seq))
         pos += 12 + length
     return out
 
@@ -420,3 +422,21 @@ def test_failover_and_recovery(cluster):
                        what="the restarted broker back in the ISR")
     harness.wait_until(lambda: txnindex(leader, topic) == want, 15,
                        what="the restarted broker's .txnindex")
+
+
+def test_marker_batch_and_log_append_time(cluster):
+    """The control batch as stored: 78 bytes, attributes 0x30 (0x38 on a LogAppendTime
+    topic), the marker's producer id and epoch, baseSequence -1, the leader's clock."""
+    for topic, attrs in (("txlog-ct", 0x30), ("txlog-lat", 0x38)):
+        cfg = ["message.timestamp.type=LogAppendTime"] if attrs & 0x08 else []
+        create(cluster, topic, *cfg)
+        leader = leader_of(cluster, topic)
+        with leader.conn(20) as c:
+            assert produce(c, topic, batch(77, 3, 0, [b"x"]), "tx-77") == (0, 0)
+            t0 = int(time.time() * 1000)
+            assert mark(c, 77, 3, True, 9, topic) == ERR_NONE
+            t1 = int(time.time() * 1000)
+            f = fetch(c, topic, 0, 0)
+        m = f["batches"][-1]
+        assert m[:5] == (1, 1, attrs, 77, 78), m
+        assert t0 - 5 <= m[5] <= t1 + 5 and m[6:] == (3, -1), m
