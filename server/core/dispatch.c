@@ -31,6 +31,7 @@ const struct api_entry api_table[] = {
 	{KP_API_DELETE_RECORDS, 0, 2, handle_delete_records},
 	{KP_API_INIT_PRODUCER_ID, 0, 4, handle_init_producer_id},
 	{KP_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, handle_offset_for_leader_epoch, true},
+	{KP_API_WRITE_TXN_MARKERS, 0, 1, handle_write_txn_markers},
 	{KP_API_TXN_OFFSET_COMMIT, 0, 4, handle_txn_offset_commit},
 	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs, true},
 	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
