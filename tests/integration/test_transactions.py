@@ -266,7 +266,7 @@ def test_hanging_transaction_aborted_lso_advances(cluster, tmp_path, procs):
     h.kill9()
     t_kill = time.monotonic()
     hw = ktxn.latest_offset(cluster, topic, 0, ktxn.READ_UNCOMMITTED)
-    assert hw == 15, hw
+    assert hw in (15, 16), hw        # 16: already aborted (the abort marker), on a slow run
     lso = ktxn.latest_offset(cluster, topic, 0, ktxn.READ_COMMITTED)
     assert lso == 0 or time.monotonic() - t_start > timeout_ms / 1000.0, lso
     seen = []
@@ -314,6 +314,8 @@ def test_ctp_exactly_once_with_kills(cluster, tmp_path, procs):
         cycle("txn coordinator", ktxn.find_txn_coordinator(cluster, tid))
         cycle("input leader", ktxn.partition_leader(cluster, src, 0))
         cycle("output leader", ktxn.partition_leader(cluster, dst, 1))
+        harness.wait_until(lambda: len(feeder.delivered) >= 2000, 60,
+                           what="2,000 input records")
         # The worker itself, mid-run: its successor's init_transactions aborts what it left.
         t0 = time.monotonic()
         sup.current.kill9()
@@ -342,8 +344,8 @@ def test_ctp_exactly_once_with_kills(cluster, tmp_path, procs):
                            len(raw) - len(out), "; ".join(kills)))
     r = tu.check_exactly_once(inputs, [(k, v) for _p, _o, k, v in out])
     assert r == tu.CLEAN, ({k: v[:10] for k, v in r.items()}, aborts[:5])
-    assert len(out) == len(inputs) > 1000
+    assert len(out) == len(inputs) >= 2000
     # Every 7th transaction was aborted after its records reached the log: they are there,
     # hidden from read_committed.
-    assert len([a for a in aborts if a.endswith("deliberate")]) >= 5, aborts
+    assert len([a for a in aborts if a.endswith("deliberate")]) >= 3, aborts
     assert len(raw) > len(out), (len(raw), len(out))
