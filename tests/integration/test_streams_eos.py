@@ -108,6 +108,8 @@ def open_output_txn(cluster, topic, seconds):
 def test_streams_eos_word_count_survives_kill9(cluster, tmp_path):
     from confluent_kafka import Producer
     app, src, dst = "seos-app", "seos-in", "seos-out"
+    # Fails at once, naming the error, where transactions are not served at all.
+    ktxn.find_txn_coordinator(cluster, "kb-seos-probe")
     gu.create_topic(cluster, src, PARTITIONS)
     gu.create_topic(cluster, dst, PARTITIONS)
     rnd = random.Random(13)

@@ -64,6 +64,8 @@ def all_up(request):
             b.restart(cluster.kz)
     harness.wait_until(lambda: cluster.registered_ids() == sorted(IDS), 60,
                        what="all brokers registered")
+    # Fails at once, naming the error, where transactions are not served at all.
+    ktxn.find_txn_coordinator(cluster, "kb-txn-probe")
 
 
 @pytest.fixture
