@@ -25,7 +25,6 @@ started through tests/integration/harness.py (or bench/peer/kafka.py) and stoppe
 """
 import argparse
 import datetime
-import glob
 import json
 import os
 import statistics

@@ -1,7 +1,9 @@
 """ktxn — raw transaction requests for the integration tests (issue 13), on kgroup's table
 codec: FindCoordinator with key_type 1 (transaction), DescribeTransactions (65) v0,
-ListTransactions (66) v0-1 and ListOffsets (2) v2-5 with an isolation level (the last stable
-offset). confluent-kafka 2.0.2 and kafka-python 2.0.2 have no transactions admin API.
+ListTransactions (66) v0-1, ListOffsets (2) v2-5 with an isolation level (the last stable
+offset), InitProducerId (22) v0-4, AddPartitionsToTxn (24) v0-3, EndTxn (26) v0-3, and Produce
+v7 of one transactional batch (txn_batch: kafka-python's record builder).
+confluent-kafka 2.0.2 and kafka-python 2.0.2 have no transactions admin API.
 
 Layouts from Kafka 3.9's DescribeTransactions/ListTransactions JSON (KIP-664; flexible from
 v0; not in the reference sheet) and kafka-schemas.md (ListOffsets, FindCoordinator). Checked
@@ -20,6 +22,7 @@ import kproto
 from kgroup import F
 
 LIST_OFFSETS, DESCRIBE_TRANSACTIONS, LIST_TRANSACTIONS = 2, 65, 66
+INIT_PRODUCER_ID, ADD_PARTITIONS_TO_TXN, END_TXN = 22, 24, 26
 TXN_KEY_TYPE = 1
 LATEST = -1
 READ_UNCOMMITTED, READ_COMMITTED = 0, 1
@@ -33,6 +36,8 @@ NOT_COORDINATOR = 16
 LEADER_NOT_AVAILABLE = 5
 UNKNOWN_TOPIC_OR_PARTITION = 3
 INVALID_PRODUCER_EPOCH = 47
+INVALID_TXN_STATE = 48
+INVALID_PRODUCER_ID_MAPPING = 49
 CONCURRENT_TRANSACTIONS = 51
 PRODUCER_FENCED = 90
 TRANSACTIONAL_ID_NOT_FOUND = 105
@@ -72,6 +77,78 @@ kgroup.RESP[LIST_OFFSETS] = [
         F("old_style_offsets", ("arr", "i64"), 0, 0),
         F("timestamp", "i64", 1), F("offset", "i64", 1),
         F("leader_epoch", "i32", 4)]))]))]
+
+kgroup.FLEX[INIT_PRODUCER_ID] = 2
+kgroup.REQ[INIT_PRODUCER_ID] = [
+    F("transactional_id", "str", null_from=0), F("transaction_timeout_ms", "i32"),
+    F("producer_id", "i64", 3, default=-1), F("producer_epoch", "i16", 3, default=-1)]
+kgroup.RESP[INIT_PRODUCER_ID] = [F("throttle_time_ms", "i32"), F("error_code", "i16"),
+                                 F("producer_id", "i64"), F("producer_epoch", "i16")]
+
+_TOPIC_PARTS = [F("name", "str"), F("partitions", ("arr", "i32"))]
+_PART_RESULTS = [F("name", "str"), F("results_by_partition", ("arr", [
+    F("partition_index", "i32"), F("partition_error_code", "i16")]))]
+kgroup.FLEX[ADD_PARTITIONS_TO_TXN] = 3
+kgroup.REQ[ADD_PARTITIONS_TO_TXN] = [
+    F("transactions", ("arr", [F("transactional_id", "str"), F("producer_id", "i64"),
+                               F("producer_epoch", "i16"),
+                               F("verify_only", "bool", default=False),
+                               F("topics", ("arr", _TOPIC_PARTS))]), 4),
+    F("v3_and_below_transactional_id", "str", 0, 3),
+    F("v3_and_below_producer_id", "i64", 0, 3),
+    F("v3_and_below_producer_epoch", "i16", 0, 3),
+    F("v3_and_below_topics", ("arr", _TOPIC_PARTS), 0, 3)]
+kgroup.RESP[ADD_PARTITIONS_TO_TXN] = [
+    F("throttle_time_ms", "i32"), F("error_code", "i16", 4),
+    F("results_by_transaction", ("arr", [F("transactional_id", "str"),
+                                         F("topic_results", ("arr", _PART_RESULTS))]), 4),
+    F("results_by_topic_v3_and_below", ("arr", _PART_RESULTS), 0, 3)]
+
+kgroup.FLEX[END_TXN] = 3
+kgroup.REQ[END_TXN] = [F("transactional_id", "str"), F("producer_id", "i64"),
+                       F("producer_epoch", "i16"), F("committed", "bool")]
+kgroup.RESP[END_TXN] = [F("throttle_time_ms", "i32"), F("error_code", "i16")]
+
+
+def txn_batch(pid, epoch, seq, values):
+    """A magic-2 transactional batch of `values` from producer pid/epoch at sequence seq."""
+    from kafka.record.default_records import DefaultRecordBatchBuilder
+    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=True,
+                                  producer_id=pid, producer_epoch=epoch, base_sequence=seq,
+                                  batch_size=1 << 20)
+    ts = int(time.time() * 1000)
+    for i, v in enumerate(values):
+        b.append(i, timestamp=ts, key=None, value=v, headers=[])
+    return bytes(b.build())
+
+
+def produce_v7(conn, txn_id, topic, partition, batch, acks=-1):
+    """Produce v7 (transactional_id, acks, one topic, one partition): (error, base offset)."""
+    body = (kproto.nullable_string(txn_id) + kproto.i16(acks) + kproto.i32(10000) +
+            kproto.i32(1) + kproto.string(topic) + kproto.i32(1) + kproto.i32(partition) +
+            kproto.i32(len(batch)) + batch)
+    corr = conn.next_corr()
+    conn.send(kproto.frame(kproto.encode_request(0, 7, corr, body, "kb-txn-it")))
+    r = kproto.Reader(conn.recv_frame(20))
+    assert r.i32() == corr
+    assert r.i32() == 1 and r.string() == topic and r.i32() == 1
+    idx, err, base = r.i32(), r.i16(), r.i64()
+    r.i64()   # log append time
+    r.i64()   # log start offset
+    r.i32()   # throttle
+    r.end()
+    assert idx == partition
+    return err, base
+
+
+def coord_call(cluster, txn_id, api, version, values, timeout=60, retriable=COORD_RETRIABLE):
+    """One request to the transaction coordinator of `txn_id`, repeated while its error code
+    (top level) is in `retriable`; returns the decoded response."""
+    def ask():
+        b = find_txn_coordinator(cluster, txn_id, timeout)
+        r = _ask(b, api, version, values)
+        return r.get("error_code") not in retriable, r
+    return retry(ask, timeout, "api %d for %s" % (api, txn_id))
 
 
 def _live(cluster):

@@ -18,11 +18,15 @@ looked for every second; offsets.topic.replication.factor 3). Clients are conflu
    is visible to read_committed, nor is its post-fencing half in the log at all;
 5. a hanging transaction (its producer killed -9, transaction.timeout.ms 5 s) is aborted by
    the coordinator and the LSO moves past it: time measured and bounded;
-6. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
+6. the raw protocol (InitProducerId, AddPartitionsToTxn, Produce, EndTxn by hand): KIP-890
+   part 1 verification, the LSO, retried and wrong EndTxn, fencing of an old epoch, with the
+   error codes Kafka 3.9 answers;
+7. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
    transaction coordinator's broker, of an input partition leader and of an output partition
-   leader (each restarted after 3 s) and of the worker itself (restarted), every 7th transaction aborted on purpose after its
-   records reached the log: a read_committed reader of the output sees every input record
-   transformed exactly once (the aborted copies are in the log, hidden).
+   leader (each restarted after 3 s) and of the worker itself (restarted), every 7th
+   transaction aborted on purpose after its records reached the log: a read_committed reader
+   of the output sees every input record transformed exactly once (the aborted copies are in
+   the log, hidden), and the group's committed offsets reach the input's ends.
 
 KB_GROUPS_PEER=kafka runs the same tests against Apache Kafka 3.9.1 (see groups_util).
 """
@@ -289,6 +293,74 @@ def test_hanging_transaction_aborted_lso_advances(cluster, tmp_path, procs):
     assert rc == [b"p-%d" % i for i in range(5)], rc
     d = ktxn.describe_transaction(cluster, tid)
     assert d["transaction_state"] == "CompleteAbort", d
+
+
+def test_raw_transaction_protocol(cluster):
+    """InitProducerId v4, AddPartitionsToTxn v3, a transactional Produce v7 and EndTxn by
+    hand, with Kafka 3.9's answers: a transactional batch for a partition not yet added to the
+    transaction is INVALID_TXN_STATE and appends nothing (KIP-890 part 1 verification); once
+    added it is appended and held back by the LSO until EndTxn commits (the marker takes one
+    offset); EndTxn commit again is NONE, abort after the commit INVALID_TXN_STATE; after a new
+    InitProducerId (same id, epoch + 1) the old epoch is fenced: EndTxn v0-1
+    INVALID_PRODUCER_EPOCH, v2+ PRODUCER_FENCED, AddPartitionsToTxn PRODUCER_FENCED, Produce
+    INVALID_PRODUCER_EPOCH."""
+    topic, tid, part = "tx-raw", "tx-raw-1", 0
+    gu.create_topic(cluster, topic, 1)
+    retriable = ktxn.COORD_RETRIABLE + (ktxn.CONCURRENT_TRANSACTIONS,)
+
+    def init():
+        r = ktxn.coord_call(cluster, tid, ktxn.INIT_PRODUCER_ID, 4, {
+            "transactional_id": tid, "transaction_timeout_ms": 30000}, retriable=retriable)
+        assert r["error_code"] == ktxn.NONE and r["producer_id"] >= 0, r
+        return r["producer_id"], r["producer_epoch"]
+
+    def add(pid, epoch):
+        r = ktxn.coord_call(cluster, tid, ktxn.ADD_PARTITIONS_TO_TXN, 3, {
+            "v3_and_below_transactional_id": tid, "v3_and_below_producer_id": pid,
+            "v3_and_below_producer_epoch": epoch,
+            "v3_and_below_topics": [{"name": topic, "partitions": [part]}]})
+        res = r["results_by_topic_v3_and_below"]
+        assert [t["name"] for t in res] == [topic], r
+        return [(p["partition_index"], p["partition_error_code"])
+                for p in res[0]["results_by_partition"]]
+
+    def end(pid, epoch, commit, version=3):
+        return ktxn.coord_call(cluster, tid, ktxn.END_TXN, version, {
+            "transactional_id": tid, "producer_id": pid, "producer_epoch": epoch,
+            "committed": commit}, retriable=retriable)["error_code"]
+
+    def offsets():
+        return (ktxn.latest_offset(cluster, topic, part, ktxn.READ_COMMITTED),
+                ktxn.latest_offset(cluster, topic, part, ktxn.READ_UNCOMMITTED))
+
+    pid, epoch = init()
+    batch = ktxn.txn_batch(pid, epoch, 0, [b"x0", b"x1"])
+    leader = ktxn.partition_leader(cluster, topic, part)
+    with leader.conn(20) as c:
+        assert ktxn.produce_v7(c, tid, topic, part, batch)[0] == ktxn.INVALID_TXN_STATE
+    assert offsets() == (0, 0)
+    assert add(pid, epoch) == [(part, ktxn.NONE)]
+    with leader.conn(20) as c:
+        assert ktxn.produce_v7(c, tid, topic, part, batch) == (ktxn.NONE, 0)
+    assert offsets() == (0, 2)
+    d = ktxn.describe_transaction(cluster, tid)
+    assert d["transaction_state"] == "Ongoing" and d["topics"] == [
+        {"topic": topic, "partitions": [part]}], d
+    assert end(pid, epoch, True) == ktxn.NONE
+    harness.wait_until(lambda: offsets() == (3, 3), 20, interval=0.1,
+                       what="LSO and high watermark past the commit marker")
+    assert end(pid, epoch, True) == ktxn.NONE                 # a retried commit
+    assert end(pid, epoch, False) == ktxn.INVALID_TXN_STATE   # abort after commit
+    pid2, epoch2 = init()
+    assert (pid2, epoch2) == (pid, epoch + 1)
+    assert [end(pid, epoch, True, v) for v in range(4)] == [ktxn.INVALID_PRODUCER_EPOCH] * 2 + \
+        [ktxn.PRODUCER_FENCED] * 2
+    assert add(pid, epoch) == [(part, ktxn.PRODUCER_FENCED)]
+    with leader.conn(20) as c:
+        err, _ = ktxn.produce_v7(c, tid, topic, part, ktxn.txn_batch(pid, epoch, 2, [b"y"]))
+    assert err == ktxn.INVALID_PRODUCER_EPOCH
+    assert offsets() == (3, 3)
+    assert tu.values(tu.read_topic(cluster.bootstrap(), topic, 1)) == [b"x0", b"x1"]
 
 
 def test_ctp_exactly_once_with_kills(cluster, tmp_path, procs):
