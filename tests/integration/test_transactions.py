@@ -18,10 +18,12 @@ looked for every second; offsets.topic.replication.factor 3). Clients are conflu
    is visible to read_committed, nor is its post-fencing half in the log at all;
 5. a hanging transaction (its producer killed -9, transaction.timeout.ms 5 s) is aborted by
    the coordinator and the LSO moves past it: time measured and bounded;
-6. the raw protocol (InitProducerId, AddPartitionsToTxn, Produce, EndTxn by hand): KIP-890
+6. an open transaction survives kill -9 of its coordinator's broker: the new coordinator
+   describes it unchanged and the producer's commit succeeds there;
+7. the raw protocol (InitProducerId, AddPartitionsToTxn, Produce, EndTxn by hand): KIP-890
    part 1 verification, the LSO, retried and wrong EndTxn, fencing of an old epoch, with the
    error codes Kafka 3.9 answers;
-7. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
+8. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
    transaction coordinator's broker, of an input partition leader and of an output partition
    leader (each restarted after 3 s) and of the worker itself (restarted), every 7th
    transaction aborted on purpose after its records reached the log: a read_committed reader
@@ -294,6 +296,48 @@ def test_hanging_transaction_aborted_lso_advances(cluster, tmp_path, procs):
     d = ktxn.describe_transaction(cluster, tid)
     assert d["transaction_state"] == "CompleteAbort", d
 
+
+
+def test_coordinator_failover_keeps_open_transaction(cluster):
+    """An Ongoing transaction survives kill -9 of its coordinator's broker: the new
+    coordinator (another broker, from the replicated __transaction_state) describes it with
+    the same producer id, epoch, partitions, start time and timeout; the producer's commit
+    then succeeds there and read_committed readers see the records."""
+    from confluent_kafka import Producer
+    topic, tid, n = "tx-failover", "tx-failover-1", 2
+    gu.create_topic(cluster, topic, n)
+    p = Producer(txn_config(cluster, tid, **{"transaction.timeout.ms": 60000}))
+    p.init_transactions(60)
+    p.begin_transaction()
+    for i in range(10):
+        p.produce(topic, value=b"f-%d" % i, partition=i % n)
+    assert p.flush(30) == 0
+    before = ktxn.describe_transaction(cluster, tid)
+    assert before["transaction_state"] == "Ongoing", before
+    coord = ktxn.find_txn_coordinator(cluster, tid)
+    coord.kill9()
+    t_kill = time.monotonic()
+    new = ktxn.find_txn_coordinator(cluster, tid, timeout=90, avoid=coord.broker_id)
+    after = ktxn.describe_transaction(cluster, tid, timeout=90)
+    t_new = time.monotonic() - t_kill
+    assert new.broker_id != coord.broker_id
+    for k in ("transaction_state", "producer_id", "producer_epoch", "transaction_timeout_ms",
+              "transaction_start_time_ms"):
+        assert after[k] == before[k], (k, before, after)
+    assert sorted((t["topic"], sorted(t["partitions"])) for t in after["topics"]) == \
+        [(topic, list(range(n)))], after
+    t0 = time.monotonic()
+    p.commit_transaction(90)
+    t_commit = time.monotonic() - t0
+    harness.report_figure("txn: coordinator %d killed -9 with an open transaction: broker %d "
+                          "described it %.1fs later; the producer's commit took %.1fs" %
+                          (coord.broker_id, new.broker_id, t_new, t_commit))
+    rc = tu.values(tu.read_topic(cluster.bootstrap(), topic, n, committed=True))
+    assert sorted(rc) == sorted(b"f-%d" % i for i in range(10)), rc
+    d = ktxn.describe_transaction(cluster, tid)
+    assert d["transaction_state"] == "CompleteCommit" and d["producer_epoch"] == \
+        before["producer_epoch"], d
+    coord.restart(cluster.kz)
 
 def test_raw_transaction_protocol(cluster):
     """InitProducerId v4, AddPartitionsToTxn v3, a transactional Produce v7 and EndTxn by
