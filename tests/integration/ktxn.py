@@ -1,8 +1,9 @@
 """ktxn — raw transaction requests for the integration tests (issue 13), on kgroup's table
 codec: FindCoordinator with key_type 1 (transaction), DescribeTransactions (65) v0,
 ListTransactions (66) v0-1, ListOffsets (2) v2-5 with an isolation level (the last stable
-offset), InitProducerId (22) v0-4, AddPartitionsToTxn (24) v0-3, EndTxn (26) v0-3, and Produce
-v7 of one transactional batch (txn_batch: kafka-python's record builder).
+offset), InitProducerId (22) v0-4, AddPartitionsToTxn (24) v0-3, AddOffsetsToTxn (25) v0-4,
+EndTxn (26) v0-3, TxnOffsetCommit (28) v0-4, and Produce v7 of one transactional batch
+(txn_batch: kafka-python's record builder).
 confluent-kafka 2.0.2 and kafka-python 2.0.2 have no transactions admin API.
 
 Layouts from Kafka 3.9's DescribeTransactions/ListTransactions JSON (KIP-664; flexible from
@@ -22,7 +23,8 @@ import kproto
 from kgroup import F
 
 LIST_OFFSETS, DESCRIBE_TRANSACTIONS, LIST_TRANSACTIONS = 2, 65, 66
-INIT_PRODUCER_ID, ADD_PARTITIONS_TO_TXN, END_TXN = 22, 24, 26
+INIT_PRODUCER_ID, ADD_PARTITIONS_TO_TXN, ADD_OFFSETS_TO_TXN, END_TXN = 22, 24, 25, 26
+TXN_OFFSET_COMMIT = 28
 TXN_KEY_TYPE = 1
 LATEST = -1
 READ_UNCOMMITTED, READ_COMMITTED = 0, 1
@@ -41,6 +43,7 @@ INVALID_PRODUCER_ID_MAPPING = 49
 CONCURRENT_TRANSACTIONS = 51
 PRODUCER_FENCED = 90
 TRANSACTIONAL_ID_NOT_FOUND = 105
+UNSTABLE_OFFSET_COMMIT = 88
 COORD_RETRIABLE = (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR)
 LEADER_RETRIABLE = (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION)
 
@@ -108,6 +111,26 @@ kgroup.FLEX[END_TXN] = 3
 kgroup.REQ[END_TXN] = [F("transactional_id", "str"), F("producer_id", "i64"),
                        F("producer_epoch", "i16"), F("committed", "bool")]
 kgroup.RESP[END_TXN] = [F("throttle_time_ms", "i32"), F("error_code", "i16")]
+
+kgroup.FLEX[ADD_OFFSETS_TO_TXN] = 3
+kgroup.REQ[ADD_OFFSETS_TO_TXN] = [F("transactional_id", "str"), F("producer_id", "i64"),
+                                  F("producer_epoch", "i16"), F("group_id", "str")]
+kgroup.RESP[ADD_OFFSETS_TO_TXN] = [F("throttle_time_ms", "i32"), F("error_code", "i16")]
+
+kgroup.FLEX[TXN_OFFSET_COMMIT] = 3
+kgroup.REQ[TXN_OFFSET_COMMIT] = [
+    F("transactional_id", "str"), F("group_id", "str"), F("producer_id", "i64"),
+    F("producer_epoch", "i16"), F("generation_id", "i32", 3, default=-1),
+    F("member_id", "str", 3, default=""),
+    F("group_instance_id", "str", 3, null_from=3, default=None),
+    F("topics", ("arr", [F("name", "str"), F("partitions", ("arr", [
+        F("partition_index", "i32"), F("committed_offset", "i64"),
+        F("committed_leader_epoch", "i32", 2, default=-1),
+        F("committed_metadata", "str", null_from=0, default=None)]))]))]
+kgroup.RESP[TXN_OFFSET_COMMIT] = [
+    F("throttle_time_ms", "i32"),
+    F("topics", ("arr", [F("name", "str"), F("partitions", ("arr", [
+        F("partition_index", "i32"), F("error_code", "i16")]))]))]
 
 
 def txn_batch(pid, epoch, seq, values):

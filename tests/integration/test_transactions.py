@@ -23,7 +23,9 @@ looked for every second; offsets.topic.replication.factor 3). Clients are conflu
 7. the raw protocol (InitProducerId, AddPartitionsToTxn, Produce, EndTxn by hand): KIP-890
    part 1 verification, the LSO, retried and wrong EndTxn, fencing of an old epoch, with the
    error codes Kafka 3.9 answers;
-8. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
+8. transactional offset commits (by hand): pending until the commit marker (OffsetFetch shows
+   the old offsets, UNSTABLE_OFFSET_COMMIT with require_stable), dropped by an abort;
+9. consume-transform-produce (tests/clients/txn_ctp.py, supervised) with kill -9 of the
    transaction coordinator's broker, of an input partition leader and of an output partition
    leader (each restarted after 3 s) and of the worker itself (restarted), every 7th
    transaction aborted on purpose after its records reached the log: a read_committed reader
@@ -42,6 +44,7 @@ import pytest
 import clients_jvm_go as cj
 import groups_util as gu
 import harness
+import kgroup
 import ktxn
 import txn_util as tu
 from conftest import own_zookeeper
@@ -406,6 +409,71 @@ def test_raw_transaction_protocol(cluster):
     assert offsets() == (3, 3)
     assert tu.values(tu.read_topic(cluster.bootstrap(), topic, 1)) == [b"x0", b"x1"]
 
+
+
+def test_txn_offset_commit_pending_until_commit(cluster):
+    """Offsets committed in a transaction (AddOffsetsToTxn + TxnOffsetCommit v3, by hand) are
+    pending: OffsetFetch shows the previous committed offsets, and with require_stable (v7+)
+    the partitions answer UNSTABLE_OFFSET_COMMIT; a group the transaction did not add is
+    INVALID_TXN_STATE; EndTxn commit makes the offsets visible; offsets of an aborted
+    transaction never are."""
+    topic, tid, group = "tx-offsets", "tx-offsets-1", "tx-offsets-grp"
+    gu.create_topic(cluster, topic, 2)
+    retriable = ktxn.COORD_RETRIABLE + (ktxn.CONCURRENT_TRANSACTIONS,)
+
+    def txn_call(api, values):
+        values = dict(values, transactional_id=tid)
+        r = ktxn.coord_call(cluster, tid, api, 3, values, retriable=retriable)
+        return r["error_code"]
+
+    def txn_commit(grp, offsets, pid, epoch):
+        r = gu.coord_request(cluster, grp, ktxn.TXN_OFFSET_COMMIT, 3, {
+            "transactional_id": tid, "group_id": grp, "producer_id": pid,
+            "producer_epoch": epoch, "topics": [{"name": topic, "partitions": [
+                {"partition_index": p, "committed_offset": o} for p, o in offsets.items()]}]})
+        return {x["partition_index"]: x["error_code"] for x in r["topics"][0]["partitions"]}
+
+    def fetch(stable, version=8):
+        want = [{"name": topic, "partition_indexes": [0, 1]}]
+        if version >= 8:
+            r = gu.coord_request(cluster, group, kgroup.OFFSET_FETCH, version, {
+                "groups": [{"group_id": group, "topics": want}], "require_stable": stable})
+            assert r["groups"][0]["error_code"] == ktxn.NONE, r
+            parts = r["groups"][0]["topics"][0]["partitions"]
+        else:
+            r = gu.coord_request(cluster, group, kgroup.OFFSET_FETCH, version, {
+                "group_id": group, "topics": want, "require_stable": stable})
+            parts = r["topics"][0]["partitions"]
+        return {x["partition_index"]: (x["committed_offset"], x["error_code"]) for x in parts}
+
+    r = ktxn.coord_call(cluster, tid, ktxn.INIT_PRODUCER_ID, 4, {
+        "transactional_id": tid, "transaction_timeout_ms": 30000}, retriable=retriable)
+    pid, epoch = r["producer_id"], r["producer_epoch"]
+    ids = {"producer_id": pid, "producer_epoch": epoch}
+    r = gu.coord_request(cluster, group, kgroup.OFFSET_COMMIT, 8, {
+        "group_id": group, "generation_id": -1, "member_id": "", "topics": [
+            {"name": topic, "partitions": [{"partition_index": 0, "committed_offset": 3}]}]})
+    assert r["topics"][0]["partitions"][0]["error_code"] == ktxn.NONE, r
+
+    assert txn_call(ktxn.ADD_OFFSETS_TO_TXN, dict(ids, group_id=group)) == ktxn.NONE
+    assert txn_commit(group, {0: 7, 1: 5}, pid, epoch) == {0: ktxn.NONE, 1: ktxn.NONE}
+    assert txn_commit("tx-offsets-other", {0: 7}, pid, epoch) == {0: ktxn.INVALID_TXN_STATE}
+    nothing_new = {0: (3, ktxn.NONE), 1: (-1, ktxn.NONE)}
+    assert fetch(False) == nothing_new
+    unstable = {0: (-1, ktxn.UNSTABLE_OFFSET_COMMIT), 1: (-1, ktxn.UNSTABLE_OFFSET_COMMIT)}
+    assert fetch(True) == unstable and fetch(True, version=7) == unstable
+    assert fetch(True, version=6) == nothing_new        # v6 has no RequireStable
+
+    assert txn_call(ktxn.END_TXN, dict(ids, committed=True)) == ktxn.NONE
+    harness.wait_until(lambda: fetch(True) == {0: (7, ktxn.NONE), 1: (5, ktxn.NONE)}, 20,
+                       interval=0.1, what="the transaction's offsets committed")
+
+    assert txn_call(ktxn.ADD_OFFSETS_TO_TXN, dict(ids, group_id=group)) == ktxn.NONE
+    assert txn_commit(group, {0: 9}, pid, epoch) == {0: ktxn.NONE}
+    assert txn_call(ktxn.END_TXN, dict(ids, committed=False)) == ktxn.NONE
+    harness.wait_until(lambda: fetch(True)[0][1] == ktxn.NONE, 20, interval=0.1,
+                       what="no offsets pending after the abort")
+    assert fetch(True) == {0: (7, ktxn.NONE), 1: (5, ktxn.NONE)}
 
 def test_ctp_exactly_once_with_kills(cluster, tmp_path, procs):
     src, dst, group, tid, n = "ctp-in", "ctp-out", "ctp-group", "ctp-txn", 3
