@@ -13,6 +13,10 @@
 #   make bench-groups    consumer-group figures (~5 min, 2 runs): offsets replay, heartbeats,
 #                        commit throughput, coordinator failover; bench/results/<date>/groups.*
 #                        (BENCH_GROUPS_ARGS passes options to bench/groups_bench.py)
+#   make bench-txn       transactional (1,000 records per transaction) vs idempotent produce,
+#                        same run, 3 kbroker brokers (~3 min); bench/results/<date>/txn-kbroker.*
+#                        (BENCH_TXN_ARGS passes options to bench/txn_bench.py; --broker kafka
+#                        runs it on Apache Kafka 3.9.1)
 #   make clean
 
 CC      ?= cc
@@ -161,6 +165,14 @@ BENCH_GROUPS_ARGS ?=
 bench-groups:
 	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
 	$(PYTHON) bench/groups_bench.py --bin-dir bin $(BENCH_GROUPS_ARGS)
+
+# Plain build only, as for bench; ZooKeeper and brokers are started through
+# tests/integration/harness.py (or bench/peer/kafka.py) and stopped by PID.
+BENCH_TXN_ARGS ?=
+.PHONY: bench-txn
+bench-txn:
+	$(MAKE) --no-print-directory SAN=0 FUZZ=0 BINDIR=bin all
+	$(PYTHON) bench/txn_bench.py --bin-dir bin $(BENCH_TXN_ARGS)
 
 cluster: all
 	bash scripts/run-cluster.sh
