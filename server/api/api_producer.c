@@ -28,6 +28,7 @@
 #include "../core/dispatch.h"
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
+#include "api_producer.h"
 
 #include <event2/event.h>
 #include <string.h>
@@ -103,8 +104,7 @@ void pid_alloc_free(struct broker *b)
 	b->pids = NULL;
 }
 
-/* The next free id, or -1 (a fetch is then under way). */
-static int64_t pid_take(struct broker *b)
+int64_t pid_take(struct broker *b)
 {
 	struct pid_alloc *a = pid_alloc_of(b);
 	if (a->next > a->end && a->pre_start >= 0) {
@@ -117,6 +117,13 @@ static int64_t pid_take(struct broker *b)
 	if (a->pre_start < 0 && (a->next > a->end || a->end - a->next < PID_BLOCK_SIZE / 10))
 		fetch_block(a);
 	return id;
+}
+
+void pid_prefetch(struct broker *b)
+{
+	struct pid_alloc *a = pid_alloc_of(b);
+	if (a->next > a->end && a->pre_start < 0)
+		fetch_block(a);
 }
 
 /* ---- InitProducerId ----------------------------------------------------------------------- */
