@@ -45,6 +45,15 @@ static const struct kp_api kp_apis[] = {
 	 &kp_InitProducerIdResponse},
 	{KP_API_OFFSET_FOR_LEADER_EPOCH, "OffsetForLeaderEpoch", 0, 4, 4,
 	 &kp_OffsetForLeaderEpochRequest, &kp_OffsetForLeaderEpochResponse},
+	{KP_API_ADD_PARTITIONS_TO_TXN, "AddPartitionsToTxn", 0, 5, 3, &kp_AddPartitionsToTxnRequest,
+	 &kp_AddPartitionsToTxnResponse},
+	{KP_API_ADD_OFFSETS_TO_TXN, "AddOffsetsToTxn", 0, 4, 3, &kp_AddOffsetsToTxnRequest,
+	 &kp_AddOffsetsToTxnResponse},
+	{KP_API_END_TXN, "EndTxn", 0, 4, 3, &kp_EndTxnRequest, &kp_EndTxnResponse},
+	{KP_API_WRITE_TXN_MARKERS, "WriteTxnMarkers", 0, 1, 1, &kp_WriteTxnMarkersRequest,
+	 &kp_WriteTxnMarkersResponse},
+	{KP_API_TXN_OFFSET_COMMIT, "TxnOffsetCommit", 0, 4, 3, &kp_TxnOffsetCommitRequest,
+	 &kp_TxnOffsetCommitResponse},
 	{KP_API_DESCRIBE_CONFIGS, "DescribeConfigs", 0, 4, 4, &kp_DescribeConfigsRequest,
 	 &kp_DescribeConfigsResponse},
 	{KP_API_ALTER_CONFIGS, "AlterConfigs", 0, 2, 2, &kp_AlterConfigsRequest,
@@ -63,6 +72,10 @@ static const struct kp_api kp_apis[] = {
 	 &kp_DescribeClusterResponse},
 	{KP_API_DESCRIBE_PRODUCERS, "DescribeProducers", 0, 0, 0, &kp_DescribeProducersRequest,
 	 &kp_DescribeProducersResponse},
+	{KP_API_DESCRIBE_TRANSACTIONS, "DescribeTransactions", 0, 0, 0,
+	 &kp_DescribeTransactionsRequest, &kp_DescribeTransactionsResponse},
+	{KP_API_LIST_TRANSACTIONS, "ListTransactions", 0, 1, 0, &kp_ListTransactionsRequest,
+	 &kp_ListTransactionsResponse},
 };
 
 const struct kp_api *kp_api_find(int16_t key)

@@ -99,5 +99,6 @@ struct MetadataResponse {
 #include "kp_msgs_admin.h"
 #include "kp_msgs_producer.h"
 #include "kp_msgs_group.h"
+#include "kp_msgs_txn.h"
 
 #endif

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A response names no API: take it and the version from two bytes. */
 		if (size < 3)
 			return 0;
-		key = (int16_t)(data[0] % 64);
+		key = (int16_t)(data[0] % 128); /* every key up to 127 (transactions: 65, 66) */
 		version = (int16_t)(data[1] % 20);
 		kp_reader_init(&r, data + 2, size - 2);
 		int32_t corr;

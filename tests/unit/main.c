@@ -35,6 +35,7 @@
 	X(purgatory) \
 	X(cleaner) \
 	X(txn) \
+	X(codec_txn) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
