@@ -142,4 +142,12 @@
 #define KB_TXN_VALUE_MAX_BYTES (900 * 1024) /* one TransactionLogValue */
 #define KB_TXN_MAX_IDS 1000000          /* transactional ids per coordinator */
 
+/* The transaction marker channel (server/coordsvc/tmarkers.c). One WriteTxnMarkers request
+ * carries at most this many partitions, summed over its markers (a transaction with more on
+ * one leader goes in several requests); requests and answers are bounded in bytes (a larger
+ * answer closes the connection and the partitions are retried). */
+#define KB_TMARKERS_MAX_PARTITIONS_PER_REQUEST 1000
+#define KB_TMARKERS_REQUEST_MAX_BYTES (1 << 20)
+#define KB_TMARKERS_RESPONSE_MAX_BYTES (1 << 20)
+
 #endif

@@ -20,7 +20,13 @@
  * partition with no leader now waits for one (retried).
  * When no partition is left the job ends: done(arg, txn_id, pid, epoch, KERR_NONE).
  * done is called exactly once per job unless the job is cancelled, never from inside
- * tmarkers_send, and may call tmarkers_send/tmarkers_cancel itself.
+ * tmarkers_send, and may call tmarkers_send/tmarkers_cancel itself (not tmarkers_stop).
+ *
+ * Limits: one request carries at most KB_TMARKERS_MAX_PARTITIONS_PER_REQUEST partitions
+ * (common/limits.h), one request in flight per destination; jobs are bounded by what the
+ * coordinators create (one per transactional id with markers outstanding). Connections are
+ * made on demand (the address is read from the metadata cache before every attempt) and
+ * closed after a minute unused. The implementation's pure part is tmarkers_plan.h.
  * @thread event loop only.
  */
 #ifndef KB_SERVER_TMARKERS_H

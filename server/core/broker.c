@@ -4,6 +4,7 @@
 #include "../../common/say.h"
 #include "../api/api_group.h"
 #include "../coordsvc/gsvc.h"
+#include "../coordsvc/tmarkers.h"
 #include "../replica/partition.h"
 #include "dispatch.h"
 #include "purgatory.h"
@@ -303,6 +304,7 @@ void broker_stop(struct broker *b)
 	b->sync_ev = NULL;
 	pm_close(b); /* flushes every log and writes the checkpoints */
 	gsvc_stop(b); /* after pm_close: its STOP events unloaded every coordinator */
+	tmarkers_stop(b); /* after the coordinators' unload: frees what they did not cancel */
 	purgatory_free(b->pg); /* drops anything parked during the shutdown itself */
 	b->pg = NULL;
 	for (int i = 0; i < b->nadvertised; i++) {

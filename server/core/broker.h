@@ -14,6 +14,7 @@ struct accept_ctx;
 struct pmgr;
 struct purgatory;
 struct gsvc;
+struct tmarkers;
 
 struct broker {
 	struct event_base *base;
@@ -35,6 +36,7 @@ struct broker {
 	struct event *sync_ev;           /* deferred pass over the metadata cache */
 	struct pid_alloc *pids;          /* producer-id blocks (server/api/api_producer.c) */
 	struct gsvc *groups;             /* group coordinators (server/coordsvc/gsvc.c) */
+	struct tmarkers *tmarkers;       /* txn marker channel (server/coordsvc/tmarkers.c) */
 	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;

@@ -36,6 +36,8 @@
 	X(cleaner) \
 	X(txn) \
 	X(codec_txn) \
+	X(tmarkers) \
+	X(tmarkers_loop) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
