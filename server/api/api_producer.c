@@ -5,11 +5,7 @@
  *   - ProducerId/ProducerEpoch (v3+): exactly one of them -1 -> INVALID_REQUEST;
  *   - TransactionalId null: a fresh producer id at epoch 0, every time (any PID/epoch sent is
  *     ignored, as Kafka's coordinator does);
- *   - TransactionalId "" -> INVALID_REQUEST; a transaction timeout outside
- *     (0, transaction.max.timeout.ms = 900000] -> INVALID_TRANSACTION_TIMEOUT; any other
- *     transactional id -> NOT_COORDINATOR: this broker owns no __transaction_state partition
- *     (transactions are not implemented), exactly what Kafka answers for an id it does not
- *     coordinate.
+ *   - TransactionalId not null: the transaction coordinator's (api_txn.c).
  *   Errors carry producer id -1 and epoch -1.
  *
  * Producer ids come in blocks of PID_BLOCK_SIZE taken from ZooKeeper (coord_take_pid_block);
@@ -29,11 +25,11 @@
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "api_producer.h"
+#include "api_txn.h"
 
 #include <event2/event.h>
 #include <string.h>
 
-#define TXN_MAX_TIMEOUT_MS 900000 /* transaction.max.timeout.ms (Kafka's default) */
 #define PID_WAIT_MS 10000         /* longest an InitProducerId waits for a block */
 #define PID_RETRY_MS 500          /* after a failed block fetch, with requests waiting */
 
@@ -170,15 +166,8 @@ enum handler_result handle_init_producer_id(struct kreq *r)
 		init_pid_answer(out, KERR_INVALID_REQUEST, -1);
 		return H_RESPOND;
 	}
-	if (req->TransactionalId.len >= 0) { /* not null: the transactional path */
-		int16_t err = req->TransactionalId.len == 0 ? KERR_INVALID_REQUEST
-		              : req->TransactionTimeoutMs <= 0 ||
-		                              req->TransactionTimeoutMs > TXN_MAX_TIMEOUT_MS
-		                      ? KERR_INVALID_TRANSACTION_TIMEOUT
-		                      : KERR_NOT_COORDINATOR;
-		init_pid_answer(out, err, -1);
-		return H_RESPOND;
-	}
+	if (req->TransactionalId.len >= 0) /* not null: the transaction coordinator's */
+		return handle_init_producer_id_txn(r);
 	int64_t pid = pid_take(r->b);
 	if (pid >= 0) {
 		init_pid_answer(out, KERR_NONE, pid);

@@ -104,6 +104,11 @@ enum handler_result handle_describe_groups(struct kreq *r);
 enum handler_result handle_list_groups(struct kreq *r);
 enum handler_result handle_delete_groups(struct kreq *r);
 enum handler_result handle_offset_delete(struct kreq *r);
+enum handler_result handle_add_partitions_to_txn(struct kreq *r);
+enum handler_result handle_add_offsets_to_txn(struct kreq *r);
+enum handler_result handle_end_txn(struct kreq *r);
+enum handler_result handle_describe_transactions(struct kreq *r);
+enum handler_result handle_list_transactions(struct kreq *r);
 /* Frees the producer-id allocator (api_producer.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 
