@@ -310,3 +310,140 @@ def test_describe_unknown_and_list_everywhere(cluster):
     assert [x["error_code"] for x in s] == [kt.TRANSACTIONAL_ID_NOT_FOUND, kt.INVALID_REQUEST]
     for x in cluster.brokers:
         assert list_txns(x, version=0)["error_code"] == kt.NONE
+
+
+def test_timed_out_transaction_is_aborted(cluster, topic):
+    b, pid, ep = init_retrying(cluster, "timeout-1", timeout_ms=1000)
+    assert add_parts(b, "timeout-1", pid, ep, [(topic, 0)]) == {(topic, 0): kt.NONE}
+    assert describe_one(b, "timeout-1")["transaction_state"] == "Ongoing"
+    # transaction.abort.timed.out.transaction.cleanup.interval.ms is 300: the coordinator
+    # aborts it by itself, bumping the epoch so the producer is fenced.
+    s = wait_state(cluster, "timeout-1", ("PrepareAbort", "CompleteAbort"), timeout=15)
+    assert (s["producer_id"], s["producer_epoch"]) == (pid, ep + 1)
+    assert end_txn(b, "timeout-1", pid, ep, True) == kt.PRODUCER_FENCED
+
+
+# ---- Limits --------------------------------------------------------------------------------------
+
+def test_request_limits(cluster, topic):
+    b, pid, ep = init_retrying(cluster, "limits-1")
+    # Partitions per AddPartitionsToTxn (KB_TXN_REQ_MAX_PARTITIONS = 10000).
+    errs = add_parts(b, "limits-1", pid, ep, [(topic, p) for p in range(10001)])
+    assert len(errs) == 10001 and set(errs.values()) == {kt.INVALID_REQUEST}
+    errs = add_parts(b, "limits-1", pid, ep, [(topic, p) for p in range(10000)])
+    assert errs[(topic, 0)] == kt.OPERATION_NOT_ATTEMPTED      # checked, not refused
+    assert errs[(topic, 9999)] == kt.UNKNOWN_TOPIC_OR_PARTITION
+    assert describe_one(b, "limits-1")["transaction_state"] == "Empty"
+
+    # Transactions per v4+ request (KB_TXN_REQ_MAX_TRANSACTIONS = 1000).
+    def batch(n):
+        return kt.call(b, kt.ADD_PARTITIONS_TO_TXN, 5, {"transactions": [
+            {"transactional_id": "limits-v-%d" % i, "producer_id": 1, "producer_epoch": 0,
+             "verify_only": True, "topics": []} for i in range(n)]})
+    r = batch(1001)
+    assert (r["error_code"], r["results_by_transaction"]) == (kt.INVALID_REQUEST, [])
+    r = batch(1000)
+    assert r["error_code"] == kt.NONE and len(r["results_by_transaction"]) == 1000
+    # Ids per DescribeTransactions (KB_TXN_DESCRIBE_MAX_IDS = 1000).
+    s = describe(b, *["limits-d-%d" % i for i in range(1001)])
+    assert len(s) == 1001 and {x["error_code"] for x in s} == {kt.INVALID_REQUEST}
+    s = describe(b, *["limits-d-%d" % i for i in range(1000)])
+    assert {x["error_code"] for x in s} <= {kt.TRANSACTIONAL_ID_NOT_FOUND, kt.NOT_COORDINATOR}
+    # Filters per ListTransactions (KB_TXN_LIST_MAX_FILTERS = 1000, states + producer ids).
+    r = list_txns(b, states=["Ongoing"] * 500, pids=list(range(501)))
+    assert (r["error_code"], r["transaction_states"]) == (kt.INVALID_REQUEST, [])
+    r = list_txns(b, states=["Ongoing"] * 500, pids=list(range(500)))
+    assert r["error_code"] == kt.NONE
+
+
+def test_closed_connections_leave_no_dangling_handle(cluster, topic):
+    """Requests the coordinator answers later, on connections closed before the answer: the
+    broker must neither crash nor leak (ASan checks at teardown)."""
+    b, pid, ep = init_retrying(cluster, "closed-1")
+    for i in range(30):
+        c = b.conn(10)
+        for api, version, vals in [
+                (kt.INIT_PRODUCER_ID, 4, {"transactional_id": "closed-1",
+                                          "transaction_timeout_ms": 60000}),
+                (kt.ADD_PARTITIONS_TO_TXN, 3, {
+                    "v3_and_below_transactional_id": "closed-1",
+                    "v3_and_below_producer_id": pid, "v3_and_below_producer_epoch": ep + i,
+                    "v3_and_below_topics": [{"name": topic, "partitions": [0]}]}),
+                (kt.END_TXN, 3, {"transactional_id": "closed-1", "producer_id": pid,
+                                 "producer_epoch": ep + i, "committed": False})]:
+            kgroup.send(c, api, version, vals)
+        c.close()
+    wait_state(cluster, "closed-1", ("Empty", "Ongoing", "PrepareAbort", "CompleteAbort"))
+    for x in cluster.brokers:
+        assert x.alive()
+
+
+# ---- A real client -------------------------------------------------------------------------------
+
+def test_confluent_kafka_init_and_fencing(cluster, topic):
+    from confluent_kafka import KafkaException, Producer
+    conf = {"bootstrap.servers": cluster.bootstrap(), "transactional.id": "ck-fence",
+            "transaction.timeout.ms": 30000}
+    p1 = Producer(conf)
+    p1.init_transactions(60)
+    b = coordinator(cluster, "ck-fence")
+    s1 = describe_one(b, "ck-fence")
+    assert (s1["transaction_state"], s1["transaction_timeout_ms"]) == ("Empty", 30000)
+    p2 = Producer(conf)
+    p2.init_transactions(60)    # bumps the epoch: p1 is fenced
+    s2 = describe_one(b, "ck-fence")
+    assert (s2["producer_id"], s2["producer_epoch"]) == (s1["producer_id"],
+                                                        s1["producer_epoch"] + 1)
+    p1.begin_transaction()
+    p1.produce(topic, key=b"k", value=b"v", partition=0)
+    with pytest.raises(KafkaException) as e:
+        p1.commit_transaction(30)
+    assert e.value.args[0].fatal(), e.value.args[0]
+    p2.begin_transaction()      # p2 still holds the id
+    p2.abort_transaction(30)
+    assert describe_one(b, "ck-fence")["producer_epoch"] == s2["producer_epoch"]
+
+
+# ---- Failover (last: it kills a broker) -----------------------------------------------------------
+
+def test_coordinator_failover_loads_the_state(cluster, topic):
+    b, pid, ep = init_retrying(cluster, "fail-ongoing")
+    assert add_parts(b, "fail-ongoing", pid, ep, [(topic, 0), (topic, 1)]) == \
+        {(topic, 0): kt.NONE, (topic, 1): kt.NONE}
+    # A second id on the same coordinator, committed (PrepareCommit until markers complete).
+    other = next("fail-commit-%d" % i for i in range(1000)
+                 if coordinator(cluster, "fail-commit-%d" % i).broker_id == b.broker_id)
+    _, pid2, ep2 = init_retrying(cluster, other)
+    assert add_parts(b, other, pid2, ep2, [(topic, 2)]) == {(topic, 2): kt.NONE}
+    assert end_txn(b, other, pid2, ep2, True) == kt.NONE
+    before = {x: describe_one(b, x) for x in ("fail-ongoing", other)}
+    t0 = time.time()
+    b.kill9()
+    try:
+        def moved():
+            for x in cluster.brokers:
+                if x is b:
+                    continue
+                err, node = kt.find_coordinator(x, "fail-ongoing")
+                if err == kt.NONE and node != b.broker_id:
+                    return describe_one(cluster.broker(node), "fail-ongoing")["error_code"] \
+                        == kt.NONE
+            return False
+        harness.wait_until(moved, 60, 0.2, "a new coordinator for fail-ongoing")
+        print("txn coordinator kill -9: state served by the new coordinator %.1f s after the "
+              "kill" % (time.time() - t0))
+        nb = coordinator(cluster, "fail-ongoing")
+        assert nb is not b
+        s = describe_one(nb, "fail-ongoing")
+        for k in ("transaction_state", "producer_id", "producer_epoch", "topics",
+                  "transaction_start_time_ms", "transaction_timeout_ms"):
+            assert s[k] == before["fail-ongoing"][k], k
+        s = wait_state(cluster, other, ("PrepareCommit", "CompleteCommit"))
+        assert (s["producer_id"], s["producer_epoch"]) == (pid2, ep2)
+        assert s["transaction_state"] in ("PrepareCommit", "CompleteCommit")
+        # The producer carries on with the new coordinator.
+        assert end_txn(nb, "fail-ongoing", pid, ep, False) == kt.NONE
+        assert describe_one(nb, "fail-ongoing")["transaction_state"] in ("PrepareAbort",
+                                                                         "CompleteAbort")
+    finally:
+        b.restart(cluster.kz)
