@@ -404,6 +404,48 @@ def test_confluent_kafka_init_and_fencing(cluster, topic):
     assert describe_one(b, "ck-fence")["producer_epoch"] == s2["producer_epoch"]
 
 
+# ---- kadmin -------------------------------------------------------------------------------------
+
+def kadmin(cluster, *args, zk=False, expect=0):
+    mode = ["--zookeeper", cluster.zk.connect + "/kb-txc"] if zk else \
+        ["--bootstrap-server", cluster.bootstrap()]
+    p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--timeout-ms", "30000"] +
+                       mode + list(args), capture_output=True, text=True, timeout=90)
+    assert p.returncode == expect, (args, p.returncode, p.stdout, p.stderr)
+    return p
+
+
+def rows(text):
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    return lines[0], lines[1:]
+
+
+def test_kadmin_transactions(cluster, topic):
+    b, pid, ep = init_retrying(cluster, "kadmin-1")
+    assert add_parts(b, "kadmin-1", pid, ep, [(topic, 1), (topic, 0)]) == \
+        {(topic, 0): kt.NONE, (topic, 1): kt.NONE}
+    _, pid2, _ = init_retrying(cluster, "kadmin-2")
+    for zk in (False, True):
+        head, body = rows(kadmin(cluster, "transactions", "list", zk=zk).stdout)
+        assert head == ["TransactionalId", "Coordinator", "ProducerId", "TransactionState"]
+        listed = {r[0]: r[1:] for r in body}
+        assert listed["kadmin-1"] == [str(b.broker_id), str(pid), "Ongoing"]
+        assert listed["kadmin-2"] == [str(coordinator(cluster, "kadmin-2").broker_id),
+                                      str(pid2), "Empty"]
+        head, body = rows(kadmin(cluster, "transactions", "describe", "kadmin-1", zk=zk).stdout)
+        assert head == ["CoordinatorId", "TransactionalId", "ProducerId", "ProducerEpoch",
+                        "TransactionState", "TransactionTimeoutMs",
+                        "CurrentTransactionStartTimeMs", "TransactionDurationMs",
+                        "TopicPartitions"]
+        (row,) = body
+        assert row[:6] == [str(b.broker_id), "kadmin-1", str(pid), str(ep), "Ongoing", "60000"]
+        assert int(row[6]) > 0 and int(row[7]) >= 0
+        assert row[8] == "%s-0,%s-1" % (topic, topic)
+    p = kadmin(cluster, "transactions", "describe", "kadmin-none", expect=1)
+    assert "TRANSACTIONAL_ID_NOT_FOUND" in p.stderr
+    kadmin(cluster, "transactions", "frobnicate", expect=2)
+
+
 # ---- Failover (last: it kills a broker) -----------------------------------------------------------
 
 def test_coordinator_failover_loads_the_state(cluster, topic):
