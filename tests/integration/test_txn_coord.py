@@ -257,16 +257,35 @@ def test_ongoing_states_and_answers(cluster, topic):
     assert end_txn(b, "state-1", pid, ep, True) == kt.PRODUCER_FENCED
 
 
+def markers_served(cluster):
+    """Whether the partition leaders serve WriteTxnMarkers (the partition side of
+    transactions): only then can the coordinator complete a transaction."""
+    with cluster.brokers[0].conn(10) as c:
+        return 27 in c.api_versions(0)["api_keys"]
+
+
 def test_end_txn_answers(cluster, topic):
     b, pid, ep = init_retrying(cluster, "end-1")
     assert add_parts(b, "end-1", pid, ep, [(topic, 2)]) == {(topic, 2): kt.NONE}
     assert end_txn(b, "end-1", pid, ep, True) == kt.NONE   # PrepareCommit replicated
-    s = describe_one(b, "end-1")
-    assert s["transaction_state"] in ("PrepareCommit", "CompleteCommit")
-    if s["transaction_state"] == "PrepareCommit":
-        # Markers outstanding: a repeat is CONCURRENT_TRANSACTIONS, the other outcome invalid.
-        assert end_txn(b, "end-1", pid, ep, False) in (kt.INVALID_TXN_STATE,
-                                                       kt.CONCURRENT_TRANSACTIONS)
+    if not markers_served(cluster):
+        # Markers outstanding for good: PrepareCommit with CompleteCommit pending (as Kafka
+        # prepares it before sending the markers), so everything is concurrent.
+        assert describe_one(b, "end-1")["transaction_state"] == "PrepareCommit"
+        assert end_txn(b, "end-1", pid, ep, False) == kt.CONCURRENT_TRANSACTIONS
+        assert end_txn(b, "end-1", pid, ep, True) == kt.CONCURRENT_TRANSACTIONS
+        assert add_parts(b, "end-1", pid, ep, [(topic, 0)]) == \
+            {(topic, 0): kt.CONCURRENT_TRANSACTIONS}
+        return
+    # The markers are written: CompleteCommit; a retried commit is NONE, an abort invalid.
+    s = wait_state(cluster, "end-1", ("CompleteCommit",))
+    assert s["topics"] == [] and s["producer_epoch"] == ep
+    assert end_txn(b, "end-1", pid, ep, True) == kt.NONE
+    assert end_txn(b, "end-1", pid, ep, False) == kt.INVALID_TXN_STATE
+    # The next transaction of the same producer.
+    assert add_parts(b, "end-1", pid, ep, [(topic, 0)]) == {(topic, 0): kt.NONE}
+    assert end_txn(b, "end-1", pid, ep, False) == kt.NONE
+    wait_state(cluster, "end-1", ("CompleteAbort",))
 
 
 def test_verify_only_batches(cluster, topic):
@@ -404,6 +423,45 @@ def test_confluent_kafka_init_and_fencing(cluster, topic):
     assert describe_one(b, "ck-fence")["producer_epoch"] == s2["producer_epoch"]
 
 
+def test_confluent_kafka_commit_and_abort(cluster, topic):
+    """A transactional producer's commit is visible to a read_committed consumer, its abort
+    is not (needs the partition side: WriteTxnMarkers, LSO)."""
+    if not markers_served(cluster):
+        pytest.skip("the partition leaders do not serve WriteTxnMarkers yet")
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    p = Producer({"bootstrap.servers": cluster.bootstrap(), "transactional.id": "ck-commit"})
+    p.init_transactions(60)
+    p.begin_transaction()
+    for i in range(30):
+        p.produce(topic, key=b"c%d" % i, value=b"committed-%d" % i, partition=i % 3)
+    p.commit_transaction(60)
+    wait_state(cluster, "ck-commit", ("CompleteCommit",))
+    p.begin_transaction()
+    for i in range(20):
+        p.produce(topic, key=b"a%d" % i, value=b"aborted-%d" % i, partition=i % 3)
+    p.flush(30)
+    p.abort_transaction(60)
+    wait_state(cluster, "ck-commit", ("CompleteAbort",))
+    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": "ck-read",
+                  "isolation.level": "read_committed", "enable.auto.commit": False,
+                  "enable.partition.eof": True})
+    c.assign([TopicPartition(topic, i, 0) for i in range(3)])
+    values, eofs, deadline = [], set(), time.time() + 60
+    while len(eofs) < 3 and time.time() < deadline:
+        m = c.poll(1.0)
+        if m is None:
+            continue
+        if m.error():
+            eofs.add(m.partition())
+            continue
+        values.append(m.value())
+    c.close()
+    assert len(eofs) == 3
+    assert sorted(v for v in values if v.startswith(b"committed-")) == \
+        sorted(b"committed-%d" % i for i in range(30))
+    assert not [v for v in values if v.startswith(b"aborted-")]
+
+
 # ---- kadmin -------------------------------------------------------------------------------------
 
 def kadmin(cluster, *args, zk=False, expect=0):
@@ -480,7 +538,8 @@ def test_coordinator_failover_loads_the_state(cluster, topic):
         for k in ("transaction_state", "producer_id", "producer_epoch", "topics",
                   "transaction_start_time_ms", "transaction_timeout_ms"):
             assert s[k] == before["fail-ongoing"][k], k
-        s = wait_state(cluster, other, ("PrepareCommit", "CompleteCommit"))
+        s = wait_state(cluster, other, ("CompleteCommit",) if markers_served(cluster)
+                       else ("PrepareCommit", "CompleteCommit"))
         assert (s["producer_id"], s["producer_epoch"]) == (pid2, ep2)
         assert s["transaction_state"] in ("PrepareCommit", "CompleteCommit")
         # The producer carries on with the new coordinator.
