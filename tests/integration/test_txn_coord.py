@@ -167,6 +167,25 @@ def test_find_coordinator_creates_the_topic(cluster):
                 assert describe_one(b, txn_id)["error_code"] == kt.NOT_COORDINATOR
 
 
+def test_too_few_brokers_for_the_topic(zk_server, tmp_path_factory):
+    """transaction.state.log.replication.factor above the live brokers: FindCoordinator
+    answers COORDINATOR_NOT_AVAILABLE and nothing is created (as Kafka)."""
+    gen = start_cluster(tmp_path_factory.mktemp("txc1"), zk=zk_server, ids=[841],
+                        chroot="/kb-txc1",
+                        config={"transaction.state.log.replication.factor": "2"})
+    c = next(gen)
+    try:
+        for _ in range(5):
+            assert kt.find_coordinator(c.brokers[0], "lonely") == \
+                (kt.COORDINATOR_NOT_AVAILABLE, -1)
+            time.sleep(0.2)
+        assert not c.kz.exists("/brokers/topics/__transaction_state")
+        r = init_pid(c.brokers[0], "lonely")
+        assert (r["error_code"], r["producer_id"]) == (kt.NOT_COORDINATOR, -1)
+    finally:
+        next(gen, None)
+
+
 # ---- InitProducerId, fencing, state answers ------------------------------------------------------
 
 def test_epochs_and_fencing(cluster, topic):
