@@ -225,10 +225,9 @@ static int64_t be64(const uint8_t *p)
 	return (int64_t)((uint64_t)be32(p) << 32 | be32(p + 4));
 }
 
-static void replay_batch(struct cslot *sl, const uint8_t *h, size_t blen, int64_t next,
-                         size_t max_out)
+static void walk_batch(const uint8_t *h, size_t blen, int64_t next, size_t max_out,
+                       const struct csvc_walk *wk)
 {
-	const char *topic = sl->svc->params->topic, *tag = sl->svc->params->tag;
 	uint16_t attrs = (uint16_t)(h[RB_ATTRIBUTES] << 8 | h[RB_ATTRIBUTES + 1]);
 	struct csvc_batch bt = {
 	        .base_offset = be64(h), .producer_id = be64(h + RB_PRODUCER_ID),
@@ -237,25 +236,17 @@ static void replay_batch(struct cslot *sl, const uint8_t *h, size_t blen, int64_
 	struct rc_iter it;
 	struct rc_record r;
 	if (rc_iter_init(&it, h, blen, max_out) != RC_OK) {
-		say_ratelimited(SAY_WARN, tag, "%s-%d: skipped an unreadable batch at offset %lld",
-		                topic, sl->idx, (long long)bt.base_offset);
+		wk->bad_batch(wk->arg, bt.base_offset);
 		return;
 	}
-	int rc;
-	while ((rc = rc_iter_next(&it, &r)) == 1) {
-		if (r.offset < next || r.key_len < 0)
-			continue;
-		if (sl->svc->ops->load_record(sl, &bt, &r) < 0)
-			say_ratelimited(SAY_WARN, tag, "%s-%d: skipped a malformed record at offset "
-			                "%lld", topic, sl->idx, (long long)r.offset);
-		sl->load_records++;
-	}
+	while (rc_iter_next(&it, &r) == 1)
+		if (r.offset >= next && r.key_len >= 0)
+			wk->record(wk->arg, &bt, &r);
 	rc_iter_free(&it);
 }
 
-/* Replays the whole batches in buf; returns the offset after the last one replayed. */
-static int64_t replay_batches(struct cslot *sl, const uint8_t *buf, size_t len, int64_t next,
-                              size_t max_out)
+int64_t csvc_walk_batches(const uint8_t *buf, size_t len, int64_t next, size_t max_out,
+                          const struct csvc_walk *wk)
 {
 	size_t pos = 0;
 	while (len - pos >= RB_HEADER_SIZE) {
@@ -266,11 +257,27 @@ static int64_t replay_batches(struct cslot *sl, const uint8_t *buf, size_t len, 
 		int64_t base = be64(h);
 		int32_t last_delta = (int32_t)be32(h + RB_LAST_OFFSET_DELTA);
 		if (base + last_delta >= next)
-			replay_batch(sl, h, blen, next, max_out);
+			walk_batch(h, blen, next, max_out, wk);
 		next = KB_MAX(next, base + last_delta + 1);
 		pos += blen;
 	}
 	return next;
+}
+
+static void replay_record(void *arg, const struct csvc_batch *bt, const struct rc_record *r)
+{
+	struct cslot *sl = arg;
+	if (sl->svc->ops->load_record(sl, bt, r) < 0)
+		say_ratelimited(SAY_WARN, sl->svc->params->tag, "%s-%d: skipped a malformed record "
+		                "at offset %lld", sl->svc->params->topic, sl->idx, (long long)r->offset);
+	sl->load_records++;
+}
+
+static void replay_bad_batch(void *arg, int64_t base)
+{
+	struct cslot *sl = arg;
+	say_ratelimited(SAY_WARN, sl->svc->params->tag, "%s-%d: skipped an unreadable batch at "
+	                "offset %lld", sl->svc->params->topic, sl->idx, (long long)base);
 }
 
 static void load_finish(struct cslot *sl)
@@ -319,8 +326,9 @@ static void load_step(evutil_socket_t fd, short what, void *arg)
 	log_segment_unref(lr.seg);
 	int64_t next = sl->load_next;
 	if (got > 0)
-		next = replay_batches(sl, buf, (size_t)got, sl->load_next,
-		                      (size_t)p->cfg.log.max_message_bytes * 2 + (1 << 20));
+		next = csvc_walk_batches(buf, (size_t)got, sl->load_next,
+		                         (size_t)p->cfg.log.max_message_bytes * 2 + (1 << 20),
+		                         &(struct csvc_walk){replay_record, replay_bad_batch, sl});
 	kb_free(buf);
 	if (next <= sl->load_next) {
 		say_warn(s->params->tag, "%s-%d: no progress replaying at offset %lld; loaded up to "

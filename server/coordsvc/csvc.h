@@ -134,4 +134,20 @@ int16_t csvc_find(struct csvc *s, int32_t idx, const struct csvc_topic *t, int32
 /* Whether the topic exists in the metadata cache. */
 bool csvc_topic_exists(struct csvc *s);
 
+/* ---- The replay's walk over a log read (pure; unit-tested) --------------------------------- */
+
+struct csvc_walk {
+	/* A record at offset >= next with a non-null key, with its batch's header fields. */
+	void (*record)(void *arg, const struct csvc_batch *bt, const struct rc_record *r);
+	/* A whole batch whose records cannot be read (bad CRC, codec, framing): skipped. */
+	void (*bad_batch)(void *arg, int64_t base_offset);
+	void *arg;
+};
+/* Walks the whole magic-2 batches at the start of buf (bytes read from a log at offset
+ * `next`'s batch); a trailing partial batch is left for the next read. Returns the offset
+ * after the last whole batch walked (next when none was whole). max_out bounds one batch's
+ * decompressed size. */
+int64_t csvc_walk_batches(const uint8_t *buf, size_t len, int64_t next, size_t max_out,
+                          const struct csvc_walk *wk);
+
 #endif

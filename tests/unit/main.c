@@ -38,6 +38,7 @@
 	X(codec_txn) \
 	X(tmarkers) \
 	X(tmarkers_loop) \
+	X(csvc) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
