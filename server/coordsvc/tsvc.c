@@ -3,7 +3,7 @@
 #include "tsvc.h"
 
 #include "../../common/say.h"
-#include "../api/api_producer.h"
+#include "../core/pids.h"
 #include "csvc.h"
 #include "../../group/group.h"
 #include "gsvc.h"

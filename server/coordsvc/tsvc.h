@@ -14,7 +14,7 @@
  *     check (min.insync.replicas of the topic = transaction.state.log.min.isr), answered
  *     through txn_append_done when the high watermark covers it or after the append timeout
  *     the state machine gives;
- *   - io.alloc_pid: the broker's producer-id blocks (api_producer.h pid_take; none at hand:
+ *   - io.alloc_pid: the broker's producer-id blocks (server/core/pids.h pid_take; none at hand:
  *     COORDINATOR_LOAD_IN_PROGRESS, which clients retry, while a block is fetched);
  *   - io.partition_for_group: gsvc_partition_for; io.send_markers: tmarkers_send, whose done
  *     callback calls txn_markers_done if the same load still holds the slot;
