@@ -160,4 +160,20 @@
 #define KB_TXN_DESCRIBE_MAX_IDS 1000      /* ids in one DescribeTransactions */
 #define KB_TXN_LIST_MAX_FILTERS 1000      /* state + producer id filters of ListTransactions */
 
+/* Transactional offset commits (group/, TxnOffsetCommit). Kafka has no such limit: pending
+ * partitions one producer holds in one group (what one request may carry); a commit that would
+ * add more answers INVALID_REQUEST for the new partitions. Crossed by test_group_txn.c. */
+#define KB_GROUP_TXN_MAX_PARTITIONS KB_GROUP_MAX_COMMIT_PARTITIONS
+/* Transactions on the partition side (log/txnindex.c, server/api/api_markers.c). Kafka has no
+ * such limits. Aborted transactions one read_committed Fetch partition may list (past it the
+ * partition answers UNKNOWN_SERVER_ERROR; reaching it needs that many aborted transactions
+ * overlapping one fetched range); markers in one WriteTxnMarkers request and partitions per
+ * marker (past them: INVALID_REQUEST for each partition, nothing appended). */
+#define KB_FETCH_MAX_ABORTED 100000
+#define KB_TXN_MARKERS_MAX 10000
+#define KB_TXN_MARKER_MAX_PARTITIONS 100000
+/* How long WriteTxnMarkers waits for its markers to be replicated (Kafka: request.timeout.ms,
+ * default 30 s); then REQUEST_TIMED_OUT, which the coordinator retries. */
+#define KB_TXN_MARKER_ACK_TIMEOUT_MS 30000
+
 #endif

@@ -141,6 +141,7 @@ void gc_remove_group(struct group_coord *c, struct group *g)
 	}
 	g->next = NULL;
 	g->state = GROUP_DEAD;
+	g_txn_drop_group(c, g);
 	*c->cfg.meta_used -= g->meta_bytes;
 	g->meta_bytes = 0;
 	if (g->inflight == 0)
@@ -417,7 +418,7 @@ void group_coord_free(struct group_coord *c)
 	/* Appends in flight: their requests are answered NOT_COORDINATOR. */
 	for (struct gappend *a = c->appends, *nx; a; a = nx) {
 		nx = a->next;
-		if (a->kind == GAPP_COMMIT && a->handle)
+		if ((a->kind == GAPP_COMMIT || a->kind == GAPP_TXN_COMMIT) && a->handle)
 			c->io.commit_done(c->io.arg, a->handle, KERR_NOT_COORDINATOR);
 		a->g->inflight--;
 		if (a->g->inflight == 0 && gc_find(c, g_str(a->g->id)) != a->g)
@@ -429,11 +430,13 @@ void group_coord_free(struct group_coord *c)
 		for (struct group *g = c->buckets[i], *nx; g; g = nx) {
 			nx = g->next;
 			g_unload_group(c, g);
+			g_txn_drop_group(c, g);
 			*c->cfg.meta_used -= g->meta_bytes;
 			g_free(g);
 		}
 	}
 	kb_free(c->buckets);
+	kb_free(c->tbuckets);
 	kb_free(c->view_members);
 	kb_free(c);
 }
@@ -472,6 +475,9 @@ void group_append_done(struct group_coord *c, uint64_t token, int16_t error)
 		break;
 	case GAPP_COMMIT:
 		g_commit_appended(c, a, error);
+		break;
+	case GAPP_TXN_COMMIT:
+		g_txn_appended(c, a, error);
 		break;
 	case GAPP_EMPTY:
 		break;

@@ -103,10 +103,24 @@ struct group_io {
 	int16_t (*append)(void *arg, uint64_t token, const struct group_append_rec *recs, int n);
 	void (*join_done)(void *arg, void *handle, const struct group_join_result *res);
 	void (*sync_done)(void *arg, void *handle, const struct group_sync_result *res);
-	/* A commit that group_commit left pending is answered: `error` applies to every partition
-	 * whose entry in the caller's errors array was KERR_NONE when group_commit returned. */
+	/* A commit that group_commit or group_txn_commit left pending is answered: `error`
+	 * applies to every partition whose entry in the caller's errors array was KERR_NONE when
+	 * the call returned. */
 	void (*commit_done)(void *arg, void *handle, int16_t error);
+	/* Like append, for group_txn_commit: the records go in ONE transactional batch
+	 * (attributes 0x10) carrying producer_id and producer_epoch with base sequence 0,
+	 * appended as the coordinator (Kafka's origin COORDINATOR: no sequence check; an epoch
+	 * below the partition's for that producer is refused with INVALID_PRODUCER_EPOCH).
+	 * Same completion contract as append. NULL: TxnOffsetCommit gets
+	 * COORDINATOR_NOT_AVAILABLE. */
+	int16_t (*append_txn)(void *arg, uint64_t token, const struct group_append_rec *recs, int n,
+	                      int64_t producer_id, int16_t producer_epoch);
 };
+/* Log order. Both append functions must place their batch in the partition's log in the
+ * order they are called (the server appends to the local log inside the call). The
+ * coordinator numbers appended and replayed records in that order and uses the numbers where
+ * Kafka compares record offsets (a transactional commit is materialised only over an older
+ * committed offset). */
 
 struct group_coord;
 
@@ -221,6 +235,54 @@ struct group_offset_delete_part {
 int16_t group_offset_delete(struct group_coord *c, struct kp_str group_id,
                             struct group_offset_delete_part *parts, int n);
 
+/* ---- Transactional offsets (TxnOffsetCommit; Kafka's pendingTransactionalOffsetCommits) ----
+ *
+ * A TxnOffsetCommit is appended as one transactional batch of the producer and then held
+ * PENDING per (producer id, group, partition): invisible to group_offset_get/foreach, but
+ * group_offset_unstable reports it (OffsetFetch RequireStable → UNSTABLE_OFFSET_COMMIT).
+ * group_txn_complete(pid, commit) — called once the producer's COMMIT/ABORT marker on this
+ * partition is replicated, or met on replay — materialises (COMMIT) or drops (ABORT) every
+ * pending offset of that producer in every group of the coordinator. COMMIT keeps an existing
+ * committed offset that is newer in the log than the transactional record (Kafka's rule).
+ *
+ * While a group has pending transactional offsets it is not removed: expiry keeps it (Kafka's
+ * hasOffsets counts them) and DeleteGroups answers NON_EMPTY_GROUP (Kafka 3.9 deletes the
+ * group and loses them live, while a reload of the log brings them back on COMMIT; refusing
+ * until the transaction ends keeps the live state and the log's replay the same). Expiry and
+ * OffsetDelete remove committed offsets only; a pending transactional offset stays pending.
+ * A producer holds at most KB_GROUP_TXN_MAX_PARTITIONS pending partitions in one group
+ * (further new partitions: INVALID_REQUEST). */
+struct group_txn_commit_req {
+	struct kp_str group_id, member_id, instance_id; /* member "" and instance null for v0-2 */
+	int32_t generation_id;                          /* -1 for v0-2 */
+	int64_t producer_id;
+	int16_t producer_epoch;
+	int nparts;
+	const struct group_commit_part *parts; /* commit_timestamp is ignored (now) */
+};
+/* TxnOffsetCommit (Kafka 3.9's handleTxnCommitOffsets): an unknown group is created Empty;
+ * v3+ checks (generation >= 0, a member id or an instance id given) as OffsetCommit:
+ * FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION; generation -1 on an Empty group
+ * and v0-2 requests (no member) are accepted in any state; no heartbeat, no
+ * REBALANCE_IN_PROGRESS. Metadata too large → OFFSET_METADATA_TOO_LARGE for that partition.
+ * producer_id < 0 → INVALID_REQUEST. Returns 0 / 1 as group_commit (io.commit_done answers).
+ * The offsets are pending from this call on (RequireStable sees them at once); a failed
+ * append takes them back: a partition's pending value it replaced comes back (one level:
+ * Kafka drops the partition's pending entry, so a fenced zombie's commit would erase the live
+ * producer's), else the partition is no longer pending. */
+int group_txn_commit(struct group_coord *c, const struct group_txn_commit_req *req,
+                     int16_t *errors, void *handle);
+/* The transaction of producer_id ended on this partition: COMMIT materialises its pending
+ * offsets, ABORT drops them. Nothing pending: no effect. */
+void group_txn_complete(struct group_coord *c, int64_t producer_id, bool commit);
+/* OffsetFetch RequireStable: whether a commit of this partition is not settled yet (a
+ * transactional one pending, or an OffsetCommit still being appended). */
+bool group_offset_unstable(struct group_coord *c, struct kp_str group_id, struct kp_str topic,
+                           int32_t partition);
+/* Producers with pending transactional offsets in the coordinator (all groups), counted once
+ * per (producer, group). */
+int group_txn_pending_count(struct group_coord *c);
+
 /* ---- Appends, time, views ------------------------------------------------------------- */
 
 /* The outcome of io.append(token): KERR_NONE when every record is committed (acks=all). */
@@ -304,6 +366,19 @@ void group_meta_rec_free(struct group_meta_rec *meta);
  * tombstones delete). Returns 0, or a negative KP_ERR_* for a malformed record (skipped). */
 int group_load_record(struct group_coord *c, const uint8_t *key, size_t klen,
                       const uint8_t *value, size_t vlen);
+/* The batch of a replayed record (attributes 0x10 transactional, 0x20 control). */
+struct group_load_batch {
+	int64_t producer_id;
+	bool transactional;
+	bool control;
+};
+/* Replay of one record of `batch` (NULL: a plain batch, as group_load_record): an offset
+ * record of a transactional batch goes pending under the batch's producer (a tombstone
+ * removes that producer's pending offset); a control record (key: int16 version >= 0, int16
+ * type) of type 0 ABORT / 1 COMMIT completes the producer's pending offsets as
+ * group_txn_complete; other control types are skipped. Returns 0 or a negative KP_ERR_*. */
+int group_load_record_in(struct group_coord *c, const struct group_load_batch *batch,
+                         const uint8_t *key, size_t klen, const uint8_t *value, size_t vlen);
 /* After the last record: groups with members become Stable (with fresh session timers),
  * groups without become Empty, offsets without a group get an Empty group. */
 void group_load_done(struct group_coord *c);

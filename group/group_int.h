@@ -39,16 +39,53 @@ struct gpending_member {
 	int64_t deadline;
 };
 
+struct gtxn_pend;
+
 struct goffset {
 	struct goffset *next; /* hash chain */
 	char *topic;
 	int32_t partition;
-	bool present;  /* false: only a commit in flight */
+	bool present;  /* false: only a commit in flight, or transactional ones pending */
 	int pending;   /* commits in flight for this partition */
+	struct gtxn_pend *txn; /* pending transactional commits (one per producer) */
+	uint64_t pos;  /* log order of the committed value's record (see group.h, Log order) */
 	int64_t offset;
 	int32_t leader_epoch;
 	char *metadata;
 	int64_t commit_ts, expire_ts;
+};
+
+/* One producer's pending transactional offsets in one group (Kafka's
+ * pendingTransactionalOffsetCommits(pid)); indexed by producer id in the coordinator. */
+struct gtxn {
+	struct gtxn *gnext;       /* the group's list */
+	struct gtxn *pnext;       /* the coordinator's producer-id hash chain */
+	struct group *g;
+	int64_t pid;
+	struct gtxn_pend *pends;  /* doubly linked through tprev/tnext */
+	int npends;
+};
+
+/* A pending transactional offset of one partition (Kafka's CommitRecordMetadataAndOffset). */
+struct gtxn_pend {
+	struct gtxn_pend *onext;  /* the partition's list (goffset.txn) */
+	struct gtxn_pend *tprev, *tnext;
+	struct goffset *o;
+	struct gtxn *t;
+	uint64_t pos;             /* log order of its record */
+	int64_t offset;
+	int32_t leader_epoch;
+	char *metadata;
+	int64_t commit_ts;
+	/* The value this one replaced while its append is in flight: back if that fails. */
+	struct {
+		bool set;
+		uint64_t pos;
+		int64_t offset;
+		int32_t leader_epoch;
+		char *metadata;
+		int64_t commit_ts;
+	} prev;
 };
 
 struct group {
@@ -75,10 +112,12 @@ struct group {
 	struct goffset **obuckets;
 	size_t onbuckets, noffsets;
 	int inflight; /* appends referring to this group */
+	struct gtxn *txns; /* producers with pending transactional offsets */
+	int ntxns;
 	int64_t meta_bytes; /* protocol metadata of its members (KB_GROUP_META_MAX_BYTES) */
 };
 
-enum gapp_kind { GAPP_SYNC, GAPP_STATIC_JOIN, GAPP_COMMIT, GAPP_EMPTY };
+enum gapp_kind { GAPP_SYNC, GAPP_STATIC_JOIN, GAPP_COMMIT, GAPP_TXN_COMMIT, GAPP_EMPTY };
 
 struct gapp_commit {
 	char *topic;
@@ -87,6 +126,7 @@ struct gapp_commit {
 	int32_t leader_epoch;
 	char *metadata;
 	int64_t commit_ts, expire_ts;
+	uint64_t pos; /* log order of its record */
 };
 
 struct gappend {
@@ -107,9 +147,11 @@ struct gappend {
 	struct gproto *old_protos;
 	int old_nprotos;
 	int32_t old_session_ms, old_rebalance_ms;
-	/* GAPP_COMMIT */
+	/* GAPP_COMMIT, GAPP_TXN_COMMIT */
 	struct gapp_commit *commits;
 	int ncommits;
+	int64_t pid;          /* GAPP_TXN_COMMIT: the producer */
+	int16_t pid_epoch;
 };
 
 struct group_coord {
@@ -129,6 +171,11 @@ struct group_coord {
 	 * O(members). */
 	int64_t dl_cache;
 	bool dl_valid;
+	/* Pending transactional offsets by producer id (struct gtxn chains), and the number of
+	 * the last record appended or replayed (group.h, Log order). */
+	struct gtxn **tbuckets;
+	size_t ntbuckets, ntxns;
+	uint64_t log_pos;
 };
 
 /* group.c */
@@ -171,6 +218,17 @@ int16_t g_map_append_error(int16_t err, bool commit);
 uint64_t gc_append(struct group_coord *c, struct gappend *a, const struct group_append_rec *recs,
                    int n, int16_t *err);
 void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err);
+/* Removes an Empty group that holds nothing (no members, offsets, generation, appends). */
+void g_drop_if_unused(struct group_coord *c, struct group *g);
+/* o's committed value is gone: o goes too unless a commit is in flight or pending. */
+void g_offset_drop(struct group *g, struct goffset *o);
+
+/* txnoff.c */
+void g_txn_appended(struct group_coord *c, struct gappend *a, int16_t err);
+/* Drops every pending transactional offset of g (the group goes away). */
+void g_txn_drop_group(struct group_coord *c, struct group *g);
+/* Replay of an offset record of a transactional batch of producer pid. */
+void g_txn_load_offset(struct group_coord *c, int64_t pid, const struct group_offset_rec *o);
 
 /* rebalance.c */
 void g_answer_join(struct group_coord *c, struct group *g, struct gmember *m,

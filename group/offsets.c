@@ -77,6 +77,13 @@ void g_offset_remove(struct group *g, struct goffset *o)
 	offset_free(o);
 }
 
+void g_offset_drop(struct group *g, struct goffset *o)
+{
+	o->present = false;
+	if (!o->pending && !o->txn)
+		g_offset_remove(g, o);
+}
+
 void g_offsets_free(struct group *g)
 {
 	for (size_t i = 0; i < g->onbuckets; i++) {
@@ -140,7 +147,7 @@ static int16_t commit_validate(struct group *g, const struct group_commit_req *r
 	return g->state == GROUP_EMPTY ? KERR_NONE : KERR_UNKNOWN_MEMBER_ID;
 }
 
-static void drop_if_unused(struct group_coord *c, struct group *g)
+void g_drop_if_unused(struct group_coord *c, struct group *g)
 {
 	if (g->state == GROUP_EMPTY && g->nmembers == 0 && g->npending == 0 && g->noffsets == 0 &&
 	    g->generation == 0 && g->inflight == 0)
@@ -177,6 +184,7 @@ static int store_offsets(struct group_coord *c, struct group *g, const struct gr
 		cm->metadata = g_strdup(p->metadata.len < 0 ? KP_STR_LIT("") : p->metadata);
 		cm->commit_ts = p->commit_timestamp == -1 ? now : p->commit_timestamp;
 		cm->expire_ts = req->retention_ms == -1 ? -1 : now + req->retention_ms;
+		cm->pos = ++c->log_pos; /* appended in this order (group.h, Log order) */
 		struct goffset *o = g_offset_find(g, cm->topic, strlen(cm->topic), cm->partition);
 		if (!o)
 			o = g_offset_add(g, cm->topic, strlen(cm->topic), cm->partition);
@@ -232,10 +240,13 @@ void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err)
 	for (int i = 0; i < a->ncommits; i++) {
 		struct gapp_commit *cm = &a->commits[i];
 		struct goffset *o = g_offset_find(g, cm->topic, strlen(cm->topic), cm->partition);
-		if (!o)
-			continue; /* deleted meanwhile */
+		if (!o || o->pending == 0)
+			continue; /* deleted meanwhile (and perhaps made again, without this commit) */
 		o->pending--;
-		if (err == KERR_NONE && g->state != GROUP_DEAD) {
+		/* Kafka's onOffsetCommitAppend: a transactional commit materialised meanwhile from
+		 * a later record stays. */
+		if (err == KERR_NONE && g->state != GROUP_DEAD && (!o->present || o->pos < cm->pos)) {
+			o->pos = cm->pos;
 			o->present = true;
 			o->offset = cm->offset;
 			o->leader_epoch = cm->leader_epoch;
@@ -244,7 +255,7 @@ void g_commit_appended(struct group_coord *c, struct gappend *a, int16_t err)
 			cm->metadata = NULL;
 			o->commit_ts = cm->commit_ts;
 			o->expire_ts = cm->expire_ts;
-		} else if (!o->present && o->pending == 0) {
+		} else if (!o->present && o->pending == 0 && !o->txn) {
 			g_offset_remove(g, o);
 		}
 	}
@@ -278,14 +289,14 @@ int group_commit(struct group_coord *c, const struct group_commit_req *req, int1
 		err = KERR_REBALANCE_IN_PROGRESS;
 	if (err != KERR_NONE) {
 		fill(errors, n, err);
-		drop_if_unused(c, g);
+		g_drop_if_unused(c, g);
 		return 0;
 	}
 	if (g->state == GROUP_STABLE || g->state == GROUP_PREPARING_REBALANCE) {
 		g_member_heartbeat(c, g_member(g, req->member_id));
 	}
 	int ret = store_offsets(c, g, req, errors, handle);
-	drop_if_unused(c, g);
+	g_drop_if_unused(c, g);
 	return ret;
 }
 
@@ -309,6 +320,16 @@ bool group_offset_get(struct group_coord *c, struct kp_str group_id, struct kp_s
 		return false;
 	view(o, out);
 	return true;
+}
+
+bool group_offset_unstable(struct group_coord *c, struct kp_str group_id, struct kp_str topic,
+                           int32_t partition)
+{
+	struct group *g = gc_find(c, group_id);
+	if (!g || topic.len < 0)
+		return false;
+	struct goffset *o = g_offset_find(g, topic.ptr, (size_t)topic.len, partition);
+	return o && (o->pending > 0 || o->txn);
 }
 
 int group_offset_foreach(struct group_coord *c, struct kp_str group_id,
@@ -341,11 +362,15 @@ static int cleanup(struct group_coord *c, struct group *g, struct goffset **vict
 	int removed = 0;
 	for (int i = 0; i < n; i++)
 		removed += victims[i]->present;
-	if (g->state == GROUP_EMPTY && g->noffsets == (size_t)n)
-		dead = true;
+	if (g->state == GROUP_EMPTY && g->noffsets == (size_t)n && g->ntxns == 0)
+		dead = true; /* pending transactional offsets keep the group (Kafka's hasOffsets) */
 	g_append_tombstones(c, g, victims, n, dead && g->generation > 0);
-	for (int i = 0; i < n; i++)
-		g_offset_remove(g, victims[i]);
+	for (int i = 0; i < n; i++) {
+		if (victims[i]->txn)
+			victims[i]->present = false; /* the pending transactional commit stays */
+		else
+			g_offset_remove(g, victims[i]);
+	}
 	if (dead)
 		gc_remove_group(c, g);
 	return removed;
@@ -427,8 +452,8 @@ int16_t group_delete(struct group_coord *c, struct kp_str group_id)
 	struct group *g = gc_find(c, group_id);
 	if (!g)
 		return KERR_GROUP_ID_NOT_FOUND;
-	if (g->state != GROUP_EMPTY)
-		return KERR_NON_EMPTY_GROUP;
+	if (g->state != GROUP_EMPTY || g->ntxns > 0)
+		return KERR_NON_EMPTY_GROUP; /* see group.h: pending transactional offsets */
 	struct goffset **v = kb_calloc(g->noffsets ? g->noffsets : 1, sizeof(*v));
 	int n = all_offsets(g, v);
 	cleanup(c, g, v, n);

@@ -254,7 +254,7 @@ static void load_offset(struct group_coord *c, const struct group_offset_rec *o)
 	struct goffset *x = g ? g_offset_find(g, o->topic.ptr, (size_t)KB_MAX(o->topic.len, 0), o->partition) : NULL;
 	if (o->value_version < 0) {
 		if (x)
-			g_offset_remove(g, x);
+			g_offset_drop(g, x); /* a pending transactional commit stays pending */
 		return;
 	}
 	if (!g)
@@ -262,6 +262,7 @@ static void load_offset(struct group_coord *c, const struct group_offset_rec *o)
 	if (!x)
 		x = g_offset_add(g, o->topic.ptr ? o->topic.ptr : "", (size_t)KB_MAX(o->topic.len, 0), o->partition);
 	x->present = true;
+	x->pos = ++c->log_pos;
 	x->offset = o->offset;
 	x->leader_epoch = o->leader_epoch;
 	kb_free(x->metadata);
@@ -331,14 +332,41 @@ static void load_group(struct group_coord *c, const struct group_meta_rec *r)
 		g->leader = kb_strdup(g->members[0]->id);
 }
 
+/* A control record (EndTransactionMarker key: int16 version, int16 type; versions above 0
+ * are read as 0, as Kafka does). */
+static int load_control(struct group_coord *c, int64_t pid, const uint8_t *key, size_t klen)
+{
+	struct kp_reader r;
+	kp_reader_init(&r, key, klen);
+	int16_t version = kp_get_i16(&r);
+	int16_t type = kp_get_i16(&r);
+	if (r.err)
+		return r.err;
+	if (version < 0)
+		return KP_ERR_VERSION;
+	if (type == 0 || type == 1) /* ABORT, COMMIT */
+		group_txn_complete(c, pid, type == 1);
+	return 0;
+}
+
 int group_load_record(struct group_coord *c, const uint8_t *key, size_t klen,
                       const uint8_t *value, size_t vlen)
 {
+	return group_load_record_in(c, NULL, key, klen, value, vlen);
+}
+
+int group_load_record_in(struct group_coord *c, const struct group_load_batch *batch,
+                         const uint8_t *key, size_t klen, const uint8_t *value, size_t vlen)
+{
 	c->dl_valid = false;
+	if (batch && batch->control)
+		return load_control(c, batch->producer_id, key, klen);
 	struct group_offset_rec o;
 	struct group_meta_rec m;
 	int t = group_rec_decode(key, klen, value, vlen, &o, &m);
-	if (t == GROUP_REC_OFFSET) {
+	if (t == GROUP_REC_OFFSET && batch && batch->transactional) {
+		g_txn_load_offset(c, batch->producer_id, &o);
+	} else if (t == GROUP_REC_OFFSET) {
 		load_offset(c, &o);
 	} else if (t == GROUP_REC_GROUP) {
 		load_group(c, &m);

@@ -121,6 +121,24 @@ static int check_file(const struct log_segment *s, const char *suffix, size_t es
 	return ok ? 0 : bad(err, errlen, "%s: entries differ from memory", p);
 }
 
+/* .txnindex: markers ascend inside the segment; the file holds at least those entries. */
+static int check_txi(const struct log_segment *s, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->xn; i++) {
+		const struct txi_ent *e = &s->txi[i];
+		if (e->last < s->base || e->last >= s->next_offset || e->first > e->last ||
+		    (i && e->last <= e[-1].last))
+			return bad(err, errlen, "%s.txnindex: entry %zu (marker %" PRId64 ") out of order "
+			           "or outside the segment", s->path, i, e->last);
+	}
+	char p[4096];
+	struct stat st;
+	seg_path(s, ".txnindex", p, sizeof(p));
+	if (s->xn && (stat(p, &st) < 0 || (size_t)st.st_size != s->xn * TXI_ENTRY_SIZE))
+		return bad(err, errlen, "%s: size does not match %zu entries", p, s->xn);
+	return 0;
+}
+
 static int check_segment(const struct log_segment *s, char *err, size_t errlen)
 {
 	struct stat st;
@@ -128,7 +146,8 @@ static int check_segment(const struct log_segment *s, char *err, size_t errlen)
 		return bad(err, errlen, "%s.log: file size != %" PRId64, s->path, s->size);
 	if (walk_batches(s, err, errlen) < 0 ||
 	    check_file(s, ".index", OIDX_ENTRY_SIZE, s->on, false, err, errlen) < 0 ||
-	    check_file(s, ".timeindex", TIDX_ENTRY_SIZE, s->tn, true, err, errlen) < 0)
+	    check_file(s, ".timeindex", TIDX_ENTRY_SIZE, s->tn, true, err, errlen) < 0 ||
+	    check_txi(s, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -132,6 +132,10 @@ struct log_clean_job {
 	struct log_config cfg;
 	struct log_segment **segs; /* the cleanable segments, referenced */
 	size_t n;
+	struct txi_copy {          /* their .txnindex entries, copied on the loop at prepare */
+		struct txi_ent *e;
+		size_t n;
+	} *txi;
 	size_t first_dirty_idx;
 	int64_t first_dirty;
 	int64_t uncleanable;       /* base of the first segment not cleanable */
@@ -211,9 +215,16 @@ struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_
 	j->cfg = l->cfg;
 	j->n = u;
 	j->segs = kb_malloc(u * sizeof(*j->segs));
+	j->txi = kb_calloc(KB_MAX(u, 1), sizeof(*j->txi));
 	for (size_t i = 0; i < u; i++) {
+		const struct log_segment *s = l->segs[i];
 		log_segment_ref(l->segs[i]);
 		j->segs[i] = l->segs[i];
+		if (s->xn) {
+			j->txi[i].e = kb_malloc(s->xn * sizeof(*s->txi));
+			memcpy(j->txi[i].e, s->txi, s->xn * sizeof(*s->txi));
+			j->txi[i].n = s->xn;
+		}
 	}
 	j->first_dirty_idx = fdi;
 	j->first_dirty = KB_MAX(fd, l->segs[fdi]->base);
@@ -273,15 +284,15 @@ static bool is_txn_or_control(const struct rb_hdr *h)
 	return (h->attrs & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)) != 0;
 }
 
-/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. */
+/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. Keys of
+ * transactional batches never enter it: the pass does not know whether their transaction
+ * committed (an aborted or still open one must not make an older committed value of the key
+ * go, fact sheet §C3), so older values stay — less compaction, never a lost record. */
 static void map_batch(struct log_clean_job *j, const struct rb_hdr *h)
 {
 	struct rc_iter it;
 	struct rc_record r;
-	if (h->attrs & RB_ATTR_CONTROL)
-		return;
-	if ((h->attrs & RB_ATTR_TRANSACTIONAL) &&
-	    log_clean_txn_hook(h->producer_id, h->attrs, h->base) == LOG_CLEAN_TXN_DROP)
+	if (h->attrs & (RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL))
 		return;
 	if (rc_iter_init(&it, j->rbuf, (size_t)h->size, CLEAN_MAX_BATCH_BYTES) != RC_OK)
 		return;
@@ -470,7 +481,7 @@ static int clean_batch(struct log_clean_job *j, struct log_segment *out, const s
 
 static int finish_segment(struct log_clean_job *j, struct log_segment *out)
 {
-	if (out_flush(j, out) < 0 || fdatasync(out->fd) < 0 ||
+	if (out_flush(j, out) < 0 || fdatasync(out->fd) < 0 || seg_txi_write_all(out) < 0 ||
 	    seg_write_index_tail(out, 0, 0) < 0 || seg_finalize_time(out) < 0 ||
 	    fdatasync(out->ofd) < 0 || fdatasync(out->tfd) < 0) {
 		say_warn("log", "%s: writing the cleaned segment: %s", out->path, strerror(errno));
@@ -509,6 +520,13 @@ static int clean_group(struct log_clean_job *j, struct clean_group *g)
 			return -1;
 	}
 	out->last_append_ms = j->segs[g->to - 1]->last_append_ms;
+	/* Aborted transactions stay indexed: every marker is kept (LOG_CLEAN_TXN_KEEP_AS_IS), so
+	 * the new segment carries its old segments' entries, in order. */
+	for (size_t i = g->from; i < g->to; i++)
+		for (size_t k = 0; k < j->txi[i].n; k++) {
+			KB_GROW(out->txi, out->xcap, out->xn + 1, 4);
+			out->txi[out->xn++] = j->txi[i].e[k];
+		}
 	if (finish_segment(j, out) < 0)
 		return -1;
 	j->st.bytes_after += out->size;
@@ -581,8 +599,11 @@ static void job_free(struct log_clean_job *j)
 		seg_unlink_files(out); /* under its current (.cleaned / .swap) names */
 		log_segment_unref(out);
 	}
-	for (size_t i = 0; i < j->n; i++)
+	for (size_t i = 0; i < j->n; i++) {
 		log_segment_unref(j->segs[i]);
+		kb_free(j->txi[i].e);
+	}
+	kb_free(j->txi);
 	kb_free(j->segs);
 	kb_free(j->groups);
 	kb_free(j->map.s);

@@ -79,7 +79,7 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 		return NULL;
 	struct log_flush_job *j = kb_calloc(1, sizeof(*j));
 	j->segs = kb_calloc(n, sizeof(*j->segs));
-	j->fds = kb_calloc(3 * n, sizeof(*j->fds));
+	j->fds = kb_calloc(4 * n, sizeof(*j->fds));
 	for (size_t i = 0; i < l->n; i++) {
 		struct log_segment *s = l->segs[i];
 		if (!needs_flush(l, s))
@@ -91,6 +91,8 @@ struct log_flush_job *plog_flush_prepare(struct plog *l)
 			j->fds[j->nfds++] = s->ofd;
 		if (s->tfd >= 0)
 			j->fds[j->nfds++] = s->tfd;
+		if (s->xfd >= 0)
+			j->fds[j->nfds++] = s->xfd;
 		s->idx_dirty = false;
 	}
 	if (l->dir_dirty)

@@ -5,6 +5,8 @@
  *       <20-digit base offset>.log        concatenated magic-2 RecordBatches, offsets assigned
  *       <20-digit base offset>.index      8-byte entries: int32 relative offset, int32 position
  *       <20-digit base offset>.timeindex  12-byte entries: int64 timestamp, int32 relative offset
+ *       <20-digit base offset>.txnindex   34-byte entries: aborted transactions whose ABORT
+ *                                         marker is in the segment (created on first use)
  *       leader-epoch-checkpoint           "0\n<n>\n<epoch> <start offset>\n"...: the log's
  *                                         leader epoch cache (below)
  *   <log.dir>/recovery-point-offset-checkpoint, log-start-offset-checkpoint,
@@ -155,6 +157,7 @@ struct log_read {
 	off_t pos;
 	size_t len;
 	int64_t first_offset; /* base offset of the first batch in the range */
+	int64_t next_offset;  /* offset after the range's last batch (its upper bound) */
 };
 KB_MUST_USE int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
               struct log_read *out);
@@ -289,7 +292,10 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  *     except the last batch of a group, which stays as a 61-byte empty batch so the group's
  *     offset range survives in the new segment (the swap recovery relies on it);
  *   - control and transactional batches go through log_clean_txn_hook() (today: kept as they
- *     are; the transactions work decides);
+ *     are) and the keys of transactional records do not enter the key map (whether their
+ *     transaction committed is not known to the pass, so they never make an older value of
+ *     their key go); every aborted transaction stays indexed: the new segment carries the .txnindex
+ *     entries of the segments it replaces, in order, written and fsynced with it);
  *   - a batch the cleaner cannot decode is copied unchanged (never lose data).
  * Offsets never change; cleaned segments have gaps.
  *
@@ -338,6 +344,37 @@ int plog_clean_complete(struct plog *l, struct log_clean_job *j, int rc,
                         struct log_clean_stats *st);
 /* The first dirty offset a checkpoint value means for this log (C2's reset rule). */
 int64_t plog_clean_first_dirty(const struct plog *l, int64_t checkpoint);
+
+/* ---- Transactions (txnindex.c, pstate.h; fact sheet §B5, §B7) ---------------------------------
+ * Every append (leader, replica, recovery replay) feeds the producer state: a transactional
+ * data batch opens its producer's transaction, a COMMIT/ABORT control batch closes it; an
+ * aborted one gets an entry in the .txnindex of the segment holding its marker. */
+#define RB_MARKER_SIZE 78
+/* The 78-byte control batch of a marker (attributes 0x30, lastOffsetDelta 0, both timestamps
+ * now_ms, baseSequence -1, one record: key version 0 + type 0 ABORT / 1 COMMIT, value version
+ * 0 + coordinator epoch), base offset 0, CRC set. plog_append stamps it like any batch (base
+ * offset, leader epoch; LogAppendTime adds 0x08). Returns RB_MARKER_SIZE. @any-thread */
+size_t rb_marker_build(uint8_t *out, int64_t pid, int16_t epoch, bool commit,
+                       int32_t coord_epoch, int64_t now_ms);
+/* Leader checks before appending a marker: KERR_NONE, KERR_INVALID_PRODUCER_EPOCH (epoch below
+ * the producer's) or KERR_TRANSACTION_COORDINATOR_FENCED (coordinator epoch below the one of
+ * its last marker). */
+int plog_marker_check(const struct plog *l, int64_t pid, int16_t epoch, int32_t coord_epoch);
+/* The last stable offset for high watermark hw: max(log start, min(hw, first unstable)),
+ * where first unstable is the first offset of the earliest open transaction or of a completed
+ * one whose marker is at or above hw (those below hw are forgotten here: call it whenever the
+ * HW moved). */
+int64_t plog_lso(struct plog *l, int64_t hw);
+/* Aborted transactions a read_committed Fetch of [from, upper) returns (Kafka's rule): from the
+ * segment holding `from` on, the .txnindex entries with last offset >= from and first offset
+ * < upper, stopping after the first entry whose last stable offset is >= upper. *out is
+ * kb_malloc'ed (NULL when none). 0, or -1 past KB_FETCH_MAX_ABORTED entries (nothing
+ * returned). */
+struct log_aborted {
+	int64_t producer_id, first_offset;
+};
+int plog_aborted_txns(const struct plog *l, int64_t from, int64_t upper,
+                      struct log_aborted **out, size_t *n);
 
 /* ---- Checkpoint files (Kafka's format) ------------------------------------------------- */
 struct ckpt_entry {

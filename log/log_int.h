@@ -11,6 +11,7 @@
  *   checkpoint.c  Kafka's checkpoint files (the common text format, the offset files)
  *   check.c       plog_check (tests)
  *   cleaner.c     log compaction: key map, one pass, the swap
+ *   txnindex.c    the aborted-transaction index (.txnindex) of a segment, the LSO, fetch lookups
  *
  * In-memory indexes. Each segment keeps both indexes as growable arrays that mirror its
  * .index/.timeindex files exactly (entry i of the array == entry i of the file); appends write
@@ -152,6 +153,15 @@ struct tidx_ent {
 	int32_t rel; /* last offset of the batch that first reached it - base */
 };
 
+/* One aborted transaction of a segment's .txnindex (Kafka's AbortedTxn; 34 bytes on disk). */
+struct txi_ent {
+	int64_t pid;
+	int64_t first; /* first offset of the transaction on this partition */
+	int64_t last;  /* offset of the ABORT marker (strictly ascending in a segment) */
+	int64_t lso;   /* last stable offset at the abort (fact sheet §B7) */
+};
+#define TXI_ENTRY_SIZE 34
+
 struct log_segment {
 	atomic_int refs;
 	int64_t base;
@@ -173,6 +183,9 @@ struct log_segment {
 	size_t on, ocap;
 	struct tidx_ent *tidx;
 	size_t tn, tcap;
+	struct txi_ent *txi;   /* the .txnindex entries (the file exists once one was written) */
+	size_t xn, xcap;
+	int xfd;               /* .txnindex, -1 while closed */
 };
 
 #define OIDX_ENTRY_SIZE 8
@@ -216,6 +229,27 @@ KB_MUST_USE int seg_reload_max_ts(struct log_segment *s, struct rdr *r);
 KB_MUST_USE int seg_truncate(struct log_segment *s, int64_t pos, int64_t new_next);
 /* Largest timestamp for retention: max_ts, or the last append time without timestamps. */
 int64_t seg_largest_ts(const struct log_segment *s);
+
+/* ---- Aborted-transaction index (txnindex.c) ------------------------------------------------ */
+/* Reads <base>.txnindex (missing: no entries; a trailing partial entry, an entry of another
+ * version or one whose last offset does not ascend ends it, warned, and the file is cut after
+ * the entries kept). Leaves the file closed. */
+void seg_txi_load(struct log_segment *s);
+/* Appends an entry to the file (created on first use) and the array, unless its last offset
+ * is not above the segment's last entry (already there: recovery replays). 0 / -1 (warned). */
+KB_MUST_USE int seg_txi_append(struct log_segment *s, const struct txi_ent *e);
+/* Drops the entries with last offset >= off (file cut to match). */
+void seg_txi_truncate(struct log_segment *s, int64_t off);
+/* Writes every entry to a new .txnindex under the segment's current names (the cleaner's
+ * output), fsynced. Nothing when there are none. 0 / -1. */
+KB_MUST_USE int seg_txi_write_all(struct log_segment *s);
+/* A marker appended to segment s at m->offset: closes the producer's transaction in the
+ * state and indexes it in s when it was aborted. */
+struct pstate_marker;
+void plog_txn_marker(struct plog *l, struct log_segment *s, const struct pstate_marker *m);
+/* The COMMIT/ABORT marker of a whole uncompressed control batch p[0, size): false when it
+ * cannot be read (empty, compressed, malformed: Kafka ignores such a batch). */
+bool rb_marker_parse(const uint8_t *p, size_t size, bool *commit, int32_t *coord_epoch);
 
 /* ---- Leader epoch cache (epoch.c) -------------------------------------------------------- */
 struct epoch_ent {

@@ -325,9 +325,17 @@ static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_byt
 			return KERR_NONE;
 		end = pos + h.size;
 	}
+	int64_t next = s->next_offset; /* the base of the batch after the range */
+	if (end < s->size) {
+		struct rb_hdr nh;
+		if (rdr_header(&r, end, &nh) != 1)
+			return KERR_KAFKA_STORAGE_ERROR;
+		next = nh.base;
+	}
 	log_segment_ref(s);
 	*out = (struct log_read){.seg = s, .fd = s->fd, .pos = (off_t)pos,
-	                         .len = (size_t)(end - pos), .first_offset = h.base};
+	                         .len = (size_t)(end - pos), .first_offset = h.base,
+	                         .next_offset = next};
 	*empty_tail = h.count == 0 && end == pos + h.size && end == s->size;
 	return KERR_NONE;
 }
@@ -335,7 +343,8 @@ static int read_in_segment(struct log_segment *s, int64_t offset, size_t max_byt
 int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, int64_t upto,
               struct log_read *out)
 {
-	*out = (struct log_read){.seg = NULL, .fd = -1, .pos = 0, .len = 0, .first_offset = offset};
+	*out = (struct log_read){.seg = NULL, .fd = -1, .pos = 0, .len = 0, .first_offset = offset,
+	                         .next_offset = offset};
 	if (offset < l->log_start || offset > l->leo)
 		return KERR_OFFSET_OUT_OF_RANGE;
 	for (size_t i = plog_floor_index(l, offset); i < l->n; i++) {
@@ -349,7 +358,8 @@ int plog_read(struct plog *l, int64_t offset, size_t max_bytes, bool min_one, in
 		/* Only the empty batch that ends a cleaned segment (cleaner.c): read on from the
 		 * next segment, so a reader never gets a response without records. */
 		log_segment_unref(out->seg);
-		*out = (struct log_read){.seg = NULL, .fd = -1, .first_offset = offset};
+		*out = (struct log_read){.seg = NULL, .fd = -1, .first_offset = offset,
+		                         .next_offset = offset};
 		offset = l->segs[i + 1]->base;
 	}
 	return KERR_NONE; /* offset == LEO */
@@ -451,6 +461,7 @@ int plog_truncate_fully(struct plog *l, int64_t offset)
 	if (keep->base == offset) {
 		if (seg_truncate(keep, 0, offset) < 0)
 			return KERR_KAFKA_STORAGE_ERROR;
+		seg_txi_truncate(keep, offset);
 	} else {
 		keep = seg_new(l->dir, offset);
 		if (seg_create_files(keep) < 0) {
@@ -505,6 +516,7 @@ int plog_truncate_to(struct plog *l, int64_t offset)
 	if (rc == KERR_NONE && detached < 0)
 		rc = KERR_KAFKA_STORAGE_ERROR;
 	l->leo = s->next_offset;
+	seg_txi_truncate(s, l->leo); /* aborted transactions whose marker is gone */
 	l->recovery_point = KB_MIN(l->recovery_point, l->leo);
 	l->log_start = KB_MIN(l->log_start, l->leo);
 	/* The new LEO, not `offset`: when a batch straddled it, its epoch's entry goes too. */

@@ -1,6 +1,8 @@
 /* pstate.c — producer state: a dense entry array indexed by an open-addressing hash table
  * (linear probing, deletion by backward shift, so no tombstones). Removal moves the last entry
- * into the hole, so iteration and snapshots walk a dense array. See pstate.h. */
+ * into the hole, so iteration and snapshots walk a dense array. Open transactions are an
+ * array sorted by first offset (appends nearly always add at the end); completed ones not yet
+ * below the HW an array in marker order. See pstate.h. */
 #include "pstate.h"
 
 #include "../common/kerr.h"
@@ -8,11 +10,19 @@
 
 #include <string.h>
 
+struct txn_span {
+	int64_t first, last; /* open: last = producer id; unreplicated: last = marker offset */
+};
+
 struct pstate {
 	struct pstate_entry *e;
 	size_t n, cap;
 	uint32_t *slot;   /* entry index + 1; 0 = empty */
 	size_t nslots;    /* power of two, >= 2 * n */
+	struct txn_span *open;   /* open transactions, ascending first offset; last = pid */
+	size_t nopen, capopen;
+	struct txn_span *unrep;  /* completed, marker not yet below the HW, in marker order */
+	size_t nunrep, capunrep;
 };
 
 static size_t slot_of(const struct pstate *ps, int64_t pid)
@@ -52,13 +62,55 @@ void pstate_free(struct pstate *ps)
 		return;
 	kb_free(ps->e);
 	kb_free(ps->slot);
+	kb_free(ps->open);
+	kb_free(ps->unrep);
 	kb_free(ps);
 }
 
 void pstate_clear(struct pstate *ps)
 {
 	ps->n = 0;
+	ps->nopen = ps->nunrep = 0;
 	memset(ps->slot, 0, ps->nslots * sizeof(*ps->slot));
+}
+
+/* ---- Open transactions ------------------------------------------------------------------------ */
+
+/* Index of the first open transaction with first offset >= off. */
+static size_t open_lower(const struct pstate *ps, int64_t off)
+{
+	size_t lo = 0, hi = ps->nopen;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ps->open[mid].first < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void open_add(struct pstate *ps, int64_t first, int64_t pid)
+{
+	size_t i = open_lower(ps, first);
+	KB_GROW(ps->open, ps->capopen, ps->nopen + 1, 8);
+	memmove(ps->open + i + 1, ps->open + i, (ps->nopen - i) * sizeof(*ps->open));
+	ps->open[i] = (struct txn_span){first, pid};
+	ps->nopen++;
+}
+
+static void open_remove(struct pstate *ps, int64_t first)
+{
+	size_t i = open_lower(ps, first);
+	if (i < ps->nopen && ps->open[i].first == first) {
+		memmove(ps->open + i, ps->open + i + 1, (ps->nopen - i - 1) * sizeof(*ps->open));
+		ps->nopen--;
+	}
+}
+
+size_t pstate_open_txns(const struct pstate *ps)
+{
+	return ps->nopen;
 }
 
 size_t pstate_count(const struct pstate *ps)
@@ -103,6 +155,12 @@ static bool in_sequence(int32_t last_seq, int32_t next_seq)
 	       (next_seq == 0 && last_seq == INT32_MAX);
 }
 
+/* Rule 5: no plain batch inside the producer's open transaction. */
+static int txn_ok(const struct pstate_entry *e, const struct pstate_append *a)
+{
+	return e && e->txn_first != PSTATE_NO_TXN && !a->txn ? KERR_INVALID_TXN_STATE : KERR_NONE;
+}
+
 int pstate_check(const struct pstate *ps, const struct pstate_append *a, struct pstate_dup *dup)
 {
 	const struct pstate_entry *e = pstate_find(ps, a->pid);
@@ -125,12 +183,12 @@ int pstate_check(const struct pstate *ps, const struct pstate_append *a, struct 
 		/* A new epoch restarts at 0; an unknown producer may start anywhere (KIP-360). */
 		if (a->first_seq != 0 && cur_epoch != PSTATE_NO_EPOCH)
 			return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-		return KERR_NONE;
+		return txn_ok(e, a);
 	}
 	int32_t last = e->n ? pstate_entry_batch(e, e->n - 1u)->last_seq : PSTATE_NO_SEQ;
-	if (cur_epoch == PSTATE_NO_EPOCH || in_sequence(last, a->first_seq))
-		return KERR_NONE;
-	return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	if (cur_epoch != PSTATE_NO_EPOCH && !in_sequence(last, a->first_seq))
+		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	return txn_ok(e, a);
 }
 
 static struct pstate_entry *get_or_add(struct pstate *ps, int64_t pid)
@@ -144,7 +202,7 @@ static struct pstate_entry *get_or_add(struct pstate *ps, int64_t pid)
 	}
 	struct pstate_entry *e = &ps->e[ps->n++];
 	*e = (struct pstate_entry){.pid = pid, .last_ts = -1, .epoch = PSTATE_NO_EPOCH,
-	                           .coord_epoch = -1};
+	                           .coord_epoch = -1, .txn_first = PSTATE_NO_TXN};
 	if (2 * ps->n > ps->nslots)
 		rehash(ps, ps->nslots * 2);
 	else
@@ -174,6 +232,62 @@ void pstate_update(struct pstate *ps, const struct pstate_append *a)
 	                         .last_offset = a->last_offset, .timestamp = a->max_ts};
 	add_batch(e, &b);
 	e->last_ts = a->max_ts;
+	if (a->txn && e->txn_first == PSTATE_NO_TXN) {
+		e->txn_first = a->first_offset;
+		open_add(ps, a->first_offset, a->pid);
+	}
+}
+
+int pstate_check_marker(const struct pstate *ps, int64_t pid, int16_t epoch, int32_t coord_epoch)
+{
+	const struct pstate_entry *e = pstate_find(ps, pid);
+	if (!e)
+		return KERR_NONE;
+	if (epoch < e->epoch)
+		return KERR_INVALID_PRODUCER_EPOCH;
+	if (coord_epoch < e->coord_epoch)
+		return KERR_TRANSACTION_COORDINATOR_FENCED;
+	return KERR_NONE;
+}
+
+bool pstate_end_txn(struct pstate *ps, const struct pstate_marker *m, struct pstate_txn_done *done)
+{
+	struct pstate_entry *e = get_or_add(ps, m->pid);
+	bool closed = e->txn_first != PSTATE_NO_TXN;
+	if (closed) {
+		open_remove(ps, e->txn_first);
+		int64_t lso = m->offset + 1; /* the earliest open transaction of another producer */
+		for (size_t i = 0; i < ps->nopen; i++)
+			if (ps->open[i].last != m->pid) {
+				lso = ps->open[i].first;
+				break;
+			}
+		*done = (struct pstate_txn_done){.pid = m->pid, .first = e->txn_first,
+		                                 .last = m->offset, .lso = lso, .aborted = !m->commit};
+		KB_GROW(ps->unrep, ps->capunrep, ps->nunrep + 1, 8);
+		ps->unrep[ps->nunrep++] = (struct txn_span){e->txn_first, m->offset};
+		e->txn_first = PSTATE_NO_TXN;
+	}
+	if (e->epoch != m->epoch) { /* a higher epoch (a fenced producer's abort) is adopted */
+		e->epoch = m->epoch;
+		e->n = e->head = 0;
+	}
+	e->coord_epoch = m->coord_epoch;
+	e->last_ts = m->ts;
+	return closed;
+}
+
+int64_t pstate_first_unstable(struct pstate *ps, int64_t hw)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < ps->nunrep; i++)
+		if (ps->unrep[i].last >= hw)
+			ps->unrep[k++] = ps->unrep[i];
+	ps->nunrep = k;
+	int64_t first = ps->nopen ? ps->open[0].first : INT64_MAX;
+	for (size_t i = 0; i < ps->nunrep; i++)
+		first = KB_MIN(first, ps->unrep[i].first);
+	return first;
 }
 
 /* Removes the entry in slot i: backward-shift the probe run, then move the last entry into
@@ -209,7 +323,7 @@ size_t pstate_expire(struct pstate *ps, int64_t now_ms, int64_t expiration_ms)
 {
 	size_t removed = 0;
 	for (size_t k = 0; k < ps->n;) {
-		if (now_ms - ps->e[k].last_ts >= expiration_ms) {
+		if (ps->e[k].txn_first == PSTATE_NO_TXN && now_ms - ps->e[k].last_ts >= expiration_ms) {
 			remove_slot(ps, probe(ps, ps->e[k].pid));
 			removed++;
 		} else {
@@ -264,7 +378,7 @@ uint8_t *pstate_snapshot_encode(const struct pstate *ps, size_t *len)
 		put32(p + 22, (uint32_t)(b ? b->offset_delta : 0));
 		put64(p + 26, (uint64_t)e->last_ts);
 		put32(p + 34, (uint32_t)e->coord_epoch);
-		put64(p + 38, (uint64_t)(int64_t)-1); /* no transactions */
+		put64(p + 38, (uint64_t)e->txn_first);
 	}
 	put16(buf, PSTATE_SNAP_VERSION);
 	put32(buf + 6, (uint32_t)ps->n);
@@ -285,13 +399,18 @@ int pstate_snapshot_decode(struct pstate *ps, const uint8_t *p, size_t len, int6
 		return -1;
 	for (const uint8_t *q = p + PSTATE_SNAP_HEADER; q < p + len; q += PSTATE_SNAP_ENTRY) {
 		int64_t ts = (int64_t)get64(q + 26);
-		if (expiration_ms >= 0 && now_ms - ts >= expiration_ms)
+		int64_t txn_first = (int64_t)get64(q + 38);
+		if (txn_first < 0 && expiration_ms >= 0 && now_ms - ts >= expiration_ms)
 			continue;
 		struct pstate_entry *e = get_or_add(ps, (int64_t)get64(q));
 		e->epoch = (int16_t)get16(q + 8);
 		e->n = e->head = 0;
 		e->last_ts = ts;
 		e->coord_epoch = (int32_t)get32(q + 34);
+		if (txn_first >= 0 && e->txn_first == PSTATE_NO_TXN) {
+			e->txn_first = txn_first;
+			open_add(ps, txn_first, e->pid);
+		}
 		int64_t last_off = (int64_t)get64(q + 14);
 		int32_t delta = (int32_t)get32(q + 22);
 		if (last_off >= 0 && delta >= 0) {

@@ -39,6 +39,7 @@
 
 #define SNAP_SUFFIX ".snapshot"
 #define PSTATE_SCAN_WANT (64u * 1024)
+#define PSTATE_MARKER_READ 4096
 
 static void snap_path(const char *dir, int64_t off, char *buf, size_t n)
 {
@@ -61,15 +62,33 @@ static bool header_append(const uint8_t *p, struct pstate_append *a)
 	a->first_offset = (int64_t)be64_get(p + RB_BASE_OFFSET);
 	a->last_offset = a->first_offset + delta;
 	a->max_ts = (int64_t)be64_get(p + RB_MAX_TIMESTAMP);
+	a->txn = (be16_get(p + RB_ATTRIBUTES) & RB_ATTR_TRANSACTIONAL) != 0;
 	return true;
+}
+
+/* The whole batch p[0, size) in segment s into the state: a data batch with a producer id, or
+ * a readable COMMIT/ABORT marker (an empty or unreadable control batch is ignored, as Kafka). */
+static void note_batch(struct plog *l, struct log_segment *s, const uint8_t *p, size_t size)
+{
+	struct pstate_append a;
+	struct pstate_marker m;
+	int64_t pid = (int64_t)be64_get(p + RB_PRODUCER_ID);
+	if (header_append(p, &a)) {
+		pstate_update(l->ps, &a);
+	} else if (pid >= 0 && (be16_get(p + RB_ATTRIBUTES) & RB_ATTR_CONTROL) &&
+	           rb_marker_parse(p, size, &m.commit, &m.coord_epoch)) {
+		m.pid = pid;
+		m.epoch = (int16_t)be16_get(p + RB_PRODUCER_EPOCH);
+		m.offset = (int64_t)be64_get(p + RB_BASE_OFFSET);
+		m.ts = (int64_t)be64_get(p + RB_MAX_TIMESTAMP);
+		plog_txn_marker(l, s, &m);
+	}
 }
 
 void plog_pstate_note(struct plog *l, const uint8_t *p, size_t len)
 {
-	struct pstate_append a;
 	for (size_t off = 0; off < len; off += be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD)
-		if (header_append(p + off, &a))
-			pstate_update(l->ps, &a);
+		note_batch(l, plog_active(l), p + off, be32_get(p + off + RB_LENGTH) + RB_LOG_OVERHEAD);
 	l->ps_map_end = l->leo;
 }
 
@@ -81,6 +100,7 @@ int plog_producer_check(struct plog *l, const struct batch_info *info, struct ps
 	                          .first_seq = info->base_sequence,
 	                          .last_seq = pstate_last_seq(info->base_sequence,
 	                                                      info->last_offset_delta)};
+	a.txn = (info->attributes & RB_ATTR_TRANSACTIONAL) != 0;
 	return pstate_check(l->ps, &a, dup);
 }
 
@@ -276,14 +296,18 @@ static int replay_headers(struct plog *l, int64_t from)
 		}
 		while (pos < s->size) {
 			const uint8_t *p = rdr_get(&r, pos, RB_HEADER_SIZE);
-			struct pstate_append a;
 			int hr = p ? rb_header_parse(p, RB_HEADER_SIZE, &h) : RB_HDR_BAD;
 			if ((hr != RB_HDR_OK && hr != RB_HDR_PARTIAL) || !rb_hdr_offsets_ok(&h)) {
 				rc = -1;
 				break;
 			}
-			if (h.base >= from && header_append(p, &a))
-				pstate_update(l->ps, &a);
+			/* A marker is read whole (78 bytes, a few KiB at most: a larger control batch
+			 * is not one Kafka writes and is ignored like an unreadable one). */
+			if (h.base >= from && (h.attrs & RB_ATTR_CONTROL) && h.size <= PSTATE_MARKER_READ)
+				p = rdr_get(&r, pos, (size_t)h.size);
+			if (p && h.base >= from)
+				note_batch(l, s, p, (h.attrs & RB_ATTR_CONTROL) ? (size_t)h.size
+				                                                  : RB_HEADER_SIZE);
 			pos += h.size;
 		}
 	}
@@ -327,6 +351,10 @@ static void rebuild(struct plog *l, int64_t now_ms)
 	l->ps_snap_off = from;
 	if (from < 0)
 		from = l->segs[0]->base;
+	/* .txnindex entries from here on are written again by the replay; below the recovery
+	 * point (and the snapshot, written after a flush synced them) they are trusted. */
+	for (size_t i = 0; i < l->n; i++)
+		seg_txi_truncate(l->segs[i], KB_MAX(from, l->recovery_point));
 	if (replay_headers(l, from) < 0)
 		say_warn("log", "%s: producer state replay stopped by a read error", l->dir);
 	l->ps_map_end = l->leo;

@@ -536,6 +536,9 @@ static int load_one(struct plog *l, struct log_segment *s, enum seg_trust trust,
 		log_segment_unref(s);
 		return -1;
 	}
+	seg_txi_load(s);
+	if (trunc_off >= 0)
+		seg_txi_truncate(s, s->next_offset); /* markers cut off with the torn tail */
 	if (prev && prev->size > 0 && s->base > prev->next_offset) {
 		say_warn("log", "%s: gap: previous segment ends at offset %" PRId64, s->path,
 		         prev->next_offset);

@@ -26,9 +26,10 @@
 #include <unistd.h>
 
 /* Files that leave with a segment: its own, and the producer snapshot at its base. */
-static const char *const seg_all_suffixes[] = {".log", ".index", ".timeindex", ".snapshot"};
+static const char *const seg_all_suffixes[] = {".log", ".index", ".timeindex", ".txnindex",
+                                               ".snapshot"};
 /* A segment's own files: what a cleaning swap renames (.cleaned -> .swap -> live). */
-static const char *const seg_suffixes[] = {".log", ".index", ".timeindex"};
+static const char *const seg_suffixes[] = {".log", ".index", ".timeindex", ".txnindex"};
 
 struct log_segment *seg_new(const char *dir, int64_t base)
 {
@@ -39,7 +40,7 @@ struct log_segment *seg_new(const char *dir, int64_t base)
 	s->base = base;
 	s->path = kb_malloc(n);
 	snprintf(s->path, n, "%s/%020" PRId64, dir, base);
-	s->fd = s->ofd = s->tfd = -1;
+	s->fd = s->ofd = s->tfd = s->xfd = -1;
 	s->next_offset = base;
 	s->max_ts = s->max_ts_off = -1;
 	s->first_append_ms = s->last_append_ms = -1;
@@ -110,7 +111,9 @@ void seg_close_index_fds(struct log_segment *s)
 		close(s->ofd);
 	if (s->tfd >= 0)
 		close(s->tfd);
-	s->ofd = s->tfd = -1;
+	if (s->xfd >= 0)
+		close(s->xfd);
+	s->ofd = s->tfd = s->xfd = -1;
 }
 
 /* A file that cannot be renamed is unlinked at once: a .log left under its own name would
@@ -156,6 +159,7 @@ void log_segment_unref(struct log_segment *s)
 	seg_close_index_fds(s);
 	kb_free(s->oidx);
 	kb_free(s->tidx);
+	kb_free(s->txi);
 	kb_free(s->path);
 	kb_free(s);
 }

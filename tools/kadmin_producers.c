@@ -1,5 +1,5 @@
 /* kadmin_producers.c — `producers describe --topic NAME --partition N`: the active idempotent
- * producers of one partition, from DescribeProducers (key 61) sent to the partition's leader
+ * and transactional producers of one partition, from DescribeProducers (key 61) sent to the partition's leader
  * (found in the cluster view, in either connection mode: the producer state lives only in the
  * brokers). Columns as Kafka's kafka-transactions.sh describe-producers prints them. */
 #include "kadmin.h"
@@ -51,11 +51,15 @@ static int describe(const struct kadmin *ka, struct view *v, const char *topic, 
 			printf("%-20s %-14s %-23s %-13s %-14s %s\n", "ProducerId", "ProducerEpoch",
 			       "LatestCoordinatorEpoch", "LastSequence", "LastTimestamp",
 			       "CurrentTransactionStartOffset");
-			for (int i = 0; i < pp->ActiveProducers.count; i++)
+			for (int i = 0; i < pp->ActiveProducers.count; i++) {
+				char start[24] = "None"; /* no open transaction (Kafka prints None) */
+				if (s[i].CurrentTxnStartOffset >= 0)
+					snprintf(start, sizeof(start), "%" PRId64, s[i].CurrentTxnStartOffset);
 				printf("%-20" PRId64 " %-14" PRId32 " %-23" PRId32 " %-13" PRId32
 				       " %-14" PRId64 " %s\n",
 				       s[i].ProducerId, s[i].ProducerEpoch, s[i].CoordinatorEpoch,
-				       s[i].LastSequence, s[i].LastTimestamp, "None");
+				       s[i].LastSequence, s[i].LastTimestamp, start);
+			}
 			rc = KADMIN_OK;
 		}
 	}

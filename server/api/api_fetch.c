@@ -8,6 +8,14 @@
  * available, the request parks on its partitions (max_wait_ms) and is woken by appends and
  * high-watermark moves, not by polling. Fetch sessions are not kept: the answer always
  * carries session id 0, which tells clients to send full requests (KIP-227).
+ *
+ * Isolation (v4+, fact sheet §B7). read_uncommitted consumers read below the HW and get a null
+ * AbortedTransactions list; read_committed ones (isolation_level 1) read whole batches below
+ * the last stable offset (the sendfile range ends at the LSO's byte position) and get the
+ * aborted transactions overlapping what they read (log.h plog_aborted_txns: from the fetch
+ * offset to the offset after the range), an empty list when nothing is read. LastStableOffset
+ * is the LSO for both. A parked read_committed fetch is re-tried on the same wakes (appends, HW
+ * moves): the LSO moves only with the HW or an append.
  */
 #include "../../common/say.h"
 #include "../../log/legacy.h"
@@ -92,15 +100,36 @@ static size_t down_convert(struct kreq *r, struct log_read *lr,
 	return conv_len;
 }
 
+/* read_committed: the aborted transactions overlapping [from, upper) into out's list. */
+static int16_t aborted_list(struct kreq *r, struct partition *p, int64_t from, int64_t upper,
+                            struct FetchResponsePartitionData *out)
+{
+	struct log_aborted *ab;
+	size_t n;
+	if (plog_aborted_txns(p->log, from, upper, &ab, &n) < 0)
+		return KERR_UNKNOWN_SERVER_ERROR; /* past KB_FETCH_MAX_ABORTED */
+	struct AbortedTransaction *v = kreq_array(r, &out->AbortedTransactions, (int32_t)n,
+	                                          sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = (struct AbortedTransaction){ab[i].producer_id, ab[i].first_offset};
+	kb_free(ab);
+	return v ? 0 : KERR_UNKNOWN_SERVER_ERROR;
+}
+
 /* One partition: its answer, and (keep) the file range in the response. Returns bytes. */
 static size_t read_partition(struct kreq *r, struct partition *p,
                              const struct FetchPartition *in, size_t budget, bool min_one,
                              bool keep, struct FetchResponsePartitionData *out)
 {
+	const struct FetchRequest *req = r->req;
+	bool committed = replica_id(r) < 0 && r->version >= 4 && req->IsolationLevel == 1;
+	int64_t lso = plog_lso(p->log, p->hw);
 	out->HighWatermark = p->hw;
-	out->LastStableOffset = p->hw; /* no transactions: stable = committed */
+	out->LastStableOffset = lso;
 	out->LogStartOffset = plog_start_offset(p->log);
-	int64_t upto = replica_id(r) >= 0 ? plog_end_offset(p->log) : p->hw;
+	if (committed) /* an empty list, not null */
+		out->AbortedTransactions = (struct kp_array){NULL, 0};
+	int64_t upto = replica_id(r) >= 0 ? plog_end_offset(p->log) : committed ? lso : p->hw;
 	size_t limit = KB_MIN(budget, (size_t)KB_MAX(in->PartitionMaxBytes, 0));
 	struct log_read lr;
 	int rc = plog_read(p->log, in->FetchOffset, limit, min_one, upto, &lr);
@@ -113,6 +142,11 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 	if (!keep) {
 		log_segment_unref(lr.seg);
 		return lr.len;
+	}
+	if (committed && (out->ErrorCode = aborted_list(r, p, in->FetchOffset, lr.next_offset,
+	                                                out)) != 0) {
+		log_segment_unref(lr.seg);
+		return 0;
 	}
 	if (r->version < 4)
 		return down_convert(r, &lr, out);

@@ -5,8 +5,10 @@
  * (Kafka 3.9 checks its metadata cache the same way); the rest go to the coordinator, which
  * answers at once or after the commit's append is replicated (api_group.h's waits).
  * OffsetFetch: v0-1 report a group error in every partition, v2-7 at the top, v8 per group;
- * null topics (v2+) mean every committed offset of the group. RequireStable (v7+) needs no
- * work: without transactions no offset is ever pending.
+ * null topics (v2+) mean every committed offset of the group. RequireStable (v7+): a partition
+ * whose commit is not settled (a transactional one pending its marker, or an OffsetCommit
+ * still being appended; group_offset_unstable) gets UNSTABLE_OFFSET_COMMIT with offset -1, as
+ * Kafka's getOffsets answers it.
  * DescribeGroups: an unknown group is Dead with no members and no error (Kafka 3.9, classic).
  * ListGroups: every loaded coordinator of this broker; COORDINATOR_LOAD_IN_PROGRESS while one
  * loads, with the groups known so far.
@@ -109,11 +111,12 @@ _Static_assert(sizeof(struct OffsetFetchResponseTopic) == sizeof(struct OffsetFe
 
 typedef struct OffsetFetchResponsePartitions ofpart;
 
-static void fill_part(ofpart *p, int32_t idx, const struct group_offset *o)
+static void fill_part(ofpart *p, int32_t idx, const struct group_offset *o, bool unstable)
 {
 	*p = (ofpart){.PartitionIndex = idx, .CommittedOffset = -1, .CommittedLeaderEpoch = -1,
-	              .Metadata = KP_STR_LIT(""), .ErrorCode = KERR_NONE};
-	if (o) {
+	              .Metadata = KP_STR_LIT(""),
+	              .ErrorCode = unstable ? KERR_UNSTABLE_OFFSET_COMMIT : KERR_NONE};
+	if (o && !unstable) {
 		p->CommittedOffset = o->offset;
 		p->CommittedLeaderEpoch = o->leader_epoch;
 		p->Metadata = o->metadata.len < 0 ? KP_STR_LIT("") : o->metadata;
@@ -150,7 +153,7 @@ static int by_topic_partition(const void *x, const void *y)
 
 /* Every committed offset of the group, grouped by topic. -1: the response does not fit. */
 static int fetch_all(struct kreq *r, struct group_coord *c, struct kp_str group,
-                     struct kp_array *topics)
+                     struct kp_array *topics, bool require_stable)
 {
 	struct all_offsets a = {.r = r};
 	a.cap = group_offset_foreach(c, group, NULL, NULL);
@@ -178,7 +181,9 @@ static int fetch_all(struct kreq *r, struct group_coord *c, struct kp_str group,
 			out[t].Partitions.count = 0;
 		}
 		ofpart *p = out[t].Partitions.elems;
-		fill_part(&p[out[t].Partitions.count++], a.v[i].partition, &a.v[i]);
+		bool unstable = require_stable &&
+		                group_offset_unstable(c, group, a.v[i].topic, a.v[i].partition);
+		fill_part(&p[out[t].Partitions.count++], a.v[i].partition, &a.v[i], unstable);
 	}
 	return 0;
 }
@@ -188,12 +193,14 @@ static int fetch_all(struct kreq *r, struct group_coord *c, struct kp_str group,
 static int16_t fetch_group(struct kreq *r, struct kp_str group, const struct kp_array *req_topics,
                            struct kp_array *topics, bool per_partition_errors, bool *fit)
 {
+	const struct OffsetFetchRequest *req = r->req;
+	bool stable = r->version >= 7 && req->RequireStable;
 	struct group_coord *c;
 	int16_t err = group_coord_of(r, group, &c);
 	*fit = true;
 	topics->count = 0;
 	if (err == KERR_NONE && req_topics->count < 0) {
-		*fit = fetch_all(r, c, group, topics) == 0;
+		*fit = fetch_all(r, c, group, topics, stable) == 0;
 		return err;
 	}
 	if (err != KERR_NONE && !per_partition_errors)
@@ -216,8 +223,11 @@ static int16_t fetch_group(struct kreq *r, struct kp_str group, const struct kp_
 		for (int k = 0; k < in[t].PartitionIndexes.count; k++) {
 			struct group_offset o;
 			bool have = err == KERR_NONE && group_offset_get(c, group, in[t].Name, idx[k], &o);
-			fill_part(&p[k], idx[k], have ? &o : NULL);
-			p[k].ErrorCode = err;
+			bool unstable = err == KERR_NONE && stable &&
+			                group_offset_unstable(c, group, in[t].Name, idx[k]);
+			fill_part(&p[k], idx[k], have ? &o : NULL, unstable);
+			if (!unstable)
+				p[k].ErrorCode = err;
 		}
 	}
 	return err;

@@ -22,13 +22,16 @@ static int16_t leader_partition(struct kreq *r, struct kp_str topic, int32_t idx
 	return 0;
 }
 
-/* Offset (and timestamp) for one request entry. Consumers see up to the HW; a replica
- * (replica_id >= 0, or -2 for debugging) up to the log end. */
+/* Offset (and timestamp) for one request entry. Consumers see up to the HW (read_committed,
+ * v2+: up to the last stable offset, as Kafka's lastFetchableOffset); a replica (replica_id
+ * >= 0, or -2 for debugging) up to the log end. */
 static int16_t lookup(struct kreq *r, struct partition *p, int64_t ts, int64_t *off,
                       int64_t *ts_out)
 {
 	const struct ListOffsetsRequest *req = r->req;
-	int64_t end = req->ReplicaId == -1 ? p->hw : plog_end_offset(p->log);
+	int64_t end = req->ReplicaId != -1    ? plog_end_offset(p->log)
+	              : req->IsolationLevel == 1 && r->version >= 2 ? plog_lso(p->log, p->hw)
+	                                                            : p->hw;
 	*ts_out = -1;
 	if (ts == TS_LATEST) {
 		*off = end;

@@ -112,12 +112,12 @@ static int16_t compute(struct grow *g, const struct md_partition *old_parts, int
                        struct md_partition **all, char *m, size_t mlen)
 {
 	const struct CreatePartitionsTopic *t = g->in;
-	int add = t->Count - old;
 	*all = NULL;
 	if (t->Count <= old) {
 		snprintf(m, mlen, "the topic has %d partitions; the count can only grow", old);
 		return KERR_INVALID_PARTITIONS;
 	}
+	int add = t->Count - old; /* after the check: Count may be INT32_MIN */
 	int16_t code = adm_budget_check(&g->s->bud, t->Count, add, m, mlen);
 	if (code)
 		return code;

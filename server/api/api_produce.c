@@ -14,6 +14,19 @@
  * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
  * original offsets and appends nothing; a sequence gap or a stale epoch gets its error. Other
  * batches skip all of it.
+ *
+ * Transactional batches (attribute 0x10) are taken only from a request that carries a
+ * transactional_id: otherwise every partition of the request gets
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended (Kafka's KafkaApis; there are
+ * no ACLs, so any non-null id is authorized). They need a producer id and get the idempotent
+ * checks plus INVALID_TXN_STATE for a plain batch inside the producer's open transaction; the
+ * first one opens the producer's transaction on the partition (log/pstate.h: it holds the last
+ * stable offset until its marker, see api_markers.c). Control batches from clients are
+ * refused by batch_validate (INVALID_RECORD).
+ * Not built: KIP-890 part 1 (the leader asking the transaction coordinator, through
+ * AddPartitionsToTxn VerifyOnly, whether the partition is in the producer's transaction before
+ * the first transactional append; fact sheet §B9). A transactional batch for a partition the
+ * coordinator does not know of is appended as Kafka before 3.6 did.
  */
 #include "../../common/limits.h"
 #include "../../common/say.h"
@@ -25,6 +38,7 @@
 #include "../core/dispatch.h"
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
+#include "api_ack.h"
 
 #include <string.h>
 
@@ -38,9 +52,28 @@ struct ack_need {
 static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out, struct ack_need *need);
 
+#define RB_ATTR_TXN 0x10 /* transactional (kafka-protocol.md §4.1) */
+
 static uint8_t magic_of(struct kp_bytes rec)
 {
 	return rec.len > RB_MAGIC ? rec.ptr[RB_MAGIC] : 0xff;
+}
+
+/* Kafka's hasTransactionalRecords: a magic-2 batch with the transactional bit (Produce v3+
+ * carries one batch per partition; a v0-2 message set has no such bit). */
+static bool has_txn_records(const struct ProduceRequest *req)
+{
+	const struct TopicProduceData *in = req->TopicData.elems;
+	for (int t = 0; t < req->TopicData.count; t++) {
+		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
+		for (int k = 0; k < in[t].PartitionData.count; k++) {
+			struct kp_bytes rec = pd[k].Records;
+			if (rec.len > RB_ATTRIBUTES + 1 && magic_of(rec) == 2 &&
+			    (rec.ptr[RB_ATTRIBUTES + 1] & RB_ATTR_TXN))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* The batch to append: as sent, or converted from a legacy message set (Produce v0-2 with
@@ -121,8 +154,8 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 		return (int16_t)rc;
 	if ((info.attributes & 0x7) == 4 && r->version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE; /* zstd needs Produce v7+ */
-	if (info.attributes & 0x10)
-		return KERR_INVALID_RECORD; /* transactional batches: no transaction support */
+	if ((info.attributes & RB_ATTR_TXN) && info.producer_id < 0)
+		return KERR_INVALID_RECORD; /* a transaction needs a producer id */
 	if (p->compact && (rc = check_keys(p, rec)) != 0)
 		return (int16_t)rc;
 	int64_t now = kb_wall_ms();
@@ -158,104 +191,6 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	need->hw = plog_end_offset(p->log);
 	need->flushed = p->ack_flush_upto;
 	return 0;
-}
-
-/* ---- acks=-1: waiting for the high watermark ------------------------------------------------ */
-
-struct pwait_item {
-	struct partition *p;        /* NULL once settled */
-	int64_t need;               /* HW that covers the batch (acks=-1), else -1 */
-	int64_t flushed;            /* recovery point that covers it (flush.messages), else -1 */
-	struct PartitionProduceResponse *out;
-	bool last;                  /* the request's last batch for p: unwatches p when settled */
-};
-
-struct produce_wait {
-	struct kreq *r;
-	struct pg_op *op;
-	struct pwait_item *items;
-	int n;
-};
-
-static void pwait_free(struct produce_wait *w)
-{
-	kb_free(w->items);
-	kb_free(w);
-}
-
-/* Settles what can be settled (op: unwatch those, NULL once ended); answers and frees w when
- * everything is. Returns whether it did. */
-static bool pwait_settle(struct produce_wait *w, struct pg_op *op, bool timed_out)
-{
-	bool all = true;
-	for (int i = 0; i < w->n; i++) {
-		struct pwait_item *it = &w->items[i];
-		if (!it->p)
-			continue;
-		int16_t err = -1;
-		if (!it->p->leader)
-			err = KERR_NOT_LEADER_OR_FOLLOWER;
-		else if (it->p->hw >= it->need && partition_flushed(it->p, it->flushed))
-			err = it->need >= 0 && it->p->state.nisr < it->p->cfg.min_insync
-			              ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
-		else if (timed_out)
-			err = KERR_REQUEST_TIMED_OUT;
-		if (err < 0) {
-			all = false;
-			continue;
-		}
-		it->out->ErrorCode = err;
-		if (op && it->last) /* earlier batches for p settle no later than this one */
-			purgatory_unwatch(op, partition_key(it->p));
-		it->p = NULL;
-	}
-	if (!all)
-		return false;
-	kreq_finish(w->r, H_RESPOND);
-	pwait_free(w);
-	return true;
-}
-
-static bool pwait_try(struct pg_op *op, void *arg)
-{
-	return pwait_settle(arg, op, false);
-}
-
-static void pwait_expire(void *arg)
-{
-	bool done = pwait_settle(arg, NULL, true);
-	KB_ASSERT(done);
-}
-
-static void pwait_drop(void *arg)
-{
-	struct produce_wait *w = arg;
-	kreq_drop(w->r);
-	pwait_free(w);
-}
-
-/* A partition being deleted: its batches will never be covered. */
-static void pwait_key_gone(struct pg_op *op, void *arg, struct pg_key key)
-{
-	KB_UNUSED(op);
-	struct produce_wait *w = arg;
-	for (int i = 0; i < w->n; i++)
-		if (w->items[i].p && partition_key(w->items[i].p).id == key.id) {
-			w->items[i].out->ErrorCode = KERR_NOT_LEADER_OR_FOLLOWER;
-			w->items[i].p = NULL;
-		}
-}
-
-static const struct pg_ops pwait_ops = {pwait_try, pwait_expire, pwait_drop, pwait_key_gone};
-
-/* Parks r until the HW covers every item (the handler then returns H_ASYNC). */
-static void pwait_park(struct kreq *r, struct pwait_item *items, int n, int32_t timeout_ms)
-{
-	struct produce_wait *w = kb_malloc(sizeof(*w));
-	*w = (struct produce_wait){.r = r, .items = items, .n = n};
-	w->op = kreq_park(r, &pwait_ops, w, KB_MAX(timeout_ms, 0));
-	for (int i = n - 1; i >= 0; i--) /* backwards: the first to watch p is its last batch */
-		items[i].last = purgatory_watch(w->op, partition_key(items[i].p));
 }
 
 /* ---- The handler ---------------------------------------------------------------------------- */
@@ -305,9 +240,12 @@ enum handler_result handle_produce(struct kreq *r)
 	if (!alloc_responses(r, &total))
 		return H_CLOSE;
 	struct TopicProduceResponse *out = resp->Responses.elems;
-	struct pwait_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
+	struct ack_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
 	int nitems = 0;
 	bool failed = false;
+	/* Trap 11: transactional records need a transactional id, for the whole request. */
+	int16_t all_err = r->version >= 3 && req->TransactionalId.len < 0 && has_txn_records(req)
+	                          ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED : 0;
 	for (int t = 0; t < req->TopicData.count; t++) {
 		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
 		struct PartitionProduceResponse *po = out[t].PartitionResponses.elems;
@@ -318,18 +256,18 @@ enum handler_result handle_produce(struct kreq *r)
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
 			struct ack_need need = {-1, -1};
-			int16_t err = check_partition(r, in[t].Name, pd[k].Index, &p);
+			int16_t err = all_err ? all_err : check_partition(r, in[t].Name, pd[k].Index, &p);
 			if (err == 0)
 				err = produce_one(r, p, pd[k].Records, &po[k], &need);
 			po[k].ErrorCode = err;
 			failed |= err != 0;
 			if (req->Acks != -1)
 				need.hw = -1;
-			if (err == 0 && req->Acks != 0 &&
-			    (p->hw < need.hw || !partition_flushed(p, need.flushed))) {
+			if (err == 0 && req->Acks != 0 && !ack_covered(p, need.hw, need.flushed)) {
 				if (!items)
 					items = kb_calloc((size_t)total, sizeof(*items));
-				items[nitems++] = (struct pwait_item){p, need.hw, need.flushed, &po[k], false};
+				items[nitems++] = (struct ack_item){p, need.hw, need.flushed, &po[k].ErrorCode,
+				                                   NULL, false};
 			}
 		}
 	}
@@ -339,6 +277,7 @@ enum handler_result handle_produce(struct kreq *r)
 		return H_RESPOND;
 	/* Parked only now, on the one path that returns H_ASYNC (issue 8: a request parked
 	 * before an H_CLOSE was freed by dispatch and then used by the next HW wake). */
-	pwait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS);
+	ack_wait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS,
+	              NULL);
 	return H_ASYNC;
 }

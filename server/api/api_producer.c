@@ -109,7 +109,7 @@ static int16_t describe_partition(struct kreq *r, struct kp_str topic, int32_t i
 		                               .LastSequence = b ? b->last_seq : -1,
 		                               .LastTimestamp = e->last_ts,
 		                               .CoordinatorEpoch = e->coord_epoch,
-		                               .CurrentTxnStartOffset = -1};
+		                               .CurrentTxnStartOffset = e->txn_first};
 	}
 	return KERR_NONE;
 }

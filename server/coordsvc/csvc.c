@@ -170,7 +170,7 @@ static const struct pg_ops append_ops = {append_try, append_expire, append_drop,
                                          append_key_gone};
 
 int16_t csvc_append(struct cslot *sl, uint64_t token, const struct csvc_rec *recs, int n,
-                    int acks, int32_t timeout_ms)
+                    const struct rc_batch_params *bp, int acks, int32_t timeout_ms)
 {
 	struct broker *b = sl->svc->b;
 	struct partition *p = pm_find(b, kp_str_c(sl->svc->params->topic), sl->idx);
@@ -188,11 +188,14 @@ int16_t csvc_append(struct cslot *sl, uint64_t token, const struct csvc_rec *rec
 		        .key = recs[i].key, .key_len = (int32_t)recs[i].key_len,
 		        .value = recs[i].value,
 		        .value_len = recs[i].value ? (int32_t)recs[i].value_len : -1};
-	struct rc_batch_params bp;
-	rc_batch_params_default(&bp);
+	struct rc_batch_params def;
+	if (!bp) {
+		rc_batch_params_default(&def);
+		bp = &def;
+	}
 	uint8_t *batch = NULL;
 	size_t len = 0;
-	int rc = rc_batch_build(&bp, br, n, 0, (size_t)p->cfg.log.max_message_bytes, &batch, &len);
+	int rc = rc_batch_build(bp, br, n, 0, (size_t)p->cfg.log.max_message_bytes, &batch, &len);
 	kb_free(br);
 	if (rc != RC_OK)
 		return rc == RC_ERR_TOO_BIG ? KERR_MESSAGE_TOO_LARGE : KERR_UNKNOWN_SERVER_ERROR;

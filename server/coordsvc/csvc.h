@@ -14,8 +14,8 @@
  *   - FOLLOWER or STOP: the slot is unloaded (ops->close frees the coordinator). Every load
  *     has a new generation number: a wait started by an older load ends without telling the
  *     new coordinator;
- *   - csvc_append: one v2 batch (uncompressed, producer id -1, the given records) appended as
- *     leader, then parked in the purgatory on the partition's key until the high watermark
+ *   - csvc_append: one v2 batch (uncompressed; producer id -1 unless the caller gives header
+ *     fields, as TxnOffsetCommit's transactional batches) appended as leader, then parked in the purgatory on the partition's key until the high watermark
  *     covers it (acks -1: min.insync.replicas checked before appending and again when
  *     covered) or the local log end does (acks 1), or `timeout_ms` passes
  *     (REQUEST_TIMED_OUT); the outcome goes to ops->append_done, never inside csvc_append;
@@ -118,10 +118,12 @@ bool csvc_loading(const struct csvc *s);
 /* Re-arms sl's timer from ops->next_deadline. */
 void csvc_arm(struct cslot *sl);
 
-/* Appends recs as one batch with acks (-1 or 1) and a wait of at most timeout_ms. KERR_NONE:
+/* Appends recs as one batch (header fields from bp: attributes, producer id/epoch, base
+ * sequence; NULL: rc_batch_params_default, producer id -1) with acks (-1 or 1) and a wait of
+ * at most timeout_ms. The batch is in the local log when this returns KERR_NONE, and
  * ops->append_done(c, token, err) follows later; an error: it failed at once, no callback. */
 int16_t csvc_append(struct cslot *sl, uint64_t token, const struct csvc_rec *recs, int n,
-                    int acks, int32_t timeout_ms);
+                    const struct rc_batch_params *bp, int acks, int32_t timeout_ms);
 
 /* The partition of key: abs(Java hashCode) % the topic's partition count when the topic
  * exists, else % default_partitions (what it will be created with). */

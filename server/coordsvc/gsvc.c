@@ -4,6 +4,8 @@
 #include "gsvc.h"
 
 #include "../../common/say.h"
+#include "../../log/pstate.h"
+#include "../replica/partition.h"
 #include "csvc.h"
 
 #include <event2/event.h>
@@ -48,9 +50,10 @@ static int64_t now_cb(void *arg)
 	return kb_wall_ms();
 }
 
-static int16_t append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+/* One v2 batch of the records (header fields from bp; NULL: plain), appended as leader. */
+static int16_t append_batch(struct cslot *sl, uint64_t token, const struct group_append_rec *recs,
+                            int n, const struct rc_batch_params *bp)
 {
-	struct cslot *sl = arg;
 	struct broker *b = csvc_broker(sl->svc);
 	if (n <= 0 || n > 1 << 20)
 		return KERR_INVALID_REQUEST;
@@ -58,10 +61,37 @@ static int16_t append_cb(void *arg, uint64_t token, const struct group_append_re
 	for (int i = 0; i < n; i++)
 		cr[i] = (struct csvc_rec){recs[i].key, recs[i].key_len, recs[i].value,
 		                          recs[i].value_len};
-	int16_t err = csvc_append(sl, token, cr, n, b->cfg.offsets_commit_required_acks == -1 ? -1 : 1,
+	int16_t err = csvc_append(sl, token, cr, n, bp,
+	                          b->cfg.offsets_commit_required_acks == -1 ? -1 : 1,
 	                          b->cfg.offsets_commit_timeout_ms);
 	kb_free(cr);
 	return err;
+}
+
+static int16_t append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+{
+	return append_batch(arg, token, recs, n, NULL);
+}
+
+/* A TxnOffsetCommit: a transactional batch of the producer, base sequence 0. Appended as the
+ * coordinator (Kafka's origin COORDINATOR): partition_append runs no idempotence check (only
+ * Produce calls plog_producer_check), and of Kafka's coordinator checks only the epoch one
+ * applies: an epoch below the partition's for this producer is fenced. */
+static int16_t append_txn_cb(void *arg, uint64_t token, const struct group_append_rec *recs,
+                             int n, int64_t producer_id, int16_t producer_epoch)
+{
+	struct cslot *sl = arg;
+	struct partition *p = pm_find(csvc_broker(sl->svc), kp_str_c(GSVC_TOPIC), sl->idx);
+	const struct pstate_entry *e = p ? pstate_find(plog_producers(p->log), producer_id) : NULL;
+	if (e && producer_epoch < e->epoch)
+		return KERR_INVALID_PRODUCER_EPOCH;
+	struct rc_batch_params bp;
+	rc_batch_params_default(&bp);
+	bp.attributes = 0x10; /* transactional */
+	bp.producer_id = producer_id;
+	bp.producer_epoch = producer_epoch;
+	bp.base_sequence = 0;
+	return append_batch(sl, token, recs, n, &bp);
 }
 
 static void *open_cb(struct cslot *sl, struct partition *p)
@@ -83,6 +113,7 @@ static void *open_cb(struct cslot *sl, struct partition *p)
 	io.arg = sl;
 	io.now_ms = now_cb;
 	io.append = append_cb;
+	io.append_txn = append_txn_cb;
 	return group_coord_new(&cfg, &io);
 }
 
@@ -92,18 +123,23 @@ static void close_cb(struct cslot *sl, void *c)
 	group_coord_free(c);
 }
 
+/* Transactional offsets go pending under the producer; its marker (a control batch) completes
+ * them (group.h, group_load_record_in). */
 static int load_record_cb(struct cslot *sl, const struct csvc_batch *bt,
                           const struct rc_record *r)
 {
-	if (bt->control) /* no transactional offsets yet */
-		return 0;
-	return group_load_record(sl->c, r->key, (size_t)r->key_len, r->value,
-	                         r->value_len < 0 ? 0 : (size_t)r->value_len);
+	struct group_load_batch lb = {.producer_id = bt->producer_id,
+	                              .transactional = bt->transactional, .control = bt->control};
+	return group_load_record_in(sl->c, &lb, r->key, (size_t)r->key_len, r->value,
+	                            r->value_len < 0 ? 0 : (size_t)r->value_len);
 }
 
 static void load_done_cb(struct cslot *sl)
 {
 	group_load_done(sl->c);
+	if (group_txn_pending_count(sl->c) > 0)
+		say_info("group", "%s-%d: %d (producer, group) pairs hold transactional offsets "
+		         "awaiting their markers", GSVC_TOPIC, sl->idx, group_txn_pending_count(sl->c));
 }
 
 static int64_t next_deadline_cb(void *c)
@@ -190,6 +226,16 @@ int16_t gsvc_coordinator(struct broker *b, struct kp_str group_id, struct group_
 		return KERR_COORDINATOR_LOAD_IN_PROGRESS;
 	*out = sl->c;
 	return KERR_NONE;
+}
+
+void gsvc_txn_complete(struct broker *b, int32_t offsets_partition, int64_t pid, bool commit)
+{
+	struct gsvc *s = svc_of(b);
+	struct cslot *sl = s ? csvc_slot(s->cs, offsets_partition) : NULL;
+	if (!sl || !sl->c || !sl->loaded)
+		return; /* not loaded: the replay reads the marker from the log */
+	group_txn_complete(sl->c, pid, commit);
+	csvc_arm(sl);
 }
 
 void gsvc_foreach(struct broker *b, void (*fn)(void *arg, struct group_coord *c), void *arg)

@@ -15,7 +15,12 @@
  *     purgatory on the partition's key;
  *   - its timers (session expiry, rebalance deadlines) run from one libevent timer per
  *     coordinator, re-armed after every call into it (gsvc_done);
- *   - offsets.retention.check.interval.ms: group_expire_offsets on every loaded coordinator.
+ *   - offsets.retention.check.interval.ms: group_expire_offsets on every loaded coordinator;
+ *   - TxnOffsetCommit batches are transactional (attributes 0x10, the producer's id and epoch,
+ *     base sequence 0), appended as the coordinator: no idempotence check, an epoch below the
+ *     partition's for the producer → INVALID_PRODUCER_EPOCH. The replay hands every batch's
+ *     producer id and transactional/control attributes to group/ (group_load_record_in), so
+ *     pending transactional offsets and their markers load as they were.
  *
  * __consumer_offsets is created by the first FindCoordinator that needs it (any broker
  * writes it, the controller elects leaders, as for auto-created topics), with
@@ -55,6 +60,13 @@ int16_t gsvc_find(struct broker *b, struct kp_str group_id, int32_t *node);
 
 /* After every call into the coordinator of group_id: re-arms its timer. */
 void gsvc_done(struct broker *b, struct kp_str group_id);
+
+/* A COMMIT (commit true) or ABORT marker of producer `pid` on __consumer_offsets partition
+ * `offsets_partition` is replicated (the WriteTxnMarkers handler calls this once the high
+ * watermark covers the marker): the producer's pending transactional offsets there are
+ * materialised or dropped (group_txn_complete). A partition whose coordinator is not loaded:
+ * nothing (its replay reads the marker from the log). */
+void gsvc_txn_complete(struct broker *b, int32_t offsets_partition, int64_t pid, bool commit);
 
 /* Every loaded coordinator (ListGroups); fn must not free it. */
 void gsvc_foreach(struct broker *b, void (*fn)(void *arg, struct group_coord *c), void *arg);

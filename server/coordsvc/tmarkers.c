@@ -6,7 +6,8 @@
  * WriteTxnMarkers request of up to KB_TMARKERS_MAX_PARTITIONS_PER_REQUEST partitions when its
  * connection is ready and idle (one request in flight per broker, as Kafka's channel manager:
  * markers queued meanwhile go together in the next one), call done for finished jobs, close
- * connections idle for TMARKERS_IDLE_MS, and arm the one timer for the next due retry.
+ * connections idle for TMARKERS_IDLE_MS, and arm the one timer for the next due retry. A
+ * connection lost while no partition waits for its broker is closed rather than retried.
  * Replies only update the plan and kick.
  *
  * Jobs per broker: each transaction coordinator has at most one markers job per transactional
@@ -28,6 +29,11 @@
 
 /* A connection nobody sent on for this long is closed (Kafka: connections.max.idle.ms). */
 #define TMARKERS_IDLE_MS 60000
+/* A request unanswered this long fails (the connection is closed, its partitions retried).
+ * Longer than a leader's own wait for its markers' replication (30 s, Kafka's
+ * request.timeout.ms, after which it answers REQUEST_TIMED_OUT), so a slow leader answers
+ * before the connection is given up. */
+#define TMARKERS_REQUEST_TIMEOUT_MS 40000
 #define TMARKERS_CLIENT_ID "kbroker-txn-markers"
 
 struct tm_dest {
@@ -96,13 +102,22 @@ static void dest_ready(struct outclient *oc, void *arg)
 	kick(d->tm);
 }
 
+static void dest_free(struct tmarkers *tm, struct tm_dest *d);
+
+/* A connection nothing waits for is closed rather than retried in the background (its
+ * broker may be gone for good); one partitions wait for reconnects after the backoff. */
 static void dest_lost(struct outclient *oc, int16_t error, const char *why, void *arg)
 {
 	KB_UNUSED(oc);
 	struct tm_dest *d = arg;
+	struct tmarkers *tm = d->tm;
+	if (d->inflight == 0 && !tmplan_waits_for(&tm->plan, d->broker)) {
+		dest_free(tm, d); /* allowed inside the client's own callback (outclient.h) */
+		return;
+	}
 	say_ratelimited(SAY_INFO, "txn", "markers to broker %d: %s (%s); retrying", d->broker, why,
 	                kerr_name(error));
-	kick(d->tm);
+	kick(tm);
 }
 
 static const struct outclient_ops dest_ops = {dest_ready, dest_lost, dest_address};
@@ -122,7 +137,7 @@ static struct tm_dest *dest_get(struct tmarkers *tm, int32_t broker, int64_t now
 		        .software_version = "0.1.0",
 		        .max_response_bytes = KB_TMARKERS_RESPONSE_MAX_BYTES,
 		        .max_request_bytes = KB_TMARKERS_REQUEST_MAX_BYTES,
-		        .max_in_flight = 1};
+		        .request_timeout_ms = TMARKERS_REQUEST_TIMEOUT_MS, .max_in_flight = 1};
 		d->oc = outclient_new(tm->b->base, &oc, &dest_ops, d);
 		d->next = tm->dests;
 		tm->dests = d;

@@ -26,7 +26,8 @@
  * (common/limits.h), one request in flight per destination; jobs are bounded by what the
  * coordinators create (one per transactional id with markers outstanding). Connections are
  * made on demand (the address is read from the metadata cache before every attempt) and
- * closed after a minute unused. The implementation's pure part is tmarkers_plan.h.
+ * closed after a minute unused, or at once when lost while no marker waits for that broker.
+ * The implementation's pure part is tmarkers_plan.h.
  * @thread event loop only.
  */
 #ifndef KB_SERVER_TMARKERS_H

@@ -261,6 +261,15 @@ enum tmplan_class tmplan_answer(struct tmplan *p, const struct tmplan_entry *e, 
 	return c;
 }
 
+bool tmplan_waits_for(const struct tmplan *p, int32_t leader)
+{
+	for (const struct tmplan_job *j = p->active.head; j; j = j->next)
+		for (int i = 0; i < j->nparts; i++)
+			if (j->parts[i].st == TMP_WAIT && j->parts[i].leader == leader)
+				return true;
+	return false;
+}
+
 /* ---- Ending jobs ----------------------------------------------------------------------- */
 
 struct tmplan_job *tmplan_pop_finished(struct tmplan *p)

@@ -147,6 +147,10 @@ size_t tmplan_cancel(struct tmplan *p, const void *owner);
 /* Every ACTIVE or FINISHED job becomes DEAD without done (shutdown). */
 size_t tmplan_cancel_all(struct tmplan *p);
 
+/* Whether a WAIT partition of an ACTIVE job was last routed to `leader` (it will be sent
+ * there unless its leader changes): the connection to that broker is still needed. */
+bool tmplan_waits_for(const struct tmplan *p, int32_t leader);
+
 /* ---- Wire (net/kp_msgs_txn.h) ----------------------------------------------------------- */
 
 struct WriteTxnMarkersRequest;

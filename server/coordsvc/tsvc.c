@@ -71,7 +71,7 @@ static int16_t append_cb(void *arg, uint64_t token, const struct txn_append_rec 
 	for (int i = 0; i < n; i++)
 		cr[i] = (struct csvc_rec){recs[i].key, recs[i].key_len, recs[i].value,
 		                          recs[i].value_len};
-	int16_t err = csvc_append(ld->sl, token, cr, n, -1, timeout_ms > 0 ? timeout_ms : 1);
+	int16_t err = csvc_append(ld->sl, token, cr, n, NULL, -1, timeout_ms > 0 ? timeout_ms : 1);
 	kb_free(cr);
 	return err;
 }

@@ -34,6 +34,8 @@ const struct api_entry api_table[] = {
 	{KP_API_ADD_PARTITIONS_TO_TXN, 0, 5, handle_add_partitions_to_txn, true},
 	{KP_API_ADD_OFFSETS_TO_TXN, 0, 4, handle_add_offsets_to_txn, true},
 	{KP_API_END_TXN, 0, 4, handle_end_txn, true},
+	{KP_API_WRITE_TXN_MARKERS, 0, 1, handle_write_txn_markers},
+	{KP_API_TXN_OFFSET_COMMIT, 0, 4, handle_txn_offset_commit},
 	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs, true},
 	{KP_API_ALTER_CONFIGS, 0, 2, handle_alter_configs},
 	{KP_API_CREATE_PARTITIONS, 0, 3, handle_create_partitions},

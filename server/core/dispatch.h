@@ -93,6 +93,7 @@ enum handler_result handle_alter_configs(struct kreq *r);
 enum handler_result handle_incremental_alter_configs(struct kreq *r);
 enum handler_result handle_init_producer_id(struct kreq *r);
 enum handler_result handle_describe_producers(struct kreq *r);
+enum handler_result handle_write_txn_markers(struct kreq *r);
 enum handler_result handle_find_coordinator(struct kreq *r);
 enum handler_result handle_join_group(struct kreq *r);
 enum handler_result handle_sync_group(struct kreq *r);
@@ -109,6 +110,7 @@ enum handler_result handle_add_offsets_to_txn(struct kreq *r);
 enum handler_result handle_end_txn(struct kreq *r);
 enum handler_result handle_describe_transactions(struct kreq *r);
 enum handler_result handle_list_transactions(struct kreq *r);
+enum handler_result handle_txn_offset_commit(struct kreq *r);
 /* Frees the producer-id allocator (server/core/pids.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 

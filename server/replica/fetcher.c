@@ -388,6 +388,10 @@ static void on_fetch_partition(struct fetcher *f, struct partition *p,
 	}
 	if (d->HighWatermark >= 0)
 		p->hw = KB_MIN(d->HighWatermark, plog_end_offset(p->log));
+	/* The replicated batches fed the producer state as on the leader (log/pstate_log.c):
+	 * open transactions, markers, .txnindex. Completed transactions below the new HW are
+	 * forgotten here, so a new leader starts with the leader's LSO state. */
+	plog_lso(p->log, p->hw);
 }
 
 static void on_fetch(struct fetcher *f, const struct FetchResponse *resp)

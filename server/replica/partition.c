@@ -372,8 +372,10 @@ static bool advance_hw(struct partition *p)
 	          p->topic, p->id, (long long)p->lead.hw_published, (long long)p->hw);
 	int64_t hw = replica_leader_hw(p);
 	bool moved = hw > p->hw;
-	if (moved)
+	if (moved) {
 		p->hw = hw;
+		plog_lso(p->log, hw); /* completed transactions below it are forgotten */
+	}
 	KB_DCHECK(p->hw <= plog_end_offset(p->log), "%s-%d: HW %lld above log end %lld",
 	          p->topic, p->id, (long long)p->hw, (long long)plog_end_offset(p->log));
 	p->lead.hw_published = p->hw;

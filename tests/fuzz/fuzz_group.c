@@ -1,7 +1,8 @@
 /* fuzz_group — what the group coordinator decodes from __consumer_offsets: offset and group
  * metadata records (replayed when a broker becomes coordinator; a corrupt or foreign record
  * must be skipped, never crash the load), consumer subscriptions in JoinGroup metadata, and a
- * whole replay into a coordinator followed by the views and expiry a broker runs on it.
+ * whole replay into a coordinator (with transactional and control batches) followed by the
+ * views, transaction completions and expiry a broker runs on it.
  *
  * Input: byte 0 picks the mode; the rest is a sequence of records, each
  *   u16 key length, key bytes, i32 value length (-1: tombstone), value bytes.
@@ -53,9 +54,15 @@ static void replay(struct rd *r)
 	struct group_coord *c = group_coord_new(&cfg, &io);
 	const uint8_t *k, *v;
 	size_t kl, vl;
-	while (next_rec(r, &k, &kl, &v, &vl))
-		(void)group_load_record(c, k, kl, v, vl);
+	/* The batch of each record comes from its key length (seeds stay valid): plain,
+	 * transactional of one of 4 producers, or a control record of one of them. */
+	while (next_rec(r, &k, &kl, &v, &vl)) {
+		struct group_load_batch b = {(int64_t)(kl / 5 % 4), kl % 5 == 3, kl % 5 == 4};
+		(void)group_load_record_in(c, kl % 5 >= 3 ? &b : NULL, k, kl, v, vl);
+	}
 	group_load_done(c);
+	group_txn_complete(c, 1, true);
+	group_txn_complete(c, 2, false);
 	int members = 0;
 	group_foreach(c, view, &members);
 	group_tick(c, now(NULL) + 200000);

@@ -1,6 +1,8 @@
 /* fuzz_recover — segment recovery on crafted files, as after a crash or a damaged disk: the
  * input becomes a partition directory holding one segment (.log, .index, .timeindex). The
- * first four bytes give the index and time-index sizes; the rest is the log. plog_open()
+ * first four bytes give the index and time-index sizes; the rest is the log (the index bytes
+ * also serve as the .txnindex, whose entries recovery drops and rebuilds from the log's
+ * markers). plog_open()
  * must recover it (cutting whatever is torn or corrupt, rebuilding suspect indexes) or
  * refuse it, and a recovered log must pass plog_check(): contiguous offsets, valid batches,
  * indexes consistent with the data. */
@@ -58,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nt = nt < size - ni ? nt : size - ni;
 	empty_dir();
 	put("00000000000000000000.index", data, ni);
+	put("00000000000000000000.txnindex", data, ni);
 	put("00000000000000000000.timeindex", data + ni, nt);
 	put("00000000000000000000.log", data + ni + nt, size - ni - nt);
 

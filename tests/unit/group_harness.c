@@ -18,22 +18,36 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 	return d;
 }
 
-static int16_t fx_append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+static int16_t fx_append_any(struct fx *f, uint64_t token, const struct group_append_rec *recs,
+                             int n, int64_t pid, int16_t epoch)
 {
-	struct fx *f = arg;
 	if (f->append_fail)
 		return f->append_fail;
-	KB_ASSERT(f->npend < FX_MAX && n <= 16);
+	KB_ASSERT(f->npend < FX_MAX);
 	struct fx_append *a = &f->pend[f->npend++];
 	a->token = token;
-	a->n = n;
-	for (int i = 0; i < n; i++) {
+	a->appended = n;
+	a->n = n <= 16 ? n : 0;
+	a->epoch = epoch;
+	for (int i = 0; i < a->n; i++) {
 		a->recs[i].key = dup_bytes(recs[i].key, recs[i].key_len);
 		a->recs[i].klen = recs[i].key_len;
 		a->recs[i].value = recs[i].value ? dup_bytes(recs[i].value, recs[i].value_len) : NULL;
 		a->recs[i].vlen = recs[i].value_len;
+		a->recs[i].batch = (struct group_load_batch){pid, pid >= 0, false};
 	}
 	return KERR_NONE;
+}
+
+static int16_t fx_append_cb(void *arg, uint64_t token, const struct group_append_rec *recs, int n)
+{
+	return fx_append_any(arg, token, recs, n, -1, -1);
+}
+
+static int16_t fx_append_txn_cb(void *arg, uint64_t token, const struct group_append_rec *recs,
+                                int n, int64_t pid, int16_t epoch)
+{
+	return fx_append_any(arg, token, recs, n, pid, epoch);
 }
 
 static void copy_str(char *dst, size_t cap, struct kp_str s)
@@ -95,7 +109,8 @@ void fx_init(struct fx *f)
 
 struct group_coord *fx_new_coord(struct fx *f)
 {
-	struct group_io io = {f, fx_now, fx_append_cb, fx_join_cb, fx_sync_cb, fx_commit_cb};
+	struct group_io io = {f, fx_now, fx_append_cb, fx_join_cb, fx_sync_cb, fx_commit_cb,
+	                      fx_append_txn_cb};
 	return group_coord_new(&f->cfg, &io);
 }
 
@@ -135,6 +150,29 @@ void fx_ack(struct fx *f, int16_t err)
 		}
 		group_append_done(f->c, a.token, err);
 	}
+}
+
+void fx_marker(struct fx *f, int64_t pid, bool commit)
+{
+	KB_ASSERT(f->nlog < 512);
+	struct fx_rec *r = &f->log[f->nlog++];
+	static const uint8_t key[2][4] = {{0, 0, 0, 0}, {0, 0, 0, 1}};
+	static const uint8_t value[6] = {0, 0, 0, 0, 0, 3}; /* version 0, coordinator epoch 3 */
+	r->key = dup_bytes(key[commit], 4);
+	r->klen = 4;
+	r->value = dup_bytes(value, 6);
+	r->vlen = 6;
+	r->batch = (struct group_load_batch){pid, true, true};
+}
+
+struct group_coord *fx_replay(struct fx *f)
+{
+	struct group_coord *c = fx_new_coord(f);
+	for (int i = 0; i < f->nlog; i++)
+		CU_ASSERT_EQUAL(group_load_record_in(c, &f->log[i].batch, f->log[i].key,
+		                                     f->log[i].klen, f->log[i].value, f->log[i].vlen), 0);
+	group_load_done(c);
+	return c;
 }
 
 const struct fx_join *fx_join_of(const struct fx *f, intptr_t handle)

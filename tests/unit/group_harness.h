@@ -13,11 +13,14 @@
 struct fx_rec {
 	uint8_t *key, *value; /* value NULL: tombstone */
 	size_t klen, vlen;
+	struct group_load_batch batch; /* producer id (-1), transactional, control */
 };
 
 struct fx_append {
 	uint64_t token;
-	int n;
+	int n;                /* records kept (none when more than 16 were appended) */
+	int appended;         /* records appended */
+	int16_t epoch;        /* append_txn's producer epoch */
 	struct fx_rec recs[16];
 };
 
@@ -62,12 +65,17 @@ void fx_fini(struct fx *f);
 struct group_coord *fx_new_coord(struct fx *f);
 /* Acknowledges every pending append with `err` (appends made meanwhile too). */
 void fx_ack(struct fx *f, int16_t err);
+/* A transaction marker (control record, type 1 COMMIT / 0 ABORT) for pid at the log's end. */
+void fx_marker(struct fx *f, int64_t pid, bool commit);
+/* A new coordinator loaded from the fixture's log (batch context included). */
+struct group_coord *fx_replay(struct fx *f);
 const struct fx_join *fx_join_of(const struct fx *f, intptr_t handle);
 const struct fx_sync *fx_sync_of(const struct fx *f, intptr_t handle);
 int16_t fx_commit_of(const struct fx *f, intptr_t handle); /* -100 when unanswered */
 
 void group_records_tests(CU_pSuite s);
 void group_offsets_tests(CU_pSuite s);
+void group_txn_offsets_tests(CU_pSuite s);
 
 /* Steps on one shared fixture GF (test_group*.c). gt_join_full joins with the protocols
  * named in `protos` ("range,roundrobin"), each with metadata `meta`; GF_skip_ok sets

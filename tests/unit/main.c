@@ -38,6 +38,7 @@
 	X(codec_txn) \
 	X(tmarkers) \
 	X(tmarkers_loop) \
+	X(txnindex) \
 	X(csvc) \
 	/* end of suites */
 

@@ -610,5 +610,6 @@ void suite_group(void)
 	CU_add_test(s, "static member that does not rejoin", test_static_member_not_rejoining);
 	CU_add_test(s, "unload answers parked requests", test_unload_answers_parked);
 	group_offsets_tests(s);
+	group_txn_offsets_tests(s);
 	group_records_tests(s);
 }

@@ -317,6 +317,8 @@ static void test_retry_schedule_and_new_leader(void)
 	CU_ASSERT_EQUAL(tmplan_answer(&p, &e[0], KERR_NONE, 5010), TMC_DONE);
 	CU_ASSERT_EQUAL(tmplan_answer(&p, &e[1], KERR_NOT_LEADER_OR_FOLLOWER, 5010), TMC_RETRY);
 	CU_ASSERT_EQUAL(tmplan_next_due(&p), 5010 + BACKOFF);
+	CU_ASSERT(tmplan_waits_for(&p, 1)); /* a-2 will go to broker 1 unless it moves */
+	CU_ASSERT(!tmplan_waits_for(&p, 9));
 	/* Not before the backoff: neither looked up nor sent. */
 	c.moved = true;
 	int before = c.lookups;
@@ -329,6 +331,8 @@ static void test_retry_schedule_and_new_leader(void)
 	CU_ASSERT_EQUAL(c.lookups, before + 1);
 	CU_ASSERT_EQUAL(l.n, 1);
 	CU_ASSERT(has_leader(&l, 9));
+	CU_ASSERT(!tmplan_waits_for(&p, 1));
+	CU_ASSERT(tmplan_waits_for(&p, 9));
 	CU_ASSERT_EQUAL(tmplan_take(&p, 1, 5010 + BACKOFF, 4, e), 0);
 	n = tmplan_take(&p, 9, 5010 + BACKOFF, 4, e);
 	CU_ASSERT_EQUAL_FATAL(n, 1);

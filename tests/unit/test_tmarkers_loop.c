@@ -6,7 +6,8 @@
  * the peer has no v1, done never inside tmarkers_send and exactly once, a NOT_LEADER answer
  * retried after the backoff at the new leader, a dead leader (connection refused) replaced,
  * topic-gone drops, a fencing error ending the job, cancellation and shutdown with requests
- * in flight (their late answers ignored; ASan checks the memory). */
+ * in flight (their late answers ignored; ASan checks the memory), an idle connection the peer
+ * closed not reopened until needed. */
 #include "../../common/kerr.h"
 #include "../../coord/coord_int.h"
 #include "../../net/conn.h"
@@ -55,6 +56,7 @@ struct fsrv {
 	int ngot;
 	struct conn *conns[8];
 	int nconns;
+	int accepts;
 };
 
 static struct fsrv S[NSRV];
@@ -171,6 +173,7 @@ static void srv_accept(struct net_listener *l, evutil_socket_t fd, void *arg)
 	struct fsrv *s = arg;
 	struct conn_limits lim = {.max_frame = 1 << 20, .idle_ms = -1};
 	struct conn *c = conn_new(g_base, fd, &lim, &srv_ops, s);
+	s->accepts++;
 	if (s->nconns < 8)
 		s->conns[s->nconns++] = c;
 }
@@ -488,6 +491,26 @@ static void test_stop_in_flight(void)
 	teardown();
 }
 
+/* The peer closes an idle connection: it is not reopened until markers need it. */
+static void test_idle_connection_not_reopened(void)
+{
+	setup();
+	send_job("i1", 40, ALL6, 1, NULL); /* t-0: broker 1 */
+	want_done = 1;
+	CU_ASSERT_FATAL(run_until(enough_done, 5000));
+	CU_ASSERT_EQUAL(S[0].accepts, 1);
+	for (int i = 0; i < S[0].nconns; i++)
+		conn_close(S[0].conns[i]);
+	run_for(1000); /* the client's reconnect backoff is 50 ms doubling to 1 s */
+	CU_ASSERT_EQUAL(S[0].accepts, 1);
+	send_job("i2", 41, ALL6, 1, NULL);
+	want_done = 2;
+	CU_ASSERT(run_until(enough_done, 5000));
+	CU_ASSERT_EQUAL(L.last_err, KERR_NONE);
+	CU_ASSERT_EQUAL(S[0].accepts, 2);
+	teardown();
+}
+
 void suite_tmarkers_loop(void);
 void suite_tmarkers_loop(void)
 {
@@ -499,4 +522,6 @@ void suite_tmarkers_loop(void)
 	CU_add_test(s, "fencing error ends the job", test_fenced_ends_job);
 	CU_add_test(s, "cancellation with requests in flight", test_cancel_in_flight);
 	CU_add_test(s, "stop with a request in flight", test_stop_in_flight);
+	CU_add_test(s, "an idle connection closed by the peer stays closed",
+	            test_idle_connection_not_reopened);
 }
