@@ -150,6 +150,16 @@
 #define KB_TMARKERS_REQUEST_MAX_BYTES (1 << 20)
 #define KB_TMARKERS_RESPONSE_MAX_BYTES (1 << 20)
 
+/* Transaction coordinator requests (server/api/api_txn*.c), checked before anything is
+ * allocated for the coordinator. AddPartitionsToTxn past a limit answers INVALID_REQUEST on
+ * every partition (v0-3) or as its top-level ErrorCode (v4+); DescribeTransactions answers
+ * INVALID_REQUEST for every id; ListTransactions answers INVALID_REQUEST. Crossed by
+ * tests/integration/test_txn_coord.py. */
+#define KB_TXN_REQ_MAX_PARTITIONS 10000   /* partitions named in one AddPartitionsToTxn */
+#define KB_TXN_REQ_MAX_TRANSACTIONS 1000  /* transactions in one AddPartitionsToTxn v4+ */
+#define KB_TXN_DESCRIBE_MAX_IDS 1000      /* ids in one DescribeTransactions */
+#define KB_TXN_LIST_MAX_FILTERS 1000      /* state + producer id filters of ListTransactions */
+
 /* Transactional offset commits (group/, TxnOffsetCommit). Kafka has no such limit: pending
  * partitions one producer holds in one group (what one request may carry); a commit that would
  * add more answers INVALID_REQUEST for the new partitions. Crossed by test_group_txn.c. */

@@ -116,6 +116,17 @@ struct kb_config {
 	int32_t offsets_commit_required_acks;   /* offsets.commit.required.acks */
 	int64_t offsets_retention_check_interval_ms; /* offsets.retention.check.interval.ms */
 	int32_t offsets_load_buffer_size;       /* offsets.load.buffer.size */
+	/* Transactions */
+	int32_t transaction_state_log_num_partitions; /* transaction.state.log.num.partitions */
+	int32_t transaction_state_log_replication_factor; /* ...replication.factor */
+	int32_t transaction_state_log_min_isr;  /* transaction.state.log.min.isr */
+	int32_t transaction_state_log_segment_bytes; /* transaction.state.log.segment.bytes */
+	int32_t transaction_state_log_load_buffer_size; /* ...load.buffer.size */
+	int32_t transaction_max_timeout_ms;     /* transaction.max.timeout.ms */
+	int32_t transactional_id_expiration_ms; /* transactional.id.expiration.ms */
+	int32_t transaction_abort_interval_ms;  /* transaction.abort.timed.out.transaction.cleanup.interval.ms */
+	int32_t transaction_expire_interval_ms; /* transaction.remove.expired.transaction.cleanup.interval.ms */
+	bool transaction_partition_verification_enable; /* transaction.partition.verification.enable */
 	/* Replication */
 	int64_t replica_lag_time_max_ms;        /* replica.lag.time.max.ms */
 	int32_t replica_fetch_max_bytes;        /* replica.fetch.max.bytes */

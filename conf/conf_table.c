@@ -725,6 +725,73 @@ const struct conf_key conf_keys[] = {
 		       "partition (each step is one turn of the event loop, so other requests are "
 		       "served between steps).",
 	},
+	/* ---- Transactions ---- */
+	{
+		.name = "transaction.state.log.num.partitions", .type = CONF_INT,
+		FIELD(transaction_state_log_num_partitions), .min = 1, .max = 100000, .def = "50",
+		.doc = "Partitions of __transaction_state, the internal topic of transaction states; "
+		       "a transactional id is coordinated by the leader of partition "
+		       "abs(hashCode(id)) % this. Fixed once the topic exists.",
+	},
+	{
+		.name = "transaction.state.log.replication.factor", .type = CONF_INT,
+		FIELD(transaction_state_log_replication_factor), .min = 1, .max = 32767, .def = "3",
+		.doc = "Replicas of each partition of __transaction_state. The topic is created by the "
+		       "first FindCoordinator for a transactional id, and not until this many brokers "
+		       "are alive (COORDINATOR_NOT_AVAILABLE meanwhile); use 1 on a single broker.",
+	},
+	{
+		.name = "transaction.state.log.min.isr", .type = CONF_INT,
+		FIELD(transaction_state_log_min_isr), INT32_BOUNDS(1), .def = "2",
+		.doc = "min.insync.replicas of __transaction_state when the broker creates it: a "
+		       "transaction state change is acknowledged only once this many in-sync "
+		       "replicas have it.",
+	},
+	{
+		.name = "transaction.state.log.segment.bytes", .type = CONF_INT,
+		FIELD(transaction_state_log_segment_bytes), INT32_BOUNDS(1), .def = "104857600",
+		.doc = "segment.bytes of __transaction_state when the broker creates it; kept small so "
+		       "that compaction and loading stay fast.",
+	},
+	{
+		.name = "transaction.state.log.load.buffer.size", .type = CONF_INT,
+		FIELD(transaction_state_log_load_buffer_size), INT32_BOUNDS(1), .def = "5242880",
+		.doc = "Bytes of __transaction_state read per step while a new transaction coordinator "
+		       "replays a partition (one step per turn of the event loop).",
+	},
+	{
+		.name = "transaction.max.timeout.ms", .type = CONF_INT,
+		FIELD(transaction_max_timeout_ms), INT32_BOUNDS(1), .def = "900000",
+		.doc = "Longest transaction timeout a producer may ask for in InitProducerId; a longer "
+		       "one fails with INVALID_TRANSACTION_TIMEOUT.",
+	},
+	{
+		.name = "transactional.id.expiration.ms", .type = CONF_INT,
+		FIELD(transactional_id_expiration_ms), INT32_BOUNDS(1), .def = "604800000",
+		.doc = "Milliseconds after which a transactional id with no transaction in progress "
+		       "and no update is forgotten (a tombstone is written to __transaction_state).",
+	},
+	{
+		.name = "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+		.type = CONF_INT, FIELD(transaction_abort_interval_ms), INT32_BOUNDS(1),
+		.def = "10000",
+		.doc = "How often the coordinator aborts transactions that outlived their timeout "
+		       "(the producer's epoch is bumped, so it is fenced).",
+	},
+	{
+		.name = "transaction.remove.expired.transaction.cleanup.interval.ms",
+		.type = CONF_INT, FIELD(transaction_expire_interval_ms), INT32_BOUNDS(1),
+		.def = "3600000",
+		.doc = "How often the coordinator removes transactional ids idle for "
+		       "transactional.id.expiration.ms.",
+	},
+	{
+		.name = "transaction.partition.verification.enable", .type = CONF_BOOL,
+		FIELD(transaction_partition_verification_enable), .def = "true",
+		.doc = "Accepted for compatibility and has no effect yet: kbroker's partition leaders "
+		       "do not verify transactional produce requests with the coordinator (KIP-890 "
+		       "part 1). The coordinator does answer AddPartitionsToTxn VerifyOnly requests.",
+	},
 	/* ---- Replication ---- */
 	{
 		.name = "replica.lag.time.max.ms", .type = CONF_LONG, FIELD(replica_lag_time_max_ms),

@@ -137,6 +137,8 @@ zookeeper.connect=$HOST:$ZK_PORT
 zookeeper.session.timeout.ms=18000
 log.dirs=$dir/data
 offsets.topic.replication.factor=$(( NBROKERS < 3 ? NBROKERS : 3 ))
+transaction.state.log.replication.factor=$(( NBROKERS < 3 ? NBROKERS : 3 ))
+transaction.state.log.min.isr=$(( NBROKERS < 2 ? NBROKERS : 2 ))
 EOF
   setsid "$BIN_DIR/kbroker" "$dir/server.properties" </dev/null >>"$dir/kbroker.log" 2>&1 &
   BROKER_PIDS+=($!)

@@ -31,6 +31,7 @@ static const char usage_text[] =
         "  groups reset-offsets GROUP --topic T[:P,...] (--to-earliest | --to-latest |\n"
         "         --to-offset N | --to-datetime T | --shift-by N) [--execute]\n"
         "  groups delete-offsets GROUP --topic T[:P,...]\n"
+        "  transactions list | describe ID   transactions at their coordinators\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -236,6 +237,8 @@ int main(int argc, char **argv)
 		return cmd_producers(&ka, n, rest);
 	if (strcmp(cmd, "groups") == 0)
 		return cmd_groups(&ka, n, rest);
+	if (strcmp(cmd, "transactions") == 0)
+		return cmd_transactions(&ka, n, rest);
 	fprintf(stderr, "kadmin: unknown command '%s'\n", cmd);
 	return usage(stderr, KADMIN_USAGE);
 }

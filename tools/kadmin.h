@@ -71,6 +71,7 @@ int cmd_topics(const struct kadmin *ka, int argc, char **argv);
 int cmd_configs(const struct kadmin *ka, int argc, char **argv);
 int cmd_producers(const struct kadmin *ka, int argc, char **argv); /* kadmin_producers.c */
 int cmd_groups(const struct kadmin *ka, int argc, char **argv);    /* kadmin_groups.c */
+int cmd_transactions(const struct kadmin *ka, int argc, char **argv); /* kadmin_txns.c */
 
 /* Small helpers. */
 bool arg_is_help(int argc, char **argv);

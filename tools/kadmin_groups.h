@@ -110,6 +110,12 @@ int kg_coord_call(const struct kadmin *ka, struct view *v, const char *group, in
                   int16_t vmin, const void *req, void *resp, struct outclient_reply **reply,
                   int16_t *version, int32_t *coordinator, kg_resp_error_fn resp_error,
                   char *err, size_t errlen);
+/* The same for any FindCoordinator key type (1: a transactional id; kadmin_txns.c). */
+int kg_coord_call_type(const struct kadmin *ka, struct view *v, int8_t key_type,
+                       const char *group, int16_t key, int16_t vmin, const void *req,
+                       void *resp, struct outclient_reply **reply, int16_t *version,
+                       int32_t *coordinator, kg_resp_error_fn resp_error, char *err,
+                       size_t errlen);
 
 /* One group as DescribeGroups returns it; strings copied. */
 struct kg_member {

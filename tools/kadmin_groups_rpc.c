@@ -43,11 +43,12 @@ static int any_broker(const struct kadmin *ka, struct view *v, struct outclient 
 	return -1;
 }
 
-/* FindCoordinator (key type 0). Returns KERR_NONE with node/host/port, a Kafka error code
- * from the broker, or -1 when no broker could be asked (err set). */
-static int find_coordinator(const struct kadmin *ka, struct view *v, const char *group,
-                            int32_t *node, char *host, size_t hostlen, int32_t *port, char *err,
-                            size_t errlen)
+/* FindCoordinator (key type 0: group, 1: transactional id). Returns KERR_NONE with
+ * node/host/port, a Kafka error code from the broker, or -1 when no broker could be asked (err
+ * set). */
+static int find_coordinator(const struct kadmin *ka, struct view *v, int8_t key_type,
+                            const char *group, int32_t *node, char *host, size_t hostlen,
+                            int32_t *port, char *err, size_t errlen)
 {
 	struct outclient *oc;
 	bool owned;
@@ -57,7 +58,7 @@ static int find_coordinator(const struct kadmin *ka, struct view *v, const char 
 	struct FindCoordinatorRequest req;
 	kp_set_defaults(&kp_FindCoordinatorRequest, &req);
 	req.Key = key;
-	req.KeyType = 0;
+	req.KeyType = key_type;
 	req.CoordinatorKeys = (struct kp_array){&key, 1};
 	struct FindCoordinatorResponse resp;
 	struct outclient_reply *reply = NULL;
@@ -99,13 +100,24 @@ int kg_coord_call(const struct kadmin *ka, struct view *v, const char *group, in
                   int16_t *version, int32_t *coordinator, kg_resp_error_fn resp_error,
                   char *err, size_t errlen)
 {
+	return kg_coord_call_type(ka, v, 0, group, key, vmin, req, resp, reply, version,
+	                          coordinator, resp_error, err, errlen);
+}
+
+int kg_coord_call_type(const struct kadmin *ka, struct view *v, int8_t key_type,
+                       const char *group, int16_t key, int16_t vmin, const void *req,
+                       void *resp, struct outclient_reply **reply, int16_t *version,
+                       int32_t *coordinator, kg_resp_error_fn resp_error, char *err,
+                       size_t errlen)
+{
 	int64_t deadline = kb_mono_ms() + ka->timeout_ms;
 	*reply = NULL;
 	for (;;) {
 		int32_t node = -1, port = 0;
 		char host[256];
 		struct outclient *oc = NULL;
-		int rc = find_coordinator(ka, v, group, &node, host, sizeof(host), &port, err, errlen);
+		int rc = find_coordinator(ka, v, key_type, group, &node, host, sizeof(host), &port, err,
+		                          errlen);
 		if (rc > 0 && !coordinator_error((int16_t)rc))
 			return -1; /* e.g. INVALID_GROUP_ID */
 		if (rc == KERR_NONE && connect_coordinator(ka, host, port, &oc, err, errlen) == 0) {

@@ -5,8 +5,9 @@
  * Errors before the coordinator: NOT_COORDINATOR when another broker leads the group's
  * __consumer_offsets partition, COORDINATOR_LOAD_IN_PROGRESS while it is replayed,
  * COORDINATOR_NOT_AVAILABLE before the topic exists (clients then FindCoordinator again).
- * FindCoordinator key type 1 (transactions) is INVALID_REQUEST: kbroker has no transaction
- * coordinator yet, and an immediate error beats a transactional producer retrying forever.
+ * FindCoordinator key type 1 (transactions) answers the leader of the id's __transaction_state
+ * partition (tsvc_find, which creates the topic on first use); other key types are
+ * INVALID_REQUEST.
  */
 #include "api_group.h"
 
@@ -15,6 +16,7 @@
 #include "../../net/kp_msgs.h"
 #include "../core/purgatory.h"
 #include "../coordsvc/gsvc.h"
+#include "../coordsvc/tsvc.h"
 
 #include <string.h>
 
@@ -239,13 +241,11 @@ static int16_t find_one(struct kreq *r, int8_t key_type, struct kp_str key, int3
 	*host = KP_STR_LIT("");
 	*port = -1;
 	*msg = KP_STR_NULL;
-	if (key_type != 0) {
-		*msg = KP_STR_LIT("kbroker has no transaction coordinator");
+	if (key_type != 0 && key_type != 1)
 		return KERR_INVALID_REQUEST;
-	}
-	if (key.len < 0 || key.len > KB_GROUP_ID_MAX_BYTES)
+	if (key.len < 0 || key.len > (key_type == 0 ? KB_GROUP_ID_MAX_BYTES : KB_TXN_ID_MAX_BYTES))
 		return KERR_INVALID_REQUEST;
-	int16_t err = gsvc_find(r->b, key, node);
+	int16_t err = key_type == 0 ? gsvc_find(r->b, key, node) : tsvc_find(r->b, key, node);
 	if (err != KERR_NONE)
 		return err;
 	const struct md_cache *md = coord_metadata(r->b->coord);

@@ -5,16 +5,12 @@
  *   - ProducerId/ProducerEpoch (v3+): exactly one of them -1 -> INVALID_REQUEST;
  *   - TransactionalId null: a fresh producer id at epoch 0, every time (any PID/epoch sent is
  *     ignored, as Kafka's coordinator does);
- *   - TransactionalId "" -> INVALID_REQUEST; a transaction timeout outside
- *     (0, transaction.max.timeout.ms = 900000] -> INVALID_TRANSACTION_TIMEOUT; any other
- *     transactional id -> NOT_COORDINATOR: this broker owns no __transaction_state partition
- *     (transactions are not implemented), exactly what Kafka answers for an id it does not
- *     coordinate.
+ *   - TransactionalId not null: the transaction coordinator's (api_txn.c).
  *   Errors carry producer id -1 and epoch -1.
  *
- * Producer ids come in blocks of PID_BLOCK_SIZE taken from ZooKeeper (coord_take_pid_block);
- * the next block is fetched once 90% of the current one is used (as Kafka does), so requests
- * rarely wait. A request that finds no id parks in the purgatory (key PG_KEY_PRODUCER_IDS)
+ * Producer ids come from the broker's allocator (server/core/pids.h: blocks of PID_BLOCK_SIZE
+ * from ZooKeeper, the next fetched once 90% of the current one is used), so requests rarely
+ * wait. A request that finds no id parks in the purgatory (key PG_KEY_PRODUCER_IDS)
  * until a block arrives or PID_WAIT_MS passes; then it gets
  * COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
  *
@@ -28,96 +24,13 @@
 #include "../core/dispatch.h"
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
+#include "../core/pids.h"
+#include "api_txn.h"
 
 #include <event2/event.h>
 #include <string.h>
 
-#define TXN_MAX_TIMEOUT_MS 900000 /* transaction.max.timeout.ms (Kafka's default) */
 #define PID_WAIT_MS 10000         /* longest an InitProducerId waits for a block */
-#define PID_RETRY_MS 500          /* after a failed block fetch, with requests waiting */
-
-struct pid_alloc {
-	struct broker *b;
-	int64_t next, end;             /* ids [next, end] of the current block are free */
-	int64_t pre_start, pre_end;    /* a prefetched block, -1 when none */
-	bool fetching;
-	struct event *retry;
-};
-
-static void fetch_block(struct pid_alloc *a);
-
-static void block_done(void *arg, int rc, int64_t start, int64_t end)
-{
-	struct pid_alloc *a = arg;
-	a->fetching = false;
-	if (rc < 0) { /* retried while requests wait (a failure may come before they park) */
-		struct timeval tv = {0, PID_RETRY_MS * 1000};
-		evtimer_add(a->retry, &tv);
-		return;
-	}
-	say_info("server", "producer ids %lld-%lld taken", (long long)start, (long long)end);
-	if (a->next > a->end) {
-		a->next = start;
-		a->end = end;
-	} else {
-		a->pre_start = start;
-		a->pre_end = end;
-	}
-	purgatory_check(a->b->pg, pg_key(PG_KEY_PRODUCER_IDS, a));
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-	KB_UNUSED(fd);
-	KB_UNUSED(what);
-	struct pid_alloc *a = arg;
-	if (!a->fetching && purgatory_watchers(a->b->pg, pg_key(PG_KEY_PRODUCER_IDS, a)) > 0)
-		fetch_block(a);
-}
-
-static void fetch_block(struct pid_alloc *a)
-{
-	if (a->fetching || !a->b->coord)
-		return;
-	a->fetching = true;
-	coord_take_pid_block(a->b->coord, block_done, a);
-}
-
-static struct pid_alloc *pid_alloc_of(struct broker *b)
-{
-	if (!b->pids) {
-		struct pid_alloc *a = kb_calloc(1, sizeof(*a));
-		*a = (struct pid_alloc){.b = b, .next = 0, .end = -1, .pre_start = -1, .pre_end = -1};
-		a->retry = evtimer_new(b->base, retry_cb, a);
-		b->pids = a;
-	}
-	return b->pids;
-}
-
-void pid_alloc_free(struct broker *b)
-{
-	if (!b->pids)
-		return;
-	event_free(b->pids->retry);
-	kb_free(b->pids);
-	b->pids = NULL;
-}
-
-/* The next free id, or -1 (a fetch is then under way). */
-static int64_t pid_take(struct broker *b)
-{
-	struct pid_alloc *a = pid_alloc_of(b);
-	if (a->next > a->end && a->pre_start >= 0) {
-		a->next = a->pre_start;
-		a->end = a->pre_end;
-		a->pre_start = a->pre_end = -1;
-	}
-	int64_t id = a->next <= a->end ? a->next++ : -1;
-	/* Prefetch at 90% use of the current block, or fetch now when empty. */
-	if (a->pre_start < 0 && (a->next > a->end || a->end - a->next < PID_BLOCK_SIZE / 10))
-		fetch_block(a);
-	return id;
-}
 
 /* ---- InitProducerId ----------------------------------------------------------------------- */
 
@@ -163,15 +76,8 @@ enum handler_result handle_init_producer_id(struct kreq *r)
 		init_pid_answer(out, KERR_INVALID_REQUEST, -1);
 		return H_RESPOND;
 	}
-	if (req->TransactionalId.len >= 0) { /* not null: the transactional path */
-		int16_t err = req->TransactionalId.len == 0 ? KERR_INVALID_REQUEST
-		              : req->TransactionTimeoutMs <= 0 ||
-		                              req->TransactionTimeoutMs > TXN_MAX_TIMEOUT_MS
-		                      ? KERR_INVALID_TRANSACTION_TIMEOUT
-		                      : KERR_NOT_COORDINATOR;
-		init_pid_answer(out, err, -1);
-		return H_RESPOND;
-	}
+	if (req->TransactionalId.len >= 0) /* not null: the transaction coordinator's */
+		return handle_init_producer_id_txn(r);
 	int64_t pid = pid_take(r->b);
 	if (pid >= 0) {
 		init_pid_answer(out, KERR_NONE, pid);

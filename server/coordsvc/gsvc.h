@@ -1,8 +1,10 @@
-/* gsvc.h — the group coordinator service: group/'s pure state machine hosted by the broker.
+/* gsvc.h — the group coordinator service: group/'s pure state machine hosted by the broker,
+ * on csvc (csvc.h: the hosting it shares with the transaction coordinator, tsvc.h).
  *
  * One struct group_coord per __consumer_offsets partition this broker leads:
  *   - created when the partition's role listener reports LEADER (a new leadership; a new
- *     epoch of a leadership it holds keeps the groups, as in Kafka), then loaded by replaying the partition from its log start to its log end, one
+ *     epoch of a leadership it holds keeps the groups, as in Kafka), then loaded by replaying
+ *     the partition from its log start to its log end, one
  *     offsets.load.buffer.size step per event-loop turn (requests for its groups get
  *     COORDINATOR_LOAD_IN_PROGRESS meanwhile);
  *   - freed on FOLLOWER or STOP: everything parked is answered NOT_COORDINATOR, appends in

@@ -3,8 +3,10 @@
 
 #include "../../common/say.h"
 #include "../api/api_group.h"
+#include "../api/api_txn.h"
 #include "../coordsvc/gsvc.h"
 #include "../coordsvc/tmarkers.h"
+#include "../coordsvc/tsvc.h"
 #include "../replica/partition.h"
 #include "dispatch.h"
 #include "purgatory.h"
@@ -254,6 +256,7 @@ int broker_start(struct broker *b)
 	if (pm_open(b) < 0) /* recovers every local log before the broker registers */
 		return -1;
 	gsvc_start(b, &api_group_answers); /* listens for __consumer_offsets leadership */
+	tsvc_start(b, &api_txn_answers);   /* listens for __transaction_state leadership */
 	int conn_timeout = b->cfg.zookeeper_connection_timeout_ms >= 0
 	                           ? b->cfg.zookeeper_connection_timeout_ms
 	                           : b->cfg.zookeeper_session_timeout_ms;
@@ -304,6 +307,7 @@ void broker_stop(struct broker *b)
 	b->sync_ev = NULL;
 	pm_close(b); /* flushes every log and writes the checkpoints */
 	gsvc_stop(b); /* after pm_close: its STOP events unloaded every coordinator */
+	tsvc_stop(b);
 	tmarkers_stop(b); /* after the coordinators' unload: frees what they did not cancel */
 	purgatory_free(b->pg); /* drops anything parked during the shutdown itself */
 	b->pg = NULL;

@@ -15,6 +15,7 @@ struct pmgr;
 struct purgatory;
 struct gsvc;
 struct tmarkers;
+struct tsvc;
 
 struct broker {
 	struct event_base *base;
@@ -34,9 +35,10 @@ struct broker {
 	struct pmgr *pm;                 /* partitions and their logs (server/partition.c) */
 	struct fetcher *fetchers;        /* follower fetchers (server/fetcher.c) */
 	struct event *sync_ev;           /* deferred pass over the metadata cache */
-	struct pid_alloc *pids;          /* producer-id blocks (server/api/api_producer.c) */
+	struct pid_alloc *pids;          /* producer-id blocks (server/core/pids.c) */
 	struct gsvc *groups;             /* group coordinators (server/coordsvc/gsvc.c) */
 	struct tmarkers *tmarkers;       /* txn marker channel (server/coordsvc/tmarkers.c) */
+	struct tsvc *txns;               /* transaction coordinators (server/coordsvc/tsvc.c) */
 	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;

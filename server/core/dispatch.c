@@ -31,6 +31,9 @@ const struct api_entry api_table[] = {
 	{KP_API_DELETE_RECORDS, 0, 2, handle_delete_records},
 	{KP_API_INIT_PRODUCER_ID, 0, 4, handle_init_producer_id},
 	{KP_API_OFFSET_FOR_LEADER_EPOCH, 0, 4, handle_offset_for_leader_epoch, true},
+	{KP_API_ADD_PARTITIONS_TO_TXN, 0, 5, handle_add_partitions_to_txn, true},
+	{KP_API_ADD_OFFSETS_TO_TXN, 0, 4, handle_add_offsets_to_txn, true},
+	{KP_API_END_TXN, 0, 4, handle_end_txn, true},
 	{KP_API_WRITE_TXN_MARKERS, 0, 1, handle_write_txn_markers},
 	{KP_API_TXN_OFFSET_COMMIT, 0, 4, handle_txn_offset_commit},
 	{KP_API_DESCRIBE_CONFIGS, 0, 4, handle_describe_configs, true},
@@ -42,6 +45,8 @@ const struct api_entry api_table[] = {
 	{KP_API_OFFSET_DELETE, 0, 0, handle_offset_delete},
 	{KP_API_DESCRIBE_CLUSTER, 0, 1, handle_describe_cluster, true},
 	{KP_API_DESCRIBE_PRODUCERS, 0, 0, handle_describe_producers, true},
+	{KP_API_DESCRIBE_TRANSACTIONS, 0, 0, handle_describe_transactions, true},
+	{KP_API_LIST_TRANSACTIONS, 0, 1, handle_list_transactions, true},
 };
 const size_t api_table_len = KB_ARRAY_LEN(api_table);
 

@@ -105,8 +105,13 @@ enum handler_result handle_describe_groups(struct kreq *r);
 enum handler_result handle_list_groups(struct kreq *r);
 enum handler_result handle_delete_groups(struct kreq *r);
 enum handler_result handle_offset_delete(struct kreq *r);
+enum handler_result handle_add_partitions_to_txn(struct kreq *r);
+enum handler_result handle_add_offsets_to_txn(struct kreq *r);
+enum handler_result handle_end_txn(struct kreq *r);
+enum handler_result handle_describe_transactions(struct kreq *r);
+enum handler_result handle_list_transactions(struct kreq *r);
 enum handler_result handle_txn_offset_commit(struct kreq *r);
-/* Frees the producer-id allocator (api_producer.c) after coord_stop. */
+/* Frees the producer-id allocator (server/core/pids.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 
 struct pg_ops;

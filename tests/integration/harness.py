@@ -606,6 +606,9 @@ class Cluster:
         config = dict(config or {})
         # As scripts/run-cluster.sh: __consumer_offsets needs that many live brokers.
         config.setdefault("offsets.topic.replication.factor", str(min(len(ids), 3)))
+        # Likewise __transaction_state (replication factor 3 and min.isr 2 by default).
+        config.setdefault("transaction.state.log.replication.factor", str(min(len(ids), 3)))
+        config.setdefault("transaction.state.log.min.isr", str(min(len(ids), 2)))
         self.brokers = [Broker(self.workdir, i, self.zk.connect + (chroot or ""),
                                rack=racks.get(i), session_timeout_ms=session_timeout_ms,
                                overrides=overrides, config=config, env=env)

@@ -1,6 +1,6 @@
 """ktxn — raw transaction requests for the integration tests (issue 13), on kgroup's table
 codec: FindCoordinator with key_type 1 (transaction), DescribeTransactions (65) v0,
-ListTransactions (66) v0-1, ListOffsets (2) v2-5 with an isolation level (the last stable
+ListTransactions (66) v0-1 (AddPartitionsToTxn v4+ batched/VerifyOnly too), ListOffsets (2) v2-5 with an isolation level (the last stable
 offset), InitProducerId (22) v0-4, AddPartitionsToTxn (24) v0-3, AddOffsetsToTxn (25) v0-4,
 EndTxn (26) v0-3, TxnOffsetCommit (28) v0-4, and Produce v7 of one transactional batch
 (txn_batch: kafka-python's record builder).
@@ -44,6 +44,10 @@ CONCURRENT_TRANSACTIONS = 51
 PRODUCER_FENCED = 90
 TRANSACTIONAL_ID_NOT_FOUND = 105
 UNSTABLE_OFFSET_COMMIT = 88
+INVALID_REQUEST = 42
+INVALID_TRANSACTION_TIMEOUT = 50
+OPERATION_NOT_ATTEMPTED = 55
+TRANSACTION_ABORTABLE = 120
 COORD_RETRIABLE = (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR)
 LEADER_RETRIABLE = (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION)
 
@@ -131,6 +135,39 @@ kgroup.RESP[TXN_OFFSET_COMMIT] = [
     F("throttle_time_ms", "i32"),
     F("topics", ("arr", [F("name", "str"), F("partitions", ("arr", [
         F("partition_index", "i32"), F("error_code", "i16")]))]))]
+
+
+# ---- single-broker calls (test_txn_coord.py) ----
+
+def call(broker, api, version, values, timeout=20.0):
+    with broker.conn(timeout) as c:
+        return kgroup.group_request(c, api, version, values, timeout=timeout)
+
+
+def find_coordinator(broker, txn_id, version=4, timeout=20.0):
+    """(error, node_id) of FindCoordinator key_type 1 for one id."""
+    if version >= 4:
+        r = call(broker, kgroup.FIND_COORDINATOR, version,
+                 {"key_type": 1, "coordinator_keys": [txn_id]}, timeout)
+        c = r["coordinators"][0]
+        assert c["key"] == txn_id
+        return c["error_code"], c["node_id"]
+    r = call(broker, kgroup.FIND_COORDINATOR, version, {"key": txn_id, "key_type": 1}, timeout)
+    return r["error_code"], r["node_id"]
+
+
+def java_hash(s):
+    """Java String.hashCode over UTF-16 code units, as a signed 32-bit int."""
+    h = 0
+    data = s.encode("utf-16-be")
+    for i in range(0, len(data), 2):
+        h = (31 * h + ((data[i] << 8) | data[i + 1])) & 0xFFFFFFFF
+    return h - (1 << 32) if h >= 1 << 31 else h
+
+
+def partition_for(txn_id, n):
+    h = java_hash(txn_id)
+    return 0 if h == -(1 << 31) else abs(h) % n
 
 
 def txn_batch(pid, epoch, seq, values):

@@ -39,6 +39,7 @@
 	X(tmarkers) \
 	X(tmarkers_loop) \
 	X(txnindex) \
+	X(csvc) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
