@@ -12,6 +12,9 @@ and flushes them (they are in the log, in an open transaction), prints `produced
   producer take the same transactional id, SIGCONTs us and creates the file), produces
   --count more records and commits, printing what the client says:
   `delivery-error NAME`, then `result ok` or `result error NAME fatal=0|1 abortable=0|1`.
+  A fatal error the client raises on its own (e.g. a Produce answer fencing it before
+  commit_transaction runs, which then says only _FATAL) is printed by the error callback as
+  `client-error NAME fatal=1` (confluent-kafka passes the underlying fatal error there).
 Lines go to stdout unbuffered. Exit 0.
 """
 
@@ -36,8 +39,12 @@ def main():
     ap.add_argument("--txn-timeout-ms", type=int, default=60000)
     ap.add_argument("--go-file")
     a = ap.parse_args()
+    def error_cb(err):
+        out("client-error %s fatal=%d" % (err.name(), err.fatal()))
+
     p = Producer({"bootstrap.servers": a.bootstrap, "transactional.id": a.txn_id,
-                  "transaction.timeout.ms": a.txn_timeout_ms, "linger.ms": 0})
+                  "transaction.timeout.ms": a.txn_timeout_ms, "linger.ms": 0,
+                  "error_cb": error_cb})
     out("info start %d" % os.getpid())
 
     def cb(err, _msg):
@@ -66,6 +73,10 @@ def main():
         out("result ok")
     except KafkaException as e:
         err = e.args[0]
+        try:
+            p.poll(0.5)     # serves the queued error and delivery callbacks first
+        except KafkaException as e2:
+            out("client-error %s fatal=%d" % (e2.args[0].name(), e2.args[0].fatal()))
         out("result error %s fatal=%d abortable=%d" % (err.name(), err.fatal(),
                                                        err.txn_requires_abort()))
 
