@@ -545,6 +545,7 @@ void coord_session_begin(struct coord *c)
 	watch_brokers(c);
 	watch_controller(c);
 	topics_watch(c);
+	brokerconf_watch(c);
 }
 
 struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
@@ -582,6 +583,7 @@ void coord_stop(struct coord *c)
 	event_free(c->reg_deadline);
 	event_free(c->changed);
 	topics_free(&c->md);
+	brokerconf_free(&c->md);
 	for (int i = 0; i < c->md.nbrokers; i++)
 		md_broker_free(&c->md.brokers[i]);
 	kb_free(c->md.brokers);

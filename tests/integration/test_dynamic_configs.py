@@ -1,0 +1,354 @@
+"""Dynamic broker configs (issue 14), on a 3-broker cluster, as Kafka's ZooKeeper-mode brokers:
+
+* IncrementalAlterConfigs / AlterConfigs on BROKER resources ("<id>": that broker, "": the
+  cluster default) write /config/brokers/<id> or /config/brokers/<default> with Kafka's JSON
+  and a /config/changes/config_change_N notification; validate_only writes nothing;
+* DescribeConfigs reports each key's source (DYNAMIC_BROKER_CONFIG 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG 3, STATIC_BROKER_CONFIG 4, DEFAULT_CONFIG 5) on every broker,
+  and the "" resource lists the dynamic defaults only;
+* values apply live (retention deletes the segments of a topic without overrides, a lower
+  message.max.bytes refuses a produce) and survive a restart; DELETE returns to the static
+  or default value;
+* read-only keys get INVALID_REQUEST "Cannot update these configs dynamically", keys kbroker
+  cannot apply live "... requires a restart in kbroker", bad values INVALID_CONFIG, and the
+  request limits are checked;
+* `kadmin configs alter --broker ID | --broker-default` and `describe --broker ID`.
+"""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+import harness
+from conftest import start_cluster
+
+IDS = [1, 2, 3]
+CLUSTER = []   # the module's cluster, for helpers
+DYNAMIC_BROKER = 2
+DYNAMIC_DEFAULT = 3
+STATIC = 4
+DEFAULT = 5
+
+
+@pytest.fixture(scope="module")
+def cluster(zk_server, tmp_path_factory):
+    yield from start_cluster(tmp_path_factory.mktemp("dynconf"), zk=zk_server, ids=IDS,
+                             chroot="/kb-dynconf",
+                             config={"log.retention.check.interval.ms": "300",
+                                     "log.segment.bytes": "4096",
+                                     "message.max.bytes": "200000"})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def remember(cluster):
+    CLUSTER[:] = [cluster]
+
+
+@pytest.fixture(autouse=True)
+def clean_levels(cluster):
+    for b in cluster.brokers:
+        if not b.alive():
+            b.restart(cluster.kz)
+    harness.wait_until(lambda: cluster.registered_ids() == sorted(IDS), 60,
+                       what="all brokers registered")
+    cluster.wait_controller_known()
+    yield
+    # Every test starts and ends with no dynamic broker config.
+    a = admin(cluster)
+    for name in ["", "1", "2", "3"]:
+        cur = dynamic_level(cluster, name)
+        if cur:
+            alter(a, name, {k: None for k in cur})
+
+
+def admin(cluster):
+    from confluent_kafka.admin import AdminClient
+    return AdminClient({"bootstrap.servers": cluster.bootstrap()})
+
+
+def dynamic_level(cluster, name):
+    path = "/config/brokers/%s" % (name or "<default>")
+    if not cluster.kz.exists(path):
+        return {}
+    data, _ = cluster.kz.get(path)
+    doc = json.loads(data.decode())
+    assert doc["version"] == 1
+    return doc["config"]
+
+
+def alter(a, name, changes, validate_only=False):
+    """changes: key -> value (SET) or None (DELETE).
+
+    Broker ids go through confluent-kafka (Debian's 1.7 has AlterConfigs only, which
+    replaces a level's whole set: the set sent is the level's current one, read from
+    ZooKeeper, with the changes applied). It refuses the "" (default) resource name, so the
+    default level goes through kadmin, which sends IncrementalAlterConfigs (SET / DELETE)."""
+    if name == "":
+        assert not validate_only
+        args = []
+        for k, v in changes.items():
+            args += ["--set", "%s=%s" % (k, v)] if v is not None else ["--delete", k]
+        p = kadmin(CLUSTER[0], "configs", "alter", "--broker-default", *args, check=False)
+        if p.returncode != 0:
+            raise AlterFailed(p.stderr)
+        return None
+    from confluent_kafka.admin import ConfigResource
+    want = dict(dynamic_level(CLUSTER[0], name))
+    for k, v in changes.items():
+        if v is None:
+            want.pop(k, None)
+        else:
+            want[k] = v
+    res = ConfigResource("broker", name, set_config=want)
+    return a.alter_configs([res], validate_only=validate_only)[res].result(30)
+
+
+class AlterFailed(Exception):
+    pass
+
+
+def alter_error(a, name, changes, validate_only=False):
+    """(error name, message) of a refused alteration."""
+    from confluent_kafka import KafkaException
+    try:
+        alter(a, name, changes, validate_only)
+    except KafkaException as e:
+        return e.args[0].name(), e.args[0].str()
+    except AlterFailed as e:      # kadmin: "kadmin: NAME: message"
+        text = str(e).strip().split("kadmin: ", 1)[-1]
+        code, _, msg = text.partition(": ")
+        return code, msg
+    raise AssertionError("accepted: %s %r" % (name, changes))
+
+
+def describe(cluster, name, keys=None):
+    if name == "":               # confluent-kafka 1.7 refuses the name: kadmin
+        out = kadmin(cluster, "configs", "describe", "--broker-default").stdout
+        got = {}
+        for line in out.splitlines()[1:]:
+            kv, _, src = line.strip().rpartition(" (")
+            k, _, v = kv.partition("=")
+            got[k] = (v, SOURCES[src.rstrip(")")])
+        return got
+    from confluent_kafka.admin import ConfigResource
+    a = admin(cluster)
+    res = ConfigResource("broker", name)
+    out = a.describe_configs([res])[res].result(30)
+    return {k: v for k, v in out.items() if keys is None or k in keys}
+
+
+SOURCES = {"DYNAMIC_BROKER_CONFIG": 2, "DYNAMIC_DEFAULT_BROKER_CONFIG": 3,
+           "STATIC_BROKER_CONFIG": 4, "DEFAULT_CONFIG": 5}
+
+
+def value_source(cluster, broker_id, key):
+    e = describe(cluster, str(broker_id), [key])[key]
+    return e.value, int(e.source)
+
+
+def kadmin(cluster, *args, check=True):
+    p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--timeout-ms", "20000",
+                        "--bootstrap-server", cluster.bootstrap()] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    if check:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+def wait_source(cluster, broker_id, key, want, timeout=15):
+    harness.wait_until(lambda: value_source(cluster, broker_id, key) == want, timeout,
+                       what="broker %d %s = %s" % (broker_id, key, want))
+
+
+# ---- Sources and precedence -----------------------------------------------------------------
+
+def test_per_broker_and_default_sources_on_every_broker(cluster):
+    a = admin(cluster)
+    alter(a, "", {"log.retention.ms": "7200000"})
+    alter(a, "1", {"log.retention.ms": "3600000"})
+    assert dynamic_level(cluster, "") == {"log.retention.ms": "7200000"}
+    assert dynamic_level(cluster, "1") == {"log.retention.ms": "3600000"}
+    notes = cluster.kz.get_children("/config/changes")
+    entities = {json.loads(cluster.kz.get("/config/changes/" + n)[0].decode())["entity_path"]
+                for n in notes}
+    assert {"brokers/<default>", "brokers/1"} <= entities
+    # The answer comes once the receiving broker shows it; the others follow their watches.
+    assert value_source(cluster, 1, "log.retention.ms") == ("3600000", DYNAMIC_BROKER)
+    wait_source(cluster, 2, "log.retention.ms", ("7200000", DYNAMIC_DEFAULT))
+    wait_source(cluster, 3, "log.retention.ms", ("7200000", DYNAMIC_DEFAULT))
+    # Static and default keys keep their sources; read_only follows what kbroker applies live.
+    d = describe(cluster, "2", ["log.segment.bytes", "num.partitions", "broker.id",
+                                "log.retention.ms"])
+    assert int(d["log.segment.bytes"].source) == STATIC and d["log.segment.bytes"].value == "4096"
+    assert int(d["num.partitions"].source) == DEFAULT
+    assert d["broker.id"].is_read_only and not d["log.retention.ms"].is_read_only
+    # The "" resource lists the dynamic defaults only.
+    assert describe(cluster, "") == {"log.retention.ms": ("7200000", DYNAMIC_DEFAULT)}
+    # A topic without overrides follows: its retention.ms comes from the dynamic default.
+    from confluent_kafka.admin import ConfigResource, NewTopic
+    a.create_topics([NewTopic("dyn-follow", 1, 1)])["dyn-follow"].result(30)
+    res = ConfigResource("topic", "dyn-follow")
+
+    def topic_retention():
+        e = a.describe_configs([res])[res].result(30)["retention.ms"]
+        return e.value, int(e.source)
+    harness.wait_until(lambda: topic_retention()[1] in (DYNAMIC_BROKER, DYNAMIC_DEFAULT), 15,
+                       what="topic retention.ms from a dynamic broker config")
+    # DELETE returns to the next level: broker 1 to the default, then to the static/default.
+    alter(a, "1", {"log.retention.ms": None})
+    assert value_source(cluster, 1, "log.retention.ms") == ("7200000", DYNAMIC_DEFAULT)
+    alter(a, "", {"log.retention.ms": None})
+    wait_source(cluster, 1, "log.retention.ms", (None, DEFAULT))
+    assert dynamic_level(cluster, "") == {} and dynamic_level(cluster, "1") == {}
+
+
+def test_synonyms_list_every_level(cluster):
+    # kafka-python: confluent-kafka 1.7 cannot ask for synonyms.
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+    a = admin(cluster)
+    alter(a, "", {"message.max.bytes": "300000"})
+    alter(a, "2", {"message.max.bytes": "250000"})
+    ka = KafkaAdminClient(bootstrap_servers=cluster.bootstrap(), request_timeout_ms=30000)
+    try:
+        resp = ka.describe_configs([ConfigResource(ConfigResourceType.BROKER, "2",
+                                                   configs={"message.max.bytes": None})],
+                                   include_synonyms=True)
+    finally:
+        ka.close()
+    (err, _msg, _type, name, entries), = resp[0].resources
+    assert err == 0 and name == "2"
+    (key, value, read_only, source, _sensitive, synonyms), = entries
+    assert (key, value, read_only, source) == ("message.max.bytes", "250000", False,
+                                               DYNAMIC_BROKER)
+    assert [(v, src) for _n, v, src in synonyms] == [
+        ("250000", DYNAMIC_BROKER), ("300000", DYNAMIC_DEFAULT), ("200000", STATIC),
+        ("1048588", DEFAULT)]
+
+
+# ---- Applied live, and after a restart ------------------------------------------------------
+
+def low_watermark(cluster, topic):
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": cluster.bootstrap(), "group.id": "dyn-wm"})
+    try:
+        return c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[0]
+    finally:
+        c.close()
+
+
+def test_retention_default_applies_live_to_topics_without_overrides(cluster):
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    topic = "dyn-retention"
+    a.create_topics([NewTopic(topic, 1, 3)])[topic].result(30)
+    p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 0, "acks": "all"})
+    for i in range(200):          # 4 KiB segments (static): many of them
+        p.produce(topic, b"x" * 200, key=b"%d" % i)
+        p.poll(0)
+    assert p.flush(30) == 0
+    time.sleep(1.0)
+    assert low_watermark(cluster, topic) == 0     # 7 days by default: nothing deleted
+    alter(a, "", {"log.retention.ms": "500"})
+    harness.wait_until(lambda: low_watermark(cluster, topic) > 0, 30,
+                       what="segments deleted by the dynamic retention")
+
+
+def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
+    from confluent_kafka import KafkaError, Producer
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    topic = "dyn-maxbytes"
+    a.create_topics([NewTopic(topic, 1, replica_assignment=[[2]])])[topic].result(30)
+
+    def produce(size):
+        errs = []
+        p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 0,
+                      "message.max.bytes": 1000000, "retries": 0})
+        p.produce(topic, b"y" * size, on_delivery=lambda e, m: errs.append(e))
+        p.flush(30)
+        return errs[0].code() if errs and errs[0] else KafkaError.NO_ERROR
+
+    harness.wait_until(lambda: produce(50000) == KafkaError.NO_ERROR, 30, what="produce works")
+    alter(a, "2", {"message.max.bytes": "10000"})
+    assert produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE
+    assert produce(1000) == KafkaError.NO_ERROR
+    b2 = cluster.broker(2)
+    b2.stop()
+    b2.start(cluster.kz)
+    assert value_source(cluster, 2, "message.max.bytes") == ("10000", DYNAMIC_BROKER)
+    harness.wait_until(lambda: produce(1000) == KafkaError.NO_ERROR, 30, what="leader back")
+    assert produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE   # applied before serving
+    alter(a, "2", {"message.max.bytes": None})
+    assert value_source(cluster, 2, "message.max.bytes") == ("200000", STATIC)
+    assert produce(50000) == KafkaError.NO_ERROR
+
+
+# ---- Refusals -----------------------------------------------------------------------------
+
+def test_read_only_restart_unknown_and_bad_values_refused(cluster):
+    a = admin(cluster)
+    code, msg = alter_error(a, "1", {"broker.id": "9"})
+    assert code == "INVALID_REQUEST"
+    assert "Cannot update these configs dynamically" in msg and "broker.id" in msg
+    for name in ["", "2"]:
+        for key in ["log.dirs", "zookeeper.connect", "log.retention.hours"]:
+            code, msg = alter_error(a, name, {key: "1"})
+            assert code == "INVALID_REQUEST", (name, key, msg)
+            assert "Cannot update these configs dynamically" in msg
+        code, msg = alter_error(a, name, {"log.cleaner.threads": "2"})
+        assert code == "INVALID_REQUEST" and "requires a restart in kbroker" in msg
+        for bad in [{"no.such.key": "1"}, {"log.retention.ms": "soon"},
+                    {"log.segment.bytes": "13"}, {"log.retention.ms": "0"}]:
+            code, msg = alter_error(a, name, bad)
+            assert code == "INVALID_CONFIG", (name, bad, msg)
+    assert dynamic_level(cluster, "") == {} and dynamic_level(cluster, "1") == {}
+
+
+def test_validate_only_writes_nothing(cluster):
+    a = admin(cluster)
+    before = len(cluster.kz.get_children("/config/changes"))
+    alter(a, "3", {"message.max.bytes": "123456", "log.retention.bytes": "1000000"},
+          validate_only=True)
+    assert dynamic_level(cluster, "3") == {}
+    assert len(cluster.kz.get_children("/config/changes")) == before
+    assert value_source(cluster, 3, "message.max.bytes") == ("200000", STATIC)
+    code, _ = alter_error(a, "3", {"broker.id": "4"}, validate_only=True)
+    assert code == "INVALID_REQUEST"
+
+
+def test_limits(cluster):
+    a = admin(cluster)
+    code, _ = alter_error(a, "1", {"log.cleanup.policy": "delete" + "," * 5000})
+    assert code == "INVALID_CONFIG"
+    code, _ = alter_error(a, "1", {"k%d" % i: "1" for i in range(1001)})
+    assert code == "INVALID_REQUEST"
+    assert dynamic_level(cluster, "1") == {}
+
+
+# ---- kadmin -----------------------------------------------------------------------------------
+
+def test_kadmin_alter_and_describe(cluster):
+    kadmin(cluster, "configs", "alter", "--broker", "3", "--set",
+           "log.retention.ms=86400000,log.retention.bytes=1073741824")
+    kadmin(cluster, "configs", "alter", "--broker-default", "--set", "log.retention.ms=43200000")
+    out = kadmin(cluster, "configs", "describe", "--broker", "3").stdout
+    assert "log.retention.ms=86400000 (DYNAMIC_BROKER_CONFIG)" in out
+    assert "log.retention.bytes=1073741824 (DYNAMIC_BROKER_CONFIG)" in out
+    assert "log.segment.bytes=4096 (STATIC_BROKER_CONFIG)" in out
+    assert "num.partitions=1 (DEFAULT_CONFIG)" in out
+    harness.wait_until(
+        lambda: "log.retention.ms=43200000 (DYNAMIC_DEFAULT_BROKER_CONFIG)" in
+        kadmin(cluster, "configs", "describe", "--broker", "1").stdout, 15,
+        what="broker 1 follows the default")
+    out = kadmin(cluster, "configs", "describe", "--broker-default").stdout
+    assert "log.retention.ms=43200000 (DYNAMIC_DEFAULT_BROKER_CONFIG)" in out
+    kadmin(cluster, "configs", "alter", "--broker", "3", "--delete",
+           "log.retention.ms,log.retention.bytes")
+    kadmin(cluster, "configs", "alter", "--broker-default", "--delete", "log.retention.ms")
+    assert dynamic_level(cluster, "3") == {} and dynamic_level(cluster, "") == {}
+    p = kadmin(cluster, "configs", "alter", "--broker", "1", "--set", "broker.id=7", check=False)
+    assert p.returncode != 0 and "Cannot update these configs dynamically" in p.stderr
