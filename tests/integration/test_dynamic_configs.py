@@ -13,6 +13,11 @@
   cannot apply live "... requires a restart in kbroker", bad values INVALID_CONFIG, and the
   request limits are checked;
 * `kadmin configs alter --broker ID | --broker-default` and `describe --broker ID`.
+
+KB_GROUPS_PEER=kafka runs the module against Apache Kafka 3.9.1 (ZooKeeper mode, as
+groups_util.py does): that is how Kafka's answers were checked. Where kbroker deliberately
+differs (an unknown name and a bad value: INVALID_CONFIG where Kafka says INVALID_REQUEST or
+accepts; keys kbroker cannot apply live), the assertion names the peer's answer.
 """
 
 import json
@@ -24,6 +29,7 @@ import pytest
 
 import harness
 from conftest import start_cluster
+from groups_util import KAFKA_PEER, _peer_cluster
 
 IDS = [1, 2, 3]
 CLUSTER = []   # the module's cluster, for helpers
@@ -35,11 +41,14 @@ DEFAULT = 5
 
 @pytest.fixture(scope="module")
 def cluster(zk_server, tmp_path_factory):
+    config = {"log.retention.check.interval.ms": "300", "log.segment.bytes": "4096",
+              "message.max.bytes": "200000", "offsets.topic.replication.factor": "3"}
+    if KAFKA_PEER:
+        yield from _peer_cluster(tmp_path_factory.mktemp("dynconf"), zk_server, "/kb-dynconf",
+                                 IDS, config, 6000)
+        return
     yield from start_cluster(tmp_path_factory.mktemp("dynconf"), zk=zk_server, ids=IDS,
-                             chroot="/kb-dynconf",
-                             config={"log.retention.check.interval.ms": "300",
-                                     "log.segment.bytes": "4096",
-                                     "message.max.bytes": "200000"})
+                             chroot="/kb-dynconf", config=config)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -54,7 +63,6 @@ def clean_levels(cluster):
             b.restart(cluster.kz)
     harness.wait_until(lambda: cluster.registered_ids() == sorted(IDS), 60,
                        what="all brokers registered")
-    cluster.wait_controller_known()
     yield
     # Every test starts and ends with no dynamic broker config.
     a = admin(cluster)
@@ -278,7 +286,7 @@ def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
     assert produce(1000) == KafkaError.NO_ERROR
     b2 = cluster.broker(2)
     b2.stop()
-    b2.start(cluster.kz)
+    b2.restart(cluster.kz, after_kill=False)
     assert value_source(cluster, 2, "message.max.bytes") == ("10000", DYNAMIC_BROKER)
     harness.wait_until(lambda: produce(1000) == KafkaError.NO_ERROR, 30, what="leader back")
     assert produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE   # applied before serving
@@ -299,6 +307,11 @@ def test_read_only_restart_unknown_and_bad_values_refused(cluster):
             code, msg = alter_error(a, name, {key: "1"})
             assert code == "INVALID_REQUEST", (name, key, msg)
             assert "Cannot update these configs dynamically" in msg
+        if KAFKA_PEER:   # Kafka applies it; it accepts unknown names; bad values: INVALID_REQUEST
+            for bad in [{"log.retention.ms": "soon"}, {"log.segment.bytes": "13"}]:
+                code, msg = alter_error(a, name, bad)
+                assert code == "INVALID_REQUEST", (name, bad, msg)
+            continue
         code, msg = alter_error(a, name, {"log.cleaner.threads": "2"})
         assert code == "INVALID_REQUEST" and "requires a restart in kbroker" in msg
         for bad in [{"no.such.key": "1"}, {"log.retention.ms": "soon"},
@@ -320,6 +333,7 @@ def test_validate_only_writes_nothing(cluster):
     assert code == "INVALID_REQUEST"
 
 
+@pytest.mark.skipif(KAFKA_PEER, reason="kbroker's own limits")
 def test_limits(cluster):
     a = admin(cluster)
     code, _ = alter_error(a, "1", {"log.cleanup.policy": "delete" + "," * 5000})
