@@ -207,7 +207,7 @@ def test_per_broker_and_default_sources_on_every_broker(cluster):
                        what="topic retention.ms from a dynamic broker config")
     # DELETE returns to the next level: broker 1 to the default, then to the static/default.
     alter(a, "1", {"log.retention.ms": None})
-    assert value_source(cluster, 1, "log.retention.ms") == ("7200000", DYNAMIC_DEFAULT)
+    wait_source(cluster, 1, "log.retention.ms", ("7200000", DYNAMIC_DEFAULT))
     alter(a, "", {"log.retention.ms": None})
     wait_source(cluster, 1, "log.retention.ms", (None, DEFAULT))
     assert dynamic_level(cluster, "") == {} and dynamic_level(cluster, "1") == {}
@@ -253,8 +253,10 @@ def test_retention_default_applies_live_to_topics_without_overrides(cluster):
     a = admin(cluster)
     topic = "dyn-retention"
     a.create_topics([NewTopic(topic, 1, 3)])[topic].result(30)
-    p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 0, "acks": "all"})
-    for i in range(200):          # 4 KiB segments (static): many of them
+    # 4 KiB segments (static): many of them; batches below that (Kafka refuses a larger one).
+    p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 0, "acks": "all",
+                  "batch.size": 2000})
+    for i in range(200):
         p.produce(topic, b"x" * 200, key=b"%d" % i)
         p.poll(0)
     assert p.flush(30) == 0
@@ -270,7 +272,9 @@ def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
     from confluent_kafka.admin import NewTopic
     a = admin(cluster)
     topic = "dyn-maxbytes"
-    a.create_topics([NewTopic(topic, 1, replica_assignment=[[2]])])[topic].result(30)
+    # Segments above the records' size (Kafka refuses a batch larger than a segment).
+    a.create_topics([NewTopic(topic, 1, replica_assignment=[[2]],
+                              config={"segment.bytes": "1048576"})])[topic].result(30)
 
     def produce(size):
         errs = []
@@ -282,7 +286,9 @@ def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
 
     harness.wait_until(lambda: produce(50000) == KafkaError.NO_ERROR, 30, what="produce works")
     alter(a, "2", {"message.max.bytes": "10000"})
-    assert produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE
+    # kbroker answers once its own cache shows the change; Kafka applies it asynchronously.
+    harness.wait_until(lambda: produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE, 15,
+                       what="the lower message.max.bytes applied")
     assert produce(1000) == KafkaError.NO_ERROR
     b2 = cluster.broker(2)
     b2.stop()
@@ -291,8 +297,9 @@ def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
     harness.wait_until(lambda: produce(1000) == KafkaError.NO_ERROR, 30, what="leader back")
     assert produce(50000) == KafkaError.MSG_SIZE_TOO_LARGE   # applied before serving
     alter(a, "2", {"message.max.bytes": None})
-    assert value_source(cluster, 2, "message.max.bytes") == ("200000", STATIC)
-    assert produce(50000) == KafkaError.NO_ERROR
+    wait_source(cluster, 2, "message.max.bytes", ("200000", STATIC))
+    harness.wait_until(lambda: produce(50000) == KafkaError.NO_ERROR, 15,
+                       what="the static message.max.bytes again")
 
 
 # ---- Refusals -----------------------------------------------------------------------------
