@@ -22,6 +22,7 @@ accepts; keys kbroker cannot apply live), the assertion names the peer's answer.
 
 import json
 import os
+import socket
 import subprocess
 import time
 
@@ -300,6 +301,45 @@ def test_message_max_bytes_per_broker_live_and_after_restart(cluster):
     wait_source(cluster, 2, "message.max.bytes", ("200000", STATIC))
     harness.wait_until(lambda: produce(50000) == KafkaError.NO_ERROR, 15,
                        what="the static message.max.bytes again")
+
+
+def connect_from(broker, src):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect((harness.HOST, broker.port))
+    c = harness.KConn.__new__(harness.KConn)
+    c.sock, c._buf, c._corr = s, b"", 1000
+    return c
+
+
+def usable(c):
+    try:
+        return len(c.metadata(1, timeout=10)["brokers"]) >= 1
+    except harness.ConnClosed:
+        return False
+
+
+@pytest.mark.skipif(KAFKA_PEER, reason="raw kbroker connections (harness.KConn)")
+def test_max_connections_per_ip_applies_live(cluster):
+    a = admin(cluster)
+    b3 = cluster.broker(3)
+    src = "127.0.0.7"    # no client of the tests connects from there
+    alter(a, "3", {"max.connections.per.ip": "4"})
+    conns = [connect_from(b3, src) for _ in range(4)]
+    try:
+        assert all(usable(c) for c in conns)
+        extra = connect_from(b3, src)
+        closed, data, _ = extra.wait_closed(3.0)
+        assert closed and data == b"", "a 5th connection from %s was kept" % src
+        extra.close()
+        alter(a, "3", {"max.connections.per.ip": None})   # back to the default (2^31-1)
+        extra = connect_from(b3, src)
+        assert usable(extra)
+        conns.append(extra)
+    finally:
+        for c in conns:
+            c.close()
 
 
 # ---- Refusals -----------------------------------------------------------------------------
