@@ -13,7 +13,8 @@
  * broker synonym of each topic config, the cleaner's, thread pools', listeners' and socket
  * server's keys, producer.id.expiration.ms), and kbroker applies them live: the topic
  * defaults through the partitions' config resolution (server/replica/partition.c), the rest
- * where they are read (the cleaner's idle wait, the accept path). */
+ * where they are read (the cleaner's idle wait, the accept path), num.replica.fetchers by
+ * moving followers to their new fetcher (server/replica/fetcher.c). */
 static const char *const live_keys[] = {
 	"compression.type",
 	"log.cleaner.backoff.ms",
@@ -37,6 +38,7 @@ static const char *const live_keys[] = {
 	"max.connections.per.ip",
 	"message.max.bytes",
 	"min.insync.replicas",
+	"num.replica.fetchers",
 	"producer.id.expiration.ms",
 };
 
@@ -51,7 +53,6 @@ static const char *const restart_keys[] = {
 	"log.cleaner.threads",
 	"max.connections.per.ip.overrides",  /* host names resolved once at start */
 	"num.recovery.threads.per.data.dir", /* used by start-up recovery only */
-	"num.replica.fetchers",              /* partitions keep the fetcher they were given */
 	"unclean.leader.election.enable",    /* the controller's policy is read at start */
 };
 

@@ -11,9 +11,10 @@
  *                     defaults Kafka marks dynamic (log.retention.ms, log.segment.bytes,
  *                     message.max.bytes, log.cleanup.policy, ...: every topic without an
  *                     override follows the new value), producer.id.expiration.ms,
- *                     log.cleaner.backoff.ms, max.connections, max.connections.per.ip;
+ *                     log.cleaner.backoff.ms, max.connections, max.connections.per.ip,
+ *                     num.replica.fetchers (followers move to their new fetcher);
  *   DYNCONF_RESTART — Kafka updates it dynamically but kbroker cannot yet (cleaner threads
- *                     and their buffers, fetcher count, listeners, ...): refused with
+ *                     and their buffers, listeners, per-address overrides, ...): refused with
  *                     INVALID_REQUEST "... requires a restart in kbroker", never pretended;
  *   DYNCONF_STATIC  — read-only in Kafka too (broker.id, log.dirs, zookeeper.connect,
  *                     log.retention.hours: only the first synonym of a topic config is

@@ -6,6 +6,7 @@
 #include "../api/api_group.h"
 #include "../coordsvc/gsvc.h"
 #include "../coordsvc/tmarkers.h"
+#include "../replica/fetcher.h"
 #include "../replica/partition.h"
 #include "dispatch.h"
 #include "purgatory.h"
@@ -219,6 +220,7 @@ static void apply_dynamic(struct broker *b)
 	b->dyn_gen = md->dyn_gen;
 	struct conf_kv *d = level_kv(md->dyn_default, md->ndyn_default);
 	struct conf_kv *k = level_kv(md->dyn_broker, md->ndyn_broker);
+	int32_t fetchers = b->cfg.num_replica_fetchers;
 	int changed = dynconf_resolve(&b->cfg, &b->static_cfg, d, md->ndyn_default, k,
 	                              md->ndyn_broker);
 	kb_free(d);
@@ -236,6 +238,9 @@ static void apply_dynamic(struct broker *b)
 	say_info("server", "%d dynamic config(s) changed", changed);
 	connlimit_set_default(b->per_ip, b->cfg.max_connections_per_ip);
 	pm_configs_changed(b);
+	if (fetchers != b->cfg.num_replica_fetchers)
+		say_info("server", "num.replica.fetchers %d -> %d: %d follower(s) moved", (int)fetchers,
+		         (int)b->cfg.num_replica_fetchers, fetchers_resize(b));
 }
 
 static void on_coord(enum coord_event ev, const char *msg, void *arg)

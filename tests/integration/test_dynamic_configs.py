@@ -342,6 +342,49 @@ def test_max_connections_per_ip_applies_live(cluster):
             c.close()
 
 
+def log_bytes(broker, topic, partition):
+    d = os.path.join(broker.workdir, "data", "%s-%d" % (topic, partition))
+    return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".log"))
+
+
+@pytest.mark.skipif(KAFKA_PEER, reason="reads kbroker's log line and data directories")
+def test_num_replica_fetchers_applies_live(cluster):
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    topic = "dyn-fetchers"
+    # 8 partitions led by brokers 2 and 3, each followed by broker 1.
+    assign = [[2 + i % 2, 1, 3 - i % 2] for i in range(8)]
+    a.create_topics([NewTopic(topic, 8, replica_assignment=assign)])[topic].result(30)
+
+    def produce(n):
+        p = Producer({"bootstrap.servers": cluster.bootstrap(), "linger.ms": 5, "acks": "all",
+                      "batch.size": 2000})
+        for i in range(n):
+            p.produce(topic, b"z" * 100, partition=i % 8)
+            p.poll(0)
+        assert p.flush(30) == 0
+
+    def replicated():
+        return all(log_bytes(cluster.broker(1), topic, i) ==
+                   log_bytes(cluster.broker(assign[i][0]), topic, i) > 0 for i in range(8))
+    produce(400)
+    harness.wait_until(replicated, 30, what="broker 1 caught up")
+    b1 = cluster.broker(1)
+    alter(a, "1", {"num.replica.fetchers": "4"})
+    harness.wait_until(lambda: "num.replica.fetchers 1 -> 4:" in b1.log_text(), 15,
+                       what="broker 1 resized its fetchers")
+    line = [x for x in b1.log_text().splitlines() if "num.replica.fetchers 1 -> 4:" in x][-1]
+    assert int(line.split(": ")[-1].split()[0]) > 0, line   # some followers moved
+    produce(400)                                             # and they keep copying
+    harness.wait_until(replicated, 30, what="broker 1 caught up on 4 fetchers per leader")
+    alter(a, "1", {"num.replica.fetchers": None})
+    harness.wait_until(lambda: "num.replica.fetchers 4 -> 1:" in b1.log_text(), 15,
+                       what="broker 1 back to one fetcher per leader")
+    produce(400)
+    harness.wait_until(replicated, 30, what="broker 1 caught up on 1 fetcher per leader")
+
+
 # ---- Refusals -----------------------------------------------------------------------------
 
 def test_read_only_restart_unknown_and_bad_values_refused(cluster):
