@@ -14,7 +14,8 @@
  * server's keys, producer.id.expiration.ms), and kbroker applies them live: the topic
  * defaults through the partitions' config resolution (server/replica/partition.c), the rest
  * where they are read (the cleaner's idle wait, the accept path), num.replica.fetchers by
- * moving followers to their new fetcher (server/replica/fetcher.c). */
+ * moving followers to their new fetcher (server/replica/fetcher.c),
+ * unclean.leader.election.enable in the controller's policy (coord.h). */
 static const char *const live_keys[] = {
 	"compression.type",
 	"log.cleaner.backoff.ms",
@@ -40,6 +41,7 @@ static const char *const live_keys[] = {
 	"min.insync.replicas",
 	"num.replica.fetchers",
 	"producer.id.expiration.ms",
+	"unclean.leader.election.enable",
 };
 
 /* Dynamic in Kafka 3.9, but kbroker reads them once at start: refused honestly. */
@@ -53,7 +55,6 @@ static const char *const restart_keys[] = {
 	"log.cleaner.threads",
 	"max.connections.per.ip.overrides",  /* host names resolved once at start */
 	"num.recovery.threads.per.data.dir", /* used by start-up recovery only */
-	"unclean.leader.election.enable",    /* the controller's policy is read at start */
 };
 
 static bool listed(const char *const *set, size_t n, const char *name)

@@ -12,7 +12,8 @@
  *                     message.max.bytes, log.cleanup.policy, ...: every topic without an
  *                     override follows the new value), producer.id.expiration.ms,
  *                     log.cleaner.backoff.ms, max.connections, max.connections.per.ip,
- *                     num.replica.fetchers (followers move to their new fetcher);
+ *                     num.replica.fetchers (followers move to their new fetcher),
+ *                     unclean.leader.election.enable (the controller's next elections);
  *   DYNCONF_RESTART — Kafka updates it dynamically but kbroker cannot yet (cleaner threads
  *                     and their buffers, listeners, per-address overrides, ...): refused with
  *                     INVALID_REQUEST "... requires a restart in kbroker", never pretended;

@@ -623,6 +623,14 @@ void coord_request_preferred(struct coord *c, const char *topic, int32_t partiti
 	ctl_request_preferred(c->ctl, topic, partition);
 }
 
+void coord_set_unclean_leader_election(struct coord *c, bool enable)
+{
+	if (c->cfg.policy.unclean_leader_election == enable)
+		return;
+	c->cfg.policy.unclean_leader_election = enable;
+	coord_changed(c); /* a controller pass: offline partitions may now be electable */
+}
+
 const int32_t *coord_live_ids(const struct coord *c, int *n)
 {
 	*n = c->nlive;

@@ -116,6 +116,9 @@ struct zk *coord_zk(struct coord *c);
 /* Preferred-leader election for one partition (partition < 0: the whole topic; topic NULL:
  * everything). Only the controller acts on it. */
 void coord_request_preferred(struct coord *c, const char *topic, int32_t partition);
+/* unclean.leader.election.enable changed (a dynamic broker config): the controller's next
+ * elections use it (a topic's own override still wins), and a pass runs now. */
+void coord_set_unclean_leader_election(struct coord *c, bool enable);
 /* A partition leader changes its ISR (Kafka 2.x leaders wrote the state znode themselves):
  * the state keeps its leader, epochs and controller epoch, conditional on the zkVersion this
  * broker last read, so a controller's newer decision is never overwritten. On success the

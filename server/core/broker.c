@@ -238,6 +238,7 @@ static void apply_dynamic(struct broker *b)
 	say_info("server", "%d dynamic config(s) changed", changed);
 	connlimit_set_default(b->per_ip, b->cfg.max_connections_per_ip);
 	pm_configs_changed(b);
+	coord_set_unclean_leader_election(b->coord, b->cfg.unclean_leader_election_enable);
 	if (fetchers != b->cfg.num_replica_fetchers)
 		say_info("server", "num.replica.fetchers %d -> %d: %d follower(s) moved", (int)fetchers,
 		         (int)b->cfg.num_replica_fetchers, fetchers_resize(b));

@@ -43,7 +43,8 @@ DEFAULT = 5
 @pytest.fixture(scope="module")
 def cluster(zk_server, tmp_path_factory):
     config = {"log.retention.check.interval.ms": "300", "log.segment.bytes": "4096",
-              "message.max.bytes": "200000", "offsets.topic.replication.factor": "3"}
+              "message.max.bytes": "200000", "offsets.topic.replication.factor": "3",
+              "replica.lag.time.max.ms": "3000"}
     if KAFKA_PEER:
         yield from _peer_cluster(tmp_path_factory.mktemp("dynconf"), zk_server, "/kb-dynconf",
                                  IDS, config, 6000)
@@ -383,6 +384,39 @@ def test_num_replica_fetchers_applies_live(cluster):
                        what="broker 1 back to one fetcher per leader")
     produce(400)
     harness.wait_until(replicated, 30, what="broker 1 caught up on 1 fetcher per leader")
+
+
+def partition_state(cluster, topic, partition=0):
+    data, _ = cluster.kz.get("/brokers/topics/%s/partitions/%d/state" % (topic, partition))
+    return json.loads(data.decode())
+
+
+def test_unclean_leader_election_default_applies_live(cluster):
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import NewTopic
+    a = admin(cluster)
+    topic = "dyn-unclean"
+    a.create_topics([NewTopic(topic, 1, replica_assignment=[[2, 3]])])[topic].result(30)
+    p = Producer({"bootstrap.servers": cluster.bootstrap(), "acks": "all"})
+    p.produce(topic, b"before")
+    assert p.flush(30) == 0
+    b2, b3 = cluster.broker(2), cluster.broker(3)
+    harness.wait_until(lambda: partition_state(cluster, topic)["isr"] == [2, 3], 30,
+                       what="both replicas in sync")
+    b3.kill9()
+    harness.wait_until(lambda: partition_state(cluster, topic)["isr"] == [2], 30,
+                       what="3 dropped from the ISR")
+    b2.kill9()
+    harness.wait_until(lambda: partition_state(cluster, topic)["leader"] == -1, 30,
+                       what="the partition offline")
+    b3.restart(cluster.kz)
+    time.sleep(3)
+    assert partition_state(cluster, topic)["leader"] == -1   # unclean elections are off
+    alter(a, "", {"unclean.leader.election.enable": "true"})
+    harness.wait_until(lambda: partition_state(cluster, topic)["leader"] == 3, 30,
+                       what="3 elected uncleanly once the default allows it")
+    alter(a, "", {"unclean.leader.election.enable": None})
+    b2.restart(cluster.kz)
 
 
 # ---- Refusals -----------------------------------------------------------------------------
