@@ -419,6 +419,54 @@ def test_unclean_leader_election_default_applies_live(cluster):
     b2.restart(cluster.kz)
 
 
+def incremental_raw(broker, name, ops, validate_only=False):
+    """IncrementalAlterConfigs v0 on one BROKER resource, sent to `broker` itself (no client
+    here sends APPEND / SUBTRACT); ops: (key, op 0-3, value or None). (error, message)."""
+    import struct
+    import kproto
+    body = kproto.i32(1) + kproto.i8(4) + kproto.string(name) + kproto.i32(len(ops))
+    for k, op, v in ops:
+        body += kproto.string(k) + kproto.i8(op) + kproto.nullable_string(v)
+    body += kproto.boolean(validate_only)
+    with broker.conn() as c:
+        corr = c.next_corr()
+        c.send(kproto.frame(kproto.encode_request(44, 0, corr, body)))
+        data = c.recv_frame(30)
+    got_corr, _throttle, n, err, mlen = struct.unpack(">iiihh", data[:16])
+    assert got_corr == corr and n == 1
+    msg = data[16:16 + mlen].decode() if mlen >= 0 else None
+    return err, msg
+
+
+INVALID_CONFIG, INVALID_REQUEST = 40, 42
+
+
+def test_incremental_append_subtract_and_resource_names(cluster):
+    b1 = cluster.broker(1)
+    assert incremental_raw(b1, "1", [("log.cleanup.policy", 2, "compact")]) == (0, None)
+    assert dynamic_level(cluster, "1") == {"log.cleanup.policy": "delete,compact"}
+    assert incremental_raw(b1, "1", [("log.cleanup.policy", 3, "delete")]) == (0, None)
+    assert dynamic_level(cluster, "1") == {"log.cleanup.policy": "compact"}
+    assert value_source(cluster, 1, "log.cleanup.policy") == ("compact", DYNAMIC_BROKER)
+    err, msg = incremental_raw(b1, "1", [("message.max.bytes", 2, "5")])
+    assert err == INVALID_REQUEST and "append" in msg
+    err, msg = incremental_raw(b1, "1", [("log.retention.ms", 0, "1"),
+                                         ("log.retention.ms", 1, None)])
+    assert err == INVALID_REQUEST and "duplicate" in msg
+    err, msg = incremental_raw(b1, "1", [("log.retention.ms", 0, None)])
+    assert err == INVALID_REQUEST and "Null value" in msg
+    # A broker answers for itself and the default only, as Kafka's ZooKeeper-mode brokers.
+    err, msg = incremental_raw(b1, "2", [("log.retention.ms", 0, "1000")])
+    assert err == INVALID_REQUEST and msg == "Unexpected broker id, expected 1, but received 2"
+    err, msg = incremental_raw(b1, "x", [("log.retention.ms", 0, "1000")])
+    assert err == INVALID_REQUEST and "must be an integer" in msg
+    assert incremental_raw(b1, "", [("log.retention.bytes", 0, "5000000")],
+                           validate_only=True) == (0, None)
+    assert dynamic_level(cluster, "") == {} and dynamic_level(cluster, "2") == {}
+    assert incremental_raw(b1, "1", [("log.cleanup.policy", 1, None)]) == (0, None)
+    assert dynamic_level(cluster, "1") == {}
+
+
 # ---- Refusals -----------------------------------------------------------------------------
 
 def test_read_only_restart_unknown_and_bad_values_refused(cluster):
