@@ -474,10 +474,10 @@ static int16_t broker_op(struct kreq *r, struct cfgset *c, const char *name, int
 			snprintf(m, mlen, "Unknown broker config name: %s", name);
 			return KERR_INVALID_CONFIG;
 		}
-		if (k->type != CONF_LIST) {
+		if (k->type != CONF_LIST) { /* Kafka 3.9: INVALID_CONFIG */
 			snprintf(m, mlen, "Config value %s is not allowed for config key: %s",
 			         op == 2 ? "append" : "subtract", name);
-			return KERR_INVALID_REQUEST;
+			return KERR_INVALID_CONFIG;
 		}
 		int j = 0;
 		while (j < c->n && strcmp(c->e[j].name, name) != 0)
