@@ -8,6 +8,7 @@
 #include "topic_admin.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { LEVEL_DEFAULT = 0, LEVEL_BROKER = 1 };
@@ -169,10 +170,87 @@ static void bwrite_end(struct bwrite *w, int zrc, const char *what)
 	kb_free(w);
 }
 
+/* ---- Purging old notifications ----------------------------------------------------------
+ * Kafka's brokers delete change notifications older than 15 minutes
+ * (ZkNodeChangeNotificationListener's changeExpirationMs); kbroker brokers do not read them,
+ * so the writer purges instead, or /config/changes would grow with every write: after each
+ * notification, the oldest BROKERCONF_PURGE_BATCH of them are checked and those created
+ * more than BROKERCONF_NOTE_TTL_MS ago deleted. */
+#define BROKERCONF_NOTE_TTL_MS (15 * 60 * 1000)
+#define BROKERCONF_PURGE_BATCH 64
+
+struct purge {
+	struct zk *z;
+	char *path; /* full path of one notification */
+};
+
+static void purge_free(struct purge *p)
+{
+	kb_free(p->path);
+	kb_free(p);
+}
+
+static void purge_deleted(int rc, const void *data)
+{
+	KB_UNUSED(rc); /* gone either way, or left for the next purge */
+	purge_free((struct purge *)data);
+}
+
+static void purge_stat(int rc, const struct Stat *st, const void *data)
+{
+	struct purge *p = (struct purge *)data;
+	if (rc == ZOK && st && st->ctime < kb_wall_ms() - BROKERCONF_NOTE_TTL_MS &&
+	    zoo_adelete(zk_handle(p->z), p->path, -1, purge_deleted, p) == ZOK) {
+		zk_kick(p->z);
+		return;
+	}
+	purge_free(p);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b); /* fixed-width sequence numbers */
+}
+
+static void purge_listed(int rc, const struct String_vector *names, const void *data)
+{
+	struct zk *z = (struct zk *)data;
+	if (rc != ZOK || !names)
+		return;
+	char **v = kb_calloc((size_t)names->count + 1, sizeof(*v));
+	int n = 0;
+	for (int i = 0; i < names->count; i++)
+		if (strncmp(names->data[i], "config_change_", 14) == 0)
+			v[n++] = names->data[i];
+	qsort(v, (size_t)n, sizeof(*v), cmp_names);
+	for (int i = 0; i < n - 1 && i < BROKERCONF_PURGE_BATCH; i++) { /* never the newest */
+		char rel[128], full[1024];
+		snprintf(rel, sizeof(rel), "/config/changes/%.100s", v[i]);
+		struct purge *p = kb_malloc(sizeof(*p));
+		*p = (struct purge){z, kb_strdup(zk_path(z, rel, full, sizeof(full)))};
+		if (zoo_aexists(zk_handle(z), p->path, 0, purge_stat, p) != ZOK)
+			purge_free(p);
+	}
+	kb_free(v);
+	zk_kick(z);
+}
+
+static void purge_notes(struct zk *z)
+{
+	char full[1024];
+	if (zoo_aget_children(zk_handle(z), zk_path(z, "/config/changes", full, sizeof(full)), 0,
+	                      purge_listed, z) == ZOK)
+		zk_kick(z);
+}
+
 static void notified(int rc, const char *value, const void *data)
 {
 	KB_UNUSED(value);
-	bwrite_end((struct bwrite *)data, rc, "creating the config change notification");
+	struct bwrite *w = (struct bwrite *)data;
+	struct zk *z = w->z;
+	bwrite_end(w, rc, "creating the config change notification");
+	if (rc == ZOK)
+		purge_notes(z);
 }
 
 static void entity_done(int rc, const void *data);
