@@ -15,11 +15,15 @@
  * defaults through the partitions' config resolution (server/replica/partition.c), the rest
  * where they are read (the cleaner's idle wait, the accept path), num.replica.fetchers by
  * moving followers to their new fetcher (server/replica/fetcher.c),
- * unclean.leader.election.enable in the controller's policy (coord.h). */
+ * unclean.leader.election.enable in the controller's policy (coord.h), the cleaner's buffer
+ * and I/O limit for its next passes (server/replica/cleaning.c). */
 static const char *const live_keys[] = {
 	"compression.type",
 	"log.cleaner.backoff.ms",
+	"log.cleaner.dedupe.buffer.size",
 	"log.cleaner.delete.retention.ms",
+	"log.cleaner.io.buffer.load.factor",
+	"log.cleaner.io.max.bytes.per.second",
 	"log.cleaner.max.compaction.lag.ms",
 	"log.cleaner.min.cleanable.ratio",
 	"log.cleaner.min.compaction.lag.ms",
@@ -49,10 +53,7 @@ static const char *const restart_keys[] = {
 	"advertised.listeners",              /* registered once per session */
 	"listener.security.protocol.map",
 	"listeners",                         /* bound at start */
-	"log.cleaner.dedupe.buffer.size",    /* cleaner slots are sized at start */
-	"log.cleaner.io.buffer.load.factor",
-	"log.cleaner.io.max.bytes.per.second",
-	"log.cleaner.threads",
+	"log.cleaner.threads",               /* cleaner threads are started once */
 	"max.connections.per.ip.overrides",  /* host names resolved once at start */
 	"num.recovery.threads.per.data.dir", /* used by start-up recovery only */
 };

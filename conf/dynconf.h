@@ -13,9 +13,10 @@
  *                     override follows the new value), producer.id.expiration.ms,
  *                     log.cleaner.backoff.ms, max.connections, max.connections.per.ip,
  *                     num.replica.fetchers (followers move to their new fetcher),
- *                     unclean.leader.election.enable (the controller's next elections);
- *   DYNCONF_RESTART — Kafka updates it dynamically but kbroker cannot yet (cleaner threads
- *                     and their buffers, listeners, per-address overrides, ...): refused with
+ *                     unclean.leader.election.enable (the controller's next elections),
+ *                     the cleaner's dedupe buffer, load factor and I/O limit (next passes);
+ *   DYNCONF_RESTART — Kafka updates it dynamically but kbroker cannot yet (the cleaner
+ *                     thread count, listeners, per-address overrides, ...): refused with
  *                     INVALID_REQUEST "... requires a restart in kbroker", never pretended;
  *   DYNCONF_STATIC  — read-only in Kafka too (broker.id, log.dirs, zookeeper.connect,
  *                     log.retention.hours: only the first synonym of a topic config is

@@ -398,6 +398,8 @@ void pm_configs_changed(struct broker *b)
 {
 	for (int i = 0; b->pm && i < b->pm->n; i++)
 		b->pm->parts[i]->cfg.gen = 0; /* configs_gen is never 0 */
+	if (b->pm)
+		cleaning_reconfigure(b->pm->cleaning, &b->cfg);
 }
 
 void pm_sync(struct broker *b)

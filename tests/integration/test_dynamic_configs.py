@@ -386,6 +386,24 @@ def test_num_replica_fetchers_applies_live(cluster):
     harness.wait_until(replicated, 30, what="broker 1 caught up on 1 fetcher per leader")
 
 
+@pytest.mark.skipif(KAFKA_PEER, reason="reads kbroker's log line")
+def test_cleaner_buffer_applies_to_next_passes(cluster):
+    def key_map(b):   # the cleaner's latest settings line
+        lines = [x for x in b.log_text().splitlines() if "-byte key map each" in x]
+        return lines[-1].split("thread(s), ")[1] if lines else ""
+    a = admin(cluster)
+    for b in cluster.brokers:
+        assert key_map(b) == "134217728-byte key map each"
+    alter(a, "", {"log.cleaner.dedupe.buffer.size": "67108864"})
+    for b in cluster.brokers:
+        harness.wait_until(lambda: key_map(b) == "67108864-byte key map each", 15,
+                           what="broker %d's cleaner resized" % b.broker_id)
+    alter(a, "", {"log.cleaner.dedupe.buffer.size": None})
+    for b in cluster.brokers:
+        harness.wait_until(lambda: key_map(b) == "134217728-byte key map each", 15,
+                           what="broker %d's cleaner back to the default" % b.broker_id)
+
+
 def partition_state(cluster, topic, partition=0):
     data, _ = cluster.kz.get("/brokers/topics/%s/partitions/%d/state" % (topic, partition))
     return json.loads(data.decode())

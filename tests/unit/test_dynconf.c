@@ -43,7 +43,7 @@ static void test_modes(void)
 	int live = 0;
 	for (size_t i = 0; i < conf_nkeys; i++)
 		live += dynconf_mode(conf_keys[i].name) == DYNCONF_LIVE;
-	CU_ASSERT_EQUAL(live, 25);
+	CU_ASSERT_EQUAL(live, 28);
 }
 
 static void test_validate(void)
