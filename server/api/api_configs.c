@@ -511,7 +511,7 @@ static void alter_broker(struct kreq *r, struct admin_op *op, struct alter_state
 {
 	char m[768] = "";
 	int16_t code = 0;
-	int level = configs_broker_level(r, in->name, m, sizeof(m));
+	int level = configs_broker_level(r, in->name, false, m, sizeof(m));
 	if (level == CONFIGS_BAD_BROKER)
 		code = KERR_INVALID_REQUEST;
 	else if (in->nchanges > KB_MAX_CONFIGS_PER_RESOURCE) { /* before the quadratic checks */

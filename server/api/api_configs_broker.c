@@ -30,7 +30,7 @@ static bool wanted(const struct kp_array *keys, const char *name)
 	return false;
 }
 
-int configs_broker_level(struct kreq *r, struct kp_str name, char *m, size_t mlen)
+int configs_broker_level(struct kreq *r, struct kp_str name, bool describe, char *m, size_t mlen)
 {
 	if (name.len <= 0)
 		return COORD_BROKER_DEFAULT;
@@ -48,8 +48,8 @@ int configs_broker_level(struct kreq *r, struct kp_str name, char *m, size_t mle
 		return CONFIGS_BAD_BROKER;
 	}
 	if (id != r->b->cfg.broker_id) {
-		snprintf(m, mlen, "Unexpected broker id, expected %d, but received %s",
-		         (int)r->b->cfg.broker_id, buf);
+		snprintf(m, mlen, "Unexpected broker id, expected %d%s, but received %s",
+		         (int)r->b->cfg.broker_id, describe ? " or empty string" : "", buf);
 		return CONFIGS_BAD_BROKER;
 	}
 	return (int)id;
@@ -130,7 +130,7 @@ int configs_describe_broker(struct kreq *r, const struct DescribeConfigsResource
 {
 	const struct DescribeConfigsRequest *req = r->req;
 	char m[256];
-	int level = configs_broker_level(r, in->ResourceName, m, sizeof(m));
+	int level = configs_broker_level(r, in->ResourceName, true, m, sizeof(m));
 	if (level == CONFIGS_BAD_BROKER) {
 		out->ErrorCode = KERR_INVALID_REQUEST;
 		out->ErrorMessage = astr(r, m);
