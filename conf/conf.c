@@ -201,6 +201,8 @@ int conf_describe(const struct kb_config *cfg, const struct conf_key *k, char *b
                   int *source)
 {
 	*source = key_is_set(cfg, k) ? CONF_SRC_STATIC_BROKER : CONF_SRC_DEFAULT;
+	if (conf_find(k->name) == k && cfg->dyn[k - conf_keys])
+		*source = cfg->dyn[k - conf_keys];
 	bool has_value;
 	if (k->type == CONF_STRING || k->type == CONF_LIST)
 		has_value = *(char *const *)((const char *)cfg + k->offset) != NULL;

@@ -33,6 +33,8 @@ enum conf_kafka_type {
 };
 enum conf_source {
 	CONF_SRC_DYNAMIC_TOPIC = 1,  /* DYNAMIC_TOPIC_CONFIG: a per-topic override */
+	CONF_SRC_DYNAMIC_BROKER = 2, /* DYNAMIC_BROKER_CONFIG: /config/brokers/<id> */
+	CONF_SRC_DYNAMIC_DEFAULT = 3,/* DYNAMIC_DEFAULT_BROKER_CONFIG: /config/brokers/<default> */
 	CONF_SRC_STATIC_BROKER = 4,  /* STATIC_BROKER_CONFIG: server.properties or --override */
 	CONF_SRC_DEFAULT = 5         /* DEFAULT_CONFIG */
 };
@@ -140,6 +142,9 @@ struct kb_config {
 	int32_t replica_socket_timeout_ms;      /* replica.socket.timeout.ms */
 	/* set[i]: conf_keys[i] was given a value by the file or an override (conf_set). */
 	bool set[KB_CONF_MAX_KEYS];
+	/* dyn[i]: 0, or the CONF_SRC_DYNAMIC_* level that gave conf_keys[i] its value (a dynamic
+	 * broker config, conf/dynconf.h; set[i] is then true too). */
+	uint8_t dyn[KB_CONF_MAX_KEYS];
 };
 
 struct conf_key {
@@ -189,7 +194,8 @@ int conf_set_field(void *base, const struct conf_key *k, const char *value, char
 void conf_value_str(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len);
 
 /* DescribeConfigs of a BROKER resource: writes k's value as text into buf and its source into
- * *source (CONF_SRC_STATIC_BROKER when set by the file or an override, else CONF_SRC_DEFAULT).
+ * *source (cfg->dyn's level for a dynamic value, CONF_SRC_STATIC_BROKER when set by the file
+ * or an override, else CONF_SRC_DEFAULT).
  * Returns 1, or 0 when the key has no value (Kafka reports null; buf is then ""). */
 int conf_describe(const struct kb_config *cfg, const struct conf_key *k, char *buf, size_t len,
                   int *source);

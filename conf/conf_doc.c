@@ -4,6 +4,7 @@
  * keeps the committed file byte-identical to it).
  */
 #include "conf_int.h"
+#include "dynconf.h"
 
 #include <string.h>
 
@@ -72,6 +73,11 @@ void conf_print_help(FILE *out)
 		        k->def ? k->def : k->required ? "(none)" : "(unset)");
 		wrap(out, "    valid:     ", "               ", valid);
 		fprintf(out, "    required:  %s\n", k->required ? "yes" : "no");
+		enum dynconf_mode m = dynconf_mode(k->name);
+		fprintf(out, "    update:    %s\n",
+		        m == DYNCONF_LIVE ? "dynamic (per broker or cluster default, applied live)"
+		        : m == DYNCONF_RESTART ? "read-only in kbroker (dynamic in Kafka: restart)"
+		                               : "read-only");
 		wrap(out, "    ", "    ", k->doc);
 	}
 }

@@ -434,12 +434,17 @@ int topic_conf_validate(const char *name, const char *value, char *err, size_t e
 }
 
 
-static bool any_synonym_set(const struct kb_config *bcfg, const struct topic_conf_key *t)
+/* The source of the broker-level value: the first synonym with a value set (dynamic levels
+ * as recorded in bcfg->dyn), else the default. */
+static int synonym_source(const struct kb_config *bcfg, const struct topic_conf_key *t)
 {
-	for (int i = 0; t->synonyms[i]; i++)
-		if (conf_is_set(bcfg, t->synonyms[i]))
-			return true;
-	return false;
+	for (int i = 0; t->synonyms[i]; i++) {
+		const struct conf_key *k = conf_find(t->synonyms[i]);
+		if (k && bcfg->set[k - conf_keys])
+			return bcfg->dyn[k - conf_keys] ? bcfg->dyn[k - conf_keys]
+			                                : CONF_SRC_STATIC_BROKER;
+	}
+	return CONF_SRC_DEFAULT;
 }
 
 const char *topic_conf_value(const struct kb_config *bcfg, const struct conf_kv *overrides,
@@ -468,8 +473,7 @@ const char *topic_conf_value(const struct kb_config *bcfg, const struct conf_kv 
 			conf_value_str(bcfg, conf_find(t->synonyms[0]), buf, buflen);
 		else /* no broker key behind it in kbroker */
 			snprintf(buf, buflen, "%s", t->def);
-		if (any_synonym_set(bcfg, t))
-			src = CONF_SRC_STATIC_BROKER;
+		src = synonym_source(bcfg, t);
 	}
 	if (source)
 		*source = src;

@@ -61,7 +61,9 @@ int topic_conf_validate(const char *name, const char *value, char *err, size_t e
 /* The effective value of topic config `name` as text in buf (blanks trimmed; truncated to
  * buflen), and its source in *source (if not NULL): the last valid override of that name in
  * overrides[0..n) (CONF_SRC_DYNAMIC_TOPIC; an invalid one is skipped), else the broker-level
- * value: CONF_SRC_STATIC_BROKER if any synonym was set by the file or an override, else
+ * value: the source of the first synonym with a value (CONF_SRC_DYNAMIC_BROKER or
+ * CONF_SRC_DYNAMIC_DEFAULT for a dynamic broker config, CONF_SRC_STATIC_BROKER when the file
+ * or an override set it), else
  * CONF_SRC_DEFAULT. bcfg may be NULL (Kafka's defaults). Returns buf, or NULL for an unknown
  * name. */
 const char *topic_conf_value(const struct kb_config *bcfg, const struct conf_kv *overrides,

@@ -545,6 +545,7 @@ void coord_session_begin(struct coord *c)
 	watch_brokers(c);
 	watch_controller(c);
 	topics_watch(c);
+	brokerconf_watch(c);
 }
 
 struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
@@ -582,6 +583,7 @@ void coord_stop(struct coord *c)
 	event_free(c->reg_deadline);
 	event_free(c->changed);
 	topics_free(&c->md);
+	brokerconf_free(&c->md);
 	for (int i = 0; i < c->md.nbrokers; i++)
 		md_broker_free(&c->md.brokers[i]);
 	kb_free(c->md.brokers);
@@ -619,6 +621,14 @@ struct zk *coord_zk(struct coord *c)
 void coord_request_preferred(struct coord *c, const char *topic, int32_t partition)
 {
 	ctl_request_preferred(c->ctl, topic, partition);
+}
+
+void coord_set_unclean_leader_election(struct coord *c, bool enable)
+{
+	if (c->cfg.policy.unclean_leader_election == enable)
+		return;
+	c->cfg.policy.unclean_leader_election = enable;
+	coord_changed(c); /* a controller pass: offline partitions may now be electable */
 }
 
 const int32_t *coord_live_ids(const struct coord *c, int *n)

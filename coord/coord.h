@@ -45,6 +45,14 @@ struct md_cache {
 	char **deleting;           /* names under /admin/delete_topics (incl. unknown topics) */
 	int ndeleting;
 	uint64_t generation;       /* bumped on every change */
+	/* Dynamic broker configs (coord/brokerconf.c, brokers only): /config/brokers/<default>
+	 * and /config/brokers/<broker.id>, each read with a watch. */
+	struct md_config_entry *dyn_default;
+	int ndyn_default;
+	struct md_config_entry *dyn_broker;
+	int ndyn_broker;
+	uint64_t dyn_gen;          /* bumped whenever either level changes */
+	int dyn_read;              /* levels read at least once in this session (2: both) */
 };
 
 const struct md_topic *md_find_topic(const struct md_cache *md, const char *name);
@@ -108,6 +116,9 @@ struct zk *coord_zk(struct coord *c);
 /* Preferred-leader election for one partition (partition < 0: the whole topic; topic NULL:
  * everything). Only the controller acts on it. */
 void coord_request_preferred(struct coord *c, const char *topic, int32_t partition);
+/* unclean.leader.election.enable changed (a dynamic broker config): the controller's next
+ * elections use it (a topic's own override still wins), and a pass runs now. */
+void coord_set_unclean_leader_election(struct coord *c, bool enable);
 /* A partition leader changes its ISR (Kafka 2.x leaders wrote the state znode themselves):
  * the state keeps its leader, epochs and controller epoch, conditional on the zkVersion this
  * broker last read, so a controller's newer decision is never overwritten. On success the
@@ -128,6 +139,25 @@ void coord_take_pid_block(struct coord *c, coord_pid_block_fn done, void *arg);
 /* Kafka's JSON of the znode (tests): block_end -1 for an empty znode. 0 / -1 malformed. */
 int pid_block_decode(const char *data, size_t len, int64_t *block_end);
 char *pid_block_encode(int32_t broker, int64_t start, int64_t end); /* heap string */
+
+/* ---- Dynamic broker configs (coord/brokerconf.c) ----------------------------------------
+ * Kafka's ZooKeeper layout: /config/brokers/<id> (one broker) and /config/brokers/<default>
+ * (the cluster default), each {"version":1,"config":{...}}, and after every write a
+ * sequential /config/changes/config_change_NNNNNNNNNN with
+ * {"version":2,"entity_path":"brokers/<id>"} (or "brokers/<default>") for Kafka brokers
+ * sharing the ensemble. kbroker brokers watch the two znodes of their own id directly (a
+ * data watch each, an exists watch while one is missing), which needs no notification
+ * bookkeeping and cannot miss a change between sessions: every new session reads both. */
+#define COORD_BROKER_DEFAULT (-1)
+/* Both levels have been read in this session (a broker serves only after this). */
+bool coord_broker_configs_loaded(const struct coord *c);
+/* Replaces the configs of broker `id` (COORD_BROKER_DEFAULT: the cluster default) with
+ * cfg[0..n) (creating the znode if missing), then creates the change notification. `cb` runs
+ * once on the loop: 0, a Kafka error code with a message, or TOPIC_ADMIN_CLOSING
+ * (coord/topic_admin.h) at shutdown. */
+typedef void (*coord_write_fn)(int16_t error, const char *message, void *arg);
+void coord_set_broker_config(struct zk *z, int32_t id, const struct md_config_entry *cfg, int n,
+                             coord_write_fn cb, void *arg);
 
 /* The latest /brokers/ids listing (registered brokers, before their data is read). */
 const int32_t *coord_live_ids(const struct coord *c, int *n);

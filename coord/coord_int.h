@@ -41,4 +41,8 @@ void topics_free(struct md_cache *md);
 struct md_topic *topics_find(struct md_cache *md, const char *name);
 void topics_reread_state(struct coord *c, const char *topic, int32_t partition);
 
+/* brokerconf.c: dynamic broker configs in the cache. */
+void brokerconf_watch(struct coord *c);     /* on every new session */
+void brokerconf_free(struct md_cache *md);
+
 #endif

@@ -47,6 +47,11 @@ struct connlimit *connlimit_new(int32_t per_ip)
 	return cl;
 }
 
+void connlimit_set_default(struct connlimit *cl, int32_t per_ip)
+{
+	cl->per_ip = per_ip;
+}
+
 void connlimit_free(struct connlimit *cl)
 {
 	if (!cl)

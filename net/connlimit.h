@@ -29,6 +29,9 @@ struct connlimit_addr {
 /* per_ip: the default limit (max.connections.per.ip, >= 0). */
 struct connlimit *connlimit_new(int32_t per_ip);
 void connlimit_free(struct connlimit *cl);
+/* Changes the default limit (a dynamic max.connections.per.ip): connections already open stay;
+ * new ones are compared with the new limit. */
+void connlimit_set_default(struct connlimit *cl, int32_t per_ip);
 
 /* Sets the limit of `host` (an IPv4/IPv6 literal, IPv6 with or without brackets, or a host
  * name resolved now, every address it resolves to) to `max`. Returns 0, or -1 with a reason

@@ -135,10 +135,11 @@ int kapi_describe_configs(const struct kadmin *ka, struct view *v, int8_t resour
 	struct call c;
 	/* Topic configs: any broker (the controller); broker configs: that broker itself. */
 	memset(&c, 0, sizeof(c));
-	if (resource_type != 4 && view_wait_controller(ka, v, err, errlen) < 0)
+	bool any = resource_type != 4 || name[0] == '\0'; /* "": the cluster default */
+	if (any && view_wait_controller(ka, v, err, errlen) < 0)
 		return -1;
 	int64_t id = v->md->controller_id;
-	if (resource_type == 4 && !kb_parse_i64(name, 0, INT32_MAX, &id)) {
+	if (!any && !kb_parse_i64(name, 0, INT32_MAX, &id)) {
 		snprintf(err, errlen, "'%s' is not a broker id", name);
 		return -1;
 	}
@@ -189,8 +190,22 @@ int kapi_alter_configs(const struct kadmin *ka, struct view *v, int8_t resource_
 	struct IncrementalAlterConfigsRequest req = {{&res, 1}, false};
 	struct IncrementalAlterConfigsResponse resp;
 	struct call c;
-	int rc = call_controller(ka, v, &c, KP_API_INCREMENTAL_ALTER_CONFIGS, &req, &resp, err,
-	                         errlen);
+	memset(&c, 0, sizeof(c));
+	int rc;
+	int64_t id;
+	/* A broker's own configs go to that broker (as Kafka's brokers require); the rest
+	 * (topics, the cluster default) to the controller. */
+	if (resource_type == 4 && name[0] != '\0') {
+		rc = kb_parse_i64(name, 0, INT32_MAX, &id)
+		             ? call_node(ka, v, (int32_t)id, &c, KP_API_INCREMENTAL_ALTER_CONFIGS, &req,
+		                         &resp, err, errlen)
+		             : -1;
+		if (rc < 0 && !kb_parse_i64(name, 0, INT32_MAX, &id))
+			snprintf(err, errlen, "'%s' is not a broker id", name);
+	} else {
+		rc = call_controller(ka, v, &c, KP_API_INCREMENTAL_ALTER_CONFIGS, &req, &resp, err,
+		                     errlen);
+	}
 	if (rc == 0 && resp.Responses.count == 1) {
 		const struct IncrementalAlterConfigsResponseAlterConfigsResourceResponse *r =
 		        resp.Responses.elems;

@@ -1,15 +1,18 @@
 /* api_configs.c — DescribeConfigs (32), AlterConfigs (33), IncrementalAlterConfigs (44).
  *
  * Topic configs are overrides stored in /config/topics/<t>; every broker watches them, so a
- * change applies live everywhere. Broker configs are the broker's own file and overrides:
- * they can be described, not altered (kbroker has no dynamic broker configs), and a broker
- * describes only itself (clients send that request to the broker named). */
+ * change applies live everywhere. Broker configs: static (the file, --override) plus the
+ * dynamic levels in /config/brokers/<id> and /config/brokers/<default> (conf/dynconf.h);
+ * a broker describes and alters only itself and the cluster default, as Kafka's ZooKeeper-
+ * mode brokers (clients send a broker's resource to that broker), see api_configs_broker.c. */
 #include "../../common/limits.h"
+#include "../../conf/dynconf.h"
 #include "../../conf/topic_conf.h"
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
 #include "../core/admin_op.h"
 #include "../core/dispatch.h"
+#include "api_configs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,40 +114,6 @@ static int describe_topic(struct kreq *r, const struct DescribeConfigsResource *
 	return 0;
 }
 
-static int describe_broker(struct kreq *r, const struct DescribeConfigsResource *in,
-                           struct DescribeConfigsResult *out)
-{
-	const struct DescribeConfigsRequest *req = r->req;
-	char self[16];
-	snprintf(self, sizeof(self), "%d", r->b->cfg.broker_id);
-	if (!kp_str_eq_c(in->ResourceName, self)) {
-		out->ErrorCode = KERR_INVALID_REQUEST;
-		out->ErrorMessage = astr(r, "broker configs are described by the broker itself: send "
-		                            "this request to that broker");
-		return 0;
-	}
-	struct DescribeConfigsResourceResult *e =
-	        kreq_array(r, &out->Configs, (int32_t)conf_nkeys, sizeof(*e));
-	if (!e)
-		return -1;
-	int n = 0;
-	for (size_t i = 0; i < conf_nkeys; i++) {
-		const struct conf_key *k = &conf_keys[i];
-		if (!wanted(&in->ConfigurationKeys, k->name))
-			continue;
-		char buf[1024];
-		int src;
-		bool has = conf_describe(&r->b->cfg, k, buf, sizeof(buf), &src) > 0;
-		e[n++] = (struct DescribeConfigsResourceResult){
-		        .Name = kp_str_c(k->name), .Value = has ? astr(r, buf) : KP_STR_NULL,
-		        .ReadOnly = true, .IsDefault = src == CONF_SRC_DEFAULT,
-		        .ConfigSource = (int8_t)src, .ConfigType = (int8_t)conf_kafka_type(k->type),
-		        .Documentation = req->IncludeDocumentation ? kp_str_c(k->doc) : KP_STR_NULL};
-	}
-	out->Configs.count = n;
-	return 0;
-}
-
 enum handler_result handle_describe_configs(struct kreq *r)
 {
 	const struct DescribeConfigsRequest *req = r->req;
@@ -161,7 +130,7 @@ enum handler_result handle_describe_configs(struct kreq *r)
 		if (in[i].ResourceType == RESOURCE_TOPIC)
 			rc = describe_topic(r, &in[i], &out[i]);
 		else if (in[i].ResourceType == RESOURCE_BROKER)
-			rc = describe_broker(r, &in[i], &out[i]);
+			rc = configs_describe_broker(r, &in[i], &out[i]);
 		else {
 			out[i].ErrorCode = KERR_INVALID_REQUEST;
 			out[i].ErrorMessage = astr(r, "only topic and broker configs exist in kbroker");
@@ -197,28 +166,55 @@ struct alter_state {
 	struct alter_result *res;
 	char **topics;              /* per resource: the topic written, NULL if none */
 	struct cfgset *want;        /* per resource: the overrides written */
+	int8_t *level;              /* per resource: LEVEL_NONE, or the broker level written */
 	int n;
 };
+
+/* alter_state.level: no broker level written; else COORD_BROKER_DEFAULT or LEVEL_SELF. */
+enum { LEVEL_NONE = -3, LEVEL_SELF = 0 };
 
 static void alter_set_error(struct kreq *r, void *st, int idx, int16_t error, const char *m)
 {
 	struct alter_state *s = st;
 	s->res[idx].ErrorCode = error;
 	s->res[idx].ErrorMessage = error ? astr(r, m) : KP_STR_NULL;
-	if (error)
+	if (error) {
 		s->topics[idx] = NULL;
+		s->level[idx] = LEVEL_NONE;
+	}
 }
 
-static bool same_configs(const struct md_topic *t, const struct cfgset *want)
+static const char *entry_value(const struct md_config_entry *e, int n, const char *name)
 {
-	if (t->nconfigs != want->n)
+	for (int i = 0; i < n; i++)
+		if (strcmp(e[i].name, name) == 0)
+			return e[i].value;
+	return NULL;
+}
+
+static bool same_entries(const struct md_config_entry *e, int n, const struct cfgset *want)
+{
+	if (n != want->n)
 		return false;
 	for (int i = 0; i < want->n; i++) {
-		const char *v = md_topic_config(t, want->e[i].name);
+		const char *v = entry_value(e, n, want->e[i].name);
 		if (!v || strcmp(v, want->e[i].value) != 0)
 			return false;
 	}
 	return true;
+}
+
+static bool same_configs(const struct md_topic *t, const struct cfgset *want)
+{
+	return same_entries(t->configs, t->nconfigs, want);
+}
+
+/* Whether this broker's cache (and so its effective config) shows a broker level written. */
+static bool level_shown(const struct md_cache *md, int level, const struct cfgset *want)
+{
+	if (level == COORD_BROKER_DEFAULT)
+		return same_entries(md->dyn_default, md->ndyn_default, want);
+	return same_entries(md->dyn_broker, md->ndyn_broker, want);
 }
 
 static bool alter_ready(struct kreq *r, void *st, bool timed_out)
@@ -232,6 +228,10 @@ static bool alter_ready(struct kreq *r, void *st, bool timed_out)
 			all = false;
 		else
 			s->topics[i] = NULL;
+		if (s->level[i] != LEVEL_NONE && !timed_out && !level_shown(md, s->level[i], &s->want[i]))
+			all = false;
+		else
+			s->level[i] = LEVEL_NONE;
 	}
 	return all;
 }
@@ -341,8 +341,7 @@ static const struct md_topic *alter_target(struct kreq *r, int8_t type, struct k
 	*res = (struct alter_result){0, KP_STR_NULL, type, name};
 	if (type != RESOURCE_TOPIC) {
 		res->ErrorCode = KERR_INVALID_REQUEST;
-		res->ErrorMessage = astr(r, "kbroker has no dynamic broker configs: only topic configs "
-		                            "can be altered");
+		res->ErrorMessage = astr(r, "AlterConfigs is only supported for topics and brokers");
 		return NULL;
 	}
 	const struct md_topic *t = md_find_topic(coord_metadata(r->b->coord), cstr(r, name));
@@ -387,9 +386,17 @@ static int check_set(struct kreq *r, const struct cfgset *c, char *m, size_t mle
 	return topic_conf_validate_set(&r->b->cfg, kv, c->n, m, mlen);
 }
 
+static void alter_broker(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
+                         const struct alter_in *in, bool validate_only);
+
 static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
                       const struct alter_in *in, bool validate_only)
 {
+	if (in->type == RESOURCE_BROKER) {
+		s->res[i] = (struct alter_result){0, KP_STR_NULL, in->type, in->name};
+		alter_broker(r, op, s, i, in, validate_only);
+		return;
+	}
 	const struct md_topic *t = alter_target(r, in->type, in->name, &s->res[i]);
 	if (!t)
 		return;
@@ -418,6 +425,141 @@ static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s
 		alter_write(r, op, i, t->name, &c);
 }
 
+/* ---- BROKER resources: dynamic broker configs --------------------------------------------- */
+
+/* Kafka refuses a name given twice in one resource (INVALID_REQUEST). */
+static bool duplicate_name(const struct alter_in *in, char *m, size_t mlen)
+{
+	for (int a = 0; a < in->nchanges; a++)
+		for (int b = 0; b < a; b++) {
+			struct kp_str na, nb, v;
+			int8_t o;
+			in->change(in->resource, a, &na, &o, &v);
+			in->change(in->resource, b, &nb, &o, &v);
+			if (na.len == nb.len && (na.len <= 0 || memcmp(na.ptr, nb.ptr, (size_t)na.len) == 0)) {
+				snprintf(m, mlen, "Error due to duplicate config keys : %.*s",
+				         (int)KB_MIN(KB_MAX(na.len, 0), 200), na.ptr ? na.ptr : "");
+				return true;
+			}
+		}
+	return false;
+}
+
+/* One change to a broker level's set: SET, DELETE, or APPEND/SUBTRACT on a list key. */
+static int16_t broker_op(struct kreq *r, struct cfgset *c, const char *name, int8_t op,
+                         struct kp_str value, char *m, size_t mlen)
+{
+	static const char *const ops[] = {"SET", "DELETE", "APPEND", "SUBTRACT"};
+	if (op < 0 || op > 3) {
+		snprintf(m, mlen, "%s: unknown operation %d", name, (int)op);
+		return KERR_INVALID_REQUEST;
+	}
+	if (op == 1) {
+		cfg_del(c, name);
+		return 0;
+	}
+	if (value.len < 0) {
+		snprintf(m, mlen, "Null value not supported for : %s:%s", ops[op], name);
+		return KERR_INVALID_REQUEST;
+	}
+	if (value.len > KB_MAX_CONFIG_VALUE_BYTES) { /* before copying it */
+		snprintf(m, mlen, "%s: the value is longer than %d bytes", name,
+		         KB_MAX_CONFIG_VALUE_BYTES);
+		return KERR_INVALID_CONFIG;
+	}
+	const char *v = cstr(r, value);
+	if (op >= 2) {
+		const struct conf_key *k = conf_find(name);
+		if (!k) {
+			snprintf(m, mlen, "Unknown broker config name: %s", name);
+			return KERR_INVALID_CONFIG;
+		}
+		if (k->type != CONF_LIST) { /* Kafka 3.9: INVALID_CONFIG */
+			snprintf(m, mlen, "Config value %s is not allowed for config key: %s",
+			         op == 2 ? "append" : "subtract", name);
+			return KERR_INVALID_CONFIG;
+		}
+		int j = 0;
+		while (j < c->n && strcmp(c->e[j].name, name) != 0)
+			j++;
+		const char *cur = j < c->n ? c->e[j].value : k->def ? k->def : "";
+		v = list_op(r, cur, v, op == 2);
+	}
+	if (!v) {
+		c->full = true;
+		return 0;
+	}
+	cfg_put(r, c, name, v);
+	return 0;
+}
+
+/* Validates the level's resulting set as a whole (conf/dynconf.h). */
+static int16_t broker_check(struct kreq *r, const struct cfgset *c, char *m, size_t mlen)
+{
+	struct conf_kv *kv = arena_alloc(&r->arena, sizeof(*kv) * ((size_t)c->n + 1));
+	if (!kv) {
+		snprintf(m, mlen, "the broker's configs do not fit this request's memory limit");
+		return KERR_INVALID_REQUEST;
+	}
+	for (int i = 0; i < c->n; i++)
+		kv[i] = (struct conf_kv){c->e[i].name, c->e[i].value};
+	return (int16_t)dynconf_validate(kv, c->n, m, mlen);
+}
+
+static void alter_broker(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
+                         const struct alter_in *in, bool validate_only)
+{
+	char m[768] = "";
+	int16_t code = 0;
+	int level = configs_broker_level(r, in->name, false, m, sizeof(m));
+	if (level == CONFIGS_BAD_BROKER)
+		code = KERR_INVALID_REQUEST;
+	else if (in->nchanges > KB_MAX_CONFIGS_PER_RESOURCE) { /* before the quadratic checks */
+		code = KERR_INVALID_REQUEST;
+		snprintf(m, sizeof(m), "too many config entries for one broker resource (limit %d)",
+		         KB_MAX_CONFIGS_PER_RESOURCE);
+	} else if (duplicate_name(in, m, sizeof(m)))
+		code = KERR_INVALID_REQUEST;
+	if (code) {
+		alter_set_error(r, s, i, code, m);
+		return;
+	}
+	/* Incremental changes start from the level's current set, AlterConfigs replaces it. */
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	const struct md_config_entry *cur = level == COORD_BROKER_DEFAULT ? md->dyn_default
+	                                                                   : md->dyn_broker;
+	int ncur = level == COORD_BROKER_DEFAULT ? md->ndyn_default : md->ndyn_broker;
+	struct cfgset c = {arena_alloc(&r->arena, sizeof(*c.e) * ((size_t)(ncur + in->nchanges) + 1)),
+	                   0, false};
+	c.full = c.e == NULL;
+	for (int k = 0; in->incremental && c.e && k < ncur; k++)
+		cfg_put(r, &c, cur[k].name, cur[k].value);
+	for (int k = 0; code == 0 && k < in->nchanges; k++) {
+		struct kp_str name, value;
+		int8_t o;
+		in->change(in->resource, k, &name, &o, &value);
+		code = broker_op(r, &c, cstr(r, name), o, value, m, sizeof(m));
+	}
+	if (code == 0 && c.full) {
+		code = KERR_INVALID_REQUEST;
+		snprintf(m, sizeof(m), "the broker's configs do not fit this request's memory limit");
+	}
+	if (code == 0)
+		code = broker_check(r, &c, m, sizeof(m));
+	if (code) {
+		alter_set_error(r, s, i, code, m);
+		return;
+	}
+	if (validate_only)
+		return;
+	s->want[i] = c;
+	s->level[i] = (int8_t)(level == COORD_BROKER_DEFAULT ? COORD_BROKER_DEFAULT : LEVEL_SELF);
+	void (*cb)(int16_t, const char *, void *);
+	void *arg;
+	admin_op_write(op, i, &cb, &arg);
+	coord_set_broker_config(coord_zk(r->b->coord), level, c.e, c.n, cb, arg);
+}
+
 static struct alter_state *alter_state_new(struct kreq *r, struct kp_array *responses, int n)
 {
 	struct alter_state *s = arena_alloc(&r->arena, sizeof(*s));
@@ -427,7 +569,10 @@ static struct alter_state *alter_state_new(struct kreq *r, struct kp_array *resp
 	s->n = n;
 	s->topics = arena_alloc(&r->arena, sizeof(char *) * ((size_t)n + 1));
 	s->want = arena_alloc(&r->arena, sizeof(struct cfgset) * ((size_t)n + 1));
-	return s->res && s->topics && s->want ? s : NULL;
+	s->level = arena_alloc(&r->arena, (size_t)n + 1);
+	for (int i = 0; s->level && i < n; i++)
+		s->level[i] = LEVEL_NONE;
+	return s->res && s->topics && s->want && s->level ? s : NULL;
 }
 
 static void full_change(const void *resource, int k, struct kp_str *name, int8_t *op,

@@ -2,11 +2,13 @@
 #include "broker.h"
 
 #include "../../common/say.h"
+#include "../../conf/dynconf.h"
 #include "../api/api_group.h"
 #include "../api/api_txn.h"
 #include "../coordsvc/gsvc.h"
 #include "../coordsvc/tmarkers.h"
 #include "../coordsvc/tsvc.h"
+#include "../replica/fetcher.h"
 #include "../replica/partition.h"
 #include "dispatch.h"
 #include "purgatory.h"
@@ -191,6 +193,59 @@ static void schedule_sync(struct broker *b)
 	evtimer_add(b->sync_ev, &tv);
 }
 
+/* Serving starts once registered and once the dynamic broker configs are applied. */
+static void maybe_serve(struct broker *b)
+{
+	if (b->serving || !b->registered || !coord_broker_configs_loaded(b->coord))
+		return;
+	b->serving = true;
+	for (int i = 0; i < b->nlisteners; i++)
+		listener_enable(b->socks[i]);
+	say_info("server", "broker %d started", b->cfg.broker_id);
+}
+
+static struct conf_kv *level_kv(const struct md_config_entry *e, int n)
+{
+	struct conf_kv *kv = kb_calloc((size_t)n + 1, sizeof(*kv));
+	for (int i = 0; i < n; i++)
+		kv[i] = (struct conf_kv){e[i].name, e[i].value};
+	return kv;
+}
+
+/* Dynamic broker configs changed in ZooKeeper: recompute the live keys and apply them where
+ * they are not read afresh at each use (partition settings, the per-address limit). */
+static void apply_dynamic(struct broker *b)
+{
+	const struct md_cache *md = coord_metadata(b->coord);
+	if (md->dyn_gen == b->dyn_gen)
+		return;
+	b->dyn_gen = md->dyn_gen;
+	struct conf_kv *d = level_kv(md->dyn_default, md->ndyn_default);
+	struct conf_kv *k = level_kv(md->dyn_broker, md->ndyn_broker);
+	int32_t fetchers = b->cfg.num_replica_fetchers;
+	int changed = dynconf_resolve(&b->cfg, &b->static_cfg, d, md->ndyn_default, k,
+	                              md->ndyn_broker);
+	kb_free(d);
+	kb_free(k);
+	if (changed == 0)
+		return;
+	for (size_t i = 0; i < conf_nkeys; i++) {
+		if (!b->cfg.dyn[i])
+			continue;
+		char v[256];
+		conf_value_str(&b->cfg, &conf_keys[i], v, sizeof(v));
+		say_info("server", "dynamic config %s=%s (%s)", conf_keys[i].name, v,
+		         b->cfg.dyn[i] == CONF_SRC_DYNAMIC_BROKER ? "this broker" : "cluster default");
+	}
+	say_info("server", "%d dynamic config(s) changed", changed);
+	connlimit_set_default(b->per_ip, b->cfg.max_connections_per_ip);
+	pm_configs_changed(b);
+	coord_set_unclean_leader_election(b->coord, b->cfg.unclean_leader_election_enable);
+	if (fetchers != b->cfg.num_replica_fetchers)
+		say_info("server", "num.replica.fetchers %d -> %d: %d follower(s) moved", (int)fetchers,
+		         (int)b->cfg.num_replica_fetchers, fetchers_resize(b));
+}
+
 static void on_coord(enum coord_event ev, const char *msg, void *arg)
 {
 	struct broker *b = arg;
@@ -207,14 +262,14 @@ static void on_coord(enum coord_event ev, const char *msg, void *arg)
 			event_base_loopbreak(b->base);
 			return;
 		}
+		apply_dynamic(b);
 		schedule_sync(b);
+		maybe_serve(b);
 		return;
 	}
-	if (ev == COORD_REGISTERED && !b->serving) {
-		b->serving = true;
-		for (int i = 0; i < b->nlisteners; i++)
-			listener_enable(b->socks[i]);
-		say_info("server", "broker %d started", b->cfg.broker_id);
+	if (ev == COORD_REGISTERED) {
+		b->registered = true;
+		maybe_serve(b);
 	}
 }
 
@@ -243,6 +298,7 @@ static int init_per_ip(struct broker *b)
 int broker_start(struct broker *b)
 {
 	char err[256];
+	conf_copy(&b->static_cfg, &b->cfg); /* the static level of dynamic configs */
 	if (init_per_ip(b) < 0)
 		return -1;
 	if (conf_parse_listeners(b->cfg.listeners, b->cfg.listener_security_protocol_map,
@@ -301,6 +357,7 @@ void broker_stop(struct broker *b)
 	b->per_ip = NULL;
 	coord_stop(b->coord);
 	b->coord = NULL;
+	conf_free(&b->static_cfg);
 	pid_alloc_free(b);
 	if (b->sync_ev)
 		event_free(b->sync_ev);

@@ -19,7 +19,10 @@ struct tsvc;
 
 struct broker {
 	struct event_base *base;
-	struct kb_config cfg;
+	struct kb_config cfg;            /* effective: static + dynamic (conf/dynconf.h) */
+	struct kb_config static_cfg;     /* as loaded from the file and --override */
+	uint64_t dyn_gen;                /* coord's dyn_gen last applied to cfg */
+	bool registered;                 /* our /brokers/ids znode exists */
 	struct kb_listener *listeners;   /* `listeners` */
 	int nlisteners;
 	struct net_listener **socks;     /* one per listener, same order */

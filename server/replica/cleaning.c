@@ -25,6 +25,7 @@ struct cleaning {
 	int ndirs;
 	int64_t map_bytes;         /* per thread */
 	double load, io_rate;      /* io_rate per thread; <= 0 unlimited */
+	bool configured;           /* the three above were set (cleaning_reconfigure) */
 	int64_t next_search_ms;    /* mono: when an idle thread looks for work again */
 	int rr;                    /* where the last search stopped */
 };
@@ -52,14 +53,28 @@ struct cleaning *cleaning_start(struct broker *b, const char *const *dirs, int n
 	c->ckpt_dirty = kb_calloc((size_t)ndirs, sizeof(*c->ckpt_dirty));
 	for (int i = 0; i < ndirs; i++)
 		c->dirs[i] = kb_strdup(dirs[i]);
-	c->map_bytes = KB_MIN(cfg->log_cleaner_dedupe_buffer_size / c->nslots, (int64_t)INT32_MAX);
-	c->load = conf_double(cfg->log_cleaner_io_buffer_load_factor);
-	c->io_rate = conf_double(cfg->log_cleaner_io_max_bytes_per_second) / c->nslots;
-	if (c->io_rate >= 1e300)
-		c->io_rate = 0; /* Kafka's default, Double.MAX_VALUE: no throttle */
+	cleaning_reconfigure(c, cfg);
+	return c;
+}
+
+void cleaning_reconfigure(struct cleaning *c, const struct kb_config *cfg)
+{
+	if (!c)
+		return;
+	int64_t map_bytes = KB_MIN(cfg->log_cleaner_dedupe_buffer_size / c->nslots,
+	                           (int64_t)INT32_MAX);
+	double load = conf_double(cfg->log_cleaner_io_buffer_load_factor);
+	double io_rate = conf_double(cfg->log_cleaner_io_max_bytes_per_second) / c->nslots;
+	if (io_rate >= 1e300)
+		io_rate = 0; /* Kafka's default, Double.MAX_VALUE: no throttle */
+	if (c->configured && map_bytes == c->map_bytes && load == c->load && io_rate == c->io_rate)
+		return;
+	c->configured = true;
+	c->map_bytes = map_bytes;
+	c->load = load;
+	c->io_rate = io_rate;
 	say_info("server", "log cleaner: %d thread(s), %lld-byte key map each", c->nslots,
 	         (long long)c->map_bytes);
-	return c;
 }
 
 static int clean_run(void *job)

@@ -23,6 +23,11 @@ struct cleaning;
 /* NULL when log.cleaner.enable is false or log.cleaner.threads is 0. */
 struct cleaning *cleaning_start(struct broker *b, const char *const *dirs, int ndirs);
 void cleaning_tick(struct cleaning *c, int64_t now_mono);
+/* The dedupe buffer, its load factor or the I/O limit changed (dynamic broker configs): the
+ * next passes use the new values (split between the threads); passes in flight finish with
+ * theirs. The thread count is fixed at start. c may be NULL. */
+struct kb_config;
+void cleaning_reconfigure(struct cleaning *c, const struct kb_config *cfg);
 void cleaning_stop(struct cleaning *c);
 
 #endif

@@ -472,11 +472,17 @@ static void fetcher_unfollow(struct partition *p)
 		kick(f); /* frees it on the loop, outside any callback of its own */
 }
 
+/* The fetcher slot of p among num.replica.fetchers (as it is now). */
+static int fetcher_index(const struct partition *p)
+{
+	int nf = KB_MAX(partition_broker(p)->cfg.num_replica_fetchers, 1);
+	return (int)(hash_partition(p) % (uint32_t)nf);
+}
+
 static void fetcher_follow(struct partition *p)
 {
 	struct broker *b = partition_broker(p);
-	int nf = KB_MAX(b->cfg.num_replica_fetchers, 1);
-	struct fetcher *f = fetcher_for(b, p->state.leader_id, (int)(hash_partition(p) % (uint32_t)nf));
+	struct fetcher *f = fetcher_for(b, p->state.leader_id, fetcher_index(p));
 	if (p->fol.fetcher != f) {
 		fetcher_unfollow(p);
 		KB_GROW(f->parts, f->cap, f->n + 1, 16);
@@ -496,6 +502,25 @@ static void on_role(struct partition *p, const struct pm_role_change *c, void *a
 		fetcher_follow(p);
 	else
 		fetcher_unfollow(p);
+}
+
+/* A follower whose slot moved restarts on its new fetcher (truncation check first, as after
+ * any restart: safe, and its old fetcher's late answers are ignored by the generation). */
+static void on_resize(struct partition *p, const struct pm_role_change *c, void *arg)
+{
+	KB_UNUSED(c);
+	int *moved = arg;
+	if (p->fol.fetcher && p->fol.fetcher->index != fetcher_index(p)) {
+		fetcher_follow(p);
+		(*moved)++;
+	}
+}
+
+int fetchers_resize(struct broker *b)
+{
+	int moved = 0;
+	pm_foreach_role(b, on_resize, &moved);
+	return moved;
 }
 
 void fetchers_init(struct broker *b)

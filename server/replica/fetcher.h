@@ -22,6 +22,9 @@
  * with a leader starts (or restarts, with a truncation first) copying from p->state.leader_id in
  * p->leader_epoch; LEADER, FOLLOWER without a leader, and STOP stop copying p. */
 void fetchers_init(struct broker *b);
+/* num.replica.fetchers changed (a dynamic broker config): every follower whose slot is now
+ * another fetcher moves there (fetchers left empty close). Returns how many moved. */
+int fetchers_resize(struct broker *b);
 /* Shutdown: every fetcher closed and freed. */
 void fetchers_stop(struct broker *b);
 

@@ -396,6 +396,14 @@ static void apply_state(struct broker *b, struct partition *p, const struct md_p
 		notify_role(b->pm, p, p->leader ? PM_ROLE_LEADER : PM_ROLE_FOLLOWER);
 }
 
+void pm_configs_changed(struct broker *b)
+{
+	for (int i = 0; b->pm && i < b->pm->n; i++)
+		b->pm->parts[i]->cfg.gen = 0; /* configs_gen is never 0 */
+	if (b->pm)
+		cleaning_reconfigure(b->pm->cleaning, &b->cfg);
+}
+
 void pm_sync(struct broker *b)
 {
 	struct pmgr *pm = b->pm;

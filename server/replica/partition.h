@@ -150,6 +150,9 @@ int pm_open(struct broker *b);
 int pm_cluster_id(struct broker *b, const char *cluster_id);
 /* Re-reads roles, epochs and configs from the metadata cache. */
 void pm_sync(struct broker *b);
+/* The broker's defaults changed (a dynamic broker config): the next pm_sync resolves every
+ * partition's settings again, and the cleaner takes its new buffer and I/O settings. */
+void pm_configs_changed(struct broker *b);
 /* Flushes every log and writes the checkpoints (clean shutdown), then frees all. */
 void pm_close(struct broker *b);
 

@@ -12,6 +12,7 @@
 	X(codec_admin) \
 	X(conf) \
 	X(topic_conf) \
+	X(dynconf) \
 	X(kbuf) \
 	X(conn) \
 	X(connlimit) \
