@@ -136,9 +136,9 @@ int dynconf_validate(const struct conf_kv *kv, int n, char *err, size_t errlen)
 		                       "in kbroker)", names);
 		return KERR_INVALID_REQUEST;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) /* Kafka 3.9 answers a bad broker value INVALID_REQUEST */
 		if (check_value(&kv[i], err, errlen) != 0)
-			return KERR_INVALID_CONFIG;
+			return KERR_INVALID_REQUEST;
 	return KERR_NONE;
 }
 

@@ -57,20 +57,20 @@ static void test_validate(void)
 	                KERR_INVALID_REQUEST);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "requires a restart in kbroker"));
 	CU_ASSERT_EQUAL(validate1("no.such", "1", err, sizeof(err)), KERR_INVALID_CONFIG);
-	CU_ASSERT_EQUAL(validate1("log.retention.ms", "x", err, sizeof(err)), KERR_INVALID_CONFIG);
-	CU_ASSERT_EQUAL(validate1("log.retention.ms", "0", err, sizeof(err)), KERR_INVALID_CONFIG);
+	CU_ASSERT_EQUAL(validate1("log.retention.ms", "x", err, sizeof(err)), KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(validate1("log.retention.ms", "0", err, sizeof(err)), KERR_INVALID_REQUEST);
 	CU_ASSERT_EQUAL(validate1("log.segment.bytes", "13", err, sizeof(err)),
-	                KERR_INVALID_CONFIG);
+	                KERR_INVALID_REQUEST);
 	CU_ASSERT_EQUAL(validate1("log.cleanup.policy", "purge", err, sizeof(err)),
-	                KERR_INVALID_CONFIG);
+	                KERR_INVALID_REQUEST);
 	CU_ASSERT_EQUAL(validate1("log.cleanup.policy", "compact,delete", err, sizeof(err)),
 	                KERR_NONE);
 	CU_ASSERT_EQUAL(validate1("max.connections.per.ip", "0", err, sizeof(err)),
-	                KERR_INVALID_CONFIG);
-	CU_ASSERT_EQUAL(validate1("message.max.bytes", NULL, err, sizeof(err)), KERR_INVALID_CONFIG);
+	                KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(validate1("message.max.bytes", NULL, err, sizeof(err)), KERR_INVALID_REQUEST);
 	static char big[KB_MAX_CONFIG_VALUE_BYTES + 2];
 	memset(big, '1', sizeof(big) - 1);
-	CU_ASSERT_EQUAL(validate1("log.retention.ms", big, err, sizeof(err)), KERR_INVALID_CONFIG);
+	CU_ASSERT_EQUAL(validate1("log.retention.ms", big, err, sizeof(err)), KERR_INVALID_REQUEST);
 	/* Several read-only names are listed together; they win over bad values. */
 	struct conf_kv kv[] = {{"log.retention.ms", "x"}, {"log.dirs", "/a"},
 	                       {"zookeeper.connect", "z:1"}};
