@@ -32,7 +32,8 @@ static const char usage_text[] =
         "  groups reset-offsets GROUP --topic T[:P,...] (--to-earliest | --to-latest |\n"
         "         --to-offset N | --to-datetime T | --shift-by N) [--execute]\n"
         "  groups delete-offsets GROUP --topic T[:P,...]\n"
-        "  transactions list | describe ID   transactions at their coordinators\n"
+        "  transactions list | describe ID | abort ...   transactions at their coordinators;\n"
+        "                                  abort ends a hanging one on a partition\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 

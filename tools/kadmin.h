@@ -73,6 +73,23 @@ int cmd_producers(const struct kadmin *ka, int argc, char **argv); /* kadmin_pro
 int cmd_groups(const struct kadmin *ka, int argc, char **argv);    /* kadmin_groups.c */
 int cmd_transactions(const struct kadmin *ka, int argc, char **argv); /* kadmin_txns.c */
 
+/* DescribeProducers of one partition at its leader (kadmin_producers.c): on KADMIN_OK the
+ * leader's id, an open connection to it and the producer states (valid until
+ * producers_free); on failure a message was printed and nothing is held. */
+struct ProducerState;
+struct producers {
+	int32_t leader;
+	struct outclient *oc;
+	struct outclient_reply *reply;
+	const struct ProducerState *states;
+	int n;
+};
+int producers_of(const struct kadmin *ka, struct view *v, const char *topic, int32_t part,
+                 struct producers *out);
+void producers_free(struct producers *p);
+/* `transactions abort ...` (kadmin_txn_abort.c); argv starts after "abort". */
+int txns_abort(const struct kadmin *ka, struct view *v, int argc, char **argv);
+
 /* Small helpers. */
 bool arg_is_help(int argc, char **argv);
 int parse_int_arg(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out);

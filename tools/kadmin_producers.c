@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int describe(const struct kadmin *ka, struct view *v, const char *topic, int32_t part)
+int producers_of(const struct kadmin *ka, struct view *v, const char *topic, int32_t part,
+                 struct producers *out)
 {
 	char err[512];
+	*out = (struct producers){0};
 	const struct md_topic *t = md_find_topic(v->md, topic);
 	const struct md_partition *p = t ? md_topic_partition(t, part) : NULL;
 	if (!p) {
@@ -24,18 +26,16 @@ static int describe(const struct kadmin *ka, struct view *v, const char *topic, 
 		fprintf(stderr, "kadmin: %s-%d has no leader right now\n", topic, part);
 		return KADMIN_FAILED;
 	}
-	struct outclient *oc = NULL;
-	if (view_node(ka, v, p->state.leader, &oc, err, sizeof(err)) < 0) {
+	out->leader = p->state.leader;
+	if (view_node(ka, v, p->state.leader, &out->oc, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kadmin: %s\n", err);
 		return KADMIN_FAILED;
 	}
-	int rc = KADMIN_FAILED;
 	int32_t idx = part;
 	struct DescribeProducersTopicRequest tr = {kp_str_c(topic), {&idx, 1}};
 	struct DescribeProducersRequest req = {{&tr, 1}};
 	struct DescribeProducersResponse resp;
-	struct outclient_reply *reply = NULL;
-	if (kadmin_call(oc, KP_API_DESCRIBE_PRODUCERS, 0, &req, &resp, &reply, err,
+	if (kadmin_call(out->oc, KP_API_DESCRIBE_PRODUCERS, 0, &req, &resp, &out->reply, err,
 	                sizeof(err)) < 0) {
 		fprintf(stderr, "kadmin: broker %d: %s\n", p->state.leader, err);
 	} else if (resp.Topics.count != 1 ||
@@ -44,28 +44,44 @@ static int describe(const struct kadmin *ka, struct view *v, const char *topic, 
 	} else {
 		const struct DescribeProducersTopicResponse *tp = resp.Topics.elems;
 		const struct DescribeProducersPartitionResponse *pp = tp->Partitions.elems;
-		if (pp->ErrorCode != 0) {
-			fprintf(stderr, "kadmin: %s-%d: %s\n", topic, part, kerr_name(pp->ErrorCode));
-		} else {
-			const struct ProducerState *s = pp->ActiveProducers.elems;
-			printf("%-20s %-14s %-23s %-13s %-14s %s\n", "ProducerId", "ProducerEpoch",
-			       "LatestCoordinatorEpoch", "LastSequence", "LastTimestamp",
-			       "CurrentTransactionStartOffset");
-			for (int i = 0; i < pp->ActiveProducers.count; i++) {
-				char start[24] = "None"; /* no open transaction (Kafka prints None) */
-				if (s[i].CurrentTxnStartOffset >= 0)
-					snprintf(start, sizeof(start), "%" PRId64, s[i].CurrentTxnStartOffset);
-				printf("%-20" PRId64 " %-14" PRId32 " %-23" PRId32 " %-13" PRId32
-				       " %-14" PRId64 " %s\n",
-				       s[i].ProducerId, s[i].ProducerEpoch, s[i].CoordinatorEpoch,
-				       s[i].LastSequence, s[i].LastTimestamp, start);
-			}
-			rc = KADMIN_OK;
+		if (pp->ErrorCode == 0) {
+			out->states = pp->ActiveProducers.elems;
+			out->n = pp->ActiveProducers.count;
+			return KADMIN_OK;
 		}
+		fprintf(stderr, "kadmin: %s-%d: %s\n", topic, part, kerr_name(pp->ErrorCode));
 	}
-	outclient_reply_free(reply);
-	outclient_free(oc);
-	return rc;
+	producers_free(out);
+	return KADMIN_FAILED;
+}
+
+void producers_free(struct producers *p)
+{
+	outclient_reply_free(p->reply);
+	outclient_free(p->oc);
+	*p = (struct producers){0};
+}
+
+static int describe(const struct kadmin *ka, struct view *v, const char *topic, int32_t part)
+{
+	struct producers ps;
+	if (producers_of(ka, v, topic, part, &ps) != KADMIN_OK)
+		return KADMIN_FAILED;
+	const struct ProducerState *s = ps.states;
+	printf("%-20s %-14s %-23s %-13s %-14s %s\n", "ProducerId", "ProducerEpoch",
+	       "LatestCoordinatorEpoch", "LastSequence", "LastTimestamp",
+	       "CurrentTransactionStartOffset");
+	for (int i = 0; i < ps.n; i++) {
+		char start[24] = "None"; /* no open transaction (Kafka prints None) */
+		if (s[i].CurrentTxnStartOffset >= 0)
+			snprintf(start, sizeof(start), "%" PRId64, s[i].CurrentTxnStartOffset);
+		printf("%-20" PRId64 " %-14" PRId32 " %-23" PRId32 " %-13" PRId32 " %-14" PRId64
+		       " %s\n",
+		       s[i].ProducerId, s[i].ProducerEpoch, s[i].CoordinatorEpoch, s[i].LastSequence,
+		       s[i].LastTimestamp, start);
+	}
+	producers_free(&ps);
+	return KADMIN_OK;
 }
 
 int cmd_producers(const struct kadmin *ka, int argc, char **argv)

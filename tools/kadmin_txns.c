@@ -1,4 +1,4 @@
-/* kadmin_txns.c — `kadmin transactions list|describe`, after kafka-transactions.sh: list asks
+/* kadmin_txns.c — `kadmin transactions list|describe` (abort: kadmin_txn_abort.c), after kafka-transactions.sh: list asks
  * every live broker for the transactions it coordinates (ListTransactions); describe asks the
  * id's coordinator (FindCoordinator key type 1, then DescribeTransactions), retried while the
  * coordinator is unknown, loading or moving, up to --timeout-ms. Columns as Kafka prints
@@ -21,6 +21,11 @@ static const char txns_usage[] =
         "                    TransactionalId ProducerId ProducerEpoch TransactionState\n"
         "                    TransactionTimeoutMs CurrentTransactionStartTimeMs\n"
         "                    TransactionDurationMs TopicPartitions\n"
+        "  abort --topic T --partition N (--start-offset O | --producer-id ID\n"
+        "        --producer-epoch E --coordinator-epoch C)\n"
+        "                    writes an ABORT marker on the partition for the producer whose\n"
+        "                    open transaction starts at O there (from DescribeProducers), or\n"
+        "                    for the producer given: ends a hanging transaction\n"
         "Transactions live on their coordinators (brokers), so with --zookeeper the brokers are\n"
         "found in ZooKeeper and asked.\n";
 
@@ -208,7 +213,8 @@ int cmd_transactions(const struct kadmin *ka, int argc, char **argv)
 	}
 	bool list = argc == 1 && strcmp(argv[0], "list") == 0;
 	bool describe = argc == 2 && strcmp(argv[0], "describe") == 0 && argv[1][0] != '\0';
-	if (!list && !describe) {
+	bool abort_ = argc >= 1 && strcmp(argv[0], "abort") == 0;
+	if (!list && !describe && !abort_) {
 		fputs(txns_usage, stderr);
 		return KADMIN_USAGE;
 	}
@@ -219,7 +225,9 @@ int cmd_transactions(const struct kadmin *ka, int argc, char **argv)
 		view_close(&v);
 		return KADMIN_FAILED;
 	}
-	int rc = list ? txns_list(ka, &v) : txns_describe(ka, &v, argv[1]);
+	int rc = list       ? txns_list(ka, &v)
+	         : describe ? txns_describe(ka, &v, argv[1])
+	                    : txns_abort(ka, &v, argc - 1, argv + 1);
 	view_close(&v);
 	return rc;
 }

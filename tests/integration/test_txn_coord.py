@@ -523,6 +523,42 @@ def test_kadmin_transactions(cluster, topic):
     kadmin(cluster, "transactions", "frobnicate", expect=2)
 
 
+def test_kadmin_transactions_abort(cluster):
+    """kadmin transactions abort ends a hanging transaction on a partition (an ABORT marker
+    written at the leader, as kafka-transactions.sh abort does): the LSO moves past it and a
+    read_committed reader skips its records."""
+    t = "tc-abort"
+    create_topic(cluster, t, 1)
+    init_retrying(cluster, "kadmin-abort")
+    b, pid, ep = init_retrying(cluster, "kadmin-abort")      # epoch >= 1: an older one exists
+    assert ep >= 1
+    assert add_parts(b, "kadmin-abort", pid, ep, [(t, 0)]) == {(t, 0): kt.NONE}
+    leader = kt.partition_leader(cluster, t, 0)
+    with leader.conn(20) as c:
+        err, base = kt.produce_v7(c, "kadmin-abort", t, 0,
+                                  kt.txn_batch(pid, ep, 0, [b"a", b"b", b"c"]))
+    assert (err, base) == (kt.NONE, 0)
+    assert kt.latest_offset(cluster, t, 0, kt.READ_COMMITTED) == 0
+    assert kt.latest_offset(cluster, t, 0, kt.READ_UNCOMMITTED) == 3
+    p = kadmin(cluster, "transactions", "abort", "--topic", t, "--partition", "0",
+               "--start-offset", "1", expect=1)
+    assert "no open transaction starts at offset 1" in p.stderr
+    kadmin(cluster, "transactions", "abort", "--topic", t, "--partition", "0", expect=2)
+    p = kadmin(cluster, "transactions", "abort", "--topic", t, "--partition", "0",
+               "--producer-id", str(pid), "--producer-epoch", str(ep - 1),
+               "--coordinator-epoch", "0", expect=1)     # an older epoch: refused by the leader
+    assert "INVALID_PRODUCER_EPOCH" in p.stderr
+    assert kt.latest_offset(cluster, t, 0, kt.READ_COMMITTED) == 0
+    p = kadmin(cluster, "transactions", "abort", "--topic", t, "--partition", "0",
+               "--start-offset", "0")
+    assert "Aborted the transaction of producer %d" % pid in p.stdout
+    assert kt.latest_offset(cluster, t, 0, kt.READ_COMMITTED) == 4     # 3 records + marker
+    assert kt.latest_offset(cluster, t, 0, kt.READ_UNCOMMITTED) == 4
+    p = kadmin(cluster, "transactions", "abort", "--topic", t, "--partition", "0",
+               "--start-offset", "0", expect=1)     # nothing open any more
+    assert end_txn(b, "kadmin-abort", pid, ep, False) == kt.NONE
+
+
 # ---- Failover (last: it kills a broker) -----------------------------------------------------------
 
 def test_coordinator_failover_loads_the_state(cluster, topic):
