@@ -12,6 +12,9 @@ replica.lag.time.max.ms 4 s).
   answered when the HW moves (SIGCONT); Fetch v10 there gets NOT_LEADER_OR_FOLLOWER, wrong
   leader epochs FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH, ListOffsets
   NOT_LEADER_OR_FOLLOWER;
+* read_committed on a follower: its LSO holds at an open transaction's first offset (the
+  follower keeps transaction state from the batches it copies); after an ABORT marker it
+  lists the aborted transaction and serves up to the marker;
 * confluent-kafka (librdkafka) with client.rack = a follower's rack reads every record
   produced with acks=all, and its statistics show the bytes came from the follower;
 * kill -9 of that follower: the leader stops naming it, and a Java KafkaConsumer with
@@ -36,6 +39,7 @@ import clients_jvm_go as cj
 import harness
 import kproto
 from conftest import own_zookeeper, start_cluster
+from test_txn_log import batch as txn_batch, mark, produce as raw_produce
 
 IDS = [911, 912, 913]
 RACKS = {911: "r1", 912: "r2", 913: "r3"}
@@ -148,10 +152,11 @@ def fetch(broker, topic, offset, version=11, rack="", epoch=-1, max_wait=0, isol
     out["error"], out["hw"] = r.i16(), r.i64()
     out["lso"] = r.i64() if version >= 4 else None
     out["log_start"] = r.i64() if version >= 5 else None
+    out["aborted"] = None
     if version >= 4:
         n = r.i32()
-        for _ in range(max(n, 0)):
-            r.take(16)
+        out["aborted"] = None if n < 0 else [struct.unpack(">qq", r.take(16))
+                                             for _ in range(n)]
     out["preferred"] = r.i32() if version >= 11 else None
     size = r.i32()
     out["records"] = r.take(size) if size > 0 else b""
@@ -271,6 +276,27 @@ def test_follower_serves_up_to_its_hw(cluster):
     print("long poll on the follower answered %.2f s after SIGCONT" % (time.monotonic() - t0))
 
 
+def test_follower_read_committed(cluster):
+    topic = "ff-txn-" + uuid.uuid4().hex[:8]
+    leader, (f1, _f2), _ = create(cluster, topic)
+    A, B = 9101, 9102
+    with leader.conn(20) as c:
+        assert raw_produce(c, topic, txn_batch(A, 1, 0, [b"a0", b"a1"]), "ff-tx-a") == (0, 0)
+        assert raw_produce(c, topic, txn_batch(B, 0, 0, [b"b0", b"b1"], txn=False)) == (0, 2)
+    harness.wait_until(lambda: fetch(f1, topic, 0)["hw"] == 4, 15, what="follower HW 4")
+    rc = fetch(f1, topic, 0, isolation=1)
+    assert rc["error"] == 0 and rc["lso"] == 0 and rc["records"] == b"", rc
+    ru = fetch(f1, topic, 0, isolation=0)
+    assert ru["lso"] == 0 and [b for b, _ in offsets_of(ru["records"])] == [0, 2], ru
+    with leader.conn(20) as c:
+        assert mark(c, A, 1, False, 5, topic) == 0           # ABORT at offset 4
+    harness.wait_until(lambda: fetch(f1, topic, 0, isolation=1)["lso"] == 5, 15,
+                       what="follower LSO past the marker")
+    rc = fetch(f1, topic, 0, isolation=1)
+    assert [b for b, _ in offsets_of(rc["records"])] == [0, 2, 4], rc
+    assert rc["aborted"] == [(A, 0)], rc
+
+
 # ---- real clients ------------------------------------------------------------------------
 
 def consume_with_rack(cluster, topic, rack, count, timeout=60):
@@ -350,6 +376,40 @@ def test_follower_killed_java_consumer_goes_back_to_leader(cluster, tmp_path):
     proc.stop()
     recs = cj.parse_recs(proc.lines())
     assert sorted(r.offset for r in recs) == list(range(1000))
+
+
+# ---- without the rack-aware selector ------------------------------------------------------
+
+@pytest.fixture
+def leader_selector_cluster(ff_zk, tmp_path):
+    yield from start_cluster(tmp_path / "leadersel", zk=ff_zk, ids=[921, 922],
+                             racks={921: "r1", 922: "r2"}, chroot="/kb-ff-leader",
+                             session_timeout_ms=SESSION_MS,
+                             config={"replica.selector.class":
+                                     "org.apache.kafka.common.replica.LeaderSelector",
+                                     "auto.create.topics.enable": "false"})
+
+
+def test_leader_selector_no_preferred_replica_followers_serve(leader_selector_cluster):
+    """Kafka's LeaderSelector (as with no selector): the leader never names another replica,
+    and a follower still serves a consumer's Fetch v11 (Kafka's fetchOnlyLeader is false for
+    every fetch with client metadata)."""
+    c = leader_selector_cluster
+    topic = "ff-ls-" + uuid.uuid4().hex[:8]
+    p = subprocess.run([os.path.join(harness.bin_dir(), "kadmin"), "--bootstrap-server",
+                        c.bootstrap(), "topics", "create", topic, "--partitions", "1",
+                        "--replication-factor", "2"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    harness.wait_until(lambda: len(state(c, topic)["isr"]) == 2, 30, what="ISR of 2")
+    leader = c.broker(state(c, topic)["leader"])
+    follower = next(b for b in c.brokers if b is not leader)
+    produce(c, topic, [b"l%d" % i for i in range(10)])
+    got = fetch(leader, topic, 0, rack={921: "r1", 922: "r2"}[follower.broker_id])
+    assert got["preferred"] == -1 and offsets_of(got["records"])[-1][1] == 9, got
+    harness.wait_until(lambda: fetch(follower, topic, 0)["hw"] == 10, 15, what="HW 10")
+    got = fetch(follower, topic, 0, rack="r1")
+    assert got["error"] == 0 and offsets_of(got["records"])[-1][1] == 9, got
 
 
 # ---- configuration -----------------------------------------------------------------------
