@@ -175,5 +175,9 @@
 /* How long WriteTxnMarkers waits for its markers to be replicated (Kafka: request.timeout.ms,
  * default 30 s); then REQUEST_TIMED_OUT, which the coordinator retries. */
 #define KB_TXN_MARKER_ACK_TIMEOUT_MS 30000
+/* Fetch v11+ RackId (KIP-392): compared with the brokers' racks in place (it points into the
+ * request frame, nothing is allocated). Kafka has no such limit; a longer RackId is treated as
+ * no rack (the leader serves, no preferred read replica). Crossed by test_fetch_follower.py. */
+#define KB_FETCH_RACK_ID_MAX 1024
 
 #endif

@@ -311,6 +311,21 @@ int conf_check_log_dirs(const char *v, char *err, size_t errlen)
 	return split_dirs(v, NULL, NULL, err, errlen);
 }
 
+/* Kafka loads any class implementing ReplicaSelector; kbroker has Kafka's two built in. */
+int conf_check_replica_selector(const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, CONF_LEADER_SELECTOR) == 0 || strcmp(v, CONF_RACK_AWARE_SELECTOR) == 0)
+		return 0;
+	return conf_fail(err, errlen, "class '%.128s' is not available: kbroker has "
+	                 CONF_LEADER_SELECTOR " and " CONF_RACK_AWARE_SELECTOR, v);
+}
+
+bool conf_rack_aware_selector(const struct kb_config *cfg)
+{
+	return cfg->replica_selector_class &&
+	       strcmp(cfg->replica_selector_class, CONF_RACK_AWARE_SELECTOR) == 0;
+}
+
 int conf_log_dirs(const struct kb_config *cfg, char ***dirs, int *n)
 {
 	const char *v = cfg->log_dirs ? cfg->log_dirs : cfg->log_dir;

@@ -140,6 +140,7 @@ struct kb_config {
 	char *inter_broker_listener_name;       /* inter.broker.listener.name (NULL: first) */
 	int64_t replica_high_watermark_checkpoint_interval_ms; /* replica.high.watermark... */
 	int32_t replica_socket_timeout_ms;      /* replica.socket.timeout.ms */
+	char *replica_selector_class;           /* replica.selector.class (NULL: leader only) */
 	/* set[i]: conf_keys[i] was given a value by the file or an override (conf_set). */
 	bool set[KB_CONF_MAX_KEYS];
 	/* dyn[i]: 0, or the CONF_SRC_DYNAMIC_* level that gave conf_keys[i] its value (a dynamic
@@ -233,6 +234,13 @@ int conf_check_positive_double(const char *v, char *err, size_t errlen);
 double conf_double(const char *v);
 int conf_check_compression_type(const char *v, char *err, size_t errlen); /* producer, ... */
 int conf_check_timestamp_type(const char *v, char *err, size_t errlen);   /* CreateTime, ... */
+/* replica.selector.class: Kafka's two selectors (KIP-392), by their class names. */
+#define CONF_LEADER_SELECTOR "org.apache.kafka.common.replica.LeaderSelector"
+#define CONF_RACK_AWARE_SELECTOR "org.apache.kafka.common.replica.RackAwareReplicaSelector"
+int conf_check_replica_selector(const char *v, char *err, size_t errlen);
+/* Whether replica.selector.class is the rack-aware selector: the leader then names a replica
+ * in the consumer's rack as its preferred read replica (server/api/api_fetch.c). */
+bool conf_rack_aware_selector(const struct kb_config *cfg);
 
 /* Whether comma-separated `list` has `item` (blanks around items ignored; exact case), e.g.
  * conf_list_has(cfg->log_cleanup_policy, "delete"). */

@@ -857,6 +857,17 @@ const struct conf_key conf_keys[] = {
 		.doc = "Socket timeout in milliseconds of a follower's fetch requests to leaders; keep "
 		       "it at least replica.fetch.wait.max.ms.",
 	},
+	{
+		.name = "replica.selector.class", .type = CONF_STRING, FIELD(replica_selector_class),
+		.validate = conf_check_replica_selector, .example = CONF_RACK_AWARE_SELECTOR,
+		.valid = CONF_LEADER_SELECTOR " or " CONF_RACK_AWARE_SELECTOR,
+		.doc = "Which replica consumers should read from (KIP-392). Unset or LeaderSelector: "
+		       "the leader serves them. RackAwareReplicaSelector: a leader answers a consumer "
+		       "whose Fetch (v11+) names its rack (client.rack) with the id of an in-sync "
+		       "replica in that rack holding the fetch offset, the one with the largest log "
+		       "end, when the leader itself is elsewhere; the consumer then fetches from it. "
+		       "Followers serve such consumers up to their own high watermark either way.",
+	},
 };
 
 const size_t conf_nkeys = KB_ARRAY_LEN(conf_keys);

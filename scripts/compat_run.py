@@ -54,7 +54,6 @@ STATIC_SKIPS = {
 
 # Tests whose failure is expected until a feature lands, and which feature.
 EXPECTED = {
-    "0101": "fetch-from-follower (KIP-392) not implemented",
     "0129": "transactions not served yet (the test's producer is transactional)",
 }
 
@@ -82,6 +81,8 @@ BASE_CONFIG = {
     "offsets.topic.replication.factor": "3",
     "group.initial.rebalance.delay.ms": "100",
     "delete.topic.enable": "true",
+    # trivup sets it with the racks, for 0101 (fetch from follower)
+    "replica.selector.class": "org.apache.kafka.common.replica.RackAwareReplicaSelector",
 }
 
 SCENARIOS = {
@@ -216,7 +217,6 @@ class KafkaScenario(Scenario):
         self.zk = harness.ZooKeeper(os.path.join(wd, "zk")).start()
         cfg = dict(BASE_CONFIG)
         cfg.update(SCENARIOS[self.name])
-        cfg["replica.selector.class"] = "org.apache.kafka.common.replica.RackAwareReplicaSelector"
         cfg["transaction.state.log.replication.factor"] = "3"
         cfg["transaction.state.log.min.isr"] = "2"
         self.cluster = peer.KafkaCluster(wd, libs, self.zk, "/kafka", [1, 2, 3], cfg)

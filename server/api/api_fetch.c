@@ -16,7 +16,20 @@
  * offset to the offset after the range), an empty list when nothing is read. LastStableOffset
  * is the LSO for both. A parked read_committed fetch is re-tried on the same wakes (appends, HW
  * moves): the LSO moves only with the HW or an append.
+ *
+ * Fetch from the closest replica (KIP-392, as Kafka 3.9's ReplicaManager). A consumer's Fetch
+ * v11+ (the version that carries RackId) may go to a follower: it is served from the
+ * follower's log with the same rules (epoch checks against the epoch the follower knows,
+ * OFFSET_OUT_OF_RANGE past its log end with its HW in the answer, records below its HW or, for
+ * read_committed, its LSO: the follower keeps transaction state too), whatever
+ * replica.selector.class says; older versions get NOT_LEADER_OR_FOLLOWER there. A follower's
+ * long poll is woken when its HW moves (fetcher.c). With the rack-aware selector, a leader
+ * answers such a consumer whose RackId matches no rack of its own with PreferredReadReplica =
+ * an in-sync follower in that rack that is alive (listed on the request's listener) and holds
+ * the fetch offset (its last fetch offset >= it, its log start <= it), the one with the largest
+ * log end (then the most recently caught up), and no records; the answer goes out at once.
  */
+#include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../log/legacy.h"
 #include "../../net/kp_msgs.h"
@@ -36,6 +49,13 @@ static int32_t replica_id(const struct kreq *r)
 {
 	const struct FetchRequest *req = r->req;
 	return r->version >= 15 ? req->ReplicaState.ReplicaId : req->ReplicaId;
+}
+
+/* Consumers whose Fetch carries client metadata (v11+) may read from a follower (Kafka's
+ * FetchParams.fetchOnlyLeader is false for them). */
+static bool follower_read(const struct kreq *r)
+{
+	return replica_id(r) < 0 && r->version >= 11;
 }
 
 /* The topic name of a request topic: by name (v0-12) or by id (v13+). */
@@ -60,7 +80,7 @@ static int16_t partition_error(struct kreq *r, struct partition *p, struct kp_st
 	if (!p)
 		return pm_topic_known(r->b, topic, in->Partition) ? KERR_NOT_LEADER_OR_FOLLOWER
 		                                                    : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-	if (!p->leader)
+	if (!p->leader && !follower_read(r))
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (in->CurrentLeaderEpoch >= 0 && in->CurrentLeaderEpoch < p->leader_epoch)
 		return KERR_FENCED_LEADER_EPOCH;
@@ -70,6 +90,44 @@ static int16_t partition_error(struct kreq *r, struct partition *p, struct kp_st
 	if (off < plog_start_offset(p->log) || off > plog_end_offset(p->log))
 		return KERR_OFFSET_OUT_OF_RANGE;
 	return 0;
+}
+
+/* Whether broker `id` is alive, reachable on the request's listener, and in rack `rack`. */
+static bool broker_in_rack(struct kreq *r, int32_t id, struct kp_str rack)
+{
+	const struct md_cache *md = coord_metadata(r->b->coord);
+	for (int i = 0; i < md->nbrokers; i++) {
+		const struct md_broker *b = &md->brokers[i];
+		if (b->id == id)
+			return b->rack && strlen(b->rack) == (size_t)rack.len &&
+			       memcmp(b->rack, rack.ptr, (size_t)rack.len) == 0 &&
+			       md_broker_endpoint(b, r->cl->listener) != NULL;
+	}
+	return false;
+}
+
+/* The preferred read replica for a consumer's fetch from this leader (Kafka's
+ * findPreferredReadReplica with RackAwareReplicaSelector), or -1: the leader serves it. */
+static int32_t preferred_replica(struct kreq *r, const struct partition *p,
+                                 const struct FetchPartition *in)
+{
+	const struct FetchRequest *req = r->req;
+	struct kp_str rack = req->RackId;
+	if (!p->leader || !follower_read(r) || !conf_rack_aware_selector(&r->b->cfg) ||
+	    rack.len <= 0 || rack.len > KB_FETCH_RACK_ID_MAX ||
+	    broker_in_rack(r, r->b->cfg.broker_id, rack))
+		return -1;
+	int n;
+	const struct follower *f = replica_followers(p, &n), *best = NULL;
+	for (int i = 0; i < n; i++) {
+		if (!replica_in_isr(p, f[i].id) || f[i].leo < in->FetchOffset ||
+		    f[i].log_start > in->FetchOffset || !broker_in_rack(r, f[i].id, rack))
+			continue;
+		if (!best || f[i].leo > best->leo ||
+		    (f[i].leo == best->leo && f[i].last_caught_up_ms > best->last_caught_up_ms))
+			best = &f[i];
+	}
+	return best ? best->id : -1;
 }
 
 /* Fetch v0-3 clients read only the legacy formats (v0/v1: magic 0, v2/v3: magic 1): the
@@ -158,8 +216,9 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 }
 
 /* One pass over the request. keep=false only measures what is available. Returns bytes, or
- * -1 when the response could not be allocated; *errors counts partitions in error. */
-static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
+ * -1 when the response could not be allocated; *now counts the partitions that make the answer
+ * go out at once: those in error, and those sent to a preferred read replica (as Kafka). */
+static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
 {
 	const struct FetchRequest *req = r->req;
 	struct FetchResponse *resp = r->resp;
@@ -192,6 +251,16 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
 			        .PreferredReadReplica = -1, .Records = {NULL, 0, NULL}};
 			struct partition *p = name.len >= 0 ? pm_find(r->b, name, fp[k].Partition) : NULL;
 			o->ErrorCode = partition_error(r, p, name, &fp[k]);
+			/* As in Kafka, before the offset is checked against the leader's log. */
+			if ((o->ErrorCode == 0 || o->ErrorCode == KERR_OFFSET_OUT_OF_RANGE) &&
+			    (o->PreferredReadReplica = preferred_replica(r, p, &fp[k])) >= 0) {
+				o->ErrorCode = 0;
+				o->HighWatermark = p->hw;
+				o->LastStableOffset = plog_lso(p->log, p->hw);
+				o->LogStartOffset = plog_start_offset(p->log);
+				(*now)++;
+				continue;
+			}
 			if (o->ErrorCode == KERR_OFFSET_OUT_OF_RANGE) { /* where to go (followers use it) */
 				o->HighWatermark = p->hw;
 				o->LogStartOffset = plog_start_offset(p->log);
@@ -199,7 +268,7 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
 			if (o->ErrorCode == 0)
 				total += read_partition(r, p, &fp[k], budget > total ? budget - total : 0,
 				                        total == 0 && r->version >= 3, keep, o);
-			*errors += o->ErrorCode != 0;
+			*now += o->ErrorCode != 0;
 		}
 	}
 	return (int64_t)total;
@@ -210,18 +279,19 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *errors)
 /* The parked request is the operation's data: nothing else to keep. */
 static void fwait_answer(struct kreq *r)
 {
-	int errors = 0;
-	kreq_finish(r, fetch_pass(r, true, &errors) < 0 ? H_CLOSE : H_RESPOND);
+	int at_once = 0;
+	kreq_finish(r, fetch_pass(r, true, &at_once) < 0 ? H_CLOSE : H_RESPOND);
 }
 
-/* Enough data now, or a partition in error (e.g. deleted, or no longer led here)? */
+/* Enough data now, a partition in error (e.g. deleted, or no longer led here), or one sent to
+ * a preferred read replica? */
 static bool fwait_try(struct pg_op *op, void *arg)
 {
 	KB_UNUSED(op);
 	struct kreq *r = arg;
 	const struct FetchRequest *req = r->req;
-	int errors = 0;
-	if (fetch_pass(r, false, &errors) < KB_MAX(req->MinBytes, 1) && !errors)
+	int at_once = 0;
+	if (fetch_pass(r, false, &at_once) < KB_MAX(req->MinBytes, 1) && !at_once)
 		return false;
 	fwait_answer(r);
 	return true;
@@ -270,7 +340,8 @@ static void note_follower(struct kreq *r)
 		for (int k = 0; name.len >= 0 && k < in[t].Partitions.count; k++) {
 			struct partition *p = pm_find(r->b, name, fp[k].Partition);
 			if (p && partition_error(r, p, name, &fp[k]) == 0)
-				replica_follower_fetch(p, replica_id(r), fp[k].FetchOffset);
+				replica_follower_fetch(p, replica_id(r), fp[k].FetchOffset,
+				                       fp[k].LogStartOffset);
 		}
 	}
 }
@@ -280,11 +351,11 @@ enum handler_result handle_fetch(struct kreq *r)
 	const struct FetchRequest *req = r->req;
 	struct FetchResponse *resp = r->resp;
 	resp->SessionId = 0;
-	int errors = 0;
+	int at_once = 0;
 	if (replica_id(r) >= 0)
 		note_follower(r);
-	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &errors) < KB_MAX(req->MinBytes, 1) &&
-	    errors == 0)
+	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &at_once) < KB_MAX(req->MinBytes, 1) &&
+	    at_once == 0)
 		return park(r);
-	return fetch_pass(r, true, &errors) < 0 ? H_CLOSE : H_RESPOND;
+	return fetch_pass(r, true, &at_once) < 0 ? H_CLOSE : H_RESPOND;
 }

@@ -405,8 +405,12 @@ static void on_fetch(struct fetcher *f, const struct FetchResponse *resp)
 		const struct FetchResponsePartitionData *d = t[i].Partitions.elems;
 		for (int k = 0; k < t[i].Partitions.count; k++) {
 			struct partition *p = answered(f, t[i].Topic, d[k].PartitionIndex);
-			if (p && p->fol.state == FS_FETCH)
-				on_fetch_partition(f, p, &d[k]);
+			if (!p || p->fol.state != FS_FETCH)
+				continue;
+			int64_t hw = p->hw;
+			on_fetch_partition(f, p, &d[k]);
+			if (p->hw != hw) /* consumers long-polling this follower (KIP-392) */
+				partition_wake(p);
 		}
 	}
 }

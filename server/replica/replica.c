@@ -45,7 +45,9 @@ static void become_leader(struct partition *p, const struct md_partition *mp, in
 	for (int i = 0; i < mp->nreplicas; i++)
 		if (mp->replicas[i] != self)
 			p->lead.followers[p->lead.nfollowers++] =
-			        (struct follower){mp->replicas[i], -1, now, -1, now};
+			        (struct follower){.id = mp->replicas[i], .leo = -1,
+			                                 .last_caught_up_ms = now, .last_fetch_leo = -1,
+			                                 .last_fetch_ms = now, .log_start = -1};
 	p->lead.isr_inflight = false;
 	p->lead.isr_adding = -1;
 	p->lead.epoch_start = plog_end_offset(p->log);
@@ -160,14 +162,27 @@ static void maybe_expand(struct partition *p, const struct follower *f)
 	kb_free(isr);
 }
 
-void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset)
+void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset,
+                            int64_t log_start)
 {
 	struct follower *f = p->leader ? find_follower(p, follower) : NULL;
 	if (!f)
 		return;
+	f->log_start = log_start;
 	rr_follower_fetched(f, offset, plog_end_offset(p->log), kb_mono_ms());
 	maybe_expand(p, f);
 	partition_update_hw(p);
+}
+
+bool replica_in_isr(const struct partition *p, int32_t id)
+{
+	return has(p->state.isr, p->state.nisr, id);
+}
+
+const struct follower *replica_followers(const struct partition *p, int *n)
+{
+	*n = p->leader ? p->lead.nfollowers : 0;
+	return p->lead.followers;
 }
 
 void replica_check_isr(struct partition *p, int64_t now_ms)

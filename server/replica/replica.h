@@ -26,8 +26,15 @@
  * Returns whether the leader or the leader epoch changed (pm_sync then tells the role
  * listeners, once the HW is recomputed). */
 bool replica_apply_state(struct partition *p, const struct md_partition *mp, int32_t self);
-/* A follower fetched `offset` (already checked to lie within the log). */
-void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset);
+/* A follower fetched `offset` (already checked to lie within the log); log_start is the log
+ * start offset it sent (Fetch v5+, else -1). */
+void replica_follower_fetch(struct partition *p, int32_t follower, int64_t offset,
+                            int64_t log_start);
+/* Whether broker `id` is in the partition's ISR as last applied. */
+bool replica_in_isr(const struct partition *p, int32_t id);
+/* The leader's view of the other replicas (*n = 0 when not leader); valid until the next
+ * state change of p. */
+const struct follower *replica_followers(const struct partition *p, int *n);
 /* The candidate HW from the ISR's log ends (the caller keeps it monotonic). */
 int64_t replica_leader_hw(const struct partition *p);
 /* Periodic: shrink the ISR of lagging followers. */

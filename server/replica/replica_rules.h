@@ -27,6 +27,7 @@ struct follower {
 	int64_t last_caught_up_ms; /* last time it was known to have all we had (mono) */
 	int64_t last_fetch_leo;    /* our log end when it fetched last; -1 before */
 	int64_t last_fetch_ms;
+	int64_t log_start;         /* its log start offset (Fetch v5+), -1 unknown */
 };
 
 /* The entry for replica `id` in f[0..n), or NULL. */

@@ -457,6 +457,27 @@ static void test_overrides_win(void)
 	CU_ASSERT_STRING_EQUAL(override_value("broker.rack=a=b", "broker.rack"), "a=b");
 }
 
+/* replica.selector.class: Kafka's two class names, nothing else (KIP-392). */
+static void test_replica_selector(void)
+{
+	struct kb_config c;
+	char err[512];
+	CU_ASSERT_EQUAL_FATAL(load_ov(BASE, 0, NULL, &c, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(c.replica_selector_class);
+	CU_ASSERT_FALSE(conf_rack_aware_selector(&c));
+	conf_free(&c);
+	char *rack[] = {"replica.selector.class=" CONF_RACK_AWARE_SELECTOR};
+	CU_ASSERT_EQUAL_FATAL(load_ov(BASE, 1, rack, &c, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(conf_rack_aware_selector(&c));
+	conf_free(&c);
+	char *leader[] = {"replica.selector.class=" CONF_LEADER_SELECTOR};
+	CU_ASSERT_EQUAL_FATAL(load_ov(BASE, 1, leader, &c, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(conf_rack_aware_selector(&c));
+	conf_free(&c);
+	expect_error(BASE "replica.selector.class=RackAwareReplicaSelector\n", 0, NULL,
+	             "replica.selector.class: class 'RackAwareReplicaSelector' is not available");
+}
+
 static void test_duplicate_keys(void)
 {
 	struct capture cap;
@@ -758,6 +779,7 @@ void suite_conf(void)
 	CU_add_test(s, "unknown keys warn", test_unknown_keys);
 	CU_add_test(s, "error locations", test_error_locations);
 	CU_add_test(s, "overrides win", test_overrides_win);
+	CU_add_test(s, "replica.selector.class", test_replica_selector);
 	CU_add_test(s, "duplicate keys", test_duplicate_keys);
 	CU_add_test(s, "zookeeper.connect", test_zookeeper_connect);
 	CU_add_test(s, "listeners: valid", test_listeners_valid);
