@@ -17,6 +17,9 @@ int conf_fail(char *err, size_t errlen, const char *fmt, ...) KB_PRINTF(3, 4);
 /* A heap copy of [s, s + n) without leading and trailing white space (isspace). */
 char *conf_trimmed_dup(const char *s, size_t n);
 
+/* conf_check.c: a ZooKeeper connect string "host:port[,host:port...][/chroot]". */
+int conf_check_zk_connect(const char *v, char *err, size_t errlen);
+
 /* ---- The Java .properties reader (props.c) -------------------------------------------------
  * Yields the key=value entries of one file in order, with the line each starts on; syntax and
  * limits in props.c. Messages are "<path>:<line>: <reason>" (or "<path>: <reason>"). */
