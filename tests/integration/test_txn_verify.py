@@ -1,0 +1,280 @@
+"""KIP-890 part 1 on kbroker (fact sheet §B9; server/api/api_produce_verify.c,
+server/coordsvc/tverify.c): before a producer's first transactional batch on a partition is
+appended, the partition leader asks the transaction coordinator whether the partition is in
+the producer's transaction.
+
+* the coordinator on the partition leader's own broker (asked directly) and on another
+  broker (AddPartitionsToTxn v4 VerifyOnly over the verification channel): a partition not
+  added gets INVALID_TXN_STATE and nothing is appended; once added the batch is appended;
+* Produce v11 gets TRANSACTION_ABORTABLE, v10 INVALID_TXN_STATE;
+* two transactional producer ids in one request: INVALID_PRODUCER_ID_MAPPING, nothing
+  appended;
+* an abort marker arriving while the verification is parked (the coordinator's broker
+  stopped with SIGSTOP meanwhile): the guard no longer matches, INVALID_TXN_STATE, only the
+  marker in the log;
+* kbroker.txn.verification.max.entries.per.partition crossed: NOT_ENOUGH_REPLICAS;
+* transaction.partition.verification.enable=false: the batch is accepted unverified and the
+  partition's last stable offset hangs on it, also after the coordinator aborted the
+  transaction on timeout (it never knew the partition): Kafka's hanging transaction before
+  KIP-890.
+"""
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import harness
+import kproto
+import ktxn as kt
+from conftest import start_cluster
+
+NOT_ENOUGH_REPLICAS = 19
+IDS = [851, 852, 853]
+CONFIG = {
+    "transaction.state.log.num.partitions": "3",
+    "transaction.state.log.replication.factor": "1",
+    "transaction.state.log.min.isr": "1",
+    "transaction.abort.timed.out.transaction.cleanup.interval.ms": "300",
+    "offsets.topic.num.partitions": "3",
+    "offsets.topic.replication.factor": "1",
+    "auto.create.topics.enable": "false",
+    "auto.leader.rebalance.enable": "false",
+    "kbroker.txn.verification.max.entries.per.partition": "2",
+}
+RETRIABLE = (kt.COORDINATOR_NOT_AVAILABLE, kt.COORDINATOR_LOAD_IN_PROGRESS, kt.NOT_COORDINATOR)
+
+
+@pytest.fixture(scope="module")
+def cluster(zk_server, tmp_path_factory):
+    yield from start_cluster(tmp_path_factory.mktemp("tv"), zk=zk_server, ids=IDS,
+                             chroot="/kb-tv", config=CONFIG, session_timeout_ms=10000)
+
+
+def make_topic(cluster, name, leaders):
+    """A topic whose partition i has the one replica leaders[i] (so its leader is known)."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+    admin = AdminClient({"bootstrap.servers": cluster.bootstrap()})
+    fut = admin.create_topics([NewTopic(name, len(leaders), replica_assignment=[[x] for x in leaders])],
+                              operation_timeout=20)
+    fut[name].result(30)
+    for i, want in enumerate(leaders):
+        harness.wait_until(lambda i=i, want=want:
+                           kt.partition_leader(cluster, name, i).broker_id == want,
+                           30, 0.2, "leader of %s-%d" % (name, i))
+        kt.latest_offset(cluster, name, i, kt.READ_UNCOMMITTED)  # the leader itself knows
+
+
+def coordinator_of(cluster, txn_id):
+    out = {}
+
+    def ask():
+        err, node = kt.find_coordinator(cluster.brokers[0], txn_id)
+        if err in RETRIABLE:
+            return False
+        assert err == kt.NONE, err
+        out["b"] = cluster.broker(node)
+        return True
+    harness.wait_until(ask, 60, 0.2, "the coordinator of %s" % txn_id)
+    return out["b"]
+
+
+def init(cluster, txn_id, timeout_ms=60000):
+    out = {}
+
+    def go():
+        b = coordinator_of(cluster, txn_id)
+        r = kt.call(b, kt.INIT_PRODUCER_ID, 4, {"transactional_id": txn_id,
+                                                "transaction_timeout_ms": timeout_ms})
+        if r["error_code"] in RETRIABLE + (kt.CONCURRENT_TRANSACTIONS,):
+            return False
+        assert r["error_code"] == kt.NONE, r
+        out["r"] = (b, r["producer_id"], r["producer_epoch"])
+        return True
+    harness.wait_until(go, 60, 0.2, "InitProducerId(%s)" % txn_id)
+    return out["r"]
+
+
+def add(coord, txn_id, pid, epoch, topic, parts):
+    r = kt.call(coord, kt.ADD_PARTITIONS_TO_TXN, 3, {
+        "v3_and_below_transactional_id": txn_id, "v3_and_below_producer_id": pid,
+        "v3_and_below_producer_epoch": epoch,
+        "v3_and_below_topics": [{"name": topic, "partitions": list(parts)}]})
+    return {p["partition_index"]: p["partition_error_code"]
+            for t in r["results_by_topic_v3_and_below"] for p in t["results_by_partition"]}
+
+
+def produce_flex(conn, version, txn_id, topic, batches, acks=-1, timeout=30):
+    """Produce v9-11 (flexible) of {partition: batch} on one topic: {partition: error}."""
+    parts = [kproto.i32(p) + kproto.uvarint(len(b) + 1) + b + kproto.tags()
+             for p, b in batches.items()]
+    body = (kproto.compact_nullable_string(txn_id) + kproto.i16(acks) + kproto.i32(10000) +
+            kproto.compact_array([kproto.compact_string(topic) + kproto.compact_array(parts) +
+                                  kproto.tags()]) + kproto.tags())
+    corr = conn.next_corr()
+    conn.send(kproto.frame(kproto.encode_request(0, version, corr, body, "kb-tv-it",
+                                                 header_version=2)))
+    r = kproto.Reader(conn.recv_frame(timeout))
+    assert r.i32() == corr
+    r.tags()
+    out = {}
+
+    def part(rr):
+        idx, err = rr.i32(), rr.i16()
+        rr.i64(), rr.i64(), rr.i64()
+        rr.array(lambda x: (x.i32(), x.string(nullable=True, compact=True), x.tags()),
+                 compact=True)
+        rr.string(nullable=True, compact=True)
+        rr.tags()
+        out[idx] = err
+
+    def top(rr):
+        assert rr.string(compact=True) == topic
+        rr.array(part, compact=True)
+        rr.tags()
+    r.array(top, compact=True)
+    return out
+
+
+def offsets(cluster, topic, part):
+    return (kt.latest_offset(cluster, topic, part, kt.READ_COMMITTED),
+            kt.latest_offset(cluster, topic, part, kt.READ_UNCOMMITTED))
+
+
+def test_coordinator_here_and_elsewhere(cluster):
+    """The same answers whether the coordinator is the leader's own broker or another."""
+    tid = "tv-where"
+    coord, pid, epoch = init(cluster, tid)
+    other = next(b for b in cluster.brokers if b is not coord)
+    topic = "tv-where"
+    make_topic(cluster, topic, [coord.broker_id, other.broker_id])
+    batch = kt.txn_batch(pid, epoch, 0, [b"a", b"b"])
+    for part, leader in ((0, coord), (1, other)):
+        with leader.conn(20) as c:
+            assert kt.produce_v7(c, tid, topic, part, batch)[0] == kt.INVALID_TXN_STATE
+        assert offsets(cluster, topic, part) == (0, 0)
+    assert add(coord, tid, pid, epoch, topic, [0, 1]) == {0: kt.NONE, 1: kt.NONE}
+    for part, leader in ((0, coord), (1, other)):
+        with leader.conn(20) as c:
+            assert kt.produce_v7(c, tid, topic, part, batch) == (kt.NONE, 0)
+        assert offsets(cluster, topic, part) == (0, 2)   # held back by the open transaction
+        # a second batch of the open transaction is not verified again
+        with leader.conn(20) as c:
+            assert kt.produce_v7(c, tid, topic, part,
+                                 kt.txn_batch(pid, epoch, 2, [b"c"])) == (kt.NONE, 2)
+    r = kt.call(coord, kt.END_TXN, 3, {"transactional_id": tid, "producer_id": pid,
+                                       "producer_epoch": epoch, "committed": True})
+    assert r["error_code"] == kt.NONE
+    for part in (0, 1):
+        harness.wait_until(lambda part=part: offsets(cluster, topic, part) == (4, 4), 20, 0.1,
+                           "commit marker on %d" % part)
+
+
+def test_produce_v10_v11_and_pid_mapping(cluster):
+    tid = "tv-versions"
+    coord, pid, epoch = init(cluster, tid)
+    other = next(b for b in cluster.brokers if b is not coord)
+    topic = "tv-versions"
+    make_topic(cluster, topic, [other.broker_id, other.broker_id])
+    batch = kt.txn_batch(pid, epoch, 0, [b"v"])
+    with other.conn(20) as c:
+        assert produce_flex(c, 11, tid, topic, {0: batch}) == {0: kt.TRANSACTION_ABORTABLE}
+        assert produce_flex(c, 10, tid, topic, {0: batch}) == {0: kt.INVALID_TXN_STATE}
+        # two producer ids in one request
+        two = {0: batch, 1: kt.txn_batch(pid + 1, 0, 0, [b"w"])}
+        assert produce_flex(c, 11, tid, topic, two) == {
+            0: kt.INVALID_PRODUCER_ID_MAPPING, 1: kt.INVALID_PRODUCER_ID_MAPPING}
+    assert offsets(cluster, topic, 0) == (0, 0) and offsets(cluster, topic, 1) == (0, 0)
+    assert add(coord, tid, pid, epoch, topic, [0]) == {0: kt.NONE}
+    with other.conn(20) as c:
+        assert produce_flex(c, 11, tid, topic, {0: batch}) == {0: kt.NONE}
+    assert offsets(cluster, topic, 0) == (0, 1)
+
+
+def write_marker_v0(conn, pid, epoch, commit, topic, part, coord_epoch):
+    """WriteTxnMarkers v0 of one marker, as a coordinator sends it: the partition's error."""
+    body = (kproto.i32(1) + kproto.i64(pid) + kproto.i16(epoch) + kproto.boolean(commit) +
+            kproto.i32(1) + kproto.string(topic) + kproto.i32(1) + kproto.i32(part) +
+            kproto.i32(coord_epoch))
+    corr = conn.next_corr()
+    conn.send(kproto.frame(kproto.encode_request(27, 0, corr, body, "kb-tv-it")))
+    r = kproto.Reader(conn.recv_frame(30))
+    assert r.i32() == corr
+    assert r.i32() == 1 and r.i64() == pid and r.i32() == 1 and r.string() == topic
+    assert r.i32() == 1 and r.i32() == part
+    return r.i16()
+
+
+def test_abort_marker_races_parked_verification(cluster):
+    tid = "tv-race"
+    coord, pid, epoch = init(cluster, tid)
+    other = next(b for b in cluster.brokers if b is not coord)
+    topic = "tv-race"
+    make_topic(cluster, topic, [other.broker_id])
+    assert add(coord, tid, pid, epoch, topic, [0]) == {0: kt.NONE}
+    result = {}
+
+    def produce():
+        with other.conn(40) as c:
+            result["r"] = kt.produce_v7(c, tid, topic, 0, kt.txn_batch(pid, epoch, 0, [b"late"]))
+    os.kill(coord.pid, signal.SIGSTOP)   # the verification cannot be answered
+    try:
+        t = threading.Thread(target=produce)
+        t.start()
+        time.sleep(1.0)
+        assert "r" not in result            # parked
+        with other.conn(20) as c:           # the coordinator's abort reaches the leader first
+            assert write_marker_v0(c, pid, epoch, False, topic, 0, 0) == kt.NONE
+    finally:
+        os.kill(coord.pid, signal.SIGCONT)
+    t.join(40)
+    assert result["r"][0] == kt.INVALID_TXN_STATE, result
+    harness.wait_until(lambda: offsets(cluster, topic, 0) == (1, 1), 20, 0.1, "marker only")
+
+
+def test_entries_limit(cluster):
+    """Each refused producer keeps its entry (until a marker or producer.id.expiration.ms);
+    the third producer on the partition crosses the limit of 2."""
+    topic = "tv-limit"
+    coords = []
+    for i in range(3):
+        coords.append(init(cluster, "tv-limit-%d" % i))
+    leader = cluster.brokers[0]
+    make_topic(cluster, topic, [leader.broker_id])
+    errs = []
+    with leader.conn(20) as c:
+        for i, (_, pid, epoch) in enumerate(coords):
+            errs.append(kt.produce_v7(c, "tv-limit-%d" % i, topic, 0,
+                                      kt.txn_batch(pid, epoch, 0, [b"x"]))[0])
+    assert errs == [kt.INVALID_TXN_STATE, kt.INVALID_TXN_STATE, NOT_ENOUGH_REPLICAS]
+    # a marker for the first producer frees its entry: the third is verified again
+    with leader.conn(20) as c:
+        assert write_marker_v0(c, coords[0][1], coords[0][2], False, topic, 0, 0) == kt.NONE
+        assert kt.produce_v7(c, "tv-limit-2", topic, 0,
+                             kt.txn_batch(coords[2][1], coords[2][2], 0, [b"x"]))[0] == \
+            kt.INVALID_TXN_STATE
+
+
+@pytest.fixture(scope="module")
+def cluster_off(zk_server, tmp_path_factory):
+    cfg = dict(CONFIG, **{"transaction.partition.verification.enable": "false"})
+    yield from start_cluster(tmp_path_factory.mktemp("tvoff"), zk=zk_server, ids=[861],
+                             chroot="/kb-tvoff", config=cfg, session_timeout_ms=10000)
+
+
+def test_verification_off_hangs_lso(cluster_off):
+    c = cluster_off
+    tid = "tv-off"
+    coord, pid, epoch = init(c, tid, timeout_ms=1000)
+    topic = "tv-off"
+    make_topic(c, topic, [coord.broker_id])
+    with coord.conn(20) as conn:
+        assert kt.produce_v7(conn, tid, topic, 0, kt.txn_batch(pid, epoch, 0, [b"h"])) == \
+            (kt.NONE, 0)
+    assert offsets(c, topic, 0) == (0, 1)
+    # the coordinator aborts the timed-out transaction, knowing no partition of it
+    harness.wait_until(lambda: kt.describe_transaction(c, tid)["transaction_state"] ==
+                       "CompleteAbort", 30, 0.2, "the transaction aborted on timeout")
+    time.sleep(1.0)
+    assert offsets(c, topic, 0) == (0, 1)   # still hanging
