@@ -264,17 +264,21 @@ def cluster_off(zk_server, tmp_path_factory):
 
 
 def test_verification_off_hangs_lso(cluster_off):
+    """The batch for partition 0 (never added) is accepted; the transaction (Ongoing with
+    partition 1 only) times out and is aborted: partition 1 gets its marker, partition 0
+    none, and its last stable offset stays on the batch."""
     c = cluster_off
     tid = "tv-off"
     coord, pid, epoch = init(c, tid, timeout_ms=1000)
     topic = "tv-off"
-    make_topic(c, topic, [coord.broker_id])
+    make_topic(c, topic, [coord.broker_id, coord.broker_id])
+    assert add(coord, tid, pid, epoch, topic, [1]) == {1: kt.NONE}
     with coord.conn(20) as conn:
         assert kt.produce_v7(conn, tid, topic, 0, kt.txn_batch(pid, epoch, 0, [b"h"])) == \
             (kt.NONE, 0)
     assert offsets(c, topic, 0) == (0, 1)
-    # the coordinator aborts the timed-out transaction, knowing no partition of it
     harness.wait_until(lambda: kt.describe_transaction(c, tid)["transaction_state"] ==
                        "CompleteAbort", 30, 0.2, "the transaction aborted on timeout")
+    harness.wait_until(lambda: offsets(c, topic, 1) == (1, 1), 20, 0.1, "abort marker on 1")
     time.sleep(1.0)
-    assert offsets(c, topic, 0) == (0, 1)   # still hanging
+    assert offsets(c, topic, 0) == (0, 1)   # still hanging: no marker ever comes
