@@ -282,3 +282,72 @@ def test_verification_off_hangs_lso(cluster_off):
     harness.wait_until(lambda: offsets(c, topic, 1) == (1, 1), 20, 0.1, "abort marker on 1")
     time.sleep(1.0)
     assert offsets(c, topic, 0) == (0, 1)   # still hanging: no marker ever comes
+
+
+def test_same_id_queued_for_the_coordinator(cluster):
+    """§B9 step 3 while the coordinator's broker is stopped: a second question for the same
+    transactional id and epoch answers the queued one NETWORK_EXCEPTION (the Produce gets
+    NOT_ENOUGH_REPLICAS); a lower epoch gets INVALID_PRODUCER_EPOCH at once; the last one
+    queued is answered once the coordinator runs again."""
+    tid = "tv-queue"
+    init(cluster, tid)
+    coord, pid, epoch = init(cluster, tid)      # epoch 1: epoch 0 is now lower
+    assert epoch >= 1
+    other = next(b for b in cluster.brokers if b is not coord)
+    topic = "tv-queue"
+    make_topic(cluster, topic, [other.broker_id])
+    results = {}
+
+    def produce(name, ep):
+        with other.conn(40) as c:
+            results[name] = kt.produce_v7(c, tid, topic, 0, kt.txn_batch(pid, ep, 0, [b"q"]))[0]
+    threads = []
+    os.kill(coord.pid, signal.SIGSTOP)
+    try:
+        for name in ("p1", "p2", "p3"):
+            t = threading.Thread(target=produce, args=(name, epoch))
+            t.start()
+            threads.append(t)
+            time.sleep(0.5)
+        produce("low", epoch - 1)               # answered while the coordinator is stopped
+        assert results["low"] == kt.INVALID_PRODUCER_EPOCH, results
+        assert results.get("p2") == NOT_ENOUGH_REPLICAS, results
+        assert "p3" not in results, results
+    finally:
+        os.kill(coord.pid, signal.SIGCONT)
+    for t in threads:
+        t.join(40)
+    # p1 was in flight (answered by the coordinator) or queued (replaced by p2)
+    assert results["p1"] in (kt.INVALID_TXN_STATE, NOT_ENOUGH_REPLICAS), results
+    assert results["p3"] == kt.INVALID_TXN_STATE, results
+    assert offsets(cluster, topic, 0) == (0, 0)
+
+
+def test_parked_request_outlives_its_connection(cluster):
+    """A Produce parked for its verification whose connection closes: no crash or leak
+    (sanitizer build), nothing appended, and the leader keeps serving."""
+    tid = "tv-close"
+    coord, pid, epoch = init(cluster, tid)
+    other = next(b for b in cluster.brokers if b is not coord)
+    topic = "tv-close"
+    make_topic(cluster, topic, [other.broker_id])
+    assert add(coord, tid, pid, epoch, topic, [0]) == {0: kt.NONE}
+    batch = kt.txn_batch(pid, epoch, 0, [b"gone"])
+    os.kill(coord.pid, signal.SIGSTOP)
+    try:
+        c = other.conn(20).__enter__()
+        body = (kproto.nullable_string(tid) + kproto.i16(-1) + kproto.i32(10000) +
+                kproto.i32(1) + kproto.string(topic) + kproto.i32(1) + kproto.i32(0) +
+                kproto.i32(len(batch)) + batch)
+        c.send(kproto.frame(kproto.encode_request(0, 7, c.next_corr(), body, "kb-tv-it")))
+        time.sleep(0.5)
+        c.__exit__(None, None, None)            # closed while parked
+        time.sleep(0.5)
+    finally:
+        os.kill(coord.pid, signal.SIGCONT)
+    time.sleep(1.0)
+    assert offsets(cluster, topic, 0) == (0, 0)
+    with other.conn(20) as c:                   # the same write, verified now
+        assert kt.produce_v7(c, tid, topic, 0, batch) == (kt.NONE, 0)
+    assert offsets(cluster, topic, 0) == (0, 1)
+    assert all(b.alive() for b in cluster.brokers)
