@@ -15,6 +15,7 @@
 #include "../../net/kp_msgs.h"
 #include "peers.h"
 #include "tsvc.h"
+#include "tverify_queue.h"
 
 #include <event2/event.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #define TVERIFY_CLIENT_ID "kbroker-txn-verify"
 
 struct tverify_ticket {
+	struct tvq_item q;           /* first: the queue's link, id, epoch, partitions */
 	struct tverify *tv;
 	int32_t dest;
 	char *txn_id;
@@ -37,18 +39,23 @@ struct tverify_ticket {
 	bool sent;                   /* in a request in flight */
 	int16_t top;                 /* the answer, once answered */
 	int16_t *errs;
-	struct tverify_ticket *next; /* queue, in-flight request or answered list */
+	struct tverify_ticket *next; /* the answered list */
 };
+
+static struct tverify_ticket *ticket_of(struct tvq_item *it)
+{
+	return (struct tverify_ticket *)(void *)it; /* q is the first member */
+}
 
 struct tv_req {
 	struct tverify *tv;
 	struct peer *peer;
-	struct tverify_ticket *tickets;
+	struct tvq_item *items;      /* its tickets, linked by q.next */
 };
 
 struct tv_dest {
 	int32_t broker;
-	struct tverify_ticket *queue, **tail;
+	struct tvq queue;            /* not sent yet */
 	int count;                   /* queued + in flight */
 	struct tv_dest *next;
 };
@@ -76,7 +83,7 @@ static struct tv_dest *dest_of(struct tverify *tv, int32_t broker)
 			return d;
 	d = kb_calloc(1, sizeof(*d));
 	d->broker = broker;
-	d->tail = &d->queue;
+	tvq_init(&d->queue);
 	d->next = tv->dests;
 	tv->dests = d;
 	return d;
@@ -102,18 +109,6 @@ static void answer(struct tverify *tv, struct tverify_ticket *t, int16_t top, co
 	t->next = tv->answered;
 	tv->answered = t;
 	kick(tv);
-}
-
-/* Unlinks t from its destination's queue (not sent). */
-static void unqueue(struct tv_dest *d, struct tverify_ticket *t)
-{
-	struct tverify_ticket **pp = &d->queue;
-	while (*pp != t)
-		pp = &(*pp)->next;
-	*pp = t->next;
-	if (d->tail == &t->next)
-		d->tail = pp;
-	t->next = NULL;
 }
 
 /* ---- Replies ------------------------------------------------------------------------------- */
@@ -154,9 +149,10 @@ static void on_reply(struct outclient_reply *reply, void *arg)
 	rq->peer->used_ms = kb_mono_ms();
 	const struct AddPartitionsToTxnResponse *resp = reply->body;
 	int16_t top = reply->error != KERR_NONE ? KERR_NETWORK_EXCEPTION : resp->ErrorCode;
-	struct tverify_ticket *t, *next;
-	for (t = rq->tickets; t; t = next) {
-		next = t->next;
+	struct tvq_item *it, *next;
+	for (it = rq->items; it; it = next) {
+		next = it->next;
+		struct tverify_ticket *t = ticket_of(it);
 		if (top != KERR_NONE) {
 			answer(tv, t, top, NULL);
 			continue;
@@ -172,28 +168,6 @@ static void on_reply(struct outclient_reply *reply, void *arg)
 
 /* ---- Sending ------------------------------------------------------------------------------- */
 
-/* Moves up to the request limits of d's queue into a new request. */
-static struct tv_req *take(struct tverify *tv, struct tv_dest *d, struct peer *p, int *ntxn)
-{
-	struct tv_req *rq = kb_calloc(1, sizeof(*rq));
-	rq->tv = tv;
-	rq->peer = p;
-	struct tverify_ticket **tail = &rq->tickets;
-	int parts = 0;
-	*ntxn = 0;
-	while (d->queue && *ntxn < KB_TXN_REQ_MAX_TRANSACTIONS &&
-	       (*ntxn == 0 || parts + d->queue->n <= KB_TXN_REQ_MAX_PARTITIONS)) {
-		struct tverify_ticket *t = d->queue;
-		unqueue(d, t);
-		t->sent = true;
-		*tail = t;
-		tail = &t->next;
-		parts += t->n;
-		(*ntxn)++;
-	}
-	return rq;
-}
-
 /* The request for rq's tickets (arrays in arena a). One topic entry per partition: the
  * coordinator merges them as a set. */
 static bool build(struct arena *a, struct tv_req *rq, int ntxn, struct AddPartitionsToTxnRequest *req)
@@ -205,7 +179,8 @@ static bool build(struct arena *a, struct tv_req *rq, int ntxn, struct AddPartit
 		return false;
 	req->Transactions = (struct kp_array){.elems = tx, .count = ntxn};
 	int i = 0;
-	for (struct tverify_ticket *t = rq->tickets; t; t = t->next, i++) {
+	for (struct tvq_item *it = rq->items; it; it = it->next, i++) {
+		struct tverify_ticket *t = ticket_of(it);
 		struct AddPartitionsToTxnTopic *tp = arena_alloc(a, sizeof(*tp) * (size_t)(t->n + 1));
 		int32_t *idx = arena_alloc(a, sizeof(*idx) * (size_t)(t->n + 1));
 		if (!tp || !idx)
@@ -231,15 +206,19 @@ static void send_dest(struct tverify *tv, struct tv_dest *d, int64_t now)
 		return; /* kicked again when ready or lost */
 	int16_t v = outclient_version(p->oc, KP_API_ADD_PARTITIONS_TO_TXN, 4, 5);
 	if (v < 0) { /* the coordinator's broker has no v4: verification is skipped (Kafka) */
-		while (d->queue) {
-			struct tverify_ticket *t = d->queue;
-			unqueue(d, t);
-			answer(tv, t, KERR_UNSUPPORTED_VERSION, NULL);
+		struct tvq_item *it;
+		while ((it = d->queue.head)) {
+			tvq_remove(&d->queue, it);
+			answer(tv, ticket_of(it), KERR_UNSUPPORTED_VERSION, NULL);
 		}
 		return;
 	}
 	int ntxn;
-	struct tv_req *rq = take(tv, d, p, &ntxn);
+	struct tv_req *rq = kb_calloc(1, sizeof(*rq));
+	rq->tv = tv;
+	rq->peer = p;
+	rq->items = tvq_take(&d->queue, KB_TXN_REQ_MAX_TRANSACTIONS, KB_TXN_REQ_MAX_PARTITIONS,
+	                     &ntxn);
 	struct arena a;
 	arena_init(&a, (size_t)KB_TVERIFY_REQUEST_MAX_BYTES * 2);
 	struct AddPartitionsToTxnRequest req;
@@ -254,10 +233,10 @@ static void send_dest(struct tverify *tv, struct tv_dest *d, int64_t now)
 	}
 	say_ratelimited(SAY_WARN, "txn", "cannot send AddPartitionsToTxn v%d to broker %d: %s", v,
 	                d->broker, kerr_name(rc));
-	struct tverify_ticket *t, *next;
-	for (t = rq->tickets; t; t = next) {
-		next = t->next;
-		answer(tv, t, KERR_NETWORK_EXCEPTION, NULL);
+	struct tvq_item *it, *next;
+	for (it = rq->items; it; it = next) {
+		next = it->next;
+		answer(tv, ticket_of(it), KERR_NETWORK_EXCEPTION, NULL);
 	}
 	kb_free(rq);
 }
@@ -269,7 +248,7 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	struct tverify *tv = arg;
 	int64_t now = kb_mono_ms();
 	for (struct tv_dest *d = tv->dests; d; d = d->next)
-		if (d->queue)
+		if (d->queue.head)
 			send_dest(tv, d, now);
 	while (tv->answered) {
 		struct tverify_ticket *t = tv->answered;
@@ -315,10 +294,10 @@ static void peer_lost(void *arg, struct peer *p, int16_t err, const char *why)
 	say_ratelimited(SAY_INFO, "txn", "verification channel to broker %d: %s (%s)", p->broker,
 	                why, kerr_name(err));
 	struct tv_dest *d = dest_of(tv, p->broker);
-	while (d->queue) {
-		struct tverify_ticket *t = d->queue;
-		unqueue(d, t);
-		answer(tv, t, KERR_NETWORK_EXCEPTION, NULL);
+	struct tvq_item *it;
+	while ((it = d->queue.head)) {
+		tvq_remove(&d->queue, it);
+		answer(tv, ticket_of(it), KERR_NETWORK_EXCEPTION, NULL);
 	}
 	if (p->inflight == 0)
 		peers_close(p);
@@ -358,23 +337,6 @@ static int32_t coordinator_node(struct broker *b, struct kp_str txn_id)
 	return mp && mp->has_state ? mp->state.leader : -1;
 }
 
-/* §B9 step 3: the same transactional id already queued for d. Returns the error the new
- * question gets at once, or KERR_NONE. */
-static int16_t dedupe(struct tverify *tv, struct tv_dest *d, struct kp_str id, int16_t epoch)
-{
-	for (struct tverify_ticket *t = d->queue; t; t = t->next) {
-		if (!str_eq(id, t->txn_id, t->txn_id_len))
-			continue;
-		if (epoch < t->epoch)
-			return KERR_INVALID_PRODUCER_EPOCH;
-		unqueue(d, t);
-		answer(tv, t, epoch > t->epoch ? KERR_INVALID_PRODUCER_EPOCH : KERR_NETWORK_EXCEPTION,
-		       NULL);
-		return KERR_NONE;
-	}
-	return KERR_NONE;
-}
-
 static struct tverify_ticket *ticket_new(struct tverify *tv, int32_t dest, struct kp_str id,
                                          int64_t pid, int16_t epoch, const struct txn_tp *tps,
                                          int n)
@@ -388,6 +350,7 @@ static struct tverify_ticket *ticket_new(struct tverify *tv, int32_t dest, struc
 	t->pid = pid;
 	t->epoch = epoch;
 	t->n = n;
+	t->q = (struct tvq_item){.id = t->txn_id, .id_len = id.len, .epoch = epoch, .nparts = n};
 	size_t names = 1;
 	for (int i = 0; i < n; i++)
 		names += (size_t)tps[i].topic.len;
@@ -422,15 +385,18 @@ int tverify_ask(struct broker *b, struct kp_str txn_id, int64_t pid, int16_t epo
 		return node < 0 ? KERR_COORDINATOR_NOT_AVAILABLE : KERR_NOT_COORDINATOR;
 	struct tverify *tv = tv_get(b);
 	struct tv_dest *d = dest_of(tv, node);
-	if ((err = dedupe(tv, d, txn_id, epoch)) != KERR_NONE)
-		return err;
+	struct tvq_item *displaced;
+	int16_t derr;
+	if ((err = tvq_same_id(&d->queue, txn_id, epoch, &displaced, &derr)) != KERR_NONE)
+		return err; /* §B9 step 3 */
+	if (displaced)
+		answer(tv, ticket_of(displaced), derr, NULL);
 	if (d->count >= KB_TVERIFY_MAX_QUEUED)
 		return KERR_COORDINATOR_NOT_AVAILABLE;
 	struct tverify_ticket *t = ticket_new(tv, node, txn_id, pid, epoch, tps, n);
 	t->done = done;
 	t->arg = arg;
-	*d->tail = t;
-	d->tail = &t->next;
+	tvq_push(&d->queue, &t->q);
 	d->count++;
 	*ticket = t;
 	kick(tv);
@@ -452,10 +418,10 @@ void tverify_stop(struct broker *b)
 	while (tv->dests) {
 		struct tv_dest *d = tv->dests;
 		tv->dests = d->next;
-		while (d->queue) {
-			struct tverify_ticket *t = d->queue;
-			d->queue = t->next;
-			ticket_free(t);
+		struct tvq_item *it;
+		while ((it = d->queue.head)) {
+			tvq_remove(&d->queue, it);
+			ticket_free(ticket_of(it));
 		}
 		kb_free(d);
 	}

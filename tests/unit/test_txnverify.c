@@ -1,11 +1,16 @@
 /* test_txnverify.c — KIP-890 part 1's pure pieces: a partition's verification entries
- * (log/txnverify.h: guard, lowest sequence, epoch reset, clear, expiry, the entry limit) and
- * the mapping of coordinator answers into Produce errors (server/coordsvc/tverify.h). */
+ * (log/txnverify.h: guard, lowest sequence, epoch reset, clear, expiry, the entry limit), the
+ * mapping of coordinator answers into Produce errors (server/coordsvc/tverify.h), and the
+ * per-broker queue of questions (server/coordsvc/tverify_queue.h: §B9 step 3's same-id rules,
+ * batching into requests within the limits). */
 #include <CUnit/CUnit.h>
 
 #include "common/kerr.h"
 #include "log/txnverify.h"
 #include "server/coordsvc/tverify.h"
+#include "server/coordsvc/tverify_queue.h"
+
+#include <string.h>
 
 void suite_txnverify(void);
 
@@ -97,10 +102,99 @@ static void test_produce_errors(void)
 	                KERR_INVALID_PRODUCER_ID_MAPPING);
 }
 
+static struct tvq_item item(const char *id, int16_t epoch, int nparts)
+{
+	return (struct tvq_item){.id = id, .id_len = (int32_t)strlen(id), .epoch = epoch,
+	                         .nparts = nparts};
+}
+
+static struct kp_str str(const char *s)
+{
+	return (struct kp_str){s, (int32_t)strlen(s)};
+}
+
+static void test_queue_same_id(void)
+{
+	struct tvq q;
+	tvq_init(&q);
+	struct tvq_item a = item("a", 3, 1), b = item("b", 0, 1);
+	struct tvq_item *gone;
+	int16_t gerr = -1;
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str("a"), 3, &gone, &gerr), KERR_NONE);
+	CU_ASSERT_PTR_NULL(gone);
+	tvq_push(&q, &a);
+	tvq_push(&q, &b);
+	/* lower epoch: refused at once, the queued one stays */
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str("a"), 2, &gone, &gerr), KERR_INVALID_PRODUCER_EPOCH);
+	CU_ASSERT_PTR_NULL(gone);
+	CU_ASSERT_EQUAL(q.n, 2);
+	/* same epoch: the queued one goes with NETWORK_EXCEPTION */
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str("a"), 3, &gone, &gerr), KERR_NONE);
+	CU_ASSERT_PTR_EQUAL(gone, &a);
+	CU_ASSERT_EQUAL(gerr, KERR_NETWORK_EXCEPTION);
+	CU_ASSERT_EQUAL(q.n, 1);
+	CU_ASSERT_PTR_EQUAL(q.head, &b);
+	struct tvq_item a2 = item("a", 3, 1);
+	tvq_push(&q, &a2);
+	/* higher epoch: the queued one goes with INVALID_PRODUCER_EPOCH (the tail moves) */
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str("a"), 4, &gone, &gerr), KERR_NONE);
+	CU_ASSERT_PTR_EQUAL(gone, &a2);
+	CU_ASSERT_EQUAL(gerr, KERR_INVALID_PRODUCER_EPOCH);
+	struct tvq_item a3 = item("a", 4, 1);
+	tvq_push(&q, &a3);
+	CU_ASSERT_PTR_EQUAL(q.head, &b);
+	CU_ASSERT_PTR_EQUAL(b.next, &a3);
+	/* another id is not touched; a prefix is another id */
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str("c"), 0, &gone, &gerr), KERR_NONE);
+	CU_ASSERT_PTR_NULL(gone);
+	CU_ASSERT_EQUAL(tvq_same_id(&q, str(""), 0, &gone, &gerr), KERR_NONE);
+	CU_ASSERT_PTR_NULL(gone);
+	CU_ASSERT_EQUAL(q.n, 2);
+}
+
+static void test_queue_take(void)
+{
+	struct tvq q;
+	tvq_init(&q);
+	struct tvq_item it[6];
+	const char *ids[] = {"t0", "t1", "t2", "t3", "t4", "t5"};
+	const int parts[] = {3, 3, 5, 1, 1, 9};
+	for (int i = 0; i < 6; i++) {
+		it[i] = item(ids[i], 0, parts[i]);
+		tvq_push(&q, &it[i]);
+	}
+	int n;
+	/* several questions in one request, oldest first, within the partition limit */
+	struct tvq_item *r = tvq_take(&q, 10, 7, &n);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_PTR_EQUAL(r, &it[0]);
+	CU_ASSERT_PTR_EQUAL(r->next, &it[1]);
+	CU_ASSERT_PTR_NULL(r->next->next);
+	/* the transaction limit */
+	r = tvq_take(&q, 2, 100, &n);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT(r == &it[2] && r->next == &it[3]);
+	/* the first is taken even past the partition limit */
+	r = tvq_take(&q, 10, 2, &n);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_EQUAL(r, &it[4]);
+	r = tvq_take(&q, 10, 2, &n);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_PTR_EQUAL(r, &it[5]);
+	CU_ASSERT_PTR_NULL(tvq_take(&q, 10, 2, &n));
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(q.n, 0);
+	/* the queue works again after being emptied (its tail was reset) */
+	tvq_push(&q, &it[0]);
+	CU_ASSERT_PTR_EQUAL(tvq_take(&q, 1, 1, &n), &it[0]);
+}
+
 void suite_txnverify(void)
 {
 	CU_pSuite s = CU_add_suite("txnverify", NULL, NULL);
 	CU_add_test(s, "entries: guard, lowest sequence, epoch, clear", test_guard_and_sequence);
 	CU_add_test(s, "entries: the limit and expiry", test_limit_and_expiry);
 	CU_add_test(s, "answers into Produce errors (v10 vs v11)", test_produce_errors);
+	CU_add_test(s, "per-broker queue: the same transactional id", test_queue_same_id);
+	CU_add_test(s, "per-broker queue: questions batched into requests", test_queue_take);
 }
