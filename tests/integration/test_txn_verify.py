@@ -351,3 +351,26 @@ def test_parked_request_outlives_its_connection(cluster):
         assert kt.produce_v7(c, tid, topic, 0, batch) == (kt.NONE, 0)
     assert offsets(cluster, topic, 0) == (0, 1)
     assert all(b.alive() for b in cluster.brokers)
+
+
+def test_txn_offset_commit_versions(cluster):
+    """TxnOffsetCommit for a group the transaction did not add: v4 keeps
+    TRANSACTION_ABORTABLE, v3 gets INVALID_TXN_STATE; nothing pending afterwards (the group
+    added, the commit goes through)."""
+    import groups_util as gu
+    tid, group, topic = "tv-offsets", "tv-offsets-grp", "tv-offsets"
+    coord, pid, epoch = init(cluster, tid)
+    make_topic(cluster, topic, [coord.broker_id])
+
+    def commit(version):
+        r = gu.coord_request(cluster, group, kt.TXN_OFFSET_COMMIT, version, {
+            "transactional_id": tid, "group_id": group, "producer_id": pid,
+            "producer_epoch": epoch, "topics": [{"name": topic, "partitions": [
+                {"partition_index": 0, "committed_offset": 5}]}]})
+        return r["topics"][0]["partitions"][0]["error_code"]
+    assert commit(4) == kt.TRANSACTION_ABORTABLE
+    assert commit(3) == kt.INVALID_TXN_STATE
+    r = kt.call(coord, kt.ADD_OFFSETS_TO_TXN, 3, {"transactional_id": tid, "producer_id": pid,
+                                                  "producer_epoch": epoch, "group_id": group})
+    assert r["error_code"] == kt.NONE, r
+    assert commit(4) == kt.NONE
