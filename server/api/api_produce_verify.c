@@ -134,10 +134,10 @@ static void wait_expire(void *arg)
 static void wait_drop(void *arg)
 {
 	struct pv_wait *w = arg;
-	kreq_drop(w->r);
 	/* tverify_stop (broker shutdown) frees tickets without calling back */
 	if (w->ticket && w->r->b->tverify)
 		tverify_cancel(w->ticket);
+	kreq_drop(w->r);
 	wait_free(w);
 }
 
