@@ -180,4 +180,13 @@
  * no rack (the leader serves, no preferred read replica). Crossed by test_fetch_follower.py. */
 #define KB_FETCH_RACK_ID_MAX 1024
 
+/* KIP-890 verification questions (server/coordsvc/tverify.c): queued or in flight per
+ * destination broker (past it: COORDINATOR_NOT_AVAILABLE at once, NOT_ENOUGH_REPLICAS to the
+ * producer), and the frame sizes of the verification channel's requests and answers (a full
+ * request of KB_TXN_REQ_MAX_TRANSACTIONS ids of up to KB_TXN_ID_MAX_BYTES fits). Entries per
+ * partition are the config key kbroker.txn.verification.max.entries.per.partition. */
+#define KB_TVERIFY_MAX_QUEUED 10000
+#define KB_TVERIFY_REQUEST_MAX_BYTES (8 << 20)
+#define KB_TVERIFY_RESPONSE_MAX_BYTES (8 << 20)
+
 #endif

@@ -129,6 +129,7 @@ struct kb_config {
 	int32_t transaction_abort_interval_ms;  /* transaction.abort.timed.out.transaction.cleanup.interval.ms */
 	int32_t transaction_expire_interval_ms; /* transaction.remove.expired.transaction.cleanup.interval.ms */
 	bool transaction_partition_verification_enable; /* transaction.partition.verification.enable */
+	int32_t txn_verification_max_entries;   /* kbroker.txn.verification.max.entries.per.partition */
 	/* Replication */
 	int64_t replica_lag_time_max_ms;        /* replica.lag.time.max.ms */
 	int32_t replica_fetch_max_bytes;        /* replica.fetch.max.bytes */

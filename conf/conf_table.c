@@ -603,9 +603,21 @@ const struct conf_key conf_keys[] = {
 	{
 		.name = "transaction.partition.verification.enable", .type = CONF_BOOL,
 		FIELD(transaction_partition_verification_enable), .def = "true",
-		.doc = "Accepted for compatibility and has no effect yet: kbroker's partition leaders "
-		       "do not verify transactional produce requests with the coordinator (KIP-890 "
-		       "part 1). The coordinator does answer AddPartitionsToTxn VerifyOnly requests.",
+		.doc = "KIP-890 part 1: before a producer's first transactional batch on a partition "
+		       "(and a transactional offset commit) is appended, the partition leader asks the "
+		       "transaction coordinator (AddPartitionsToTxn VerifyOnly) whether the partition "
+		       "is in the producer's open transaction; if not, the write is refused "
+		       "(TRANSACTION_ABORTABLE, or INVALID_TXN_STATE for older clients). false: "
+		       "appended unchecked, as Kafka before 3.6.",
+	},
+	{
+		.name = "kbroker.txn.verification.max.entries.per.partition", .type = CONF_INT,
+		FIELD(txn_verification_max_entries), INT32_BOUNDS(1), .def = "10000",
+		.doc = "kbroker-specific. Most producers one partition keeps KIP-890 verification "
+		       "state for (a producer's entry lives from its first transactional write until "
+		       "that write is appended, a marker arrives, or producer.id.expiration.ms); a "
+		       "write that would need one more is answered NOT_ENOUGH_REPLICAS (retriable). "
+		       "Kafka has no such limit.",
 	},
 	/* ---- Replication ---- */
 	{

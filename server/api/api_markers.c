@@ -83,6 +83,9 @@ static int16_t append_marker(struct partition *p, const struct WritableTxnMarker
 	rc = partition_append(p, b, sizeof(b), &info, &base);
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
+	/* KIP-890: the transaction ended; a write still waiting for its verification must not
+	 * start the next one unverified (its guard no longer matches: INVALID_TXN_STATE). */
+	tverify_clear(&p->txnv, m->ProducerId);
 	*need = base + 1;
 	return 0;
 }

@@ -23,10 +23,10 @@
  * first one opens the producer's transaction on the partition (log/pstate.h: it holds the last
  * stable offset until its marker, see api_markers.c). Control batches from clients are
  * refused by batch_validate (INVALID_RECORD).
- * Not built: KIP-890 part 1 (the leader asking the transaction coordinator, through
- * AddPartitionsToTxn VerifyOnly, whether the partition is in the producer's transaction before
- * the first transactional append; fact sheet §B9). A transactional batch for a partition the
- * coordinator does not know of is appended as Kafka before 3.6 did.
+ * KIP-890 part 1 (fact sheet §B9; api_produce_verify.h): with
+ * transaction.partition.verification.enable, a producer's first transactional batch on a
+ * partition is appended only once the transaction coordinator confirmed the partition is in
+ * its transaction; the request may wait parked for that answer before any append.
  */
 #include "../../common/limits.h"
 #include "../../common/say.h"
@@ -39,6 +39,7 @@
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "api_ack.h"
+#include "api_produce_verify.h"
 
 #include <string.h>
 
@@ -49,7 +50,14 @@ struct ack_need {
 	int64_t hw, flushed;
 };
 
-static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
+/* One partition's append: its request, its verification state (pv may be NULL) and index. */
+struct pslot {
+	struct kreq *r;
+	const struct pverify *pv;
+	int i;
+};
+
+static int16_t append_batch(const struct pslot *ps, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out, struct ack_need *need);
 
 #define RB_ATTR_TXN 0x10 /* transactional (kafka-protocol.md §4.1) */
@@ -112,15 +120,16 @@ static int16_t prepare_batch(struct kreq *r, struct partition *p, struct kp_byte
 
 /* Validates and appends one partition's records. Returns a Kafka error code; on success
  * *need is the high watermark that covers the records (acks=-1). */
-static int16_t produce_one(struct kreq *r, struct partition *p, struct kp_bytes rec,
+static int16_t produce_one(const struct pslot *ps, struct partition *p, struct kp_bytes rec,
                            struct PartitionProduceResponse *out, struct ack_need *need)
 {
+	struct kreq *r = ps->r;
 	if (rec.len <= 0)
 		return KERR_CORRUPT_MESSAGE;
 	uint8_t *heap;
 	int16_t err = prepare_batch(r, p, &rec, &heap);
 	if (err == 0)
-		err = append_batch(r, p, rec, out, need);
+		err = append_batch(ps, p, rec, out, need);
 	kb_free(heap);
 	return err;
 }
@@ -145,9 +154,10 @@ static int16_t check_keys(const struct partition *p, struct kp_bytes rec)
 	return err;
 }
 
-static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes rec,
+static int16_t append_batch(const struct pslot *ps, struct partition *p, struct kp_bytes rec,
                             struct PartitionProduceResponse *out, struct ack_need *need)
 {
+	struct kreq *r = ps->r;
 	struct batch_info info;
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->cfg.log.max_message_bytes, &info);
 	if (rc != KERR_NONE)
@@ -180,11 +190,14 @@ static int16_t append_batch(struct kreq *r, struct partition *p, struct kp_bytes
 	}
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
+	if ((rc = pverify_check(ps->pv, ps->i, p, &info)) != KERR_NONE)
+		return (int16_t)rc;
 	int64_t base;
 	/* The frame (or the converted copy) is ours: the batch is stamped in place. */
 	rc = partition_append(p, (uint8_t *)rec.ptr, (size_t)rec.len, &info, &base);
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
+	pverify_appended(p, &info);
 	out->BaseOffset = base;
 	out->LogAppendTimeMs = p->cfg.log.message_timestamp_log_append ? now : -1;
 	out->LogStartOffset = plog_start_offset(p->log);
@@ -231,34 +244,40 @@ static bool alloc_responses(struct kreq *r, int *total)
 	return out != NULL;
 }
 
-enum handler_result handle_produce(struct kreq *r)
+/* The appends, once any verification is answered (pv may be NULL). */
+static enum handler_result produce_run(struct kreq *r, const struct pverify *pv)
 {
 	const struct ProduceRequest *req = r->req;
 	struct ProduceResponse *resp = r->resp;
 	const struct TopicProduceData *in = req->TopicData.elems;
-	int total;
-	if (!alloc_responses(r, &total))
-		return H_CLOSE;
+	int total = pv ? pv->n : 0;
+	for (int t = 0; !pv && t < req->TopicData.count; t++)
+		total += in[t].PartitionData.count;
 	struct TopicProduceResponse *out = resp->Responses.elems;
 	struct ack_item *items = NULL; /* acks=-1 batches the HW does not cover yet */
-	int nitems = 0;
+	int nitems = 0, i = 0;
 	bool failed = false;
 	/* Trap 11: transactional records need a transactional id, for the whole request. */
 	int16_t all_err = r->version >= 3 && req->TransactionalId.len < 0 && has_txn_records(req)
 	                          ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED : 0;
+	if (pv && pv->all)
+		all_err = pv->all;
 	for (int t = 0; t < req->TopicData.count; t++) {
 		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
 		struct PartitionProduceResponse *po = out[t].PartitionResponses.elems;
-		for (int k = 0; k < in[t].PartitionData.count; k++) {
+		for (int k = 0; k < in[t].PartitionData.count; k++, i++) {
 			struct partition *p;
 			po[k] = (struct PartitionProduceResponse){
 			        .Index = pd[k].Index, .BaseOffset = -1, .LogAppendTimeMs = -1,
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
 			struct ack_need need = {-1, -1};
+			struct pslot ps = {r, pv, i};
 			int16_t err = all_err ? all_err : check_partition(r, in[t].Name, pd[k].Index, &p);
+			if (err == 0 && pv && pv->err[i])
+				err = pv->err[i];
 			if (err == 0)
-				err = produce_one(r, p, pd[k].Records, &po[k], &need);
+				err = produce_one(&ps, p, pd[k].Records, &po[k], &need);
 			po[k].ErrorCode = err;
 			failed |= err != 0;
 			if (req->Acks != -1)
@@ -280,4 +299,20 @@ enum handler_result handle_produce(struct kreq *r)
 	ack_wait_park(r, items, nitems, req->Acks == -1 ? req->TimeoutMs : KB_FLUSH_ACK_WAIT_MS,
 	              NULL);
 	return H_ASYNC;
+}
+
+enum handler_result handle_produce(struct kreq *r)
+{
+	int total;
+	if (!alloc_responses(r, &total))
+		return H_CLOSE;
+	struct pverify *pv;
+	switch (pverify_start(r, total, &pv, produce_run)) {
+	case PV_PARKED:
+		return H_ASYNC;
+	case PV_CLOSE:
+		return H_CLOSE;
+	default:
+		return produce_run(r, pv);
+	}
 }

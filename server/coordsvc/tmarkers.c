@@ -1,5 +1,5 @@
 /* tmarkers.c — the transaction marker channel (see tmarkers.h): tmarkers_plan.c's jobs driven
- * by the event loop, with one outbound connection per destination broker.
+ * by the event loop, with one outbound connection per destination broker (peers.h).
  *
  * Everything happens in one deferred "kick" (never inside tmarkers_send or a reply callback):
  * route the due partitions to their current leaders (metadata cache), send each leader one
@@ -20,7 +20,7 @@
 #include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../net/kp_msgs.h"
-#include "../../net/outclient.h"
+#include "peers.h"
 #include "tmarkers_plan.h"
 
 #include <event2/event.h>
@@ -36,18 +36,10 @@
 #define TMARKERS_REQUEST_TIMEOUT_MS 40000
 #define TMARKERS_CLIENT_ID "kbroker-txn-markers"
 
-struct tm_dest {
-	struct tmarkers *tm;
-	int32_t broker;
-	struct outclient *oc;
-	int64_t used_ms;           /* last time partitions were routed to it or it answered */
-	int inflight;              /* our requests in flight */
-	struct tm_dest *next;
-};
-
 /* One request in flight: the partitions it carries. */
 struct tm_req {
-	struct tm_dest *d;
+	struct tmarkers *tm;
+	struct peer *d;
 	int n;
 	struct tmplan_entry e[];
 };
@@ -55,7 +47,7 @@ struct tm_req {
 struct tmarkers {
 	struct broker *b;
 	struct tmplan plan;
-	struct tm_dest *dests;
+	struct peers *peers;
 	struct event *kick_ev;     /* deferred work */
 	struct event *timer;       /* the next due retry, or the next idle check */
 	bool stopping;
@@ -67,52 +59,21 @@ static void kick(struct tmarkers *tm)
 		event_active(tm->kick_ev, 0, 0);
 }
 
-/* ---- Destinations ------------------------------------------------------------------------ */
+/* ---- Destinations (peers.h) ------------------------------------------------------------- */
 
-static const struct md_endpoint *broker_endpoint(struct broker *b, int32_t id)
+static void dest_ready(void *arg, struct peer *d)
 {
-	if (!b->coord)
-		return NULL;
-	const struct md_cache *md = coord_metadata(b->coord);
-	const char *name = b->cfg.inter_broker_listener_name;
-	if (!name || !*name)
-		name = b->listeners[0].name;
-	for (int i = 0; i < md->nbrokers; i++)
-		if (md->brokers[i].id == id)
-			return md_broker_endpoint(&md->brokers[i], name);
-	return NULL;
+	KB_UNUSED(d);
+	kick(arg);
 }
-
-/* Asked before every connection attempt: the broker may have re-registered elsewhere. */
-static bool dest_address(void *arg, char *host, size_t hostlen, int *port)
-{
-	struct tm_dest *d = arg;
-	const struct md_endpoint *ep = broker_endpoint(d->tm->b, d->broker);
-	if (!ep)
-		return false;
-	snprintf(host, hostlen, "%s", ep->host);
-	*port = ep->port;
-	return true;
-}
-
-static void dest_ready(struct outclient *oc, void *arg)
-{
-	KB_UNUSED(oc);
-	struct tm_dest *d = arg;
-	kick(d->tm);
-}
-
-static void dest_free(struct tmarkers *tm, struct tm_dest *d);
 
 /* A connection nothing waits for is closed rather than retried in the background (its
  * broker may be gone for good); one partitions wait for reconnects after the backoff. */
-static void dest_lost(struct outclient *oc, int16_t error, const char *why, void *arg)
+static void dest_lost(void *arg, struct peer *d, int16_t error, const char *why)
 {
-	KB_UNUSED(oc);
-	struct tm_dest *d = arg;
-	struct tmarkers *tm = d->tm;
+	struct tmarkers *tm = arg;
 	if (d->inflight == 0 && !tmplan_waits_for(&tm->plan, d->broker)) {
-		dest_free(tm, d); /* allowed inside the client's own callback (outclient.h) */
+		peers_close(d); /* allowed inside the client's own callback (outclient.h) */
 		return;
 	}
 	say_ratelimited(SAY_INFO, "txn", "markers to broker %d: %s (%s); retrying", d->broker, why,
@@ -120,47 +81,9 @@ static void dest_lost(struct outclient *oc, int16_t error, const char *why, void
 	kick(tm);
 }
 
-static const struct outclient_ops dest_ops = {dest_ready, dest_lost, dest_address};
-
-static struct tm_dest *dest_get(struct tmarkers *tm, int32_t broker, int64_t now)
-{
-	struct tm_dest *d;
-	for (d = tm->dests; d; d = d->next)
-		if (d->broker == broker)
-			break;
-	if (!d) {
-		d = kb_calloc(1, sizeof(*d));
-		d->tm = tm;
-		d->broker = broker;
-		struct outclient_config oc = {
-		        .client_id = TMARKERS_CLIENT_ID, .software_name = TMARKERS_CLIENT_ID,
-		        .software_version = "0.1.0",
-		        .max_response_bytes = KB_TMARKERS_RESPONSE_MAX_BYTES,
-		        .max_request_bytes = KB_TMARKERS_REQUEST_MAX_BYTES,
-		        .request_timeout_ms = TMARKERS_REQUEST_TIMEOUT_MS, .max_in_flight = 1};
-		d->oc = outclient_new(tm->b->base, &oc, &dest_ops, d);
-		d->next = tm->dests;
-		tm->dests = d;
-	}
-	d->used_ms = now;
-	return d;
-}
-
-/* Frees d; its requests in flight get their callbacks now (entries only dropped when the
- * jobs are dead; else retried). */
-static void dest_free(struct tmarkers *tm, struct tm_dest *d)
-{
-	struct tm_dest **pp = &tm->dests;
-	while (*pp != d)
-		pp = &(*pp)->next;
-	*pp = d->next;
-	outclient_free(d->oc);
-	kb_free(d);
-}
-
 /* ---- Requests ---------------------------------------------------------------------------- */
 
-static void log_answer(struct tm_dest *d, const struct tmplan_entry *e, int16_t err,
+static void log_answer(struct peer *d, const struct tmplan_entry *e, int16_t err,
                        enum tmplan_class c)
 {
 	const struct tmplan_job *j = e->job;
@@ -201,8 +124,8 @@ static void answer_all(struct tmarkers *tm, struct tm_req *r, const int16_t *err
 static void on_reply(struct outclient_reply *reply, void *arg)
 {
 	struct tm_req *r = arg;
-	struct tm_dest *d = r->d;
-	struct tmarkers *tm = d->tm;
+	struct peer *d = r->d;
+	struct tmarkers *tm = r->tm;
 	d->inflight--;
 	d->used_ms = kb_mono_ms();
 	if (reply->error != KERR_NONE) {
@@ -218,7 +141,7 @@ static void on_reply(struct outclient_reply *reply, void *arg)
 }
 
 /* Sends one request of the due partitions routed to d's broker, when d can send. */
-static void send_to(struct tmarkers *tm, struct tm_dest *d, struct tmplan_entry *scratch,
+static void send_to(struct tmarkers *tm, struct peer *d, struct tmplan_entry *scratch,
                     int64_t now)
 {
 	if (!outclient_can_send(d->oc))
@@ -234,6 +157,7 @@ static void send_to(struct tmarkers *tm, struct tm_dest *d, struct tmplan_entry 
 	if (n == 0)
 		return;
 	struct tm_req *r = kb_malloc(sizeof(*r) + sizeof(r->e[0]) * (size_t)n);
+	r->tm = tm;
 	r->d = d;
 	r->n = n;
 	memcpy(r->e, scratch, sizeof(r->e[0]) * (size_t)n);
@@ -278,13 +202,12 @@ static void call_done(struct tmarkers *tm)
 	}
 }
 
-static void arm(struct tmarkers *tm, int64_t now)
+static void arm(struct tmarkers *tm, int64_t now, int64_t idle_at)
 {
 	int64_t at = tmplan_next_due(&tm->plan);
 	if (at <= now) /* ready but waiting for a connection: look at the leaders again then */
 		at = now + TMARKERS_RETRY_BACKOFF_MS;
-	for (struct tm_dest *d = tm->dests; d; d = d->next)
-		at = KB_MIN(at, d->used_ms + TMARKERS_IDLE_MS);
+	at = KB_MIN(at, idle_at);
 	if (at == INT64_MAX) {
 		evtimer_del(tm->timer);
 		return;
@@ -307,18 +230,12 @@ static void kick_cb(evutil_socket_t fd, short what, void *arg)
 	for (int i = 0; i < ls.n; i++) {
 		/* A destination that cannot send now kicks when it can (ready, answered, lost);
 		 * meanwhile arm() looks at the leaders again every backoff. */
-		send_to(tm, dest_get(tm, ls.ids[i], now), scratch, now);
+		send_to(tm, peers_get(tm->peers, ls.ids[i], now), scratch, now);
 	}
 	kb_free(scratch);
 	tmplan_leaders_free(&ls);
 	call_done(tm); /* done may send or cancel: both only queue work for the next kick */
-	struct tm_dest *next;
-	for (struct tm_dest *d = tm->dests; d; d = next) {
-		next = d->next;
-		if (d->inflight == 0 && now - d->used_ms >= TMARKERS_IDLE_MS)
-			dest_free(tm, d);
-	}
-	arm(tm, now);
+	arm(tm, now, peers_close_idle(tm->peers, now));
 }
 
 static void timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -338,6 +255,14 @@ static struct tmarkers *tm_get(struct broker *b)
 		tmplan_init(&tm->plan, TMARKERS_RETRY_BACKOFF_MS);
 		tm->kick_ev = event_new(b->base, -1, 0, kick_cb, tm);
 		tm->timer = evtimer_new(b->base, timer_cb, tm);
+		struct peers_owner o = {
+		        .arg = tm, .ready = dest_ready, .lost = dest_lost,
+		        .client_id = TMARKERS_CLIENT_ID,
+		        .max_response_bytes = KB_TMARKERS_RESPONSE_MAX_BYTES,
+		        .max_request_bytes = KB_TMARKERS_REQUEST_MAX_BYTES,
+		        .request_timeout_ms = TMARKERS_REQUEST_TIMEOUT_MS, .max_in_flight = 1,
+		        .idle_ms = TMARKERS_IDLE_MS};
+		tm->peers = peers_new(b, &o);
 		b->tmarkers = tm;
 	}
 	return b->tmarkers;
@@ -369,8 +294,7 @@ void tmarkers_stop(struct broker *b)
 		return;
 	tm->stopping = true;
 	tmplan_cancel_all(&tm->plan);
-	while (tm->dests) /* in-flight callbacks run now and drop their references */
-		dest_free(tm, tm->dests);
+	peers_free(tm->peers); /* in-flight callbacks run now and drop their references */
 	tmplan_destroy(&tm->plan);
 	event_free(tm->kick_ev);
 	event_free(tm->timer);

@@ -3,7 +3,8 @@
  *
  * One job per tmarkers_send call (one transaction's markers). Its partitions are grouped by
  * their current leader (metadata cache); each leader gets WriteTxnMarkers (v1 when the peer
- * supports it, else v0) over one shared outbound connection per broker (net/outclient.c),
+ * supports it, else v0) over one shared outbound connection per broker (peers.h, the
+ * marker channel's pool; net/outclient.c),
  * several jobs' markers batched into one request where they are queued together.
  * Per-partition answers (exactly-once-and-compaction.md §B5):
  *   NONE                                          partition done;

@@ -7,6 +7,7 @@
 #include "../api/api_txn.h"
 #include "../coordsvc/gsvc.h"
 #include "../coordsvc/tmarkers.h"
+#include "../coordsvc/tverify.h"
 #include "../coordsvc/tsvc.h"
 #include "../replica/fetcher.h"
 #include "../replica/partition.h"
@@ -365,6 +366,7 @@ void broker_stop(struct broker *b)
 	pm_close(b); /* flushes every log and writes the checkpoints */
 	gsvc_stop(b); /* after pm_close: its STOP events unloaded every coordinator */
 	tsvc_stop(b);
+	tverify_stop(b);
 	tmarkers_stop(b); /* after the coordinators' unload: frees what they did not cancel */
 	purgatory_free(b->pg); /* drops anything parked during the shutdown itself */
 	b->pg = NULL;

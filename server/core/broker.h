@@ -15,6 +15,7 @@ struct pmgr;
 struct purgatory;
 struct gsvc;
 struct tmarkers;
+struct tverify;
 struct tsvc;
 
 struct broker {
@@ -41,6 +42,7 @@ struct broker {
 	struct pid_alloc *pids;          /* producer-id blocks (server/core/pids.c) */
 	struct gsvc *groups;             /* group coordinators (server/coordsvc/gsvc.c) */
 	struct tmarkers *tmarkers;       /* txn marker channel (server/coordsvc/tmarkers.c) */
+	struct tverify *tverify;         /* KIP-890 verification client (server/coordsvc/tverify.c) */
 	struct tsvc *txns;               /* transaction coordinators (server/coordsvc/tsvc.c) */
 	int64_t last_sync_ms;
 	int exit_code;

@@ -167,6 +167,7 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
                                        int dir_index, const char *path)
 {
 	struct partition *p = kb_calloc(1, sizeof(*p));
+	tverify_table_init(&p->txnv);
 	p->topic = kb_strdup(topic);
 	p->id = id;
 	p->dir = kb_strdup(path);
@@ -257,6 +258,7 @@ static void partition_free(struct partition *p)
 {
 	KB_DCHECK(!p->fol.fetcher, "%s-%d freed while a fetcher holds it", p->topic, p->id);
 	replica_free(p);
+	tverify_table_free(&p->txnv);
 	kb_free(p->topic);
 	kb_free(p->dir);
 	kb_free(p);
@@ -642,8 +644,10 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 		pm->last_expiry_ms = now;
 		int64_t wall = kb_wall_ms();
 		for (int i = 0; i < pm->n; i++)
-			if (!pm->parts[i]->doomed)
+			if (!pm->parts[i]->doomed) {
 				plog_expire_producers(pm->parts[i]->log, wall);
+				tverify_expire(&pm->parts[i]->txnv, wall, c->producer_id_expiration_ms);
+			}
 	}
 	cleaning_tick(pm->cleaning, now);
 	if (now - pm->last_retention_ms >= c->log_retention_check_interval_ms) {

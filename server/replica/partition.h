@@ -21,6 +21,7 @@
 #define KB_SERVER_PARTITION_H
 
 #include "../../log/log.h"
+#include "../../log/txnverify.h"
 #include "../../net/kp.h"
 #include "replica_rules.h"
 #include "../core/purgatory.h"
@@ -98,6 +99,9 @@ struct partition {
 	int64_t min_lag_ms, max_lag_ms, delete_retention_ms;
 	int64_t clean_ckpt;        /* first dirty offset (cleaner-offset-checkpoint), -1 none */
 	bool cleaning;             /* a pass of this log is in flight (it holds a job) */
+	/* KIP-890 verification entries of producers whose first transactional write waits for
+	 * the coordinator (log/txnverify.h; server/api/api_produce_verify.c). */
+	struct tverify_table txnv;
 	struct pmgr *pm;
 };
 

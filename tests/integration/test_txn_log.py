@@ -65,7 +65,10 @@ def cluster(txlog_zk, tmp_path_factory):
                              config={"replica.lag.time.max.ms": "4000",
                                      "replica.fetch.backoff.ms": "200",
                                      "auto.create.topics.enable": "false",
-                                     "auto.leader.rebalance.enable": "false"})
+                                     "auto.leader.rebalance.enable": "false",
+                                     # the test plays the coordinator: no KIP-890
+                                     # verification with a real one
+                                     "transaction.partition.verification.enable": "false"})
 
 
 @pytest.fixture(autouse=True)

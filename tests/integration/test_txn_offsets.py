@@ -13,8 +13,8 @@ requests (kgroup's codec, extended here with TxnOffsetCommit and WriteTxnMarkers
   is newer in the log — and an ABORT marker drops them. Needs the WriteTxnMarkers handler
   (skipped while the broker does not advertise key 27).
 
-With KB_GROUPS_PEER=kafka the same assertions run against Apache Kafka 3.9.1 (with
-transaction.partition.verification.enable=false there: the producer ids are made up).
+With KB_GROUPS_PEER=kafka the same assertions run against Apache Kafka 3.9.1. Both run with
+transaction.partition.verification.enable=false: the producer ids are made up.
 """
 import groups_util as gu
 import harness
@@ -59,9 +59,10 @@ PID, PID_ABORT = 4242, 4343
 
 @pytest.fixture(scope="module")
 def cluster(zk_server, tmp_path_factory):
-    config = {"offsets.topic.num.partitions": "1"}
-    if gu.KAFKA_PEER:   # raw requests with producer ids no transaction coordinator knows
-        config["transaction.partition.verification.enable"] = "false"
+    # Raw requests with producer ids no transaction coordinator knows: KIP-890 verification
+    # off (kbroker verifies too since kip890; test_txn_verify.py covers it being on).
+    config = {"offsets.topic.num.partitions": "1",
+              "transaction.partition.verification.enable": "false"}
     yield from gu.group_cluster(tmp_path_factory, zk_server, "kb-txoff", [481, 482, 483],
                                 config=config)
 

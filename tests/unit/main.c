@@ -41,6 +41,7 @@
 	X(tmarkers_loop) \
 	X(txnindex) \
 	X(csvc) \
+	X(txnverify) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
