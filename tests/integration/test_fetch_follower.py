@@ -66,7 +66,10 @@ def cluster(ff_zk, tmp_path_factory):
                                      "replica.lag.time.max.ms": "4000",
                                      "replica.fetch.backoff.ms": "200",
                                      "auto.create.topics.enable": "false",
-                                     "auto.leader.rebalance.enable": "false"})
+                                     "auto.leader.rebalance.enable": "false",
+                                     # test_follower_read_committed plays the coordinator
+                                     # with made-up producer ids: no KIP-890 verification
+                                     "transaction.partition.verification.enable": "false"})
 
 
 @pytest.fixture(autouse=True)
