@@ -54,7 +54,7 @@ STATIC_SKIPS = {
 
 # Tests whose failure is expected until a feature lands, and which feature.
 EXPECTED = {
-    "0129": "transactions not served yet (the test's producer is transactional)",
+    "0081": "ACL APIs (CreateAcls, DescribeAcls, DeleteAcls) not served yet",
 }
 
 # Tests that fail the same way against Apache Kafka 3.9.1 (`--peer kafka`, measured): a client
@@ -352,11 +352,6 @@ def expected_failure(row):
         return EXPECTED[row["num"]]
     if row["num"] in ALSO_FAILS_ON_KAFKA:
         return ALSO_FAILS_ON_KAFKA[row["num"]]
-    m = re.match(r"\[(.*?)\] (.*)$", row.get("detail", ""))
-    sub, msg = (m.group(1), m.group(2)) if m else ("", row.get("detail", ""))
-    if re.search(r"transaction", msg, re.I) or (re.search(r"\btransactions\b", sub) and
-                                                 "without transactions" not in sub):
-        return "transactions not served yet"
     return None
 
 
