@@ -209,6 +209,12 @@ void g_compute_subscribed(struct group *g);
 bool g_subscribed_to(const struct group *g, const char *topic);
 void g_set_state(struct group_coord *c, struct group *g, enum group_state s);
 
+/* After an append of a commit's records (offsets.c, txnoff.c): on err, every partition still
+ * KERR_NONE gets the mapped error and 0 is returned; else the append carries `handle` (the
+ * commit is answered when it completes) and 1 is returned. */
+int g_commit_park(struct group_coord *c, uint64_t token, int16_t err, int nparts,
+                      int16_t *errors, void *handle);
+
 /* offsets.c */
 struct goffset *g_offset_find(const struct group *g, const char *topic, size_t tlen, int32_t p);
 struct goffset *g_offset_add(struct group *g, const char *topic, size_t tlen, int32_t p);

@@ -217,17 +217,7 @@ static int store_offsets(struct group_coord *c, struct group *g, const struct gr
 		a->generation = g->generation;
 		int16_t err;
 		uint64_t token = gc_append(c, a, recs, n, &err);
-		if (err != KERR_NONE) {
-			int16_t mapped = g_map_append_error(err, true);
-			for (int i = 0; i < req->nparts; i++)
-				if (errors[i] == KERR_NONE)
-					errors[i] = mapped;
-		} else {
-			for (struct gappend *x = c->appends; x; x = x->next)
-				if (x->token == token)
-					x->handle = handle;
-			ret = 1;
-		}
+		ret = g_commit_park(c, token, err, req->nparts, errors, handle);
 	}
 	kbuf_free(&buf);
 	kb_free(recs);
@@ -499,4 +489,20 @@ int16_t group_offset_delete(struct group_coord *c, struct kp_str group_id,
 		cleanup(c, g, v, nv);
 	kb_free(v);
 	return KERR_NONE;
+}
+
+int g_commit_park(struct group_coord *c, uint64_t token, int16_t err, int nparts,
+                      int16_t *errors, void *handle)
+{
+	if (err != KERR_NONE) {
+		int16_t mapped = g_map_append_error(err, true);
+		for (int i = 0; i < nparts; i++)
+			if (errors[i] == KERR_NONE)
+				errors[i] = mapped;
+		return 0;
+	}
+	for (struct gappend *x = c->appends; x; x = x->next)
+		if (x->token == token)
+			x->handle = handle;
+	return 1;
 }

@@ -312,17 +312,7 @@ static int store_txn(struct group_coord *c, struct group *g, const struct group_
 	} else {
 		int16_t err;
 		uint64_t token = append_txn(c, a, recs, n, &err);
-		if (err != KERR_NONE) {
-			int16_t mapped = g_map_append_error(err, true);
-			for (int i = 0; i < req->nparts; i++)
-				if (errors[i] == KERR_NONE)
-					errors[i] = mapped;
-		} else {
-			for (struct gappend *x = c->appends; x; x = x->next)
-				if (x->token == token)
-					x->handle = handle;
-			ret = 1;
-		}
+		ret = g_commit_park(c, token, err, req->nparts, errors, handle);
 	}
 	kbuf_free(&buf);
 	kb_free(recs);
