@@ -57,7 +57,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -MMD -MP -I.
 LDLIBS  := -levent -lzookeeper_st -ljansson -lsnappy -llz4 -lzstd -lz -lm -lpthread
 
-LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c coord/*.c log/*.c group/*.c txn/*.c)
+LIB_SRCS    := $(wildcard common/*.c conf/*.c net/*.c auth/*.c coord/*.c log/*.c group/*.c txn/*.c)
 BROKER_SRCS := $(wildcard server/*/*.c)
 KADMIN_SRCS := $(wildcard tools/kadmin*.c)
 KBENCH_SRCS := $(wildcard tools/kbench*.c)

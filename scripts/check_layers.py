@@ -23,16 +23,17 @@ LAYERS = """
 common            common/                                          -
 conf              conf/                                            common
 net               net/                                             common
+auth              auth/                                            common
 log               log/                                             conf common
-coord             coord/                                           net conf common
+coord             coord/                                           auth net conf common
 group             group/                                           log net conf common
 txn               txn/                                             log net conf common
-server/core       server/core/                                     group txn coord log net conf common
-server/replica    server/replica/                                  server/core group txn coord log net conf common
-server/coordsvc   server/coordsvc/                                 server/replica server/core group txn coord log net conf common
-server/api        server/api/                                      server/coordsvc server/replica server/core group txn coord log net conf common
-server/assembly   server/core/main.c server/core/broker.c          server/api server/coordsvc server/replica server/core group txn coord log net conf common
-tools             tools/                                           coord net conf common
+server/core       server/core/                                     group txn coord auth log net conf common
+server/replica    server/replica/                                  server/core group txn coord auth log net conf common
+server/coordsvc   server/coordsvc/                                 server/replica server/core group txn coord auth log net conf common
+server/api        server/api/                                      server/coordsvc server/replica server/core group txn coord auth log net conf common
+server/assembly   server/core/main.c server/core/broker.c          server/api server/coordsvc server/replica server/core group txn coord auth log net conf common
+tools             tools/                                           coord auth net conf common
 tests             tests/                                           *
 """
 
