@@ -63,6 +63,7 @@ static void level_exists(int rc, const struct Stat *st, const void *data)
 	KB_UNUSED(st);
 	struct breq *r = (struct breq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	if (rc == ZOK) /* created between the read and this check */
 		read_level(r->c, r->level);
 	kb_free(r);
@@ -75,6 +76,7 @@ static void level_read(int rc, const char *value, int len, const struct Stat *st
 	struct breq *r = (struct breq *)data;
 	struct coord *c = r->c;
 	c->pending--;
+	coord_read_lost(c, rc);
 	char rel[64], full[1024];
 	level_path(c, r->level, rel, sizeof(rel));
 	if (rc == ZNONODE) {
@@ -124,6 +126,14 @@ void brokerconf_watch(struct coord *c)
 	c->md.dyn_read = 0;
 	if (c->cfg.broker_id < 0)
 		return; /* observers (tools) read what they need themselves */
+	read_level(c, LEVEL_DEFAULT);
+	read_level(c, LEVEL_BROKER);
+}
+
+void brokerconf_reread(struct coord *c)
+{
+	if (c->cfg.broker_id < 0)
+		return;
 	read_level(c, LEVEL_DEFAULT);
 	read_level(c, LEVEL_BROKER);
 }

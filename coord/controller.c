@@ -583,6 +583,11 @@ void ctl_session_reset(struct controller *k)
 	k->dirty = false;
 }
 
+void ctl_resync(struct controller *k)
+{
+	watch_preferred(k);
+}
+
 void ctl_free(struct controller *k)
 {
 	if (!k)
@@ -637,14 +642,17 @@ static void preferred_changed(zhandle_t *zh, int type, int state, const char *pa
 static void preferred_exists(int rc, const struct Stat *st, const void *data)
 {
 	KB_UNUSED(st);
+	struct controller *k = (struct controller *)data;
+	coord_read_lost(k->c, rc);
 	if (rc == ZOK)
-		watch_preferred((struct controller *)data);
+		watch_preferred(k);
 }
 
 static void preferred_get(int rc, const char *value, int len, const struct Stat *st,
                           const void *data)
 {
 	struct controller *k = (struct controller *)data;
+	coord_read_lost(k->c, rc);
 	if (rc == ZNONODE && k->active) {
 		char *p = fullpath(k, "/admin/preferred_replica_election");
 		if (zoo_awexists(ZH(k), p, preferred_changed, k, preferred_exists, k) != ZOK)
@@ -659,6 +667,8 @@ static void preferred_get(int rc, const char *value, int len, const struct Stat 
 
 static void watch_preferred(struct controller *k)
 {
+	if (!k->active)
+		return;
 	char *p = fullpath(k, "/admin/preferred_replica_election");
 	if (zoo_awget(ZH(k), p, preferred_changed, k, preferred_get, k) != ZOK)
 		say_warn("controller", "cannot watch %s: preferred elections written by tools "

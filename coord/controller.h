@@ -23,6 +23,9 @@ void ctl_free(struct controller *k);
 void ctl_session_reset(struct controller *k);
 /* /controller is absent: try to become controller. */
 void ctl_maybe_elect(struct controller *k);
+/* Reconnected within the session after a lost watched read (coord_resync): an active
+ * controller watches /admin/preferred_replica_election again. */
+void ctl_resync(struct controller *k);
 /* The cache changed. */
 void ctl_on_change(struct controller *k);
 bool ctl_active(const struct controller *k);

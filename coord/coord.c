@@ -346,6 +346,7 @@ static void broker_data(int rc, const char *value, int len, const struct Stat *s
 	struct broker_read *br = (struct broker_read *)data;
 	struct coord *c = br->c;
 	c->pending--;
+	coord_read_lost(c, rc);
 	int32_t id = br->id;
 	kb_free(br);
 	if (rc != ZOK || !is_live(c, id))
@@ -372,6 +373,7 @@ static void brokers_listed(int rc, const struct String_vector *names, const void
 {
 	struct coord *c = (struct coord *)data;
 	c->pending--;
+	coord_read_lost(c, rc);
 	if (rc != ZOK) {
 		if (rc != ZCLOSING)
 			say_warn("coord", "listing /brokers/ids failed: %s", zerror(rc));
@@ -444,6 +446,7 @@ static void controller_exists(int rc, const struct Stat *st, const void *data)
 	KB_UNUSED(st);
 	struct coord *c = (struct coord *)data;
 	c->pending--;
+	coord_read_lost(c, rc);
 	if (rc == ZOK) /* created between our get and this exists: read it */
 		watch_controller(c);
 }
@@ -459,6 +462,7 @@ static void controller_read(int rc, const char *value, int len, const struct Sta
 {
 	struct coord *c = (struct coord *)data;
 	c->pending--;
+	coord_read_lost(c, rc);
 	if (rc == ZCLOSING)
 		return;
 	if (rc == ZNONODE) {
@@ -525,9 +529,31 @@ static void on_session(struct zk *z, enum zk_state st, bool new_session, void *a
 		fatal(c, "cannot use ZooKeeper (see the messages above)");
 		return;
 	}
-	if (st != ZK_CONNECTED || !new_session)
+	if (st != ZK_CONNECTED)
 		return;
-	coord_session_begin(c);
+	if (new_session) {
+		c->resync = false; /* the session's start reads everything anyway */
+		coord_session_begin(c);
+	} else if (c->resync) {
+		coord_resync(c);
+	}
+}
+
+void coord_read_lost(struct coord *c, int rc)
+{
+	if (rc == ZCONNECTIONLOSS || rc == ZOPERATIONTIMEOUT)
+		c->resync = true;
+}
+
+void coord_resync(struct coord *c)
+{
+	say_info("coord", "reconnected after a lost read: re-reading the watched state");
+	c->resync = false;
+	watch_brokers(c);
+	watch_controller(c);
+	topics_watch(c);
+	brokerconf_reread(c);
+	ctl_resync(c->ctl);
 }
 
 void coord_session_begin(struct coord *c)

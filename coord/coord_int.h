@@ -26,23 +26,33 @@ struct coord {
 	bool brokers_known;       /* /brokers/ids listed at least once in this session */
 	bool topics_known;        /* /brokers/topics listed at least once in this session */
 	int pending;              /* reads in flight (a tool waits for 0: a complete view) */
+	/* A watched read failed with the connection (not the session) lost: its watch was
+	 * never set, so the next reconnect within the session re-reads everything watched. */
+	bool resync;
 };
 
 /* A new session: create the persistent paths, register, and start every watched read. */
 void coord_session_begin(struct coord *c);
+/* Every watched read's completion reports its rc here: ZCONNECTIONLOSS or
+ * ZOPERATIONTIMEOUT mark the view for a re-read on reconnect (coord_resync). */
+void coord_read_lost(struct coord *c, int rc);
+/* Reconnected within the session after such a loss: re-issue every watched read (the
+ * client de-duplicates watches with the same watcher and context, so none doubles). */
+void coord_resync(struct coord *c);
 /* Full ZooKeeper path of a Kafka path (chroot prefixed). */
 const char *coord_path(struct coord *c, const char *path, char *buf, size_t len);
 /* The cache changed: bump the generation and (once per loop turn) tell the listeners. */
 void coord_changed(struct coord *c);
 
 /* topics.c: the topic part of the metadata cache. */
-void topics_watch(struct coord *c);         /* on every new session */
+void topics_watch(struct coord *c);         /* on every new session, and coord_resync */
 void topics_free(struct md_cache *md);
 struct md_topic *topics_find(struct md_cache *md, const char *name);
 void topics_reread_state(struct coord *c, const char *topic, int32_t partition);
 
 /* brokerconf.c: dynamic broker configs in the cache. */
 void brokerconf_watch(struct coord *c);     /* on every new session */
+void brokerconf_reread(struct coord *c);    /* coord_resync: both levels, keeping dyn_read */
 void brokerconf_free(struct md_cache *md);
 
 #endif

@@ -191,6 +191,7 @@ static void state_exists(int rc, const struct Stat *st, const void *data)
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	if (rc == ZOK) /* created between the read and this check */
 		read_state(r->c, r->topic, r->partition);
 	treq_free(r);
@@ -201,6 +202,7 @@ static void state_read(int rc, const char *value, int len, const struct Stat *st
 {
 	struct treq *r = (struct treq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
 	struct md_partition *p = t && r->partition < t->npartitions ? &t->partitions[r->partition]
@@ -277,6 +279,7 @@ static void assignment_read(int rc, const char *value, int len, const struct Sta
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZOK ? topics_find(&c->md, r->topic) : NULL;
 	if (t && value) {
@@ -305,6 +308,7 @@ static void config_exists(int rc, const struct Stat *st, const void *data)
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	if (rc == ZOK && topics_find(&r->c->md, r->topic))
 		read_config(r->c, r->topic);
 	treq_free(r);
@@ -316,6 +320,7 @@ static void config_read(int rc, const char *value, int len, const struct Stat *s
 	KB_UNUSED(st);
 	struct treq *r = (struct treq *)data;
 	r->c->pending--;
+	coord_read_lost(r->c, rc);
 	struct coord *c = r->c;
 	struct md_topic *t = rc == ZCLOSING ? NULL : topics_find(&c->md, r->topic);
 	if (t && rc == ZNONODE) {
@@ -364,6 +369,7 @@ static void topics_listed(int rc, const struct String_vector *names, const void 
 {
 	struct coord *c = (struct coord *)data;
 	c->pending--;
+	coord_read_lost(c, rc);
 	if (rc != ZOK) {
 		if (rc != ZCLOSING)
 			say_warn("coord", "listing /brokers/topics failed: %s", zerror(rc));
@@ -413,6 +419,7 @@ static void deletions_listed(int rc, const struct String_vector *names, const vo
 {
 	struct coord *c = (struct coord *)data;
 	c->pending--;
+	coord_read_lost(c, rc);
 	if (rc != ZOK)
 		return;
 	bool any = false;
