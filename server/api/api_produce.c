@@ -162,6 +162,8 @@ static int16_t append_batch(const struct pslot *ps, struct partition *p, struct 
 	int rc = batch_validate(rec.ptr, (size_t)rec.len, p->cfg.log.max_message_bytes, &info);
 	if (rc != KERR_NONE)
 		return (int16_t)rc;
+	if ((int64_t)rec.len > p->cfg.log.segment_bytes)
+		return KERR_RECORD_LIST_TOO_LARGE; /* no segment could hold it (Kafka's check) */
 	if ((info.attributes & 0x7) == 4 && r->version < 7)
 		return KERR_UNSUPPORTED_COMPRESSION_TYPE; /* zstd needs Produce v7+ */
 	if ((info.attributes & RB_ATTR_TXN) && info.producer_id < 0)

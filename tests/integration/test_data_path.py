@@ -578,6 +578,25 @@ def test_raw_produce_fetch_roundtrip(bootstrap, cluster):
         assert raw_fetch_v4(c, topic, 0, 0) == [(topic, 0, 0, 4)]
 
 
+def test_batch_larger_than_a_segment_is_refused(bootstrap, cluster):
+    """Kafka refuses a partition's records larger than segment.bytes (RECORD_LIST_TOO_LARGE,
+    18) even under max.message.bytes: no segment could hold them. Nothing is appended."""
+    topic = "raw-small-segments"
+    kadmin(cluster, "topics", "create", topic, "--partitions", "1", "--replication-factor",
+           "1", "--config", "segment.bytes=1024")
+
+    def led():
+        with cluster.brokers[0].conn(10) as c:
+            return raw_fetch_v4(c, topic, 0, 0)[0][2] == 0
+    harness.wait_until(led, 30, what="leader for %s" % topic)
+    big = record_batch([os.urandom(1500)])
+    assert len(big) > 1024
+    with cluster.brokers[0].conn(15) as c:
+        assert raw_produce_v7(c, topic, 0, big) == [(topic, 0, 18, -1)]
+        assert raw_fetch_v4(c, topic, 0, 0) == [(topic, 0, 0, 0)]        # nothing appended
+        assert raw_produce_v7(c, topic, 0, record_batch([b"fits"])) == [(topic, 0, 0, 0)]
+
+
 def test_unknown_topic_is_an_error_not_a_hang(bootstrap, cluster, tmp_path):
     topic = "no-such-topic"
     batch = record_batch([b"x"])
