@@ -29,6 +29,21 @@
  * further and handles one request per connection at a time). */
 #define KB_CONN_FRAMES_PER_TURN 1
 
+/* The event loop's priorities (libevent: a turn runs only the most urgent level that has
+ * work). Everything runs at KB_LOOP_PRIO_NORMAL except the pipelined backlog of a connection
+ * that has had frames left over for more than KB_CONN_FAIR_TURNS turns in a row: that goes
+ * at KB_LOOP_PRIO_BACKLOG, so a client pipelining hundreds of requests (or never reading)
+ * is served only when no connection with fresh work waits, instead of adding a full round
+ * of every such connection to each fresh request's latency. Their work is still all done. */
+#define KB_LOOP_PRIORITIES 3
+#define KB_LOOP_PRIO_NORMAL 1   /* libevent's default with 3 levels (n / 2) */
+#define KB_LOOP_PRIO_BACKLOG 2
+#define KB_CONN_FAIR_TURNS 8
+
+/* New partition logs one metadata pass opens (directories and files created on the loop);
+ * the rest wait for the next pass, after one turn of the loop (server/core/broker.c). */
+#define KB_PM_OPENS_PER_SYNC 8
+
 /* Response bytes queued on one connection before the broker stops reading more requests
  * from it; reading resumes once the queue drains below half. It is a pause, never an error:
  * a larger response is still sent whole. (File ranges of Fetch responses count too.) */

@@ -45,6 +45,7 @@ struct conn {
 	struct evbuffer_cb_entry *out_cb; /* keeps total_output */
 	struct event *more; /* next turn of process_input when frames were left buffered */
 	int inflight;     /* slots handed to handlers and not done yet */
+	int streak;       /* turns in a row that ended with frames left over */
 	int depth;        /* our callbacks currently on the stack */
 	bool closed;      /* no more reading or callbacks */
 	bool paused;      /* reading stopped for backpressure */
@@ -293,6 +294,11 @@ static void process_input(struct conn *c)
 		if (turn++ == KB_CONN_FRAMES_PER_TURN && !c->eof) {
 			if (evbuffer_get_length(in) > 0) {
 				static const struct timeval now = {0, 0};
+				c->streak++;
+				/* (Fails harmlessly on a loop without priorities, e.g. unit tests.) */
+				event_priority_set(c->more, c->streak > KB_CONN_FAIR_TURNS
+				                                    ? KB_LOOP_PRIO_BACKLOG
+				                                    : KB_LOOP_PRIO_NORMAL);
 				evtimer_add(c->more, &now);
 			}
 			break;
@@ -302,8 +308,10 @@ static void process_input(struct conn *c)
 			conn_close(c);
 			break;
 		}
-		if (size == 0)
+		if (size == 0) {
+			c->streak = 0; /* caught up with what it sent */
 			break;
+		}
 		evbuffer_drain(in, 4);
 		uint8_t *frame = kb_malloc((size_t)size);
 		evbuffer_remove(in, frame, (size_t)size);

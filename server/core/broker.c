@@ -170,8 +170,12 @@ static int resolve_advertised(struct broker *b)
 static void sync_now(struct broker *b)
 {
 	b->last_sync_ms = kb_mono_ms();
-	pm_sync(b);
+	bool more = pm_sync(b);
 	purgatory_check(b->pg, pg_key(PG_KEY_METADATA, NULL)); /* admin requests waiting on it */
+	if (more && !evtimer_pending(b->sync_ev, NULL)) { /* the rest after a turn of the loop */
+		struct timeval tv = {0, 0};
+		evtimer_add(b->sync_ev, &tv);
+	}
 }
 
 static void sync_cb(evutil_socket_t fd, short what, void *arg)

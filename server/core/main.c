@@ -4,6 +4,7 @@
  * file:line) → raise the open-file limit → bind listeners → ZooKeeper session, registration
  * → accept connections. SIGINT/SIGTERM: stop accepting, close connections, close the
  * ZooKeeper session (our ephemeral registration goes at once), exit 0. */
+#include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
 #include "broker.h"
@@ -105,6 +106,10 @@ int main(int argc, char **argv)
 	raise_nofile_limit();
 	signal(SIGPIPE, SIG_IGN);
 	b.base = event_base_new();
+	if (!b.base || event_base_priority_init(b.base, KB_LOOP_PRIORITIES) < 0) {
+		fprintf(stderr, "kbroker: cannot set up the event loop\n");
+		return 1;
+	}
 	b.sigint = evsignal_new(b.base, SIGINT, on_signal, &b);
 	b.sigterm = evsignal_new(b.base, SIGTERM, on_signal, &b);
 	event_add(b.sigint, NULL);

@@ -1,6 +1,7 @@
 /* partition.c — the broker's partitions (see partition.h): lookup, roles from the metadata
  * cache, appends and the high watermark, and the flush/retention/checkpoint duties. */
 #include "partition.h"
+#include "../../common/limits.h"
 
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
@@ -406,9 +407,11 @@ void pm_configs_changed(struct broker *b)
 		cleaning_reconfigure(b->pm->cleaning, &b->cfg);
 }
 
-void pm_sync(struct broker *b)
+bool pm_sync(struct broker *b)
 {
 	struct pmgr *pm = b->pm;
+	int opens = 0;
+	bool more = false;
 	const struct md_cache *md = coord_metadata(b->coord);
 	int32_t self = b->cfg.broker_id;
 	uint8_t *seen = kb_calloc((size_t)pm->n + 1, 1);
@@ -420,6 +423,11 @@ void pm_sync(struct broker *b)
 				continue;
 			bool found;
 			int idx = find_index(pm, t->name, strlen(t->name), k, &found);
+			if (!found && opens == KB_PM_OPENS_PER_SYNC) {
+				more = true; /* the next pass opens it */
+				continue;
+			}
+			opens += !found;
 			struct partition *p = found ? pm->parts[idx] : partition_create(pm, t->name, k);
 			if (!p || p->doomed)
 				continue;
@@ -451,6 +459,7 @@ void pm_sync(struct broker *b)
 			if (!seen[i] && !pm->parts[i]->doomed)
 				partition_doom(pm, pm->parts[i]);
 	kb_free(seen);
+	return more;
 }
 
 /* ---- Appends and flushes ------------------------------------------------------------------- */
