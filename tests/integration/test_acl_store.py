@@ -21,6 +21,7 @@ and "loaded N ACL entries on M resource patterns" (one per complete load).
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -177,6 +178,40 @@ def test_restart_loads_everything(cluster):
     notify_literal(kz, "Topic", "quiet")
     harness.wait_until(lambda: "Topic:LITERAL:quiet now 2 entries" in b.log_text(), 30,
                        what="broker 2 seeing the change after its restart")
+
+
+def test_new_session_reloads(cluster):
+    """A broker whose ZooKeeper session expires (SIGSTOP past the session timeout) reads every
+    ACL again in its new session: one added and one deleted meanwhile (their notifications
+    arrived while it was not listening) are right in its copy afterwards."""
+    kz = cluster.kz
+    b = cluster.broker(3)
+    put(kz, "/kafka-acl/Topic/doomed", acl_json(("User:e", "Allow", "Read", "*")))
+    notify_literal(kz, "Topic", "doomed")
+    wait_all_logged(cluster, "Topic:LITERAL:doomed now 1 entries")
+    mark = len(b.log_text())
+    os.kill(b.pid, signal.SIGSTOP)
+    try:
+        put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*"),
+                                                        ("User:g", "Allow", "Read", "*")))
+        notify_literal(kz, "Group", "while-away")
+        kz.delete("/kafka-acl/Topic/doomed")
+        notify_literal(kz, "Topic", "doomed")
+        entries, patterns = count_entries(kz)
+        # The session is gone once ZooKeeper says so: the registration vanishes.
+        harness.wait_until(lambda: kz.exists("/brokers/ids/3") is None,
+                           b.session_timeout_ms / 1000.0 + 15, what="broker 3's session to end")
+    finally:
+        os.kill(b.pid, signal.SIGCONT)
+    harness.wait_until(lambda: 3 in cluster.registered_ids(), 30, what="broker 3 back")
+    want = "loaded %d ACL entries on %d resource patterns" % (entries, patterns)
+    harness.wait_until(lambda: want in b.log_text()[mark:], 30,
+                       what="broker 3 reloading: %s" % want)
+    # And it follows notifications in its new session.
+    put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*")))
+    notify_literal(kz, "Group", "while-away")
+    harness.wait_until(lambda: "Group:LITERAL:while-away now 1 entries" in b.log_text()[mark:],
+                       30, what="broker 3 following notifications again")
 
 
 def refused_start(cluster, broker_id, override):
