@@ -6,6 +6,7 @@
 #include "zk.h"
 
 struct controller;
+struct coord_acls;
 
 struct coord {
 	struct event_base *base;
@@ -29,6 +30,7 @@ struct coord {
 	/* A watched read failed with the connection (not the session) lost: its watch was
 	 * never set, so the next reconnect within the session re-reads everything watched. */
 	bool resync;
+	struct coord_acls *acls;  /* ACLs (acls.c): off until coord_acls_enable */
 };
 
 /* A new session: create the persistent paths, register, and start every watched read. */
@@ -54,5 +56,11 @@ void topics_reread_state(struct coord *c, const char *topic, int32_t partition);
 void brokerconf_watch(struct coord *c);     /* on every new session */
 void brokerconf_reread(struct coord *c);    /* coord_resync: both levels, keeping dyn_read */
 void brokerconf_free(struct md_cache *md);
+
+/* acls.c: the watched copy of the ACLs (coord/acls.h). */
+void acls_init(struct coord *c);            /* at coord_start */
+void acls_session_begin(struct coord *c);   /* on every new session (nothing when off) */
+void acls_stopping(struct coord *c);        /* before the session closes at coord_stop */
+void acls_free(struct coord *c);            /* after it closed */
 
 #endif

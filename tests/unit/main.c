@@ -42,6 +42,8 @@
 	X(txnindex) \
 	X(csvc) \
 	X(txnverify) \
+	X(acl) \
+	X(acl_zk) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
