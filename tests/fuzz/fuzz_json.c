@@ -1,7 +1,11 @@
 /* fuzz_json — every ZooKeeper payload the brokers read: topic assignments, partition states,
  * topic configs, broker registrations, endpoints and topic ids. A znode written by anyone
  * (another tool, a corrupt ZooKeeper) must be refused, never trusted or crashed on.
+ * ACL resource znodes (auth/acl.h) too: a decoded one must encode to JSON that decodes to
+ * the same entries.
  * A decoded assignment/state/config must encode and decode again to the same values. */
+#include "auth/acl.h"
+#include "common/limits.h"
 #include "coord/coord.h"
 #include "coord/md.h"
 
@@ -67,6 +71,24 @@ static void config(const char *s, size_t n)
 	free(again);
 }
 
+static void acls(const char *s, size_t n)
+{
+	struct acl_ace *a = NULL, *a2 = NULL;
+	int na = 0, na2 = 0;
+	if (acl_json_decode(s, n, KB_ACLS_PER_RESOURCE_MAX, &a, &na) != 0)
+		return;
+	char *again = acl_json_encode(a, na);
+	KB_ASSERT(acl_json_decode(again, strlen(again), KB_ACLS_PER_RESOURCE_MAX, &a2, &na2) == 0);
+	KB_ASSERT(na2 == na);
+	for (int i = 0; i < na; i++)
+		KB_ASSERT(a[i].op == a2[i].op && a[i].perm == a2[i].perm &&
+		          strcmp(a[i].principal, a2[i].principal) == 0 &&
+		          strcmp(a[i].host, a2[i].host) == 0);
+	acl_aces_free(a, na);
+	acl_aces_free(a2, na2);
+	free(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -77,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data + 1, size - 1);
 	s[size - 1] = 0;
 	size_t n = size - 1;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0: assignment(s, n); break;
 	case 1: state(s, n); break;
 	case 2: config(s, n); break;
@@ -97,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	}
+	case 6: acls(s, n); break;
 	default: {
 		uint8_t id[16];
 		char enc[23];

@@ -177,6 +177,10 @@ static void json(void)
 		"\"listener_security_protocol_map\":{\"PLAINTEXT\":\"PLAINTEXT\"},\"rack\":\"r1\"}",
 		"\x04PLAINTEXT://[::1]:9092",
 		"\x05" "AAECAwQFBgcICQoLDA0ODw",
+		"\x06{\"version\":1,\"acls\":[{\"principal\":\"User:alice\",\"permissionType\":"
+		"\"Allow\",\"operation\":\"Read\",\"host\":\"*\"},{\"principal\":\"User:*\","
+		"\"permissionType\":\"Deny\",\"operation\":\"AlterConfigs\",\"host\":\"10.0.0.1\"}]}",
+		"\x06{\"version\":1,\"acls\":[]}",
 	};
 	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
 		char name[16];

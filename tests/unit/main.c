@@ -43,6 +43,7 @@
 	X(txnindex) \
 	X(csvc) \
 	X(txnverify) \
+	X(acl) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
