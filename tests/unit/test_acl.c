@@ -8,6 +8,8 @@
 #include "../../common/limits.h"
 #include "../../coord/acls.h"
 #include "../../coord/coord_int.h"
+#include "../../conf/conf.h"
+#include "../../server/core/authz.h"
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -618,6 +620,53 @@ static void test_coord_refused(void)
 	event_base_free(base);
 }
 
+/* The host an ACL is matched against: the IP part of conn_peer(). */
+static void test_peer_host(void)
+{
+	char h[72];
+	authz_peer_host("10.1.2.3:5555", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "10.1.2.3");
+	authz_peer_host("::1:40000", h, sizeof(h)); /* conn.c prints IPv6 without brackets */
+	CU_ASSERT_STRING_EQUAL(h, "::1");
+	authz_peer_host("[fe80::1]:9092", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "fe80::1");
+	authz_peer_host("?:0", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "?");
+	authz_peer_host("nocolon", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "nocolon");
+}
+
+/* The authorizer keys: defaults, the two accepted class names, anything else refused. */
+static void test_conf_keys(void)
+{
+	struct kb_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	char err[256];
+	const struct conf_key *k = conf_find("authorizer.class.name");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k->def, "");
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "kafka.security.authorizer.AclAuthorizer", err,
+	                               sizeof(err)), 0);
+	CU_ASSERT_TRUE(conf_authorizer_on(&cfg));
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "kafka.security.auth.SimpleAclAuthorizer", err,
+	                               sizeof(err)), 0);
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "", err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(conf_authorizer_on(&cfg));
+	CU_ASSERT_NOT_EQUAL(conf_set_field(&cfg, k, "org.example.MyAuthorizer", err, sizeof(err)),
+	                    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "org.example.MyAuthorizer"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "kafka.security.authorizer.AclAuthorizer"));
+	k = conf_find("allow.everyone.if.no.acl.found");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k->def, "false");
+	k = conf_find("super.users");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "User:a;User:b", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.super_users, "User:a;User:b");
+	kb_free(cfg.super_users);
+	kb_free(cfg.authorizer_class_name);
+}
+
 void suite_acl(void);
 void suite_acl(void)
 {
@@ -633,4 +682,6 @@ void suite_acl(void)
 	CU_add_test(s, "znode JSON: Kafka's bytes, round trip, malformed", test_json);
 	CU_add_test(s, "znode JSON: entries per resource limit", test_json_limit);
 	CU_add_test(s, "coord: refused ZooKeeper calls", test_coord_refused);
+	CU_add_test(s, "authz: peer host", test_peer_host);
+	CU_add_test(s, "conf: authorizer keys", test_conf_keys);
 }
