@@ -19,6 +19,9 @@ and "loaded N ACL entries on M resource patterns" (one per complete load).
 """
 
 import json
+import os
+import re
+import subprocess
 
 import pytest
 
@@ -208,3 +211,48 @@ def test_old_name_accepted(cluster):
             what="broker 43 loading the ACLs")
     finally:
         assert b.stop() == 0
+
+
+def test_coord_writes(cluster):
+    """coord_acls_add / coord_acls_remove against this ZooKeeper (the unit suite acl_zk, in an
+    observer coord), then what Kafka's brokers and tools would see: the znodes, the change
+    notifications, and every broker's copy following them."""
+    kz = cluster.kz
+    before = set(kz.get_children("/kafka-acl-changes"))
+    before_ext = set(kz.get_children("/kafka-acl-extended-changes"))
+    env = dict(os.environ, KB_TEST_ZK=cluster.zk.connect + "/kb-acls",
+               ASAN_OPTIONS="detect_leaks=1")
+    p = subprocess.run([os.path.join(harness.bin_dir(), "unit-tests"), "acl_zk"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    m = re.search(r"asserts\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", p.stdout)
+    assert m and int(m.group(1)) > 20 and m.group(4) == "0", p.stdout[-2000:]
+
+    # The znodes, in Kafka's JSON.
+    assert kz.exists("/kafka-acl/Topic/zk-t") is None          # emptied: deleted
+    data = json.loads(kz.get("/kafka-acl/Topic/zk-both")[0].decode())
+    assert data["version"] == 1
+    assert sorted((a["principal"], a["permissionType"], a["operation"], a["host"])
+                  for a in data["acls"]) == [("User:x", "Allow", "Write", "*"),
+                                             ("User:y", "Allow", "Read", "*")]
+    data = json.loads(kz.get("/kafka-acl-extended/prefixed/Group/zk-g-")[0].decode())
+    assert data["acls"] == [{"principal": "User:a", "permissionType": "Allow",
+                             "operation": "Read", "host": "*"}]
+    assert len(json.loads(kz.get("/kafka-acl/Topic/zk-many")[0].decode())["acls"]) == 1000
+    assert kz.exists("/kafka-acl/Group/zk-g") is None          # refused binding
+
+    # The notifications, as Kafka writes them.
+    new = sorted(set(kz.get_children("/kafka-acl-changes")) - before)
+    notes = [kz.get("/kafka-acl-changes/" + n)[0].decode() for n in new]
+    assert notes.count("Topic:zk-t") == 4, notes   # 2 adds, 2 removals that changed it
+    assert "Topic:zk-both" in notes and "Topic:zk-many" in notes, notes
+    new_ext = sorted(set(kz.get_children("/kafka-acl-extended-changes")) - before_ext)
+    ext = [json.loads(kz.get("/kafka-acl-extended-changes/" + n)[0].decode()) for n in new_ext]
+    assert {"version": 1, "resourceType": "GROUP", "name": "zk-g-",
+            "patternType": "PREFIXED"} in ext, ext
+
+    # Every broker followed.
+    wait_all_logged(cluster, "Topic:LITERAL:zk-both now 2 entries")
+    wait_all_logged(cluster, "Group:PREFIXED:zk-g- now 1 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:zk-many now 1000 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:zk-t now 0 entries")

@@ -44,6 +44,7 @@
 	X(csvc) \
 	X(txnverify) \
 	X(acl) \
+	X(acl_zk) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
