@@ -321,9 +321,11 @@ def test_connection_closed_while_create_in_flight(cluster):
 def test_kadmin_acls(cluster):
     kadmin = os.path.join(harness.bin_dir(), "kadmin")
 
-    def run(*args, expect=0):
-        p = subprocess.run([kadmin, "--bootstrap-server", cluster.bootstrap(), "acls"] +
-                           list(args), capture_output=True, text=True, timeout=60)
+    def run(*args, expect=0, zk=False):
+        mode = (["--zookeeper", cluster.zk.connect + CHROOT] if zk else
+                ["--bootstrap-server", cluster.bootstrap()])
+        p = subprocess.run([kadmin] + mode + ["acls"] + list(args), capture_output=True,
+                           text=True, timeout=60)
         assert p.returncode == expect, (args, p.returncode, p.stdout, p.stderr)
         return p.stdout
     # ALL for every PLAINTEXT client on the cluster keeps the ACL APIs allowed once the
@@ -348,6 +350,7 @@ def test_kadmin_acls(cluster):
     assert "acl-kadmin" in out and "CLUSTER" not in out and "g1" not in out, out
     out = run("list", "--principal", "User:erin", "--operation", "read")
     assert "name=g1" in out and "acl-kadmin" not in out, out
+    assert run("list", "--principal", "User:erin", "--operation", "read", zk=True) == out
     out = run("remove", "--topic", "acl-kadmin", "--prefixed", "--principal", "User:erin")
     assert "Removed 1 ACL(s)" in out and "acl-kadmin" in out, out
     out = run("remove", "--group", "g1", "--deny")
