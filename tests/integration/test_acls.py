@@ -292,6 +292,7 @@ def test_request_limits(cluster):
     r = kacl.create(b, [{"type": kacl.TOPIC, "name": "acl-pairs-%d" % i,
                          "principal": "User:pairs", "op": kacl.READ} for i in range(nres)])
     assert {x["error"] for x in r["results"]} == {0}, r["results"][:3]
+    on_every_broker(cluster, lambda s: len(s) == nres, "101 patterns", principal="User:pairs")
     f = {"type": kacl.TOPIC, "pattern": kacl.ANY, "principal": "User:pairs"}
     r = kacl.delete(b, [f] * FILTERS_MAX)
     assert {x["error"] for x in r["results"]} == {kacl.ERR_INVALID_REQUEST}, r["results"][0]
