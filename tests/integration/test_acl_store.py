@@ -21,7 +21,9 @@ and "loaded N ACL entries on M resource patterns" (one per complete load).
 import json
 import os
 import re
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -59,10 +61,10 @@ def notify_prefixed(kz, enum_type, name):
               json.dumps(data, separators=(",", ":")).encode(), sequence=True)
 
 
-def wait_all_logged(cluster, text, timeout=30.0, brokers=None):
+def wait_all_logged(cluster, text, timeout=30.0, brokers=None, interval=0.1):
     brokers = brokers or cluster.brokers
     harness.wait_until(lambda: all(text in b.log_text() for b in brokers), timeout,
-                       what="every broker logging %r" % text)
+                       interval=interval, what="every broker logging %r" % text)
 
 
 def put(kz, path, data):
@@ -87,8 +89,11 @@ def test_literal_acl_reaches_every_broker(cluster):
     kz = cluster.kz
     path = "/kafka-acl/Topic/orders"
     put(kz, path, acl_json(("User:alice", "Allow", "Read", "*")))
+    t0 = time.monotonic()
     notify_literal(kz, "Topic", "orders")
-    wait_all_logged(cluster, "Topic:LITERAL:orders now 1 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:orders now 1 entries", interval=0.01)
+    harness.report_figure("an ACL change notification reached all 3 brokers' copies in %.0f ms"
+                          % ((time.monotonic() - t0) * 1000))
 
     # A change (what kafka-acls.sh --add does to an existing resource), then a deletion.
     kz.set(path, acl_json(("User:alice", "Allow", "Read", "*"),
@@ -173,6 +178,40 @@ def test_restart_loads_everything(cluster):
     notify_literal(kz, "Topic", "quiet")
     harness.wait_until(lambda: "Topic:LITERAL:quiet now 2 entries" in b.log_text(), 30,
                        what="broker 2 seeing the change after its restart")
+
+
+def test_new_session_reloads(cluster):
+    """A broker whose ZooKeeper session expires (SIGSTOP past the session timeout) reads every
+    ACL again in its new session: one added and one deleted meanwhile (their notifications
+    arrived while it was not listening) are right in its copy afterwards."""
+    kz = cluster.kz
+    b = cluster.broker(3)
+    put(kz, "/kafka-acl/Topic/doomed", acl_json(("User:e", "Allow", "Read", "*")))
+    notify_literal(kz, "Topic", "doomed")
+    wait_all_logged(cluster, "Topic:LITERAL:doomed now 1 entries")
+    mark = len(b.log_text())
+    os.kill(b.pid, signal.SIGSTOP)
+    try:
+        put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*"),
+                                                        ("User:g", "Allow", "Read", "*")))
+        notify_literal(kz, "Group", "while-away")
+        kz.delete("/kafka-acl/Topic/doomed")
+        notify_literal(kz, "Topic", "doomed")
+        entries, patterns = count_entries(kz)
+        # The session is gone once ZooKeeper says so: the registration vanishes.
+        harness.wait_until(lambda: kz.exists("/brokers/ids/3") is None,
+                           b.session_timeout_ms / 1000.0 + 15, what="broker 3's session to end")
+    finally:
+        os.kill(b.pid, signal.SIGCONT)
+    harness.wait_until(lambda: 3 in cluster.registered_ids(), 30, what="broker 3 back")
+    want = "loaded %d ACL entries on %d resource patterns" % (entries, patterns)
+    harness.wait_until(lambda: want in b.log_text()[mark:], 30,
+                       what="broker 3 reloading: %s" % want)
+    # And it follows notifications in its new session.
+    put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*")))
+    notify_literal(kz, "Group", "while-away")
+    harness.wait_until(lambda: "Group:LITERAL:while-away now 1 entries" in b.log_text()[mark:],
+                       30, what="broker 3 following notifications again")
 
 
 def refused_start(cluster, broker_id, override):
