@@ -213,4 +213,19 @@
  * group or transactional id kbroker accepts. Longer: INVALID_REQUEST at CreateAcls. */
 #define KB_ACL_NAME_MAX_BYTES 4096
 
+/* ACL requests (server/api/api_acls*.c), checked before anything is allocated for them.
+ * Kafka has no such limits. CreateAcls with more than KB_ACL_CREATIONS_MAX creations answers
+ * INVALID_REQUEST for every creation, DeleteAcls with more than KB_ACL_FILTERS_MAX filters
+ * INVALID_REQUEST for every filter (nothing written); a resource name, principal or host
+ * longer than KB_ACL_STRING_MAX bytes is INVALID_REQUEST for that creation or filter
+ * (DescribeAcls: the request's ErrorCode) — as long as the longest group or transactional id
+ * (KB_GROUP_ID_MAX_BYTES, KB_TXN_ID_MAX_BYTES), so every resource can be named. DeleteAcls
+ * filters matching more than KB_ACL_DELETE_MAX_MATCHES (resource, filter) pairs answer
+ * INVALID_REQUEST for every filter with nothing deleted (the per-resource filter lists would
+ * otherwise grow as filters x resources). Crossed by tests/integration/test_acls.py. */
+#define KB_ACL_CREATIONS_MAX 1000
+#define KB_ACL_FILTERS_MAX 1000
+#define KB_ACL_STRING_MAX 4096
+#define KB_ACL_DELETE_MAX_MATCHES 100000
+
 #endif

@@ -100,5 +100,6 @@ struct MetadataResponse {
 #include "kp_msgs_producer.h"
 #include "kp_msgs_group.h"
 #include "kp_msgs_txn.h"
+#include "kp_msgs_acl.h"
 
 #endif

@@ -34,6 +34,7 @@ static const char usage_text[] =
         "  groups delete-offsets GROUP --topic T[:P,...]\n"
         "  transactions list | describe ID | abort ...   transactions at their coordinators;\n"
         "                                  abort ends a hanging one on a partition\n"
+        "  acls list [FILTER] | add ... | remove ...   ACLs (brokers with an authorizer)\n"
         "\n"
         "Every command takes --help. Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -241,6 +242,8 @@ int main(int argc, char **argv)
 		return cmd_groups(&ka, n, rest);
 	if (strcmp(cmd, "transactions") == 0)
 		return cmd_transactions(&ka, n, rest);
+	if (strcmp(cmd, "acls") == 0)
+		return cmd_acls(&ka, n, rest);
 	fprintf(stderr, "kadmin: unknown command '%s'\n", cmd);
 	return usage(stderr, KADMIN_USAGE);
 }

@@ -72,6 +72,7 @@ int cmd_configs(const struct kadmin *ka, int argc, char **argv);
 int cmd_producers(const struct kadmin *ka, int argc, char **argv); /* kadmin_producers.c */
 int cmd_groups(const struct kadmin *ka, int argc, char **argv);    /* kadmin_groups.c */
 int cmd_transactions(const struct kadmin *ka, int argc, char **argv); /* kadmin_txns.c */
+int cmd_acls(const struct kadmin *ka, int argc, char **argv);     /* kadmin_acls.c */
 
 /* DescribeProducers of one partition at its leader (kadmin_producers.c): on KADMIN_OK the
  * leader's id, an open connection to it and the producer states (valid until

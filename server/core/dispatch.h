@@ -111,6 +111,9 @@ enum handler_result handle_end_txn(struct kreq *r);
 enum handler_result handle_describe_transactions(struct kreq *r);
 enum handler_result handle_list_transactions(struct kreq *r);
 enum handler_result handle_txn_offset_commit(struct kreq *r);
+enum handler_result handle_describe_acls(struct kreq *r);
+enum handler_result handle_create_acls(struct kreq *r);
+enum handler_result handle_delete_acls(struct kreq *r);
 /* Frees the producer-id allocator (server/core/pids.c) after coord_stop. */
 void pid_alloc_free(struct broker *b);
 

@@ -37,6 +37,7 @@
 	X(cleaner) \
 	X(txn) \
 	X(codec_txn) \
+	X(codec_acl) \
 	X(tmarkers) \
 	X(tmarkers_loop) \
 	X(txnindex) \
