@@ -24,7 +24,7 @@ from conftest import start_cluster
 
 AUTHZ = {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer",
          "allow.everyone.if.no.acl.found": "true"}
-CHROOT = "/kb-acls"
+CHROOT = "/kb-acl-api"
 PROPAGATE_S = 20  # a change must reach every broker within this (watch + read)
 
 # Limits from common/limits.h.
