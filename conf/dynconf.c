@@ -121,10 +121,12 @@ static int check_value(const struct conf_kv *e, char *err, size_t errlen)
 
 int dynconf_validate(const struct conf_kv *kv, int n, char *err, size_t errlen)
 {
-	for (int i = 0; i < n; i++)
-		if (!conf_find(kv[i].name)) {
-			conf_fail(err, errlen, "Unknown broker config name: %.200s", kv[i].name);
-			return KERR_INVALID_CONFIG;
+	for (int i = 0; i < n; i++) /* a custom (unknown) name: only its value's size */
+		if (!conf_find(kv[i].name) && kv[i].value &&
+		    strlen(kv[i].value) > KB_MAX_CONFIG_VALUE_BYTES) {
+			conf_fail(err, errlen, "Invalid value for configuration %.200s: longer than %d "
+			          "bytes", kv[i].name, KB_MAX_CONFIG_VALUE_BYTES);
+			return KERR_INVALID_REQUEST;
 		}
 	char names[512] = "";
 	if (names_of(kv, n, DYNCONF_STATIC, names, sizeof(names)) > 0) {
@@ -137,7 +139,7 @@ int dynconf_validate(const struct conf_kv *kv, int n, char *err, size_t errlen)
 		return KERR_INVALID_REQUEST;
 	}
 	for (int i = 0; i < n; i++) /* Kafka 3.9 answers a bad broker value INVALID_REQUEST */
-		if (check_value(&kv[i], err, errlen) != 0)
+		if (conf_find(kv[i].name) && check_value(&kv[i], err, errlen) != 0)
 			return KERR_INVALID_REQUEST;
 	return KERR_NONE;
 }

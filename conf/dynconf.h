@@ -34,7 +34,10 @@ enum dynconf_mode { DYNCONF_STATIC = 0, DYNCONF_LIVE, DYNCONF_RESTART };
 enum dynconf_mode dynconf_mode(const char *name);
 
 /* Checks the complete set a level would hold after a request (kv[0..n), names unique):
- * a name kbroker does not have → KERR_INVALID_CONFIG; names Kafka cannot update dynamically
+ * a name kbroker does not have is accepted and stored with no effect (Kafka's ZooKeeper mode
+ * allows custom broker configs: DynamicConfig.Broker validates with customPropsAllowed, and
+ * Kafka's own SASL/SSL keys, which kbroker does not serve, land here); names Kafka cannot
+ * update dynamically
  * → KERR_INVALID_REQUEST "Cannot update these configs dynamically: [a, b]"; names kbroker
  * cannot apply live → KERR_INVALID_REQUEST "Cannot update these configs dynamically: [a]
  * (requires a restart in kbroker)"; a value the key's type, bounds or validator refuses, or

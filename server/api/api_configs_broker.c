@@ -104,16 +104,18 @@ static int describe_default(struct kreq *r, const struct DescribeConfigsResource
 		return -1;
 	int n = 0;
 	for (int i = 0; i < md->ndyn_default; i++) {
-		const struct conf_key *k = conf_find(md->dyn_default[i].name);
-		if (!k || !wanted(&in->ConfigurationKeys, k->name))
+		const char *name = md->dyn_default[i].name;
+		const struct conf_key *k = conf_find(name); /* NULL: a custom config, stored only */
+		if (!wanted(&in->ConfigurationKeys, name))
 			continue;
 		struct DescribeConfigsResourceResult *c = &e[n++];
 		*c = (struct DescribeConfigsResourceResult){
-		        .Name = kp_str_c(k->name), .Value = astr(r, md->dyn_default[i].value),
-		        .ReadOnly = dynconf_mode(k->name) != DYNCONF_LIVE,
+		        .Name = astr(r, name), .Value = astr(r, md->dyn_default[i].value),
+		        .ReadOnly = k && dynconf_mode(k->name) != DYNCONF_LIVE,
 		        .ConfigSource = CONF_SRC_DYNAMIC_DEFAULT,
-		        .ConfigType = (int8_t)conf_kafka_type(k->type),
-		        .Documentation = req->IncludeDocumentation ? kp_str_c(k->doc) : KP_STR_NULL};
+		        .ConfigType = k ? (int8_t)conf_kafka_type(k->type) : 0,
+		        .Documentation = req->IncludeDocumentation && k ? kp_str_c(k->doc)
+		                                                        : KP_STR_NULL};
 		if (req->IncludeSynonyms) {
 			struct DescribeConfigsSynonym *s = kreq_array(r, &c->Synonyms, 1, sizeof(*s));
 			if (s)

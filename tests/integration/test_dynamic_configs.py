@@ -11,14 +11,13 @@
   or default value;
 * read-only keys get INVALID_REQUEST "Cannot update these configs dynamically", keys kbroker
   cannot apply live "... requires a restart in kbroker", bad values INVALID_REQUEST (as Kafka),
-  unknown names INVALID_CONFIG (Kafka stores them), and the
-  request limits are checked;
+  unknown names stored with no effect (Kafka's ZooKeeper mode allows custom broker configs,
+  and librdkafka's 0081 sets a SASL key), and the request limits are checked;
 * `kadmin configs alter --broker ID | --broker-default` and `describe --broker ID`.
 
 KB_GROUPS_PEER=kafka runs the module against Apache Kafka 3.9.1 (ZooKeeper mode, as
 groups_util.py does): that is how Kafka's answers were checked. Where kbroker deliberately
-differs (an unknown name: INVALID_CONFIG where Kafka
-accepts; keys kbroker cannot apply live), the assertion names the peer's answer.
+differs (keys kbroker cannot apply live), the assertion names the peer's answer.
 """
 
 import json
@@ -505,13 +504,28 @@ def test_read_only_restart_unknown_and_bad_values_refused(cluster):
             continue
         code, msg = alter_error(a, name, {"log.cleaner.threads": "2"})
         assert code == "INVALID_REQUEST" and "requires a restart in kbroker" in msg
-        code, msg = alter_error(a, name, {"no.such.key": "1"})   # Kafka stores unknown names
-        assert code == "INVALID_CONFIG" and "Unknown broker config name" in msg, (name, msg)
         for bad in [{"log.retention.ms": "soon"}, {"log.segment.bytes": "13"},
                     {"log.retention.ms": "0"}]:
             code, msg = alter_error(a, name, bad)
             assert code == "INVALID_REQUEST", (name, bad, msg)   # as Kafka 3.9 answers
     assert dynamic_level(cluster, "") == {} and dynamic_level(cluster, "1") == {}
+
+
+def test_custom_and_sasl_names_stored_without_effect(cluster):
+    """Kafka's ZooKeeper mode stores broker config names it does not know (custom configs
+    for plugins); kbroker does the same, and with SASL/SSL keys it does not serve (librdkafka's
+    0081 sets sasl.kerberos.min.time.before.relogin on a broker). They are described under
+    the cluster default, change nothing, and can be deleted."""
+    a = admin(cluster)
+    custom = {"my.plugin.setting": "on", "sasl.kerberos.min.time.before.relogin": "58000"}
+    alter(a, "", custom)
+    assert dynamic_level(cluster, "") == custom
+    got = describe(cluster, "")
+    assert {k: got.get(k) for k in custom} == \
+        {k: (v, SOURCES["DYNAMIC_DEFAULT_BROKER_CONFIG"]) for k, v in custom.items()}, got
+    for k in custom:
+        assert incremental_raw(cluster.brokers[0], "", [(k, 1, None)]) == (0, None)
+    assert dynamic_level(cluster, "") == {}
 
 
 def test_validate_only_writes_nothing(cluster):
