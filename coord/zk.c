@@ -38,9 +38,8 @@ const char *zk_chroot(const struct zk *z)
 
 const char *zk_path(struct zk *z, const char *path, char *buf, size_t len)
 {
-	if (!z->chroot[0])
-		return path;
-	snprintf(buf, len, "%s%s", z->chroot, strcmp(path, "/") == 0 ? "" : path);
+	/* Always into buf: a caller may use buf after ignoring the result. */
+	snprintf(buf, len, "%s%s", z->chroot, z->chroot[0] && strcmp(path, "/") == 0 ? "" : path);
 	return buf;
 }
 

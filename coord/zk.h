@@ -36,7 +36,8 @@ struct zk *zk_new(struct event_base *base, const char *connect, int session_time
 void zk_free(struct zk *z);
 
 zhandle_t *zk_handle(struct zk *z);
-/* The full ZooKeeper path for a Kafka path ("/brokers/ids" -> "/chroot/brokers/ids"). */
+/* The full ZooKeeper path for a Kafka path ("/brokers/ids" -> "/chroot/brokers/ids"), written
+ * into buf (always, chroot or not) and returned. */
 const char *zk_path(struct zk *z, const char *path, char *buf, size_t len);
 /* The Kafka path for a full path (strips the chroot), for watch events. */
 const char *zk_unpath(struct zk *z, const char *full);

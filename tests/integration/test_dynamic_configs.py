@@ -29,7 +29,7 @@ import time
 import pytest
 
 import harness
-from conftest import start_cluster
+from conftest import own_zookeeper, start_cluster
 from groups_util import KAFKA_PEER, _peer_cluster
 
 IDS = [1, 2, 3]
@@ -573,3 +573,32 @@ def test_kadmin_alter_and_describe(cluster):
     assert dynamic_level(cluster, "3") == {} and dynamic_level(cluster, "") == {}
     p = kadmin(cluster, "configs", "alter", "--broker", "1", "--set", "broker.id=7", check=False)
     assert p.returncode != 0 and "Cannot update these configs dynamically" in p.stderr
+
+
+@pytest.fixture(scope="module")
+def rootless(tmp_path_factory):
+    """A broker whose zookeeper.connect has no chroot (a ZooKeeper of its own: everything at
+    the root), as librdkafka's compat clusters and many real deployments run."""
+    zk = own_zookeeper(tmp_path_factory, "zk-rootless")
+    server = next(zk)
+    gen = start_cluster(tmp_path_factory.mktemp("rootless"), zk=server, n=1, ids=[7])
+    c = next(gen)
+    yield c
+    for g in (gen, zk):
+        try:
+            next(g)
+        except StopIteration:
+            pass
+
+
+def test_broker_config_without_chroot(rootless):
+    """The change notification's path was built in a buffer left unset when there is no
+    chroot: every broker config write failed with ZooKeeper's 'bad arguments'."""
+    p = kadmin(rootless, "configs", "alter", "--broker", "7", "--set", "log.retention.ms=3600000",
+               check=False)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(rootless.kz.get("/config/brokers/7")[0].decode())["config"] == \
+        {"log.retention.ms": "3600000"}
+    notes = rootless.kz.get_children("/config/changes")
+    assert any(json.loads(rootless.kz.get("/config/changes/" + n)[0].decode()) ==
+               {"version": 2, "entity_path": "brokers/7"} for n in notes), notes
