@@ -43,6 +43,7 @@
 	X(csvc) \
 	X(txnverify) \
 	X(acl) \
+	X(acl_any) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
