@@ -9,6 +9,7 @@
 #include "acl.h"
 
 #include "../common/kb.h"
+#include "../common/limits.h"
 
 #include <string.h>
 #include <strings.h>
@@ -388,6 +389,8 @@ const char *acl_binding_invalid(int8_t type, int8_t pattern, const char *name,
 	}
 	if (!name || !*name)
 		return "Invalid empty resource name";
+	if (strlen(name) > KB_ACL_NAME_MAX_BYTES)
+		return "Resource name too long";
 	if (type == ACL_RES_CLUSTER && strcmp(name, ACL_CLUSTER_NAME) != 0)
 		return "The only valid name for the CLUSTER resource is " ACL_CLUSTER_NAME;
 	if (strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||

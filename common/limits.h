@@ -194,5 +194,8 @@
  * An add that would pass it answers INVALID_REQUEST; a znode written by another tool with more
  * is refused (not loaded) and logged. Crossed by test_acl.c. */
 #define KB_ACLS_PER_RESOURCE_MAX 1000
+/* The longest ACL resource name (Kafka has none; it is a znode name): as long as the longest
+ * group or transactional id kbroker accepts. Longer: INVALID_REQUEST at CreateAcls. */
+#define KB_ACL_NAME_MAX_BYTES 4096
 
 #endif

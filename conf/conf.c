@@ -106,7 +106,8 @@ static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
 static int store_string(char **field, const struct conf_key *k, const char *v, char *err,
                         size_t errlen)
 {
-	if (*v == '\0' && (k->def || k->required))
+	/* A key whose default is itself empty (authorizer.class.name, super.users) may be empty. */
+	if (*v == '\0' && ((k->def && *k->def) || k->required))
 		return conf_fail(err, errlen, "must not be empty");
 	if (*v != '\0' && k->validate && k->validate(v, err, errlen) != 0)
 		return -1;
@@ -318,6 +319,20 @@ int conf_check_replica_selector(const char *v, char *err, size_t errlen)
 		return 0;
 	return conf_fail(err, errlen, "class '%.128s' is not available: kbroker has "
 	                 CONF_LEADER_SELECTOR " and " CONF_RACK_AWARE_SELECTOR, v);
+}
+
+/* Kafka loads any class implementing Authorizer; kbroker has the ZooKeeper ACL authorizer. */
+int conf_check_authorizer_class(const char *v, char *err, size_t errlen)
+{
+	if (!*v || strcmp(v, CONF_ACL_AUTHORIZER) == 0 || strcmp(v, CONF_SIMPLE_ACL_AUTHORIZER) == 0)
+		return 0;
+	return conf_fail(err, errlen, "class '%.128s' is not available: kbroker has "
+	                 CONF_ACL_AUTHORIZER " (also accepted as " CONF_SIMPLE_ACL_AUTHORIZER ")", v);
+}
+
+bool conf_authorizer_on(const struct kb_config *cfg)
+{
+	return cfg->authorizer_class_name && cfg->authorizer_class_name[0];
 }
 
 bool conf_rack_aware_selector(const struct kb_config *cfg)

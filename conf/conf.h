@@ -142,6 +142,10 @@ struct kb_config {
 	int64_t replica_high_watermark_checkpoint_interval_ms; /* replica.high.watermark... */
 	int32_t replica_socket_timeout_ms;      /* replica.socket.timeout.ms */
 	char *replica_selector_class;           /* replica.selector.class (NULL: leader only) */
+	/* Authorization (server/core/authz.c) */
+	char *authorizer_class_name;            /* authorizer.class.name ("" or NULL: none) */
+	char *super_users;                      /* super.users */
+	bool allow_everyone_if_no_acl_found;    /* allow.everyone.if.no.acl.found */
 	/* set[i]: conf_keys[i] was given a value by the file or an override (conf_set). */
 	bool set[KB_CONF_MAX_KEYS];
 	/* dyn[i]: 0, or the CONF_SRC_DYNAMIC_* level that gave conf_keys[i] its value (a dynamic
@@ -242,6 +246,13 @@ int conf_check_replica_selector(const char *v, char *err, size_t errlen);
 /* Whether replica.selector.class is the rack-aware selector: the leader then names a replica
  * in the consumer's rack as its preferred read replica (server/api/api_fetch.c). */
 bool conf_rack_aware_selector(const struct kb_config *cfg);
+
+/* authorizer.class.name: empty, or Kafka's ZooKeeper ACL authorizer by either of its names. */
+#define CONF_ACL_AUTHORIZER "kafka.security.authorizer.AclAuthorizer"
+#define CONF_SIMPLE_ACL_AUTHORIZER "kafka.security.auth.SimpleAclAuthorizer"
+int conf_check_authorizer_class(const char *v, char *err, size_t errlen);
+/* Whether an authorizer is configured (authorizer.class.name not empty). */
+bool conf_authorizer_on(const struct kb_config *cfg);
 
 /* Whether comma-separated `list` has `item` (blanks around items ignored; exact case), e.g.
  * conf_list_has(cfg->log_cleanup_policy, "delete"). */

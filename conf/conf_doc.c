@@ -70,7 +70,7 @@ void conf_print_help(FILE *out)
 		fprintf(out, "\n%s\n", k->name);
 		fprintf(out, "    type:      %s\n", type_name(k->type));
 		fprintf(out, "    default:   %s\n",
-		        k->def ? k->def : k->required ? "(none)" : "(unset)");
+		        k->def ? (*k->def ? k->def : "(empty)") : k->required ? "(none)" : "(unset)");
 		wrap(out, "    valid:     ", "               ", valid);
 		fprintf(out, "    required:  %s\n", k->required ? "yes" : "no");
 		enum dynconf_mode m = dynconf_mode(k->name);
@@ -102,7 +102,7 @@ static void example_key(FILE *out, const struct conf_key *k)
 		fprintf(out, "# Type: %s. Required, no default.\n", type_name(k->type));
 	else
 		fprintf(out, "# Type: %s. Default: %s.\n", type_name(k->type),
-		        k->def ? k->def : "unset");
+		        k->def ? (*k->def ? k->def : "empty") : "unset");
 	wrap(out, "# ", "#   ", line);
 	if (k->def)
 		fprintf(out, "%s=%s\n", k->name, k->def);

@@ -695,6 +695,30 @@ const struct conf_key conf_keys[] = {
 		       "end, when the leader itself is elsewhere; the consumer then fetches from it. "
 		       "Followers serve such consumers up to their own high watermark either way.",
 	},
+	{
+		.name = "authorizer.class.name", .type = CONF_STRING, FIELD(authorizer_class_name),
+		.def = "", .validate = conf_check_authorizer_class,
+		.valid = "empty, " CONF_ACL_AUTHORIZER " or " CONF_SIMPLE_ACL_AUTHORIZER,
+		.doc = "The authorizer. Empty: none, every request is allowed and the ACL APIs answer "
+		       "SECURITY_DISABLED. " CONF_ACL_AUTHORIZER " (or its old name "
+		       CONF_SIMPLE_ACL_AUTHORIZER "): Kafka's ZooKeeper ACL authorizer; ACLs are kept "
+		       "under /kafka-acl and /kafka-acl-extended in Kafka's layout, every broker "
+		       "watches them, and every request is checked against them. The principal of "
+		       "every connection is User:ANONYMOUS (PLAINTEXT listeners only); the host is the "
+		       "peer's IP address.",
+	},
+	{
+		.name = "super.users", .type = CONF_STRING, FIELD(super_users), .def = "",
+		.valid = "principals separated by ';', each Type:name, e.g. User:admin;User:ops",
+		.doc = "Principals allowed every operation on every resource, whatever the ACLs say "
+		       "(with authorizer.class.name set).",
+	},
+	{
+		.name = "allow.everyone.if.no.acl.found", .type = CONF_BOOL,
+		FIELD(allow_everyone_if_no_acl_found), .def = "false",
+		.doc = "With authorizer.class.name set: whether a request on a resource that no ACL "
+		       "applies to is allowed (true) or denied (false, Kafka's default).",
+	},
 };
 
 const size_t conf_nkeys = KB_ARRAY_LEN(conf_keys);

@@ -34,17 +34,21 @@ bool coord_acls_loaded(const struct coord *c);
 /* The broker's copy (empty when not enabled). */
 const struct acl_store *coord_acls(const struct coord *c);
 
-/* Adds entries to one resource pattern (entries already present are not repeated). `done`
- * runs once on the loop with KERR_NONE, or a Kafka error code and message (e.g. a znode
- * over the per-resource limit: INVALID_REQUEST; session trouble: UNKNOWN_SERVER_ERROR), or
- * TOPIC_ADMIN_CLOSING at shutdown. On success the local copy already shows the change. */
+/* Adds entries to one resource pattern (entries already present are not repeated; nothing is
+ * written when none is new). `done` runs once on the loop with KERR_NONE, or a Kafka error
+ * code and message (a binding acl_binding_invalid refuses, a znode over
+ * KB_ACLS_PER_RESOURCE_MAX entries or KB_ZK_MAX_WRITE_BYTES: INVALID_REQUEST; session
+ * trouble, or the znode still changing after 10 tries: UNKNOWN_SERVER_ERROR), or
+ * TOPIC_ADMIN_CLOSING at shutdown. `done` may run before this returns (a refused binding, a
+ * call ZooKeeper refuses at once). On success the local copy already shows the change. */
 typedef void (*coord_acl_add_fn)(void *arg, int16_t error, const char *message);
 void coord_acls_add(struct coord *c, int8_t type, int8_t pattern, const char *name,
                     const struct acl_ace *aces, int naces, coord_acl_add_fn done, void *arg);
 
 /* Removes from one resource pattern every entry matching any of the filters (whose
- * resource part is ignored: the caller chose the resource). `done` runs once with the
- * error as above and the entries removed (valid during the call only). */
+ * resource part is ignored: the caller chose the resource; the znode is deleted when it ends
+ * up empty, nothing written when nothing matches). `done` runs once, as above, with the error
+ * and the entries removed (none on an error; valid during the call only). */
 typedef void (*coord_acl_remove_fn)(void *arg, int16_t error, const char *message,
                                     const struct acl_ace *removed, int nremoved);
 void coord_acls_remove(struct coord *c, int8_t type, int8_t pattern, const char *name,

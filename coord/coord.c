@@ -546,6 +546,7 @@ void coord_session_begin(struct coord *c)
 	watch_controller(c);
 	topics_watch(c);
 	brokerconf_watch(c);
+	acls_session_begin(c);
 }
 
 struct coord *coord_start(struct event_base *base, const struct coord_config *cfg,
@@ -569,6 +570,7 @@ struct coord *coord_start(struct event_base *base, const struct coord_config *cf
 	c->reg_deadline = evtimer_new(base, reg_deadline_cb, c);
 	c->changed = event_new(base, -1, 0, changed_cb, c);
 	c->ctl = ctl_new(c);
+	acls_init(c);
 	c->zk = zk_new(base, cfg->zookeeper_connect, cfg->session_timeout_ms,
 	               cfg->connection_timeout_ms, on_session, c);
 	return c;
@@ -578,7 +580,9 @@ void coord_stop(struct coord *c)
 {
 	if (!c)
 		return;
+	acls_stopping(c);
 	zk_free(c->zk); /* closes the session: our ephemeral znodes go at once */
+	acls_free(c);   /* after the completions the close ran */
 	ctl_free(c->ctl);
 	event_free(c->reg_deadline);
 	event_free(c->changed);

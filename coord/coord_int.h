@@ -6,6 +6,7 @@
 #include "zk.h"
 
 struct controller;
+struct coord_acls;
 
 struct coord {
 	struct event_base *base;
@@ -26,6 +27,7 @@ struct coord {
 	bool brokers_known;       /* /brokers/ids listed at least once in this session */
 	bool topics_known;        /* /brokers/topics listed at least once in this session */
 	int pending;              /* reads in flight (a tool waits for 0: a complete view) */
+	struct coord_acls *acls;  /* ACLs (acls.c): off until coord_acls_enable */
 };
 
 /* A new session: create the persistent paths, register, and start every watched read. */
@@ -44,5 +46,11 @@ void topics_reread_state(struct coord *c, const char *topic, int32_t partition);
 /* brokerconf.c: dynamic broker configs in the cache. */
 void brokerconf_watch(struct coord *c);     /* on every new session */
 void brokerconf_free(struct md_cache *md);
+
+/* acls.c: the watched copy of the ACLs (coord/acls.h). */
+void acls_init(struct coord *c);            /* at coord_start */
+void acls_session_begin(struct coord *c);   /* on every new session (nothing when off) */
+void acls_stopping(struct coord *c);        /* before the session closes at coord_stop */
+void acls_free(struct coord *c);            /* after it closed */
 
 #endif

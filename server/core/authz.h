@@ -19,13 +19,16 @@
 #include "../../net/kp.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct broker;
 struct kreq;
 
-/* Reads the authorizer keys of b->cfg (an unknown class name: -1 with a message in err; the
- * broker refuses to start). Enables coord's ACL watch when on. */
+/* Reads the authorizer keys of b->cfg (an unknown class name or a malformed super.users: -1
+ * with a message in err; the broker refuses to start). Enables coord's ACL watch when on and
+ * b->coord exists (broker_start calls this before starting coord, then enables the watch
+ * itself right after coord_start). */
 int authz_init(struct broker *b, char *err, size_t errlen);
 void authz_free(struct broker *b);
 bool authz_enabled(const struct broker *b);
@@ -33,11 +36,15 @@ bool authz_enabled(const struct broker *b);
  * configs). Without one: true. */
 bool authz_ready(const struct broker *b);
 
-/* May r's principal do `op` on (type, name)? Always true without an authorizer. */
+/* May r's principal do `op` on (type, name)? Always true without an authorizer. With one, a
+ * name holding a NUL byte is denied (no ACL can name it, and C strings would cut it short). */
 bool authz_allowed(struct kreq *r, int8_t op, int8_t type, struct kp_str name);
 bool authz_allowed_c(struct kreq *r, int8_t op, int8_t type, const char *name);
 /* The authorized-operations bitfield for a response field (acl_authorized_ops). Without an
  * authorizer: every operation the type supports, as Kafka reports then. */
 int32_t authz_ops(struct kreq *r, int8_t type, struct kp_str name);
+
+/* The host part of conn_peer()'s "ip:port" ("[v6]:port" brackets stripped) into out. */
+void authz_peer_host(const char *peer, char *out, size_t len);
 
 #endif

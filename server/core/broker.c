@@ -3,6 +3,7 @@
 
 #include "../../common/say.h"
 #include "../../conf/dynconf.h"
+#include "../../coord/acls.h"
 #include "../api/api_group.h"
 #include "../api/api_txn.h"
 #include "../coordsvc/gsvc.h"
@@ -11,6 +12,7 @@
 #include "../coordsvc/tsvc.h"
 #include "../replica/fetcher.h"
 #include "../replica/partition.h"
+#include "authz.h"
 #include "dispatch.h"
 #include "purgatory.h"
 
@@ -194,10 +196,12 @@ static void schedule_sync(struct broker *b)
 	evtimer_add(b->sync_ev, &tv);
 }
 
-/* Serving starts once registered and once the dynamic broker configs are applied. */
+/* Serving starts once registered, once the dynamic broker configs are applied and, with an
+ * authorizer, once the ACLs are loaded. */
 static void maybe_serve(struct broker *b)
 {
-	if (b->serving || !b->registered || !coord_broker_configs_loaded(b->coord))
+	if (b->serving || !b->registered || !coord_broker_configs_loaded(b->coord) ||
+	    !authz_ready(b))
 		return;
 	b->serving = true;
 	for (int i = 0; i < b->nlisteners; i++)
@@ -300,6 +304,10 @@ int broker_start(struct broker *b)
 {
 	char err[256];
 	conf_copy(&b->static_cfg, &b->cfg); /* the static level of dynamic configs */
+	if (authz_init(b, err, sizeof(err)) < 0) {
+		say_error("server", "%s", err);
+		return -1;
+	}
 	if (init_per_ip(b) < 0)
 		return -1;
 	if (conf_parse_listeners(b->cfg.listeners, b->cfg.listener_security_protocol_map,
@@ -336,6 +344,8 @@ int broker_start(struct broker *b)
 	};
 	b->sync_ev = evtimer_new(b->base, sync_cb, b);
 	b->coord = coord_start(b->base, &cc, on_coord, b);
+	if (authz_enabled(b))
+		coord_acls_enable(b->coord);
 	return 0;
 }
 
@@ -358,6 +368,7 @@ void broker_stop(struct broker *b)
 	b->per_ip = NULL;
 	coord_stop(b->coord);
 	b->coord = NULL;
+	authz_free(b);
 	conf_free(&b->static_cfg);
 	pid_alloc_free(b);
 	if (b->sync_ev)

@@ -17,6 +17,7 @@ struct gsvc;
 struct tmarkers;
 struct tverify;
 struct tsvc;
+struct authz;
 
 struct broker {
 	struct event_base *base;
@@ -44,6 +45,7 @@ struct broker {
 	struct tmarkers *tmarkers;       /* txn marker channel (server/coordsvc/tmarkers.c) */
 	struct tverify *tverify;         /* KIP-890 verification client (server/coordsvc/tverify.c) */
 	struct tsvc *txns;               /* transaction coordinators (server/coordsvc/tsvc.c) */
+	struct authz *authz;             /* the authorizer (server/core/authz.c) */
 	int64_t last_sync_ms;
 	int exit_code;
 	struct event *sigint, *sigterm;

@@ -1,9 +1,15 @@
 /* test_acl.c — auth/: the store (put, version order, removal), acl_authorize's rules one by
  * one, authorized-operations bitfields, filters, binding validation, super.users parsing,
- * ZooKeeper names and the znode JSON (round trip and malformed inputs). */
+ * ZooKeeper names and the znode JSON (round trip and malformed inputs); coord/acls.c with
+ * ZooKeeper refusing every call (nothing left pending, every write answered once). */
 #include "../../auth/acl.h"
 #include "../../common/kb.h"
+#include "../../common/kerr.h"
 #include "../../common/limits.h"
+#include "../../coord/acls.h"
+#include "../../coord/coord_int.h"
+#include "../../conf/conf.h"
+#include "../../server/core/authz.h"
 
 #include <CUnit/CUnit.h>
 #include <stdio.h>
@@ -360,6 +366,13 @@ static void test_validation(void)
 	expect_msg(INVALID(TOPIC, LITERAL, "", "User:a", "*", READ, ALLOW), "empty resource name");
 	expect_msg(INVALID(TOPIC, LITERAL, NULL, "User:a", "*", READ, ALLOW), "empty resource name");
 	expect_msg(INVALID(CLUSTER, LITERAL, "c", "User:a", "*", ALTER, ALLOW), "kafka-cluster");
+	char *longname = kb_malloc(KB_ACL_NAME_MAX_BYTES + 2);
+	memset(longname, 'x', KB_ACL_NAME_MAX_BYTES + 1);
+	longname[KB_ACL_NAME_MAX_BYTES + 1] = 0;
+	expect_msg(INVALID(GROUP, LITERAL, longname, "User:a", "*", READ, ALLOW), "too long");
+	longname[KB_ACL_NAME_MAX_BYTES] = 0;
+	CU_ASSERT_PTR_NULL(INVALID(GROUP, LITERAL, longname, "User:a", "*", READ, ALLOW));
+	kb_free(longname);
 	const char *bad_names[] = {"a/b", ".", "..", "a\x01", "bad\xff", "\xed\xa0\x80",
 	                           "\xf0\x9f\x98\x80", "\xc2\x85"};
 	for (size_t i = 0; i < KB_ARRAY_LEN(bad_names); i++)
@@ -529,6 +542,131 @@ static void test_json_limit(void)
 	acl_aces_free(many, max + 1);
 }
 
+static void ignore_event(enum coord_event ev, const char *msg, void *arg)
+{
+	KB_UNUSED(ev);
+	KB_UNUSED(msg);
+	KB_UNUSED(arg);
+}
+
+struct answers {
+	int calls;
+	int16_t last;
+};
+
+static void added(void *arg, int16_t error, const char *message)
+{
+	struct answers *a = arg;
+	a->calls++;
+	a->last = error;
+	CU_ASSERT_PTR_NOT_NULL(message);
+}
+
+static void removed(void *arg, int16_t error, const char *message,
+                    const struct acl_ace *aces, int n)
+{
+	struct answers *a = arg;
+	a->calls++;
+	a->last = error;
+	CU_ASSERT_PTR_NOT_NULL(message);
+	CU_ASSERT_EQUAL(n, 0);
+	KB_UNUSED(aces);
+}
+
+/* As test_limits.c's refused calls: a chroot with an empty component makes every path of the
+ * coord invalid, so the client refuses each call at once. The ACL reads of a session must
+ * leave nothing in `pending` (coord_loaded), the copy stays not loaded, and each write is
+ * answered exactly once: INVALID_REQUEST for a bad binding (checked before ZooKeeper), an
+ * error for the refused call. coord_stop frees the retry timer and everything else. */
+static void test_coord_refused(void)
+{
+	struct event_base *base = event_base_new();
+	struct coord_config cc = {.zookeeper_connect = "127.0.0.1:1/bad//chroot",
+	                          .session_timeout_ms = 10000, .connection_timeout_ms = 10000,
+	                          .broker_id = 1, .protocol_map = ""};
+	struct coord *c = coord_start(base, &cc, ignore_event, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(coord_acls(c)->nres, 0);
+	coord_acls_enable(c);
+	coord_session_begin(c);
+	CU_ASSERT_EQUAL(c->pending, 0);
+	CU_ASSERT_FALSE(coord_acls_loaded(c));
+	struct acl_ace ace = {"User:a", "*", ACL_OP_READ, ACL_PERM_ALLOW};
+	struct answers a = {0, -1};
+	coord_acls_add(c, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t", &ace, 1, added, &a);
+	CU_ASSERT_EQUAL(a.calls, 1);
+	CU_ASSERT_EQUAL(a.last, KERR_UNKNOWN_SERVER_ERROR);
+	coord_acls_add(c, ACL_RES_TOPIC, ACL_PAT_LITERAL, "a/b", &ace, 1, added, &a);
+	CU_ASSERT_EQUAL(a.calls, 2);
+	CU_ASSERT_EQUAL(a.last, KERR_INVALID_REQUEST);
+	struct acl_ace bad = {"nocolon", "*", ACL_OP_READ, ACL_PERM_ALLOW};
+	coord_acls_add(c, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t", &bad, 1, added, &a);
+	CU_ASSERT_EQUAL(a.calls, 3);
+	CU_ASSERT_EQUAL(a.last, KERR_INVALID_REQUEST);
+	struct acl_ace null_host = {"User:a", NULL, ACL_OP_READ, ACL_PERM_ALLOW};
+	coord_acls_add(c, ACL_RES_TOPIC, ACL_PAT_LITERAL, "t", &null_host, 1, added, &a);
+	CU_ASSERT_EQUAL(a.calls, 4);
+	CU_ASSERT_EQUAL(a.last, KERR_INVALID_REQUEST);
+	struct acl_filter f = {ACL_RES_ANY, ACL_PAT_ANY, NULL, NULL, NULL, ACL_OP_ANY, ACL_PERM_ANY};
+	struct answers r = {0, -1};
+	coord_acls_remove(c, ACL_RES_GROUP, ACL_PAT_PREFIXED, "g", &f, 1, removed, &r);
+	CU_ASSERT_EQUAL(r.calls, 1);
+	CU_ASSERT_EQUAL(r.last, KERR_UNKNOWN_SERVER_ERROR);
+	coord_acls_remove(c, ACL_RES_CLUSTER, ACL_PAT_LITERAL, "other", &f, 1, removed, &r);
+	CU_ASSERT_EQUAL(r.calls, 2);
+	CU_ASSERT_EQUAL(r.last, KERR_INVALID_REQUEST);
+	CU_ASSERT_EQUAL(c->pending, 0);
+	coord_stop(c);
+	event_base_free(base);
+}
+
+/* The host an ACL is matched against: the IP part of conn_peer(). */
+static void test_peer_host(void)
+{
+	char h[72];
+	authz_peer_host("10.1.2.3:5555", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "10.1.2.3");
+	authz_peer_host("::1:40000", h, sizeof(h)); /* conn.c prints IPv6 without brackets */
+	CU_ASSERT_STRING_EQUAL(h, "::1");
+	authz_peer_host("[fe80::1]:9092", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "fe80::1");
+	authz_peer_host("?:0", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "?");
+	authz_peer_host("nocolon", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "nocolon");
+}
+
+/* The authorizer keys: defaults, the two accepted class names, anything else refused. */
+static void test_conf_keys(void)
+{
+	struct kb_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	char err[256];
+	const struct conf_key *k = conf_find("authorizer.class.name");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k->def, "");
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "kafka.security.authorizer.AclAuthorizer", err,
+	                               sizeof(err)), 0);
+	CU_ASSERT_TRUE(conf_authorizer_on(&cfg));
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "kafka.security.auth.SimpleAclAuthorizer", err,
+	                               sizeof(err)), 0);
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "", err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(conf_authorizer_on(&cfg));
+	CU_ASSERT_NOT_EQUAL(conf_set_field(&cfg, k, "org.example.MyAuthorizer", err, sizeof(err)),
+	                    0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "org.example.MyAuthorizer"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "kafka.security.authorizer.AclAuthorizer"));
+	k = conf_find("allow.everyone.if.no.acl.found");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k->def, "false");
+	k = conf_find("super.users");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_EQUAL(conf_set_field(&cfg, k, "User:a;User:b", err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.super_users, "User:a;User:b");
+	kb_free(cfg.super_users);
+	kb_free(cfg.authorizer_class_name);
+}
+
 void suite_acl(void);
 void suite_acl(void)
 {
@@ -543,4 +681,7 @@ void suite_acl(void)
 	CU_add_test(s, "ZooKeeper names", test_names);
 	CU_add_test(s, "znode JSON: Kafka's bytes, round trip, malformed", test_json);
 	CU_add_test(s, "znode JSON: entries per resource limit", test_json_limit);
+	CU_add_test(s, "coord: refused ZooKeeper calls", test_coord_refused);
+	CU_add_test(s, "authz: peer host", test_peer_host);
+	CU_add_test(s, "conf: authorizer keys", test_conf_keys);
 }
