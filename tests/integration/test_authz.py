@@ -476,3 +476,50 @@ def test_replica_fetch_needs_cluster_action(open_topics):
         os.kill(follower.pid, signal.SIGCONT)
     harness.wait_until(lambda: len(partition_state(c, "cve")["isr"]) == 2, 40,
                        what="the follower back in the ISR")
+
+
+def test_admin_requests(open_topics):
+    """CreateTopics (CREATE on the cluster or the topic), DeleteTopics (DELETE, checked before
+    existence so nothing leaks), DescribeConfigs (DESCRIBE_CONFIGS) through confluent-kafka's
+    AdminClient."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+    c = open_topics
+    admin = AdminClient({"bootstrap.servers": c.bootstrap()})
+    create_topic(c, "adm-cfg", [OPEN_IDS[0]])
+
+    def code(fut):
+        try:
+            fut.result(30)
+            return 0
+        except KafkaException as e:
+            return e.args[0].code()
+
+    def create(name):
+        return code(admin.create_topics([NewTopic(name, 1, 1)], operation_timeout=20)[name])
+
+    put_acls(c.kz, "Cluster", "kafka-cluster", LITERAL, [(ANON, "*", "All", "Allow"),
+                                                        (ANON, "*", "Create", "Deny")])
+    put_acls(c.kz, "Topic", "adm-", PREFIXED, [(ANON, "*", "Create", "Deny"),
+                                              (ANON, "*", "Delete", "Deny"),
+                                              (ANON, "*", "DescribeConfigs", "Deny")])
+    cfg = ConfigResource(ConfigResource.Type.TOPIC, "adm-cfg")
+    try:
+        # Applied (on every broker: the requests go to any of them) once DescribeConfigs of
+        # adm-cfg is refused; nothing is created before that.
+        for b in c.brokers:
+            one = AdminClient({"bootstrap.servers": b.bootstrap})
+            eventually(lambda: code(one.describe_configs([cfg])[cfg]),
+                       TOPIC_AUTHORIZATION_FAILED, "DESCRIBE_CONFIGS denied on %d" % b.broker_id)
+        res = ConfigResource(ConfigResource.Type.TOPIC, "w-u")
+        assert code(admin.describe_configs([res])[res]) == 0
+        assert create("adm-new") == TOPIC_AUTHORIZATION_FAILED
+        assert create("free-new") == 0      # no ACL on the topic: CREATE on it is allowed
+        deleted = admin.delete_topics(["adm-missing", "zz-missing"], operation_timeout=20)
+        assert code(deleted["adm-missing"]) == TOPIC_AUTHORIZATION_FAILED
+        assert code(deleted["zz-missing"]) == 3        # UNKNOWN_TOPIC_OR_PARTITION
+        assert "adm-new" not in admin.list_topics(timeout=15).topics
+    finally:
+        delete_acls(c.kz, "Topic", "adm-", PREFIXED)
+        delete_acls(c.kz, "Cluster", "kafka-cluster", LITERAL)
+    eventually(lambda: create("adm-new"), 0, "CREATE allowed again")
