@@ -23,7 +23,13 @@ from 127.0.0.1 as User:ANONYMOUS (PLAINTEXT).
     transactional id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
   - a raw Fetch claiming to be replica 1022 without CLUSTER_ACTION (CVE-2018-1288) gets
     TOPIC_AUTHORIZATION_FAILED (Kafka 3.9's answer) and leaves the partition's ISR and high
-    watermark alone, where the real follower (stopped) is out of the ISR.
+    watermark alone, where the real follower (stopped) is out of the ISR;
+  - AdminClient: CreateTopics without CREATE on the cluster nor the topic, DeleteTopics of a
+    missing topic without DELETE (TOPIC_AUTHORIZATION_FAILED, not UNKNOWN_TOPIC_OR_PARTITION:
+    nothing leaks), DescribeConfigs without DESCRIBE_CONFIGS;
+  - raw group requests: OffsetFetch leaves out (all topics) or refuses (named) a topic without
+    DESCRIBE, DescribeGroups v3 authorized operations, ListGroups lists every group with
+    DESCRIBE on the cluster and only the DESCRIBE-able ones without it.
 """
 
 import json
@@ -269,7 +275,7 @@ def test_super_user_passes(super_cluster):
 @pytest.fixture(scope="module")
 def open_topics(open_cluster):
     for t in ("w-t", "w-u", "pfx-a", "other-a", "md-open", "md-hidden", "md-read", "g-t",
-              "cve-probe"):
+              "cve-probe", "og-a", "og-b"):
         create_topic(open_cluster, t, [OPEN_IDS[0]])
     return open_cluster
 
@@ -523,3 +529,60 @@ def test_admin_requests(open_topics):
         delete_acls(c.kz, "Topic", "adm-", PREFIXED)
         delete_acls(c.kz, "Cluster", "kafka-cluster", LITERAL)
     eventually(lambda: create("adm-new"), 0, "CREATE allowed again")
+
+
+def test_group_views_filtered(open_topics):
+    """OffsetFetch leaves out the topics the principal may not DESCRIBE (when listing all) or
+    answers TOPIC_AUTHORIZATION_FAILED for them; DescribeGroups v3+ reports the group's
+    authorized operations; ListGroups lists only the groups it may DESCRIBE."""
+    import groups_util
+    import kgroup
+    c = open_topics
+    commit = [{"name": t, "partitions": [{"partition_index": 0, "committed_offset": 1}]}
+              for t in ("og-a", "og-b")]
+    for group in ("og", "og-hidden"):
+        r = groups_util.coord_request(c, group, kgroup.OFFSET_COMMIT, 2,
+                                      {"group_id": group, "topics": commit})
+        assert [p["error_code"] for t in r["topics"] for p in t["partitions"]] == [0, 0]
+    hidden_coord = groups_util.find_coordinator(c, "og-hidden")   # before DESCRIBE is denied
+    put_acls(c.kz, "Topic", "og-b", LITERAL, [(ANON, "*", "Describe", "Deny")])
+    put_acls(c.kz, "Group", "og", LITERAL, [(ANON, "*", "Describe", "Allow"),
+                                           (ANON, "*", "Read", "Deny")])
+    put_acls(c.kz, "Group", "og-hidden", LITERAL, [(ANON, "*", "Describe", "Deny")])
+
+    def fetch_all():
+        r = groups_util.coord_request(c, "og", kgroup.OFFSET_FETCH, 7,
+                                      {"group_id": "og", "topics": None})
+        assert r["error_code"] == 0, r
+        return sorted(t["name"] for t in r["topics"])
+
+    def listed():
+        with hidden_coord.conn(10) as conn:
+            r = kgroup.group_request(conn, kgroup.LIST_GROUPS, 3, {})
+        assert r["error_code"] == 0, r
+        return sorted(g["group_id"] for g in r["groups"] if g["group_id"].startswith("og"))
+    same = groups_util.find_coordinator(c, "og") == hidden_coord
+    try:
+        eventually(fetch_all, ["og-a"], "og-b left out of OffsetFetch")
+        # DESCRIBE on the cluster (allow.everyone.if.no.acl.found here) lists every group ...
+        assert "og-hidden" in listed()
+        # ... without it, only the groups the principal may DESCRIBE.
+        put_acls(c.kz, "Cluster", "kafka-cluster", LITERAL, [(ANON, "*", "All", "Allow"),
+                                                            (ANON, "*", "Describe", "Deny")])
+        eventually(listed, ["og"] if same else [], "og-hidden left out of ListGroups")
+        want = [{"name": t, "partition_indexes": [0]} for t in ("og-a", "og-b")]
+        r = groups_util.coord_request(c, "og", kgroup.OFFSET_FETCH, 7,
+                                      {"group_id": "og", "topics": want})
+        got = {t["name"]: (t["partitions"][0]["error_code"], t["partitions"][0]["committed_offset"])
+               for t in r["topics"]}
+        assert got == {"og-a": (0, 1), "og-b": (TOPIC_AUTHORIZATION_FAILED, -1)}
+        r = groups_util.coord_request(c, "og", kgroup.DESCRIBE_GROUPS, 3,
+                                      {"groups": ["og"], "include_authorized_operations": True})
+        assert r["groups"][0]["authorized_operations"] == bits({DESCRIBE})
+        r = groups_util.coord_request(c, "og", kgroup.DESCRIBE_GROUPS, 3, {"groups": ["og"]})
+        assert r["groups"][0]["authorized_operations"] == -2147483648
+    finally:
+        for rtype, name in (("Topic", "og-b"), ("Group", "og"), ("Group", "og-hidden"),
+                            ("Cluster", "kafka-cluster")):
+            delete_acls(c.kz, rtype, name, LITERAL)
+    eventually(listed, ["og", "og-hidden"] if same else ["og-hidden"], "og-hidden listed again")
