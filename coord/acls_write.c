@@ -191,7 +191,8 @@ static bool merge(struct acl_write *w, struct acl_ace *cur, int ncur)
 		return w->nremoved > 0;
 	}
 	w->next = kb_calloc((size_t)ncur + (size_t)w->naces + 1, sizeof(*w->next));
-	memcpy(w->next, cur, sizeof(*cur) * (size_t)ncur);
+	if (ncur > 0)
+		memcpy(w->next, cur, sizeof(*cur) * (size_t)ncur);
 	w->nnext = ncur;
 	kb_free(cur);
 	for (int i = 0; i < w->naces; i++) {

@@ -19,6 +19,11 @@ and "loaded N ACL entries on M resource patterns" (one per complete load).
 """
 
 import json
+import os
+import re
+import signal
+import subprocess
+import time
 
 import pytest
 
@@ -56,10 +61,10 @@ def notify_prefixed(kz, enum_type, name):
               json.dumps(data, separators=(",", ":")).encode(), sequence=True)
 
 
-def wait_all_logged(cluster, text, timeout=30.0, brokers=None):
+def wait_all_logged(cluster, text, timeout=30.0, brokers=None, interval=0.1):
     brokers = brokers or cluster.brokers
     harness.wait_until(lambda: all(text in b.log_text() for b in brokers), timeout,
-                       what="every broker logging %r" % text)
+                       interval=interval, what="every broker logging %r" % text)
 
 
 def put(kz, path, data):
@@ -84,8 +89,11 @@ def test_literal_acl_reaches_every_broker(cluster):
     kz = cluster.kz
     path = "/kafka-acl/Topic/orders"
     put(kz, path, acl_json(("User:alice", "Allow", "Read", "*")))
+    t0 = time.monotonic()
     notify_literal(kz, "Topic", "orders")
-    wait_all_logged(cluster, "Topic:LITERAL:orders now 1 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:orders now 1 entries", interval=0.01)
+    harness.report_figure("an ACL change notification reached all 3 brokers' copies in %.0f ms"
+                          % ((time.monotonic() - t0) * 1000))
 
     # A change (what kafka-acls.sh --add does to an existing resource), then a deletion.
     kz.set(path, acl_json(("User:alice", "Allow", "Read", "*"),
@@ -172,6 +180,40 @@ def test_restart_loads_everything(cluster):
                        what="broker 2 seeing the change after its restart")
 
 
+def test_new_session_reloads(cluster):
+    """A broker whose ZooKeeper session expires (SIGSTOP past the session timeout) reads every
+    ACL again in its new session: one added and one deleted meanwhile (their notifications
+    arrived while it was not listening) are right in its copy afterwards."""
+    kz = cluster.kz
+    b = cluster.broker(3)
+    put(kz, "/kafka-acl/Topic/doomed", acl_json(("User:e", "Allow", "Read", "*")))
+    notify_literal(kz, "Topic", "doomed")
+    wait_all_logged(cluster, "Topic:LITERAL:doomed now 1 entries")
+    mark = len(b.log_text())
+    os.kill(b.pid, signal.SIGSTOP)
+    try:
+        put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*"),
+                                                        ("User:g", "Allow", "Read", "*")))
+        notify_literal(kz, "Group", "while-away")
+        kz.delete("/kafka-acl/Topic/doomed")
+        notify_literal(kz, "Topic", "doomed")
+        entries, patterns = count_entries(kz)
+        # The session is gone once ZooKeeper says so: the registration vanishes.
+        harness.wait_until(lambda: kz.exists("/brokers/ids/3") is None,
+                           b.session_timeout_ms / 1000.0 + 15, what="broker 3's session to end")
+    finally:
+        os.kill(b.pid, signal.SIGCONT)
+    harness.wait_until(lambda: 3 in cluster.registered_ids(), 30, what="broker 3 back")
+    want = "loaded %d ACL entries on %d resource patterns" % (entries, patterns)
+    harness.wait_until(lambda: want in b.log_text()[mark:], 30,
+                       what="broker 3 reloading: %s" % want)
+    # And it follows notifications in its new session.
+    put(kz, "/kafka-acl/Group/while-away", acl_json(("User:f", "Allow", "Read", "*")))
+    notify_literal(kz, "Group", "while-away")
+    harness.wait_until(lambda: "Group:LITERAL:while-away now 1 entries" in b.log_text()[mark:],
+                       30, what="broker 3 following notifications again")
+
+
 def refused_start(cluster, broker_id, override):
     b = cluster.new_broker(broker_id, overrides=[override])
     b.expect_failure = True
@@ -208,3 +250,48 @@ def test_old_name_accepted(cluster):
             what="broker 43 loading the ACLs")
     finally:
         assert b.stop() == 0
+
+
+def test_coord_writes(cluster):
+    """coord_acls_add / coord_acls_remove against this ZooKeeper (the unit suite acl_zk, in an
+    observer coord), then what Kafka's brokers and tools would see: the znodes, the change
+    notifications, and every broker's copy following them."""
+    kz = cluster.kz
+    before = set(kz.get_children("/kafka-acl-changes"))
+    before_ext = set(kz.get_children("/kafka-acl-extended-changes"))
+    env = dict(os.environ, KB_TEST_ZK=cluster.zk.connect + "/kb-acls",
+               ASAN_OPTIONS="detect_leaks=1")
+    p = subprocess.run([os.path.join(harness.bin_dir(), "unit-tests"), "acl_zk"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    m = re.search(r"asserts\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", p.stdout)
+    assert m and int(m.group(1)) > 20 and m.group(4) == "0", p.stdout[-2000:]
+
+    # The znodes, in Kafka's JSON.
+    assert kz.exists("/kafka-acl/Topic/zk-t") is None          # emptied: deleted
+    data = json.loads(kz.get("/kafka-acl/Topic/zk-both")[0].decode())
+    assert data["version"] == 1
+    assert sorted((a["principal"], a["permissionType"], a["operation"], a["host"])
+                  for a in data["acls"]) == [("User:x", "Allow", "Write", "*"),
+                                             ("User:y", "Allow", "Read", "*")]
+    data = json.loads(kz.get("/kafka-acl-extended/prefixed/Group/zk-g-")[0].decode())
+    assert data["acls"] == [{"principal": "User:a", "permissionType": "Allow",
+                             "operation": "Read", "host": "*"}]
+    assert len(json.loads(kz.get("/kafka-acl/Topic/zk-many")[0].decode())["acls"]) == 1000
+    assert kz.exists("/kafka-acl/Group/zk-g") is None          # refused binding
+
+    # The notifications, as Kafka writes them.
+    new = sorted(set(kz.get_children("/kafka-acl-changes")) - before)
+    notes = [kz.get("/kafka-acl-changes/" + n)[0].decode() for n in new]
+    assert notes.count("Topic:zk-t") == 4, notes   # 2 adds, 2 removals that changed it
+    assert "Topic:zk-both" in notes and "Topic:zk-many" in notes, notes
+    new_ext = sorted(set(kz.get_children("/kafka-acl-extended-changes")) - before_ext)
+    ext = [json.loads(kz.get("/kafka-acl-extended-changes/" + n)[0].decode()) for n in new_ext]
+    assert {"version": 1, "resourceType": "GROUP", "name": "zk-g-",
+            "patternType": "PREFIXED"} in ext, ext
+
+    # Every broker followed.
+    wait_all_logged(cluster, "Topic:LITERAL:zk-both now 2 entries")
+    wait_all_logged(cluster, "Group:PREFIXED:zk-g- now 1 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:zk-many now 1000 entries")
+    wait_all_logged(cluster, "Topic:LITERAL:zk-t now 0 entries")

@@ -43,6 +43,7 @@
 	X(csvc) \
 	X(txnverify) \
 	X(acl) \
+	X(acl_zk) \
 	X(acl_any) \
 	/* end of suites */
 
