@@ -27,6 +27,9 @@ from 127.0.0.1 as User:ANONYMOUS (PLAINTEXT).
   - AdminClient: CreateTopics without CREATE on the cluster nor the topic, DeleteTopics of a
     missing topic without DELETE (TOPIC_AUTHORIZATION_FAILED, not UNKNOWN_TOPIC_OR_PARTITION:
     nothing leaks), DescribeConfigs without DESCRIBE_CONFIGS;
+  - WriteTxnMarkers and AddPartitionsToTxn v4 (broker requests) without CLUSTER_ACTION:
+    CLUSTER_AUTHORIZATION_FAILED, nothing appended; OffsetForLeaderEpoch takes DESCRIBE on the
+    topic instead (KIP-320), and neither gives TOPIC_AUTHORIZATION_FAILED;
   - raw group requests: OffsetFetch leaves out (all topics) or refuses (named) a topic without
     DESCRIBE, DescribeGroups v3 authorized operations, ListGroups lists every group with
     DESCRIBE on the cluster and only the DESCRIBE-able ones without it.
@@ -586,3 +589,53 @@ def test_group_views_filtered(open_topics):
                             ("Cluster", "kafka-cluster")):
             delete_acls(c.kz, rtype, name, LITERAL)
     eventually(listed, ["og", "og-hidden"] if same else ["og-hidden"], "og-hidden listed again")
+
+
+def offset_for_leader_epoch(broker, topic, replica_id=-1):
+    """OffsetForLeaderEpoch v3 for partition 0 (epoch 0): its error code."""
+    body = struct.pack(">i", replica_id) + kproto.array([kproto.string(topic) + kproto.array(
+        [struct.pack(">iii", 0, -1, 0)])])
+    with harness.KConn(harness.HOST, broker.port) as conn:
+        corr = conn.next_corr()
+        conn.send(kproto.frame(kproto.encode_request(23, 3, corr, body, "kb-authz")))
+        r = kproto.Reader(conn.recv_frame(20))
+    assert r.i32() == corr
+    r.i32()                                   # throttle
+    assert r.i32() == 1 and r.string() == topic and r.i32() == 1
+    err, idx, _epoch, _end = struct.unpack(">hiiq", r.take(18))
+    r.end()
+    assert idx == 0
+    return err
+
+
+def test_broker_requests_need_cluster_action(open_topics):
+    """WriteTxnMarkers and AddPartitionsToTxn v4+ come from brokers: CLUSTER_ACTION on the
+    cluster; OffsetForLeaderEpoch takes CLUSTER_ACTION or (KIP-320 consumers) DESCRIBE on the
+    topic."""
+    from test_txn_log import write_markers
+    c = open_topics
+    b = c.broker(OPEN_IDS[0])
+    follower = OPEN_IDS[1]
+    put_acls(c.kz, "Cluster", "kafka-cluster", LITERAL,
+             [(ANON, "*", "All", "Allow"), (ANON, "127.0.0.1", "ClusterAction", "Deny")])
+    try:
+        # Applied once a follower fetch is refused (it changes nothing either way).
+        eventually(lambda: raw_fetch(b, "cve-probe", 0, replica_id=follower)[0],
+                   TOPIC_AUTHORIZATION_FAILED, "DENY CLUSTER_ACTION")
+        with harness.KConn(harness.HOST, b.port) as conn:
+            errs = write_markers(conn, [(4242, 0, False, 0, [("cve-probe", [0])])])
+        assert errs == {(4242, "cve-probe", 0): CLUSTER_AUTHORIZATION_FAILED}
+        assert raw_fetch(b, "cve-probe", 0) == (0, 0)   # no marker was appended
+        r = ktxn.call(b, ktxn.ADD_PARTITIONS_TO_TXN, 4, {"transactions": [
+            {"transactional_id": "tx-verify", "producer_id": 4242, "producer_epoch": 0,
+             "verify_only": True, "topics": [{"name": "cve-probe", "partitions": [0]}]}]})
+        assert r["error_code"] == CLUSTER_AUTHORIZATION_FAILED
+        assert offset_for_leader_epoch(b, "cve-probe", replica_id=follower) == 0
+        put_acls(c.kz, "Topic", "cve-probe", LITERAL, [(ANON, "*", "Describe", "Deny")])
+        eventually(lambda: offset_for_leader_epoch(b, "cve-probe", replica_id=follower),
+                   TOPIC_AUTHORIZATION_FAILED, "neither CLUSTER_ACTION nor DESCRIBE")
+    finally:
+        delete_acls(c.kz, "Topic", "cve-probe", LITERAL)
+        delete_acls(c.kz, "Cluster", "kafka-cluster", LITERAL)
+    eventually(lambda: offset_for_leader_epoch(b, "cve-probe", replica_id=follower), 0,
+               "the ACLs removed")
