@@ -9,13 +9,23 @@
  * Every quantity a request controls is bounded before anything is allocated or written
  * (common/limits.h): topics per request, partitions per topic and per request, replicas per
  * assignment, configs per topic and value lengths, the znode size of an assignment, and the
- * cluster's total (kbroker.max.partitions.per.cluster). */
+ * cluster's total (kbroker.max.partitions.per.cluster).
+ *
+ * Authorization (api_authz.h, Kafka 3.9's rules), after the controller check: CreateTopics
+ * needs CREATE on the cluster or the topic (TOPIC_AUTHORIZATION_FAILED "Authorization
+ * failed."), and returns a created topic's configs only with DESCRIBE_CONFIGS on it (else
+ * TopicConfigErrorCode TOPIC_AUTHORIZATION_FAILED, v5+); DeleteTopics needs DELETE on the
+ * topic, checked before its existence (by id: DESCRIBE too, the name stays null);
+ * ElectLeaders ALTER on the cluster (CLUSTER_AUTHORIZATION_FAILED at the top and for each
+ * partition named); DescribeCluster needs nothing, its ClusterAuthorizedOperations are 0
+ * without DESCRIBE on the cluster. */
 #include "api_admin.h"
 
 #include "../../common/limits.h"
 #include "../../common/say.h"
 #include "../../conf/topic_conf.h"
 #include "../core/admin_op.h"
+#include "api_authz.h"
 
 #include <string.h>
 
@@ -180,6 +190,12 @@ static void config_entries(struct kreq *r, const struct kp_array *cfg,
 		(*out)[i] = (struct md_config_entry){adm_cstr(r, c[i].Name), adm_cstr(r, c[i].Value)};
 }
 
+/* CREATE on the cluster (decided once per request), or on the topic. */
+static bool may_create(struct kreq *r, bool cluster_create, struct kp_str name)
+{
+	return cluster_create || az_topic(r, ACL_OP_CREATE, name) == 0;
+}
+
 enum handler_result handle_create_topics(struct kreq *r)
 {
 	const struct CreateTopicsRequest *req = r->req;
@@ -196,6 +212,7 @@ enum handler_result handle_create_topics(struct kreq *r)
 	struct admin_op *op = admin_op_new(r, req->timeoutMs, s, create_set_error, create_ready);
 	bool controller = coord_is_controller(r->b->coord);
 	bool too_many = n > KB_MAX_TOPICS_PER_ADMIN_REQUEST;
+	bool cluster_create = az_cluster_ok(r, ACL_OP_CREATE);
 	struct budget bud = adm_budget_new(r);
 	for (int i = 0; i < n; i++) {
 		struct CreatableTopicResult *res = &s->res[i];
@@ -209,14 +226,21 @@ enum handler_result handle_create_topics(struct kreq *r)
 		               : too_many ? adm_fail(m, sizeof(m), KERR_INVALID_REQUEST, ADM_TOO_MANY_TOPICS)
 		               : duplicated(in, n, i) ? adm_fail(m, sizeof(m), KERR_INVALID_REQUEST,
 		                                             "the topic is listed twice")
-		                                      : check_create(r, &in[i], name, &bud, &parts,
-		                                                     &np, m, sizeof(m));
+		               : !may_create(r, cluster_create, in[i].Name)
+		                       ? adm_fail(m, sizeof(m), KERR_TOPIC_AUTHORIZATION_FAILED,
+		                                  "Authorization failed.")
+		                       : check_create(r, &in[i], name, &bud, &parts, &np, m, sizeof(m));
 		if (code == 0)
 			bud.granted += np;
 		res->ErrorCode = code;
 		res->ErrorMessage = code ? adm_msg(r, m) : KP_STR_NULL;
+		/* v5+: the configs only with DESCRIBE_CONFIGS on the topic (Kafka's rule). */
+		bool describe = az_topic(r, ACL_OP_DESCRIBE_CONFIGS, in[i].Name) == 0;
+		if (!describe && code != KERR_TOPIC_AUTHORIZATION_FAILED)
+			res->TopicConfigErrorCode = KERR_TOPIC_AUTHORIZATION_FAILED;
 		if (code == 0) {
-			describe_created(r, res, &in[i], parts, np);
+			if (describe)
+				describe_created(r, res, &in[i], parts, np);
 			if (!req->validateOnly) {
 				void (*cb)(int16_t, const char *, void *);
 				void *arg;
@@ -292,16 +316,24 @@ static int16_t delete_target(struct kreq *r, int i, struct delete_state *s, bool
 		s->res[i].Name = in[i].Name;
 		if (refuse)
 			return KERR_INVALID_REQUEST;
+		if (in[i].Name.len >= 0 && az_topic(r, ACL_OP_DELETE, in[i].Name))
+			return KERR_TOPIC_AUTHORIZATION_FAILED; /* before existence: nothing leaks */
 		t = in[i].Name.len >= 0 ? md_find_topic(md, adm_cstr(r, in[i].Name))
 		                        : topic_by_id(md, in[i].TopicId);
 		if (!t)
 			return in[i].Name.len >= 0 ? KERR_UNKNOWN_TOPIC_OR_PARTITION : KERR_UNKNOWN_TOPIC_ID;
 		memcpy(s->res[i].TopicId, t->topic_id, 16);
+		/* By id: without DESCRIBE the name stays hidden; then DELETE. */
+		if (in[i].Name.len < 0 && (az_topic_c(r, ACL_OP_DESCRIBE, t->name) ||
+		                           az_topic_c(r, ACL_OP_DELETE, t->name)))
+			return KERR_TOPIC_AUTHORIZATION_FAILED;
 	} else {
 		const struct kp_str *in = req->TopicNames.elems;
 		s->res[i].Name = in[i];
 		if (refuse)
 			return KERR_INVALID_REQUEST;
+		if (az_topic(r, ACL_OP_DELETE, in[i]))
+			return KERR_TOPIC_AUTHORIZATION_FAILED; /* before existence: nothing leaks */
 		t = md_find_topic(md, adm_cstr(r, in[i]));
 		if (!t)
 			return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -456,6 +488,32 @@ static int elect_collect(struct kreq *r, struct ElectLeadersResponse *resp, stru
 	return 0;
 }
 
+/* Without ALTER on the cluster: CLUSTER_AUTHORIZATION_FAILED at the top and for every
+ * partition named (none when the request means all of them), nothing elected. */
+static enum handler_result elect_denied(struct kreq *r, struct ElectLeadersResponse *resp)
+{
+	const struct ElectLeadersRequest *req = r->req;
+	const struct TopicPartitions *tp = req->TopicPartitions.elems;
+	int nt = KB_MAX(req->TopicPartitions.count, 0);
+	resp->ErrorCode = KERR_CLUSTER_AUTHORIZATION_FAILED;
+	struct ReplicaElectionResult *out = kreq_array(r, &resp->ReplicaElectionResults, nt,
+	                                               sizeof(*out));
+	if (!out)
+		return H_CLOSE;
+	for (int i = 0; i < nt; i++) {
+		const int32_t *ids = tp[i].Partitions.elems;
+		out[i].Topic = tp[i].Topic;
+		struct PartitionResult *pr =
+		        kreq_array(r, &out[i].PartitionResult, tp[i].Partitions.count, sizeof(*pr));
+		if (!pr)
+			return H_CLOSE;
+		for (int k = 0; k < tp[i].Partitions.count; k++)
+			pr[k] = (struct PartitionResult){ids[k], KERR_CLUSTER_AUTHORIZATION_FAILED,
+			                                 KP_STR_NULL};
+	}
+	return H_RESPOND;
+}
+
 enum handler_result handle_elect_leaders(struct kreq *r)
 {
 	const struct ElectLeadersRequest *req = r->req;
@@ -466,6 +524,8 @@ enum handler_result handle_elect_leaders(struct kreq *r)
 		resp->ErrorCode = KERR_INVALID_REQUEST;
 		return H_RESPOND;
 	}
+	if (az_cluster(r, ACL_OP_ALTER))
+		return elect_denied(r, resp);
 	struct elect_state *s = arena_alloc(&r->arena, sizeof(*s));
 	if (!s || elect_collect(r, resp, s) < 0)
 		return H_CLOSE;
@@ -490,6 +550,8 @@ enum handler_result handle_describe_cluster(struct kreq *r)
 	}
 	resp->ClusterId = kp_str_c(md->cluster_id ? md->cluster_id : "");
 	resp->ControllerId = md->controller_id;
+	if (req->IncludeClusterAuthorizedOperations) /* no other check: Kafka's AuthHelper */
+		resp->ClusterAuthorizedOperations = az_cluster_ops(r);
 	struct DescribeClusterBroker *out = kreq_array(r, &resp->Brokers, md->nbrokers, sizeof(*out));
 	if (!out)
 		return H_CLOSE;

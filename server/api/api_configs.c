@@ -4,7 +4,12 @@
  * change applies live everywhere. Broker configs: static (the file, --override) plus the
  * dynamic levels in /config/brokers/<id> and /config/brokers/<default> (conf/dynconf.h);
  * a broker describes and alters only itself and the cluster default, as Kafka's ZooKeeper-
- * mode brokers (clients send a broker's resource to that broker), see api_configs_broker.c. */
+ * mode brokers (clients send a broker's resource to that broker), see api_configs_broker.c.
+ *
+ * Authorization, per resource and before anything is looked at (Kafka's KafkaApis):
+ * DescribeConfigs needs DESCRIBE_CONFIGS, the alters ALTER_CONFIGS, on the topic
+ * (TOPIC_AUTHORIZATION_FAILED) or, for a BROKER resource, on the cluster
+ * (CLUSTER_AUTHORIZATION_FAILED). */
 #include "../../common/limits.h"
 #include "../../conf/dynconf.h"
 #include "../../conf/topic_conf.h"
@@ -12,12 +17,24 @@
 #include "../../net/kp_msgs.h"
 #include "../core/admin_op.h"
 #include "../core/dispatch.h"
+#include "api_authz.h"
 #include "api_configs.h"
 
 #include <stdio.h>
 #include <string.h>
 
 enum { RESOURCE_TOPIC = 2, RESOURCE_BROKER = 4 };
+
+/* The error of a resource the principal may not `op` (0: allowed; other types answer their
+ * own error later). */
+static int16_t config_denied(struct kreq *r, int8_t type, struct kp_str name, int8_t op)
+{
+	if (type == RESOURCE_TOPIC)
+		return az_topic(r, op, name);
+	if (type == RESOURCE_BROKER)
+		return az_cluster(r, op);
+	return 0;
+}
 
 static char *cstr(struct kreq *r, struct kp_str s)
 {
@@ -127,7 +144,11 @@ enum handler_result handle_describe_configs(struct kreq *r)
 		out[i] = (struct DescribeConfigsResult){.ResourceType = in[i].ResourceType,
 		                                        .ResourceName = in[i].ResourceName};
 		int rc = 0;
-		if (in[i].ResourceType == RESOURCE_TOPIC)
+		int16_t denied = config_denied(r, in[i].ResourceType, in[i].ResourceName,
+		                               ACL_OP_DESCRIBE_CONFIGS);
+		if (denied)
+			out[i].ErrorCode = denied;
+		else if (in[i].ResourceType == RESOURCE_TOPIC)
 			rc = describe_topic(r, &in[i], &out[i]);
 		else if (in[i].ResourceType == RESOURCE_BROKER)
 			rc = configs_describe_broker(r, &in[i], &out[i]);
@@ -392,6 +413,11 @@ static void alter_broker(struct kreq *r, struct admin_op *op, struct alter_state
 static void alter_one(struct kreq *r, struct admin_op *op, struct alter_state *s, int i,
                       const struct alter_in *in, bool validate_only)
 {
+	int16_t denied = config_denied(r, in->type, in->name, ACL_OP_ALTER_CONFIGS);
+	if (denied) {
+		s->res[i] = (struct alter_result){denied, KP_STR_NULL, in->type, in->name};
+		return;
+	}
 	if (in->type == RESOURCE_BROKER) {
 		s->res[i] = (struct alter_result){0, KP_STR_NULL, in->type, in->name};
 		alter_broker(r, op, s, i, in, validate_only);

@@ -28,6 +28,12 @@
  * an in-sync follower in that rack that is alive (listed on the request's listener) and holds
  * the fetch offset (its last fetch offset >= it, its log start <= it), the one with the largest
  * log end (then the most recently caught up), and no records; the answer goes out at once.
+ *
+ * Authorization (as Kafka 3.9's KafkaApis): a follower's fetch (replica_id >= 0) needs
+ * CLUSTER_ACTION on the cluster, else every partition gets TOPIC_AUTHORIZATION_FAILED and the
+ * leader learns nothing from it (no ISR or HW change: CVE-2018-1288); a consumer needs READ
+ * on each topic (TOPIC_AUTHORIZATION_FAILED for its partitions). Checked once per topic per
+ * pass, before anything is read.
  */
 #include "../../common/limits.h"
 #include "../../common/say.h"
@@ -37,6 +43,7 @@
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "../replica/replica.h"
+#include "api_authz.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -215,6 +222,15 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 	return lr.len;
 }
 
+/* The error of every partition of a topic the principal may not fetch from, or 0.
+ * `follower_ok`: a follower's CLUSTER_ACTION, decided once per pass. */
+static int16_t fetch_denied(struct kreq *r, bool follower_ok, struct kp_str name)
+{
+	if (replica_id(r) >= 0)
+		return follower_ok ? 0 : KERR_TOPIC_AUTHORIZATION_FAILED;
+	return az_topic(r, ACL_OP_READ, name);
+}
+
 /* One pass over the request. keep=false only measures what is available. Returns bytes, or
  * -1 when the response could not be allocated; *now counts the partitions that make the answer
  * go out at once: those in error, and those sent to a preferred read replica (as Kafka). */
@@ -230,8 +246,10 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
 	        keep ? kreq_array(r, &resp->Responses, req->Topics.count, sizeof(*out)) : NULL;
 	if (keep && !out)
 		return -1;
+	bool follower_ok = replica_id(r) < 0 || az_cluster_ok(r, ACL_OP_CLUSTER_ACTION);
 	for (int t = 0; t < req->Topics.count; t++) {
 		struct kp_str name = topic_name(r, &in[t]);
+		int16_t denied = fetch_denied(r, follower_ok, name);
 		const struct FetchPartition *fp = in[t].Partitions.elems;
 		struct FetchResponsePartitionData *po = NULL;
 		if (keep) {
@@ -249,6 +267,11 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
 			        .DivergingEpoch = {-1, -1}, .CurrentLeader = {-1, -1},
 			        .SnapshotId = {-1, -1}, .AbortedTransactions = {NULL, -1},
 			        .PreferredReadReplica = -1, .Records = {NULL, 0, NULL}};
+			if (denied) {
+				o->ErrorCode = denied;
+				(*now)++;
+				continue;
+			}
 			struct partition *p = name.len >= 0 ? pm_find(r->b, name, fp[k].Partition) : NULL;
 			o->ErrorCode = partition_error(r, p, name, &fp[k]);
 			/* As in Kafka, before the offset is checked against the leader's log. */
@@ -352,7 +375,7 @@ enum handler_result handle_fetch(struct kreq *r)
 	struct FetchResponse *resp = r->resp;
 	resp->SessionId = 0;
 	int at_once = 0;
-	if (replica_id(r) >= 0)
+	if (replica_id(r) >= 0 && az_cluster_ok(r, ACL_OP_CLUSTER_ACTION))
 		note_follower(r);
 	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &at_once) < KB_MAX(req->MinBytes, 1) &&
 	    at_once == 0)

@@ -7,7 +7,9 @@
  * COORDINATOR_NOT_AVAILABLE before the topic exists (clients then FindCoordinator again).
  * FindCoordinator key type 1 (transactions) answers the leader of the id's __transaction_state
  * partition (tsvc_find, which creates the topic on first use); other key types are
- * INVALID_REQUEST.
+ * INVALID_REQUEST. FindCoordinator needs DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or
+ * on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); the membership APIs READ on
+ * the group (group_coord_of).
  */
 #include "api_group.h"
 
@@ -17,6 +19,7 @@
 #include "../core/purgatory.h"
 #include "../coordsvc/gsvc.h"
 #include "../coordsvc/tsvc.h"
+#include "api_authz.h"
 
 #include <string.h>
 
@@ -224,9 +227,28 @@ static bool group_id_valid(int16_t api_key, struct kp_str id)
 	       api_key == KP_API_DESCRIBE_GROUPS || api_key == KP_API_DELETE_GROUPS;
 }
 
+/* The operation on the group each group API needs. */
+static int8_t group_acl_op(int16_t api_key)
+{
+	switch (api_key) {
+	case KP_API_OFFSET_FETCH:
+	case KP_API_DESCRIBE_GROUPS:
+		return ACL_OP_DESCRIBE;
+	case KP_API_DELETE_GROUPS:
+	case KP_API_OFFSET_DELETE:
+		return ACL_OP_DELETE;
+	default:
+		return ACL_OP_READ;
+	}
+}
+
 int16_t group_coord_of(struct kreq *r, struct kp_str group_id, struct group_coord **c)
 {
 	*c = NULL;
+	if (group_id.len < 0 || group_id.len > KB_GROUP_ID_MAX_BYTES)
+		return KERR_INVALID_GROUP_ID;
+	if (az_group(r, group_acl_op(r->hdr.RequestApiKey), group_id))
+		return KERR_GROUP_AUTHORIZATION_FAILED;
 	if (!group_id_valid(r->hdr.RequestApiKey, group_id))
 		return KERR_INVALID_GROUP_ID;
 	return gsvc_coordinator(r->b, group_id, c);
@@ -245,6 +267,10 @@ static int16_t find_one(struct kreq *r, int8_t key_type, struct kp_str key, int3
 		return KERR_INVALID_REQUEST;
 	if (key.len < 0 || key.len > (key_type == 0 ? KB_GROUP_ID_MAX_BYTES : KB_TXN_ID_MAX_BYTES))
 		return KERR_INVALID_REQUEST;
+	int16_t denied = key_type == 0 ? az_group(r, ACL_OP_DESCRIBE, key)
+	                               : az_txn(r, ACL_OP_DESCRIBE, key);
+	if (denied)
+		return denied;
 	int16_t err = key_type == 0 ? gsvc_find(r->b, key, node) : tsvc_find(r->b, key, node);
 	if (err != KERR_NONE)
 		return err;

@@ -39,8 +39,12 @@ enum handler_result gwait_settle(struct gwait *w);
 void gwait_answered(struct gwait *w);
 
 /* The coordinator of group_id for a request, with its error when there is none:
- * INVALID_GROUP_ID first (an empty id where the API needs one, or one longer than
- * KB_GROUP_ID_MAX_BYTES), then gsvc_coordinator's errors. */
+ * INVALID_GROUP_ID for a null id or one longer than KB_GROUP_ID_MAX_BYTES; then
+ * GROUP_AUTHORIZATION_FAILED unless the principal may do the API's operation on the group
+ * (Kafka's KafkaApis, before the coordinator: READ for JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup, OffsetCommit, TxnOffsetCommit; DESCRIBE for OffsetFetch, DescribeGroups; DELETE
+ * for DeleteGroups, OffsetDelete); then INVALID_GROUP_ID for an empty id where the API needs
+ * one; then gsvc_coordinator's errors. */
 int16_t group_coord_of(struct kreq *r, struct kp_str group_id, struct group_coord **c);
 
 /* Copies into r's arena (group/ results are valid only during a callback). Copies of null

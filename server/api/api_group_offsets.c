@@ -12,6 +12,13 @@
  * DescribeGroups: an unknown group is Dead with no members and no error (Kafka 3.9, classic).
  * ListGroups: every loaded coordinator of this broker; COORDINATOR_LOAD_IN_PROGRESS while one
  * loads, with the groups known so far.
+ *
+ * Authorization (Kafka 3.9's KafkaApis): the group's operation in group_coord_of
+ * (GROUP_AUTHORIZATION_FAILED); per topic, once per topic: OffsetCommit and OffsetDelete READ,
+ * OffsetFetch DESCRIBE (TOPIC_AUTHORIZATION_FAILED for its partitions; topics it may not
+ * describe are left out when every offset is asked for). DescribeGroups fills
+ * AuthorizedOperations (v3+) when asked; ListGroups lists every group with DESCRIBE on the
+ * cluster, else only the groups the principal may DESCRIBE.
  */
 #include "api_group.h"
 
@@ -19,6 +26,7 @@
 #include "../../net/kp_msgs.h"
 #include "../coordsvc/gsvc.h"
 #include "../replica/partition.h"
+#include "api_authz.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -55,10 +63,11 @@ enum handler_result handle_offset_commit(struct kreq *r)
 	for (int t = 0; t < req->Topics.count; t++) {
 		const struct OffsetCommitRequestPartition *pi = in[t].Partitions.elems;
 		struct OffsetCommitResponsePartition *po = out[t].Partitions.elems;
+		int16_t denied = gerr ? gerr : az_topic(r, ACL_OP_READ, in[t].Name);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
 			po[k].PartitionIndex = pi[k].PartitionIndex;
-			po[k].ErrorCode = gerr;
-			if (gerr != KERR_NONE)
+			po[k].ErrorCode = denied;
+			if (denied != KERR_NONE)
 				continue;
 			if (!pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex)) {
 				po[k].ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -135,6 +144,10 @@ static void collect(void *arg, const struct group_offset *o)
 	struct all_offsets *a = arg;
 	if (a->oom || a->n >= a->cap)
 		return;
+	/* Once per partition, not per topic: the cost falls only on an authorizer's brokers
+	 * (authz_allowed is one branch without one). */
+	if (az_topic(a->r, ACL_OP_DESCRIBE, o->topic))
+		return; /* left out, as Kafka when every offset is asked for */
 	a->v[a->n] = *o;
 	if (!kreq_copy_str(a->r, &a->v[a->n].topic) || !kreq_copy_str(a->r, &a->v[a->n].metadata))
 		a->oom = true;
@@ -220,7 +233,12 @@ static int16_t fetch_group(struct kreq *r, struct kp_str group, const struct kp_
 			*fit = false;
 			return err;
 		}
-		for (int k = 0; k < in[t].PartitionIndexes.count; k++) {
+		int16_t denied = err == KERR_NONE ? az_topic(r, ACL_OP_DESCRIBE, in[t].Name) : 0;
+		for (int k = 0; denied && k < in[t].PartitionIndexes.count; k++) {
+			fill_part(&p[k], idx[k], NULL, false);
+			p[k].ErrorCode = denied;
+		}
+		for (int k = 0; !denied && k < in[t].PartitionIndexes.count; k++) {
 			struct group_offset o;
 			bool have = err == KERR_NONE && group_offset_get(c, group, in[t].Name, idx[k], &o);
 			bool unstable = err == KERR_NONE && stable &&
@@ -275,6 +293,9 @@ static int describe_one(struct kreq *r, struct DescribedGroup *out, struct kp_st
 	                                              * group like any other here, as in Kafka */
 	if (out->ErrorCode != KERR_NONE)
 		return 0;
+	const struct DescribeGroupsRequest *req = r->req;
+	if (r->version >= 3 && req->IncludeAuthorizedOperations)
+		out->AuthorizedOperations = authz_ops(r, ACL_RES_GROUP, id);
 	struct group_view v;
 	if (!group_describe(c, id, &v))
 		return 0;
@@ -319,6 +340,7 @@ struct list_ctx {
 	struct ListedGroup *out; /* NULL: counting */
 	int n;
 	bool oom;
+	bool all; /* DESCRIBE on the cluster: every group, else those with DESCRIBE */
 };
 
 static bool state_wanted(const struct list_ctx *x, const char *state)
@@ -336,7 +358,7 @@ static void list_group(void *arg, const struct group_view *g)
 {
 	struct list_ctx *x = arg;
 	const char *state = group_state_name(g->state);
-	if (!state_wanted(x, state))
+	if (!state_wanted(x, state) || (!x->all && az_group(x->r, ACL_OP_DESCRIBE, g->group_id)))
 		return;
 	if (x->out) {
 		struct ListedGroup *l = &x->out[x->n];
@@ -356,7 +378,7 @@ static void list_coord(void *arg, struct group_coord *c)
 enum handler_result handle_list_groups(struct kreq *r)
 {
 	struct ListGroupsResponse *resp = r->resp;
-	struct list_ctx x = {.r = r, .req = r->req};
+	struct list_ctx x = {.r = r, .req = r->req, .all = az_cluster_ok(r, ACL_OP_DESCRIBE)};
 	gsvc_foreach(r->b, list_coord, &x);
 	int total = x.n;
 	x.out = kreq_array(r, &resp->Groups, total, sizeof(*x.out));
@@ -411,10 +433,14 @@ enum handler_result handle_offset_delete(struct kreq *r)
 	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
 	if (!parts || (!out && req->Topics.count > 0))
 		return H_CLOSE;
+	int16_t *denied = arena_alloc(&r->arena, sizeof(*denied) * ((size_t)req->Topics.count + 1));
+	if (!denied)
+		return H_CLOSE;
 	int n = 0;
 	for (int t = 0; t < req->Topics.count; t++) {
 		const struct OffsetDeleteRequestPartition *pi = in[t].Partitions.elems;
-		for (int k = 0; k < in[t].Partitions.count; k++)
+		denied[t] = az_topic(r, ACL_OP_READ, in[t].Name); /* its offsets are not touched */
+		for (int k = 0; !denied[t] && k < in[t].Partitions.count; k++)
 			parts[n++] = (struct group_offset_delete_part){in[t].Name, pi[k].PartitionIndex,
 			                                               KERR_NONE};
 	}
@@ -432,7 +458,9 @@ enum handler_result handle_offset_delete(struct kreq *r)
 		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
 		if (!po && in[t].Partitions.count > 0)
 			return H_CLOSE;
-		for (int k = 0; k < in[t].Partitions.count; k++, n++) {
+		for (int k = 0; denied[t] && k < in[t].Partitions.count; k++)
+			po[k] = (struct OffsetDeleteResponsePartition){pi[k].PartitionIndex, denied[t]};
+		for (int k = 0; !denied[t] && k < in[t].Partitions.count; k++, n++) {
 			po[k].PartitionIndex = pi[k].PartitionIndex;
 			po[k].ErrorCode = pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex)
 			                          ? parts[n].error

@@ -21,14 +21,16 @@
  * Limits: at most KB_TXN_MARKERS_MAX markers and KB_TXN_MARKER_MAX_PARTITIONS partitions over
  * all markers of a request; past them every partition gets INVALID_REQUEST and nothing is
  * appended. Every response array is allocated before the first append (a request too large
- * to answer is closed with nothing appended). No ACLs: any client may send it, as to a Kafka
- * broker without an authorizer.
+ * to answer is closed with nothing appended). With an authorizer, CLUSTER_ACTION on the
+ * cluster is required (else CLUSTER_AUTHORIZATION_FAILED for every partition, nothing
+ * appended); without one any client may send it, as to a Kafka broker without an authorizer.
  */
 #include "../../common/limits.h"
 #include "../../net/kp_msgs.h"
 #include "../coordsvc/gsvc.h"
 #include "../replica/partition.h"
 #include "api_ack.h"
+#include "api_authz.h"
 
 #include <string.h>
 
@@ -154,6 +156,7 @@ enum handler_result handle_write_txn_markers(struct kreq *r)
 		return H_CLOSE;
 	struct WritableTxnMarkerResult *out = ((struct WriteTxnMarkersResponse *)r->resp)->Markers.elems;
 	bool over = req->Markers.count > KB_TXN_MARKERS_MAX || total > KB_TXN_MARKER_MAX_PARTITIONS;
+	int16_t denied = az_cluster(r, ACL_OP_CLUSTER_ACTION); /* sent by brokers only */
 	struct ack_item *items = NULL; /* markers the HW does not cover yet */
 	int nitems = 0;
 	for (int m = 0; m < req->Markers.count; m++) {
@@ -165,8 +168,9 @@ enum handler_result handle_write_txn_markers(struct kreq *r)
 			for (int k = 0; k < ti[t].PartitionIndexes.count; k++) {
 				struct ack_item it;
 				po[k].PartitionIndex = idx[k];
-				po[k].ErrorCode = over ? KERR_INVALID_REQUEST
-				                       : mark_one(r, &in[m], ti[t].Name, idx[k], &it);
+				po[k].ErrorCode = over     ? KERR_INVALID_REQUEST
+				                  : denied ? denied
+				                           : mark_one(r, &in[m], ti[t].Name, idx[k], &it);
 				if (over || po[k].ErrorCode != 0)
 					continue;
 				it.err = &po[k].ErrorCode;

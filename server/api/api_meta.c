@@ -1,8 +1,18 @@
-/* api_meta.c — ApiVersions (key 18) and Metadata (key 3). */
+/* api_meta.c — ApiVersions (key 18) and Metadata (key 3).
+ *
+ * Metadata's authorization (Kafka 3.9's KafkaApis): listing every topic shows only the topics
+ * the principal may DESCRIBE; a requested topic it may not describe gets
+ * TOPIC_AUTHORIZATION_FAILED (a topic asked by id: with a null name, so nothing leaks); a
+ * missing topic is auto-created only with CREATE on the cluster or on the topic, else
+ * TOPIC_AUTHORIZATION_FAILED. v8+ fill TopicAuthorizedOperations (topics that passed
+ * DESCRIBE) and ClusterAuthorizedOperations (v8-10; 0 without DESCRIBE on the cluster) when
+ * the request asks for them.
+ */
 #include "../../common/say.h"
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
+#include "api_authz.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -127,10 +137,19 @@ static bool is_internal(const char *name)
 	return strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
 }
 
+/* TopicAuthorizedOperations, when the request asks for them (v8+). */
+static void topic_ops(struct kreq *r, struct MetadataResponseTopic *out, struct kp_str name)
+{
+	const struct MetadataRequest *req = r->req;
+	if (r->version >= 8 && req->IncludeTopicAuthorizedOperations)
+		out->TopicAuthorizedOperations = authz_ops(r, ACL_RES_TOPIC, name);
+}
+
 static int fill_topic(struct kreq *r, struct MetadataResponseTopic *out, const struct md_topic *t,
                       const struct md_cache *md)
 {
 	out->Name = kp_str_c(t->name);
+	topic_ops(r, out, out->Name);
 	memcpy(out->TopicId, t->topic_id, 16);
 	out->IsInternal = is_internal(t->name);
 	struct MetadataResponsePartition *parts =
@@ -212,11 +231,24 @@ static int fill_requested(struct kreq *r, struct MetadataResponseTopic *out,
 			return 0;
 		}
 	}
+	if ((t ? az_topic_c(r, ACL_OP_DESCRIBE, t->name) : az_topic(r, ACL_OP_DESCRIBE, in->Name))) {
+		out->ErrorCode = KERR_TOPIC_AUTHORIZATION_FAILED;
+		out->IsInternal = is_internal(t ? t->name : name);
+		return 0; /* asked by id: the name stays null */
+	}
 	if (t && !t->deleting)
 		return fill_topic(r, out, t, md);
+	topic_ops(r, out, out->Name);
 	out->ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
-	if (!t && name[0] && allow_auto && r->b->cfg.auto_create_topics_enable && !is_internal(name))
+	if (!t && name[0] && allow_auto && r->b->cfg.auto_create_topics_enable &&
+	    !is_internal(name)) {
+		if (!az_cluster_ok(r, ACL_OP_CREATE) && az_topic_c(r, ACL_OP_CREATE, name) != 0) {
+			out->ErrorCode = KERR_TOPIC_AUTHORIZATION_FAILED;
+			out->TopicAuthorizedOperations = INT32_MIN;
+			return 0;
+		}
 		out->ErrorCode = auto_create(r, name);
+	}
 	return 0;
 }
 
@@ -227,7 +259,7 @@ static int fill_all_topics(struct kreq *r, struct MetadataResponse *resp, const 
 		return -1;
 	int n = 0;
 	for (int i = 0; i < md->ntopics; i++) {
-		if (md->topics[i].deleting)
+		if (md->topics[i].deleting || az_topic_c(r, ACL_OP_DESCRIBE, md->topics[i].name) != 0)
 			continue;
 		out[n].TopicAuthorizedOperations = INT32_MIN;
 		if (fill_topic(r, &out[n++], &md->topics[i], md) < 0)
@@ -246,6 +278,8 @@ enum handler_result handle_metadata(struct kreq *r)
 		return H_CLOSE;
 	resp->ClusterId = kp_str_c(md->cluster_id);
 	resp->ControllerId = md->controller_id;
+	if (r->version >= 8 && r->version <= 10 && req->IncludeClusterAuthorizedOperations)
+		resp->ClusterAuthorizedOperations = az_cluster_ops(r);
 	/* v0: an empty list means all topics; v1+: null means all, empty means none. */
 	bool all = req->Topics.count < 0 || (r->version == 0 && req->Topics.count == 0);
 	if (all)

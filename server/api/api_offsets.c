@@ -1,7 +1,12 @@
-/* api_offsets.c — ListOffsets (key 2), DeleteRecords (key 21), OffsetForLeaderEpoch (key 23). */
+/* api_offsets.c — ListOffsets (key 2), DeleteRecords (key 21), OffsetForLeaderEpoch (key 23).
+ *
+ * Authorization, once per topic (TOPIC_AUTHORIZATION_FAILED for its partitions): ListOffsets
+ * DESCRIBE, DeleteRecords DELETE, OffsetForLeaderEpoch CLUSTER_ACTION on the cluster (a
+ * follower) or else DESCRIBE on the topic (KIP-320 consumers). */
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
 #include "../replica/partition.h"
+#include "api_authz.h"
 
 
 /* Special timestamps of ListOffsets. */
@@ -71,11 +76,13 @@ enum handler_result handle_list_offsets(struct kreq *r)
 		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
 		if (!po)
 			return H_CLOSE;
+		int16_t denied = az_topic(r, ACL_OP_DESCRIBE, in[t].Name);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
-			struct partition *p;
+			struct partition *p = NULL;
 			int64_t off = -1, ts = -1;
-			int16_t err = leader_partition(r, in[t].Name, pi[k].PartitionIndex,
-			                               pi[k].CurrentLeaderEpoch, &p);
+			int16_t err = denied ? denied
+			                     : leader_partition(r, in[t].Name, pi[k].PartitionIndex,
+			                                        pi[k].CurrentLeaderEpoch, &p);
 			if (!err)
 				err = lookup(r, p, pi[k].Timestamp, &off, &ts);
 			po[k] = (struct ListOffsetsPartitionResponse){
@@ -113,9 +120,11 @@ enum handler_result handle_delete_records(struct kreq *r)
 		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
 		if (!po)
 			return H_CLOSE;
+		int16_t denied = az_topic(r, ACL_OP_DELETE, in[t].Name);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
-			struct partition *p;
-			int16_t err = leader_partition(r, in[t].Name, pi[k].PartitionIndex, -1, &p);
+			struct partition *p = NULL;
+			int16_t err = denied ? denied
+			                     : leader_partition(r, in[t].Name, pi[k].PartitionIndex, -1, &p);
 			int64_t to = err ? 0 : pi[k].Offset == -1 ? p->hw : pi[k].Offset;
 			if (!err && (to < 0 || to > p->hw))
 				err = KERR_OFFSET_OUT_OF_RANGE;
@@ -140,6 +149,7 @@ enum handler_result handle_offset_for_leader_epoch(struct kreq *r)
 	        kreq_array(r, &resp->Topics, req->Topics.count, sizeof(*out));
 	if (!out)
 		return H_CLOSE;
+	bool cluster = az_cluster_ok(r, ACL_OP_CLUSTER_ACTION);
 	for (int t = 0; t < req->Topics.count; t++) {
 		const struct OffsetForLeaderPartition *pi = in[t].Partitions.elems;
 		out[t].Topic = in[t].Topic;
@@ -147,12 +157,14 @@ enum handler_result handle_offset_for_leader_epoch(struct kreq *r)
 		        kreq_array(r, &out[t].Partitions, in[t].Partitions.count, sizeof(*po));
 		if (!po)
 			return H_CLOSE;
+		int16_t denied = cluster ? 0 : az_topic(r, ACL_OP_DESCRIBE, in[t].Topic);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
-			struct partition *p;
+			struct partition *p = NULL;
 			int32_t epoch = -1;
 			int64_t end = -1;
-			int16_t err = leader_partition(r, in[t].Topic, pi[k].Partition,
-			                               pi[k].CurrentLeaderEpoch, &p);
+			int16_t err = denied ? denied
+			                     : leader_partition(r, in[t].Topic, pi[k].Partition,
+			                                        pi[k].CurrentLeaderEpoch, &p);
 			if (!err)
 				plog_epoch_end_offset(p->log, pi[k].LeaderEpoch, &epoch, &end);
 			po[k] = (struct OffsetForLeaderEpochResponseEpochEndOffset){

@@ -11,11 +11,13 @@
  *
  * As in Kafka: a topic named twice in one request gets INVALID_REQUEST (each time), a topic
  * queued for deletion INVALID_TOPIC_EXCEPTION, an unknown one UNKNOWN_TOPIC_OR_PARTITION.
- * The answer then waits (up to the request's timeout) for the new partitions' leaders. */
+ * The answer then waits (up to the request's timeout) for the new partitions' leaders.
+ * ALTER on each topic is required (after the duplicate check, as Kafka): TOPIC_AUTHORIZATION_FAILED. */
 #include "api_admin.h"
 
 #include "../../common/limits.h"
 #include "../core/admin_op.h"
+#include "api_authz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -232,6 +234,9 @@ static int16_t precheck(struct kreq *r, const struct CreatePartitionsTopic *in, 
 		return adm_fail(m, mlen, KERR_INVALID_REQUEST, ADM_TOO_MANY_TOPICS);
 	if (named_twice(in, n, i))
 		return adm_fail(m, mlen, KERR_INVALID_REQUEST, "duplicate topic in request");
+	if (az_topic(r, ACL_OP_ALTER, in[i].Name))
+		return adm_fail(m, mlen, KERR_TOPIC_AUTHORIZATION_FAILED,
+		                "The topic authorization is failed.");
 	if (queued_for_deletion(coord_metadata(r->b->coord), name))
 		return adm_fail(m, mlen, KERR_INVALID_TOPIC_EXCEPTION,
 		                "the topic is queued for deletion");

@@ -10,16 +10,19 @@
  * append flushes before it returns. Every response array is allocated before the first
  * append: a request too large to answer is closed with nothing appended or parked.
  *
+ * Authorization (api_authz.h), before any verification or append: WRITE on each topic, once
+ * per topic; a denied topic's partitions get TOPIC_AUTHORIZATION_FAILED, the rest proceed.
+ * Idempotent batches need no IDEMPOTENT_WRITE (Kafka 3.x, KIP-679: InitProducerId checks it).
+ *
  * Idempotent batches (producerId >= 0) get Kafka 3.9's checks from the batch header alone
  * (log/pstate.h): a retry of one of the producer's last 5 batches is answered with the
  * original offsets and appends nothing; a sequence gap or a stale epoch gets its error. Other
  * batches skip all of it.
  *
  * Transactional batches (attribute 0x10) are taken only from a request that carries a
- * transactional_id: otherwise every partition of the request gets
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended (Kafka's KafkaApis; there are
- * no ACLs, so any non-null id is authorized). They need a producer id and get the idempotent
- * checks plus INVALID_TXN_STATE for a plain batch inside the producer's open transaction; the
+ * transactional_id the principal may WRITE: otherwise every partition of the request gets
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended (Kafka's KafkaApis). They
+ * need a producer id and get the idempotent checks plus INVALID_TXN_STATE for a plain batch inside the producer's open transaction; the
  * first one opens the producer's transaction on the partition (log/pstate.h: it holds the last
  * stable offset until its marker, see api_markers.c). Control batches from clients are
  * refused by batch_validate (INVALID_RECORD).
@@ -39,6 +42,7 @@
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "api_ack.h"
+#include "api_authz.h"
 #include "api_produce_verify.h"
 
 #include <string.h>
@@ -227,8 +231,10 @@ static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
 }
 
 /* Every response array first: a request whose response does not fit the arena is closed
- * before anything of it is appended or parked. */
-static bool alloc_responses(struct kreq *r, int *total)
+ * before anything of it is appended or parked. The authorization errors are decided here:
+ * `txn_denied` (the transactional id may not WRITE) marks every partition, else each topic
+ * without WRITE marks its partitions; produce_run keeps an error found in place. */
+static bool alloc_responses(struct kreq *r, bool txn_denied, int *total)
 {
 	const struct ProduceRequest *req = r->req;
 	struct ProduceResponse *resp = r->resp;
@@ -238,12 +244,27 @@ static bool alloc_responses(struct kreq *r, int *total)
 	*total = 0;
 	for (int t = 0; out && t < req->TopicData.count; t++) {
 		out[t].Name = in[t].Name;
-		if (!kreq_array(r, &out[t].PartitionResponses, in[t].PartitionData.count,
-		                sizeof(struct PartitionProduceResponse)))
+		struct PartitionProduceResponse *po =
+		        kreq_array(r, &out[t].PartitionResponses, in[t].PartitionData.count,
+		                   sizeof(struct PartitionProduceResponse));
+		if (!po)
 			return false;
+		int16_t err = txn_denied ? KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+		                         : az_topic(r, ACL_OP_WRITE, in[t].Name);
+		for (int k = 0; err && k < in[t].PartitionData.count; k++)
+			po[k].ErrorCode = err;
 		*total += in[t].PartitionData.count;
 	}
 	return out != NULL;
+}
+
+/* Transactional records with a transactional id the principal may not WRITE: the whole
+ * request fails (a null id is refused in produce_run). */
+static bool txn_id_denied(struct kreq *r)
+{
+	const struct ProduceRequest *req = r->req;
+	return r->version >= 3 && req->TransactionalId.len >= 0 && authz_enabled(r->b) &&
+	       has_txn_records(req) && az_txn(r, ACL_OP_WRITE, req->TransactionalId) != 0;
 }
 
 /* The appends, once any verification is answered (pv may be NULL). */
@@ -269,13 +290,16 @@ static enum handler_result produce_run(struct kreq *r, const struct pverify *pv)
 		struct PartitionProduceResponse *po = out[t].PartitionResponses.elems;
 		for (int k = 0; k < in[t].PartitionData.count; k++, i++) {
 			struct partition *p;
+			int16_t denied = po[k].ErrorCode; /* authorization, alloc_responses */
 			po[k] = (struct PartitionProduceResponse){
 			        .Index = pd[k].Index, .BaseOffset = -1, .LogAppendTimeMs = -1,
 			        .LogStartOffset = -1, .ErrorMessage = KP_STR_NULL,
 			        .CurrentLeader = {-1, -1}};
 			struct ack_need need = {-1, -1};
 			struct pslot ps = {r, pv, i};
-			int16_t err = all_err ? all_err : check_partition(r, in[t].Name, pd[k].Index, &p);
+			int16_t err = all_err  ? all_err
+			              : denied ? denied
+			                       : check_partition(r, in[t].Name, pd[k].Index, &p);
 			if (err == 0 && pv && pv->err[i])
 				err = pv->err[i];
 			if (err == 0)
@@ -306,8 +330,11 @@ static enum handler_result produce_run(struct kreq *r, const struct pverify *pv)
 enum handler_result handle_produce(struct kreq *r)
 {
 	int total;
-	if (!alloc_responses(r, &total))
+	bool txn_denied = txn_id_denied(r);
+	if (!alloc_responses(r, txn_denied, &total))
 		return H_CLOSE;
+	if (txn_denied) /* nothing to verify or append */
+		return produce_run(r, NULL);
 	struct pverify *pv;
 	switch (pverify_start(r, total, &pv, produce_run)) {
 	case PV_PARKED:

@@ -206,11 +206,16 @@ enum pverify_result pverify_start(struct kreq *r, int total, struct pverify **ou
 		return pv ? PV_READY : PV_CLOSE;
 	}
 	const struct TopicProduceData *in = req->TopicData.elems;
+	const struct TopicProduceResponse *resps =
+	        ((const struct ProduceResponse *)r->resp)->Responses.elems;
 	int n = 0, i = 0;
 	int64_t now = kb_wall_ms();
 	for (int t = 0; t < req->TopicData.count; t++) {
 		const struct PartitionProduceData *pd = in[t].PartitionData.elems;
+		const struct PartitionProduceResponse *po = resps[t].PartitionResponses.elems;
 		for (int k = 0; k < in[t].PartitionData.count; k++, i++) {
+			if (po[k].ErrorCode) /* already decided (authorization): not asked about */
+				continue;
 			int64_t p_id;
 			int16_t e;
 			int32_t seq;

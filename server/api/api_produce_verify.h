@@ -45,7 +45,8 @@ enum pverify_result { PV_READY, PV_PARKED, PV_CLOSE };
 /* Continues the Produce once verified; returns what the handler would. */
 typedef enum handler_result (*pverify_resume_fn)(struct kreq *r, const struct pverify *pv);
 
-/* Verification for r (a ProduceRequest with its responses allocated; `total` partitions).
+/* Verification for r (a ProduceRequest with its responses allocated; `total` partitions; a
+ * partition whose response already carries an error, an authorization denial, is skipped).
  * PV_READY: *pv (NULL when verification does not apply) is ready for the appends now.
  * PV_PARKED: r is parked; resume(r, pv) runs later, its result finishing r.
  * PV_CLOSE: the request arena cannot hold the state: close, nothing appended. */

@@ -14,8 +14,13 @@
  * until a block arrives or PID_WAIT_MS passes; then it gets
  * COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
  *
+ * Authorization first, as Kafka: a transactional id needs WRITE on it
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without one, IDEMPOTENT_WRITE on the cluster or
+ * WRITE on some topic (authz_allowed_any) is needed (CLUSTER_AUTHORIZATION_FAILED).
+ *
  * DescribeProducers: per partition, the producers of the local leader's log (pstate.h);
- * UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER as Kafka answers.
+ * UNKNOWN_TOPIC_OR_PARTITION / NOT_LEADER_OR_FOLLOWER as Kafka answers; READ on the topic
+ * (else TOPIC_AUTHORIZATION_FAILED for its partitions).
  */
 #include "../../common/say.h"
 #include "../../coord/coord.h"
@@ -25,6 +30,7 @@
 #include "../core/purgatory.h"
 #include "../replica/partition.h"
 #include "../core/pids.h"
+#include "api_authz.h"
 #include "api_txn.h"
 
 #include <event2/event.h>
@@ -72,6 +78,16 @@ enum handler_result handle_init_producer_id(struct kreq *r)
 {
 	const struct InitProducerIdRequest *req = r->req;
 	struct InitProducerIdResponse *out = r->resp;
+	int16_t denied = req->TransactionalId.len >= 0
+	                         ? az_txn(r, ACL_OP_WRITE, req->TransactionalId)
+	                 : az_cluster_ok(r, ACL_OP_IDEMPOTENT_WRITE) ||
+	                                 authz_allowed_any(r, ACL_OP_WRITE, ACL_RES_TOPIC)
+	                         ? 0
+	                         : KERR_CLUSTER_AUTHORIZATION_FAILED;
+	if (denied) {
+		init_pid_answer(out, denied, -1);
+		return H_RESPOND;
+	}
 	if ((req->ProducerId == -1) != (req->ProducerEpoch == -1)) {
 		init_pid_answer(out, KERR_INVALID_REQUEST, -1);
 		return H_RESPOND;
@@ -131,10 +147,12 @@ enum handler_result handle_describe_producers(struct kreq *r)
 		        kreq_array(r, &out[t].Partitions, np, sizeof(*po));
 		if (!po)
 			return H_CLOSE;
+		int16_t denied = az_topic(r, ACL_OP_READ, in[t].Name);
 		for (int k = 0; k < np; k++) {
 			po[k] = (struct DescribeProducersPartitionResponse){.PartitionIndex = idx[k],
 			                                                    .ErrorMessage = KP_STR_NULL};
-			po[k].ErrorCode = describe_partition(r, in[t].Name, idx[k], &po[k]);
+			po[k].ErrorCode = denied ? denied
+			                         : describe_partition(r, in[t].Name, idx[k], &po[k]);
 		}
 	}
 	return H_RESPOND;

@@ -14,6 +14,12 @@
  * the others by txn_add_partitions; the response goes once all are answered.
  * Every error passes through txn_error_for_version (PRODUCER_FENCED and
  * TRANSACTION_ABORTABLE as older versions know them).
+ * Authorization first (Kafka 3.9's KafkaApis): WRITE on the transactional id
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED; InitProducerId's is checked in api_producer.c);
+ * AddPartitionsToTxn v0-3 (clients) WRITE on each topic (TOPIC_AUTHORIZATION_FAILED, the
+ * transaction's other partitions OPERATION_NOT_ATTEMPTED), v4+ (brokers) CLUSTER_ACTION on
+ * the cluster (else the top-level CLUSTER_AUTHORIZATION_FAILED); AddOffsetsToTxn READ on the
+ * group (GROUP_AUTHORIZATION_FAILED).
  * Limits: KB_TXN_REQ_MAX_PARTITIONS partitions per request, KB_TXN_REQ_MAX_TRANSACTIONS
  * transactions per v4+ request (past either: INVALID_REQUEST on every partition, or the v4+
  * top-level ErrorCode), checked before anything is allocated for the coordinator.
@@ -26,6 +32,7 @@
 #include "../core/purgatory.h"
 #include "../coordsvc/tsvc.h"
 #include "../replica/partition.h"
+#include "api_authz.h"
 
 #include <string.h>
 
@@ -268,6 +275,8 @@ static int topics_partitions(const struct AddPartitionsToTxnTopic *t, int nt)
 static bool add_prepare(struct kreq *r, struct add_txn *a, const struct AddPartitionsToTxnTopic *t,
                         int nt, int16_t err)
 {
+	if (!err) /* the whole transaction, before its topics */
+		err = az_txn(r, ACL_OP_WRITE, a->id);
 	a->ntopics = nt;
 	a->n = topics_partitions(t, nt);
 	a->tps = arena_alloc(&r->arena, (size_t)(a->n ? a->n : 1) * sizeof(*a->tps));
@@ -283,9 +292,14 @@ static bool add_prepare(struct kreq *r, struct add_txn *a, const struct AddParti
 		        kreq_array(r, &a->res[i].ResultsByPartition, np, sizeof(*pr));
 		if (!pr && np > 0)
 			return false;
+		/* Clients' versions only: v4+ come from brokers, authorized by CLUSTER_ACTION. */
+		int16_t denied = !err && r->version < 4 ? az_topic(r, ACL_OP_WRITE, t[i].Name) : 0;
 		for (int j = 0; j < np; j++) {
 			pr[j].PartitionIndex = idx[j];
-			if (!err && !pm_topic_known(r->b, t[i].Name, idx[j])) {
+			if (denied) {
+				pr[j].PartitionErrorCode = denied;
+				unknown = true;
+			} else if (!err && !pm_topic_known(r->b, t[i].Name, idx[j])) {
 				pr[j].PartitionErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
 				unknown = true;
 			}
@@ -371,6 +385,10 @@ static enum handler_result add_partitions_v4(struct kreq *r)
 		resp->ErrorCode = KERR_INVALID_REQUEST;
 		return H_RESPOND;
 	}
+	if (az_cluster(r, ACL_OP_CLUSTER_ACTION)) { /* a broker's request */
+		resp->ErrorCode = KERR_CLUSTER_AUTHORIZATION_FAILED;
+		return H_RESPOND;
+	}
 	struct AddPartitionsToTxnResult *out =
 	        kreq_array(r, &resp->ResultsByTransaction, ntx, sizeof(*out));
 	struct add_txn *as = arena_alloc(&r->arena, (size_t)(ntx ? ntx : 1) * sizeof(*as));
@@ -403,7 +421,14 @@ enum handler_result handle_add_offsets_to_txn(struct kreq *r)
 	const struct AddOffsetsToTxnRequest *req = r->req;
 	struct AddOffsetsToTxnResponse *resp = r->resp;
 	struct txn_coord *c;
-	int16_t err = txn_coord_of(r, req->TransactionalId, &c);
+	int16_t err = az_txn(r, ACL_OP_WRITE, req->TransactionalId);
+	if (!err)
+		err = az_group(r, ACL_OP_READ, req->GroupId);
+	if (err) {
+		resp->ErrorCode = err;
+		return H_RESPOND;
+	}
+	err = txn_coord_of(r, req->TransactionalId, &c);
 	if (err != KERR_NONE) {
 		resp->ErrorCode = map_err(r, err);
 		return H_RESPOND;
@@ -420,7 +445,12 @@ enum handler_result handle_end_txn(struct kreq *r)
 	const struct EndTxnRequest *req = r->req;
 	struct EndTxnResponse *resp = r->resp;
 	struct txn_coord *c;
-	int16_t err = txn_coord_of(r, req->TransactionalId, &c);
+	int16_t err = az_txn(r, ACL_OP_WRITE, req->TransactionalId);
+	if (err) {
+		resp->ErrorCode = err;
+		return H_RESPOND;
+	}
+	err = txn_coord_of(r, req->TransactionalId, &c);
 	if (err != KERR_NONE) {
 		resp->ErrorCode = map_err(r, err);
 		return H_RESPOND;

@@ -9,10 +9,14 @@
  * COORDINATOR_LOAD_IN_PROGRESS and nothing listed while any partition is loading; state
  * names Kafka does not know are echoed in UnknownStateFilters (and, when every name asked is
  * unknown, nothing matches); more than KB_TXN_LIST_MAX_FILTERS filters: INVALID_REQUEST.
+ * Authorization (Kafka 3.9): DescribeTransactions needs DESCRIBE on each id
+ * (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and shows only the topics the principal may
+ * DESCRIBE; ListTransactions lists only the ids it may DESCRIBE.
  */
 #include "../../common/limits.h"
 #include "../../net/kp_msgs.h"
 #include "../coordsvc/tsvc.h"
+#include "api_authz.h"
 #include "api_group.h"
 #include "api_txn.h"
 
@@ -27,6 +31,17 @@ static int count_topics(const struct txn_view *v)
 		if (i == 0 || !kp_str_eq(v->partitions[i].topic, v->partitions[i - 1].topic))
 			n++;
 	return n;
+}
+
+/* Leaves out the topics the principal may not DESCRIBE (once per topic). */
+static void filter_topics(struct kreq *r, struct DescribeTransactionsTransactionState *out)
+{
+	struct DescribeTransactionsTopicData *t = out->Topics.elems;
+	int k = 0;
+	for (int i = 0; i < out->Topics.count; i++)
+		if (az_topic(r, ACL_OP_DESCRIBE, t[i].Topic) == 0)
+			t[k++] = t[i];
+	out->Topics.count = k;
 }
 
 /* Copies v's partitions into out's Topics (r's arena). false: arena exhausted. */
@@ -59,7 +74,12 @@ static bool describe_one(struct kreq *r, struct kp_str id,
 	out->TransactionalId = id;
 	out->TransactionState = KP_STR_LIT("");
 	struct txn_coord *c;
-	int16_t err = txn_coord_of(r, id, &c);
+	int16_t err = az_txn(r, ACL_OP_DESCRIBE, id);
+	if (err) {
+		out->ErrorCode = err;
+		return true;
+	}
+	err = txn_coord_of(r, id, &c);
 	struct txn_view v;
 	if (err == KERR_NONE)
 		err = txn_describe(c, id, &v);
@@ -71,7 +91,10 @@ static bool describe_one(struct kreq *r, struct kp_str id,
 	out->TransactionStartTimeMs = v.start_ts;
 	out->ProducerId = v.producer_id;
 	out->ProducerEpoch = v.producer_epoch;
-	return fill_topics(r, &v, out);
+	if (!fill_topics(r, &v, out))
+		return false;
+	filter_topics(r, out);
+	return true;
 }
 
 enum handler_result handle_describe_transactions(struct kreq *r)
@@ -110,6 +133,8 @@ struct list_ctx {
 static void list_one(void *arg, const struct txn_view *v)
 {
 	struct list_ctx *x = arg;
+	if (az_txn(x->r, ACL_OP_DESCRIBE, v->txn_id))
+		return; /* listed only with DESCRIBE on the id */
 	if (x->out) {
 		if (x->n >= x->cap)
 			return;

@@ -22,9 +22,13 @@
  * handed to the coordinator. A request whose connection closes, or that waits past the
  * verification timeout, and a partition at its verification-entry limit, are answered
  * COORDINATOR_NOT_AVAILABLE (the client retries), nothing appended.
- * No ACLs, so no TRANSACTIONAL_ID_/GROUP_AUTHORIZATION_FAILED.
+ * Authorization first (Kafka's order): WRITE on the transactional id, else
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED in every partition; READ on the group, else
+ * GROUP_AUTHORIZATION_FAILED in every partition; then READ per topic
+ * (TOPIC_AUTHORIZATION_FAILED for its partitions, before UNKNOWN_TOPIC_OR_PARTITION).
  */
 #include "api_group.h"
+#include "api_authz.h"
 
 #include "../../log/pstate.h"
 #include "../../net/kp_msgs.h"
@@ -194,10 +198,31 @@ static int verify_start(struct kreq *r, uint64_t *guard)
 	return H_ASYNC;
 }
 
+/* Every partition gets `err` (an authorization failure of the whole request). */
+static enum handler_result deny_all(struct kreq *r, int16_t err)
+{
+	const struct TxnOffsetCommitRequest *req = r->req;
+	struct TxnOffsetCommitResponseTopic *out = ((struct TxnOffsetCommitResponse *)r->resp)->Topics.elems;
+	const struct TxnOffsetCommitRequestTopic *in = req->Topics.elems;
+	for (int t = 0; t < req->Topics.count; t++) {
+		const struct TxnOffsetCommitRequestPartition *pi = in[t].Partitions.elems;
+		struct TxnOffsetCommitResponsePartition *po = out[t].Partitions.elems;
+		for (int k = 0; k < in[t].Partitions.count; k++)
+			po[k] = (struct TxnOffsetCommitResponsePartition){pi[k].PartitionIndex, err};
+	}
+	return H_RESPOND;
+}
+
 enum handler_result handle_txn_offset_commit(struct kreq *r)
 {
+	const struct TxnOffsetCommitRequest *req = r->req;
 	if (!alloc_answer(r))
 		return H_CLOSE;
+	int16_t denied = az_txn(r, ACL_OP_WRITE, req->TransactionalId);
+	if (!denied)
+		denied = az_group(r, ACL_OP_READ, req->GroupId);
+	if (denied)
+		return deny_all(r, denied);
 	uint64_t guard;
 	int rc = verify_start(r, &guard);
 	return rc != -2 ? (enum handler_result)rc : commit_run(r, guard);
@@ -229,11 +254,13 @@ static enum handler_result commit_run(struct kreq *r, uint64_t guard)
 	for (int t = 0; t < req->Topics.count; t++) {
 		const struct TxnOffsetCommitRequestPartition *pi = in[t].Partitions.elems;
 		struct TxnOffsetCommitResponsePartition *po = out[t].Partitions.elems;
+		int16_t denied = az_topic(r, ACL_OP_READ, in[t].Name);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
 			po[k].PartitionIndex = pi[k].PartitionIndex;
-			/* Kafka's KafkaApis filters unknown topics before the coordinator's checks. */
-			if (!pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex)) {
-				po[k].ErrorCode = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+			/* Kafka's KafkaApis filters unauthorized, then unknown topics before the
+			 * coordinator's checks. */
+			if (denied || !pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex)) {
+				po[k].ErrorCode = denied ? denied : KERR_UNKNOWN_TOPIC_OR_PARTITION;
 				continue;
 			}
 			po[k].ErrorCode = gerr;

@@ -7,6 +7,7 @@
 
 #include "../../common/limits.h"
 #include "../../common/say.h"
+#include "../../auth/acl_any.h"
 #include "../../coord/acls.h"
 #include "broker.h"
 #include "dispatch.h"
@@ -113,4 +114,16 @@ int32_t authz_ops(struct kreq *r, int8_t type, struct kp_str name)
 		if ((acl_supported_ops(type) & (1u << op)) && authz_allowed(r, op, type, name))
 			ops |= (int32_t)(1u << op);
 	return ops;
+}
+
+/* Added by authz_enforce (InitProducerId without a transactional id): Kafka's
+ * authorizeByResourceType over the same copy and policy (auth/acl_any.h). */
+bool authz_allowed_any(struct kreq *r, int8_t op, int8_t type)
+{
+	if (!authz_enabled(r->b))
+		return true;
+	char host[72];
+	authz_peer_host(conn_peer(r->conn), host, sizeof(host));
+	return acl_authorize_any(coord_acls(r->b->coord), &r->b->authz->policy, ACL_ANONYMOUS, host,
+	                         op, type);
 }

@@ -40,6 +40,12 @@ bool authz_ready(const struct broker *b);
  * name holding a NUL byte is denied (no ACL can name it, and C strings would cut it short). */
 bool authz_allowed(struct kreq *r, int8_t op, int8_t type, struct kp_str name);
 bool authz_allowed_c(struct kreq *r, int8_t op, int8_t type, const char *name);
+/* May r's principal do `op` on some resource of `type` (Kafka's authorizeByResourceType, used
+ * by InitProducerId without a transactional id: WRITE on any topic)? The rules are
+ * auth/acl_any.h's: super users yes; a DENY on the type's LITERAL "*" no; then
+ * allow.everyone.if.no.acl.found yes; else whether some ALLOW names a resource no DENY
+ * covers. Always true without an authorizer. */
+bool authz_allowed_any(struct kreq *r, int8_t op, int8_t type);
 /* The authorized-operations bitfield for a response field (acl_authorized_ops). Without an
  * authorizer: every operation the type supports, as Kafka reports then. */
 int32_t authz_ops(struct kreq *r, int8_t type, struct kp_str name);

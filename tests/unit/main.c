@@ -45,6 +45,7 @@
 	X(txnverify) \
 	X(acl) \
 	X(acl_zk) \
+	X(acl_any) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
