@@ -7,7 +7,8 @@
  *
  * Memory of a pass: the key map (at most map_bytes), one batch read buffer and its decoded
  * records (each at most CLEAN_MAX_BATCH_BYTES), an output buffer of CLEAN_OUT_FLUSH bytes,
- * and the new segments' in-memory indexes.
+ * the new segments' in-memory indexes, and the transactions' state (cleaner_txn.h: copies of
+ * the aborted-transaction entries and of the producer state, a set of producer ids).
  */
 #include "cleaner_txn.h"
 #include "log_int.h"
@@ -568,6 +569,7 @@ int log_clean_run(struct log_clean_job *j)
 {
 	int rc = 0;
 	j->t0 = j->io_t0 = kb_mono_ms();
+	clean_txn_sort(&j->txn);
 	if (kmap_init(&j->map, j->p.map_bytes, j->p.map_load) < 0) {
 		say_warn("log", "%s: log.cleaner.dedupe.buffer.size too small for a key map", j->dir);
 		return -1;

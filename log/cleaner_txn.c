@@ -31,8 +31,6 @@ void clean_txn_prepare(struct clean_txn *t, const struct plog *l, int64_t upto)
 				t->ab[t->nab++] = s->txi[k];
 			}
 	}
-	if (t->nab)
-		qsort(t->ab, t->nab, sizeof(*t->ab), ab_cmp);
 	t->ab_seen = kb_calloc(KB_MAX(t->nab, 1), sizeof(*t->ab_seen));
 	size_t n = pstate_count(l->ps);
 	t->live = kb_malloc(KB_MAX(n, 1) * sizeof(*t->live));
@@ -41,6 +39,12 @@ void clean_txn_prepare(struct clean_txn *t, const struct plog *l, int64_t upto)
 		int64_t last = e->n ? pstate_entry_batch(e, e->n - 1u)->last_offset : -1;
 		t->live[t->nlive++] = (struct ctx_live){e->pid, last, e->epoch};
 	}
+}
+
+void clean_txn_sort(struct clean_txn *t)
+{
+	if (t->nab)
+		qsort(t->ab, t->nab, sizeof(*t->ab), ab_cmp);
 	if (t->nlive)
 		qsort(t->live, t->nlive, sizeof(*t->live), live_cmp);
 }

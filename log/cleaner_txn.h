@@ -56,9 +56,11 @@ enum ctx_verdict {
 	CTX_MARKER_REMOVABLE, /* control batch: stamp a delete horizon, or drop once it passed */
 };
 
-/* On the loop: the .txnindex entries of every segment of l whose first offset is < upto,
- * and the live producers of l's producer state. */
+/* On the loop: copies the .txnindex entries of every segment of l whose first offset is
+ * < upto, and the live producers of l's producer state (linear; no sorting there). */
 void clean_txn_prepare(struct clean_txn *t, const struct plog *l, int64_t upto);
+/* On the cleaner thread, before any other use: orders the copies for lookups. */
+void clean_txn_sort(struct clean_txn *t);
 void clean_txn_free(struct clean_txn *t);
 /* Whether the transactional data batch of pid starting at off belongs to an aborted
  * transaction (its entry's index in *idx when so). Stateless: the key map pass uses it. */
