@@ -406,6 +406,33 @@ static void test_live_producer_marker(void)
 	plog_close(l);
 }
 
+/* The data of a committed transaction in one segment group, its COMMIT in the next: the
+ * marker stays while that data is in the log (Kafka decides per group and would stamp it:
+ * the pass here tracks producers over all groups, so a replay never finds the data
+ * without its marker). */
+static void test_marker_in_later_group(void)
+{
+	struct log_config c = small_cfg();
+	struct plog *l = open_log(&c, 0, -1);
+	struct log_clean_stats st;
+	memset(g_seq, 0, sizeof(g_seq));
+	CU_ASSERT_EQUAL(put(l, "K", "c", 60, 500, true), 0);
+	fillers(l, 0, 5);                    /* > 4 KiB: the COMMIT lands in a later segment */
+	int64_t m = marker(l, 500, 0, true);
+	fillers(l, 10, 12);
+	CU_ASSERT_TRUE_FATAL(l->segs[1]->base <= m);
+	CU_ASSERT_TRUE(plog_expire_producers(l, kb_wall_ms() + 3 * 86400000LL) >= 1);
+	for (int k = 0; k < 3; k++)          /* segments stay about 4 KiB: one per group */
+		CU_ASSERT_TRUE_FATAL(clean_at(l, T0 + (int64_t)k * 2 * RET, INT64_MAX, &st));
+	CU_ASSERT_TRUE(st.segments_in > 1 && st.segments_out == st.segments_in);
+	CU_ASSERT_PTR_NOT_NULL(rec_at(0));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec_at(m));
+	CU_ASSERT_FALSE(batch_at(m)->attrs & RB_ATTR_DELETE_HORIZON);
+	l = replay_all(l, &c);
+	CU_ASSERT_EQUAL(pstate_open_txns(plog_producers(l)), 0);
+	plog_close(l);
+}
+
 void suite_cleaner_txn(void)
 {
 	CU_pSuite s = CU_add_suite_with_setup_and_teardown("cleaner_txn", NULL, NULL,
@@ -414,4 +441,5 @@ void suite_cleaner_txn(void)
 	            test_aborted_committed_markers);
 	CU_add_test(s, "the range ends below the LSO", test_lso_bounds_range);
 	CU_add_test(s, "a live producer's last marker kept empty", test_live_producer_marker);
+	CU_add_test(s, "a COMMIT in a later group than its data stays", test_marker_in_later_group);
 }
