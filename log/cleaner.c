@@ -7,8 +7,10 @@
  *
  * Memory of a pass: the key map (at most map_bytes), one batch read buffer and its decoded
  * records (each at most CLEAN_MAX_BATCH_BYTES), an output buffer of CLEAN_OUT_FLUSH bytes,
- * and the new segments' in-memory indexes.
+ * the new segments' in-memory indexes, and the transactions' state (cleaner_txn.h: copies of
+ * the aborted-transaction entries and of the producer state, a set of producer ids).
  */
+#include "cleaner_txn.h"
 #include "log_int.h"
 #include "records.h"
 
@@ -132,10 +134,7 @@ struct log_clean_job {
 	struct log_config cfg;
 	struct log_segment **segs; /* the cleanable segments, referenced */
 	size_t n;
-	struct txi_copy {          /* their .txnindex entries, copied on the loop at prepare */
-		struct txi_ent *e;
-		size_t n;
-	} *txi;
+	struct clean_txn txn;      /* aborted transactions, live producers, markers' state */
 	size_t first_dirty_idx;
 	int64_t first_dirty;
 	int64_t uncleanable;       /* base of the first segment not cleanable */
@@ -154,14 +153,6 @@ struct log_clean_job {
 	int64_t t0, io_t0, io_bytes;
 	struct log_clean_stats st;
 };
-
-enum log_clean_txn log_clean_txn_hook(int64_t producer_id, int16_t attributes, int64_t base)
-{
-	(void)producer_id;
-	(void)attributes;
-	(void)base;
-	return LOG_CLEAN_TXN_KEEP_AS_IS;
-}
 
 int64_t plog_clean_first_dirty(const struct plog *l, int64_t checkpoint)
 {
@@ -189,8 +180,11 @@ struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_
 
 	if (l->clean_inflight)
 		return NULL;
+	int64_t lso = plog_lso(l, p->hw); /* C2: nothing at or above it is cleaned */
 	for (; u + 1 < l->n; u++) {
 		const struct log_segment *s = l->segs[u];
+		if (s->next_offset > lso)
+			break;
 		if (p->min_lag_ms > 0 && p->now_ms - seg_largest_ts(s) < p->min_lag_ms)
 			break;
 		if (s->next_offset <= fd) {
@@ -215,20 +209,14 @@ struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_
 	j->cfg = l->cfg;
 	j->n = u;
 	j->segs = kb_malloc(u * sizeof(*j->segs));
-	j->txi = kb_calloc(KB_MAX(u, 1), sizeof(*j->txi));
 	for (size_t i = 0; i < u; i++) {
-		const struct log_segment *s = l->segs[i];
 		log_segment_ref(l->segs[i]);
 		j->segs[i] = l->segs[i];
-		if (s->xn) {
-			j->txi[i].e = kb_malloc(s->xn * sizeof(*s->txi));
-			memcpy(j->txi[i].e, s->txi, s->xn * sizeof(*s->txi));
-			j->txi[i].n = s->xn;
-		}
 	}
 	j->first_dirty_idx = fdi;
 	j->first_dirty = KB_MAX(fd, l->segs[fdi]->base);
 	j->uncleanable = l->segs[u]->base;
+	clean_txn_prepare(&j->txn, l, j->uncleanable);
 	j->gen = l->gen;
 	j->st.dirty_ratio = ratio;
 	l->clean_inflight = true;
@@ -279,20 +267,17 @@ static int read_batch(struct log_clean_job *j, const struct log_segment *s, int6
 	return 1;
 }
 
-static bool is_txn_or_control(const struct rb_hdr *h)
-{
-	return (h->attrs & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)) != 0;
-}
-
-/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. Keys of
- * transactional batches never enter it: the pass does not know whether their transaction
- * committed (an aborted or still open one must not make an older committed value of the key
- * go, fact sheet §C3), so older values stay — less compaction, never a lost record. */
+/* Adds the keys of the batch in rbuf (records at or above first_dirty) to the map. Control
+ * batches and the batches of aborted transactions stay out (C3); committed transactional
+ * data enters like plain data (the range ends below the LSO: no transaction there is open). */
 static void map_batch(struct log_clean_job *j, const struct rb_hdr *h)
 {
 	struct rc_iter it;
 	struct rc_record r;
-	if (h->attrs & (RB_ATTR_CONTROL | RB_ATTR_TRANSACTIONAL))
+	if (h->attrs & RB_ATTR_CONTROL)
+		return;
+	if ((h->attrs & RB_ATTR_TRANSACTIONAL) &&
+	    clean_txn_aborted(&j->txn, h->producer_id, h->base, NULL))
 		return;
 	if (rc_iter_init(&it, j->rbuf, (size_t)h->size, CLEAN_MAX_BATCH_BYTES) != RC_OK)
 		return;
@@ -373,13 +358,14 @@ static int emit(struct log_clean_job *j, struct log_segment *out, const uint8_t 
 }
 
 /* Kafka's writeEmptyHeader: same offsets, producer fields, flags and maxTimestamp, no records,
- * no compression, baseTimestamp -1. */
+ * no compression, baseTimestamp -1 (so no delete horizon either). */
 static int emit_empty(struct log_clean_job *j, struct log_segment *out, const uint8_t *b)
 {
 	uint8_t e[RB_HEADER_SIZE];
 	memcpy(e, b, RB_HEADER_SIZE);
 	be32_put(e + RB_LENGTH, RB_HEADER_SIZE - RB_LOG_OVERHEAD);
-	be16_put(e + RB_ATTRIBUTES, be16_get(e + RB_ATTRIBUTES) & ~RB_ATTR_CODEC_MASK);
+	be16_put(e + RB_ATTRIBUTES, be16_get(e + RB_ATTRIBUTES) &
+	                            ~(RB_ATTR_CODEC_MASK | RB_ATTR_DELETE_HORIZON));
 	be64_put(e + RB_BASE_TIMESTAMP, (uint64_t)-1);
 	be32_put(e + RB_RECORDS_COUNT, 0);
 	set_crc(e, sizeof(e));
@@ -400,9 +386,12 @@ static bool keep_record(const struct log_clean_job *j, const struct rc_record *r
 }
 
 /* The retained records of the batch in rbuf, rebuilt with its codec: 1 built (*nb), 0 keep
- * the batch as it is (everything kept, or undecodable), 2 nothing kept. */
-static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, uint8_t **nb,
-                        size_t *nsize, int64_t *kept, int64_t *removed)
+ * the batch as it is (everything kept and no horizon to add, or undecodable), 2 nothing
+ * kept. `all`: every record is kept (a control batch); `horizon` > 0: stamp this delete
+ * horizon (attribute 0x40, baseTimestamp = horizon; KIP-534), which forces a rebuild. */
+static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, bool all,
+                        int64_t horizon, uint8_t **nb, size_t *nsize, int64_t *kept,
+                        int64_t *removed)
 {
 	struct rc_iter it;
 	struct rc_record r;
@@ -415,7 +404,7 @@ static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, uint8_t
 		return 0;
 	while ((rc = rc_iter_next(&it, &r)) == 1) {
 		total++;
-		if (!keep_record(j, &r))
+		if (!all && !keep_record(j, &r))
 			continue;
 		KB_GROW(recs, cap, n + 1, 64);
 		recs[n++] = (struct rc_build_record){
@@ -425,7 +414,7 @@ static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, uint8_t
 			.headers_len = r.headers_len};
 	}
 	int out = 0;
-	if (rc == 0 && (size_t)total != n) {
+	if (rc == 0 && ((size_t)total != n || (horizon > 0 && n > 0))) {
 		*kept += (int64_t)n;
 		*removed += total - (int64_t)n;
 		out = 2;
@@ -434,7 +423,9 @@ static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, uint8_t
 				.base_offset = h->base, .leader_epoch = h->epoch,
 				.attributes = (int16_t)(h->attrs & ~RB_ATTR_CODEC_MASK),
 				.producer_id = h->producer_id, .producer_epoch = h->producer_epoch,
-				.base_sequence = h->base_seq, .log_append_time = h->max_ts};
+				.base_sequence = h->base_seq, .log_append_time = h->max_ts,
+				.delete_horizon = horizon > 0 ? horizon
+				                  : (h->attrs & RB_ATTR_DELETE_HORIZON) ? h->base_ts : 0};
 			out = rc_batch_build(&bp, recs, (int32_t)n, h->attrs & RB_ATTR_CODEC_MASK,
 			                     CLEAN_MAX_BATCH_BYTES, nb, nsize) == RC_OK ? 1 : 0;
 			if (out == 1) { /* lastOffsetDelta stays (so does lastSequence) */
@@ -450,23 +441,52 @@ static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, uint8_t
 	return out;
 }
 
-/* One batch of the group into the new segment; `last`: the group's last batch. */
+/* A removable control batch (C4/C5): 2 dropped once its delete horizon has passed, 0 kept
+ * as it is while the horizon is ahead, 1 rebuilt with a new horizon (the first pass that
+ * finds it removable). */
+static int removable_marker(struct log_clean_job *j, const struct rb_hdr *h, uint8_t **nb,
+                            size_t *nsize)
+{
+	int64_t kept = 0, removed = 0;
+	if (h->count == 0)
+		return 2;
+	if (h->attrs & RB_ATTR_DELETE_HORIZON)
+		return h->base_ts <= j->p.now_ms ? 2 : 0;
+	int64_t horizon = j->p.now_ms + KB_MAX(j->p.delete_retention_ms, 0);
+	return filter_batch(j, h, true, KB_MAX(horizon, 1), nb, nsize, &kept, &removed);
+}
+
+/* One batch of the group into the new segment; `last`: the group's last batch (kept, empty
+ * if need be, so the group's offset range survives: see log.h). */
 static int clean_batch(struct log_clean_job *j, struct log_segment *out, const struct rb_hdr *h,
                        bool last)
 {
 	int what = 0;
 	uint8_t *nb = NULL;
 	size_t nsize = 0;
+	const struct txi_ent *reappend;
 
-	if (is_txn_or_control(h)) {
-		enum log_clean_txn t = log_clean_txn_hook(h->producer_id, h->attrs, h->base);
-		if (t == LOG_CLEAN_TXN_DROP)
-			what = 2;
-		else if (t == LOG_CLEAN_TXN_FILTER)
-			what = filter_batch(j, h, &nb, &nsize, &j->st.records_kept,
-			                    &j->st.records_removed);
-	} else {
-		what = filter_batch(j, h, &nb, &nsize, &j->st.records_kept, &j->st.records_removed);
+	switch (clean_txn_read(&j->txn, h, j->rbuf, &reappend)) {
+	case CTX_DATA:
+		what = filter_batch(j, h, false, 0, &nb, &nsize, &j->st.records_kept,
+		                    &j->st.records_removed);
+		break;
+	case CTX_ABORTED:
+		what = 2;
+		j->st.records_removed += KB_MAX(h->count, 0);
+		break;
+	case CTX_MARKER_KEEP:
+		what = 0;
+		break;
+	case CTX_MARKER_REMOVABLE:
+		what = removable_marker(j, h, &nb, &nsize);
+		break;
+	}
+	if (what == 2)
+		last = last || clean_txn_live_last(&j->txn, h);
+	if (reappend) { /* an ABORT marker kept: its transaction stays indexed (C4) */
+		KB_GROW(out->txi, out->xcap, out->xn + 1, 4);
+		out->txi[out->xn++] = *reappend;
 	}
 	int rc = 0;
 	if (what == 0)
@@ -520,13 +540,6 @@ static int clean_group(struct log_clean_job *j, struct clean_group *g)
 			return -1;
 	}
 	out->last_append_ms = j->segs[g->to - 1]->last_append_ms;
-	/* Aborted transactions stay indexed: every marker is kept (LOG_CLEAN_TXN_KEEP_AS_IS), so
-	 * the new segment carries its old segments' entries, in order. */
-	for (size_t i = g->from; i < g->to; i++)
-		for (size_t k = 0; k < j->txi[i].n; k++) {
-			KB_GROW(out->txi, out->xcap, out->xn + 1, 4);
-			out->txi[out->xn++] = j->txi[i].e[k];
-		}
 	if (finish_segment(j, out) < 0)
 		return -1;
 	j->st.bytes_after += out->size;
@@ -556,6 +569,7 @@ int log_clean_run(struct log_clean_job *j)
 {
 	int rc = 0;
 	j->t0 = j->io_t0 = kb_mono_ms();
+	clean_txn_sort(&j->txn);
 	if (kmap_init(&j->map, j->p.map_bytes, j->p.map_load) < 0) {
 		say_warn("log", "%s: log.cleaner.dedupe.buffer.size too small for a key map", j->dir);
 		return -1;
@@ -599,11 +613,9 @@ static void job_free(struct log_clean_job *j)
 		seg_unlink_files(out); /* under its current (.cleaned / .swap) names */
 		log_segment_unref(out);
 	}
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; i < j->n; i++)
 		log_segment_unref(j->segs[i]);
-		kb_free(j->txi[i].e);
-	}
-	kb_free(j->txi);
+	clean_txn_free(&j->txn);
 	kb_free(j->segs);
 	kb_free(j->groups);
 	kb_free(j->map.s);

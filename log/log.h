@@ -270,9 +270,12 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  * One cleaning pass of one log, Kafka's LogCleaner: prepare on the loop, run on a cleaner
  * thread (never the loop, never the fsync worker), complete (the swap) on the loop.
  *
- * Range: the cleanable segments are the non-active ones, up to the first whose largest
- * timestamp is within min.compaction.lag.ms of now (they need not be flushed yet: the new
- * segment is fsynced before it replaces them, and recovery verifies it like any other). Dirty = the part at or above `first_dirty` (the
+ * Range: the cleanable segments are the non-active ones that end at or below the last stable
+ * offset plog_lso(l, hw) (C2: a transaction still open, or whose marker the HW has not
+ * passed, is never cleaned), up to the first whose largest timestamp is within
+ * min.compaction.lag.ms of now (they need not be flushed yet: the new segment is fsynced
+ * before it replaces them, and recovery verifies it like any other). Dirty = the part at or
+ * above `first_dirty` (the
  * cleaner-offset-checkpoint value; reset to the log start when outside [log start, LEO]).
  * Eligible when dirty bytes / cleanable bytes > min_dirty_ratio, or when a dirty segment's
  * first batch is older than max.compaction.lag.ms; prepare returns NULL otherwise.
@@ -283,6 +286,10 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  * the rest stays dirty for later passes. Then every cleanable segment with base < end offset
  * is rewritten, in groups of consecutive segments whose total size fits segment.bytes, each
  * group to one new segment named after its first base offset:
+ *   - the key map skips control batches and the batches of aborted transactions (a
+ *     transactional batch inside [first, marker) of a .txnindex entry of its producer, the
+ *     entries of every segment copied at prepare); committed transactional data is mapped
+ *     and compacted like plain data;
  *   - a record survives iff it has a key, its offset >= the map's offset for the key (or the
  *     key is not in the map), and it is not a tombstone older than delete.retention.ms
  *     (tombstone age = its timestamp; see README for how this differs from KIP-534);
@@ -290,12 +297,19 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  *     otherwise it is rebuilt with the kept records (same codec, base offset,
  *     lastOffsetDelta, producer fields, leader epoch, flags), or dropped when none is kept —
  *     except the last batch of a group, which stays as a 61-byte empty batch so the group's
- *     offset range survives in the new segment (the swap recovery relies on it);
- *   - control and transactional batches go through log_clean_txn_hook() (today: kept as they
- *     are) and the keys of transactional records do not enter the key map (whether their
- *     transaction committed is not known to the pass, so they never make an older value of
- *     their key go); every aborted transaction stays indexed: the new segment carries the .txnindex
- *     entries of the segments it replaces, in order, written and fsynced with it);
+ *     offset range survives in the new segment (the swap recovery relies on it), and the
+ *     last batch of a producer in the producer state (Kafka's rule, C4: its data batch
+ *     holding the last data offset, or its control batches at its epoch when the state
+ *     holds no data batch), kept empty the same way;
+ *   - transactions (C4, C5; details in cleaner_txn.h): the data of an aborted transaction is
+ *     dropped whole; a COMMIT marker is kept while transactional data of its producer was
+ *     met before it in this pass (since its previous COMMIT), an ABORT marker while data of
+ *     its transaction was met (and dropped) in this pass, and then its .txnindex entry goes
+ *     to the new segment (written and fsynced with it); other markers are removable: the
+ *     first pass stamps them with a delete horizon (attribute 0x40, baseTimestamp = pass
+ *     start + delete.retention.ms, KIP-534) and a pass at or after the horizon drops them
+ *     (their .txnindex entries go at once: no data of theirs is left); an empty control batch
+ *     is removable at once;
  *   - a batch the cleaner cannot decode is copied unchanged (never lose data).
  * Offsets never change; cleaned segments have gaps.
  *
@@ -317,6 +331,8 @@ struct log_clean_params {
 	double map_load;            /* log.cleaner.io.buffer.load.factor */
 	double io_bytes_per_sec;    /* log.cleaner.io.max.bytes.per.second; <= 0: unlimited */
 	int64_t now_ms;
+	int64_t hw;                 /* the partition's high watermark: the range ends at or below
+	                             * plog_lso(l, hw) (INT64_MAX: no HW applies, e.g. tools) */
 	bool force;                 /* ignore the ratio (tests, tools) */
 };
 struct log_clean_stats {
@@ -326,13 +342,6 @@ struct log_clean_stats {
 	int64_t duration_ms;
 	double dirty_ratio;
 };
-/* Decision of the transactions hook for a control or transactional batch. */
-enum log_clean_txn { LOG_CLEAN_TXN_KEEP_AS_IS, LOG_CLEAN_TXN_DROP, LOG_CLEAN_TXN_FILTER };
-/* @any-thread: what a pass does with a control/transactional batch (header fields given).
- * Today KEEP_AS_IS: kbroker accepts no transactional batches yet. The transactions work
- * replaces it (aborted data: DROP; markers: Kafka's rules in C4 of the reference). */
-enum log_clean_txn log_clean_txn_hook(int64_t producer_id, int16_t attributes, int64_t base);
-
 struct log_clean_job;
 struct log_clean_job *plog_clean_prepare(struct plog *l, const struct log_clean_params *p);
 /* @any-thread: builds the map and writes the .cleaned files. 0 or -1 (warned). */

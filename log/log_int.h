@@ -77,6 +77,7 @@ bool crc32c_have_hw(void);
 #define RB_ATTR_LOG_APPEND_TIME 0x08
 #define RB_ATTR_TRANSACTIONAL 0x10
 #define RB_ATTR_CONTROL 0x20
+#define RB_ATTR_DELETE_HORIZON 0x40 /* KIP-534: baseTimestamp holds the delete horizon */
 
 struct rb_hdr {
 	int64_t base;     /* baseOffset */

@@ -306,9 +306,13 @@ static void build_header(uint8_t *h, const struct rc_batch_params *bp,
 	be64_put(h + RB_BASE_OFFSET, (uint64_t)bp->base_offset);
 	be32_put(h + RB_LEADER_EPOCH, (uint32_t)bp->leader_epoch);
 	h[RB_MAGIC] = 2;
-	be16_put(h + RB_ATTRIBUTES, (uint16_t)(bp->attributes & ~RB_ATTR_CODEC_MASK));
+	uint16_t attrs = (uint16_t)(bp->attributes & ~(RB_ATTR_CODEC_MASK | RB_ATTR_DELETE_HORIZON));
+	if (bp->delete_horizon > 0)
+		attrs |= RB_ATTR_DELETE_HORIZON;
+	be16_put(h + RB_ATTRIBUTES, attrs);
 	be32_put(h + RB_LAST_OFFSET_DELTA, (uint32_t)recs[n - 1].offset_delta);
-	be64_put(h + RB_BASE_TIMESTAMP, (uint64_t)recs[0].timestamp);
+	be64_put(h + RB_BASE_TIMESTAMP,
+	         (uint64_t)(bp->delete_horizon > 0 ? bp->delete_horizon : recs[0].timestamp));
 	be64_put(h + RB_MAX_TIMESTAMP, (uint64_t)max_ts);
 	be64_put(h + RB_PRODUCER_ID, (uint64_t)bp->producer_id);
 	be16_put(h + RB_PRODUCER_EPOCH, (uint16_t)bp->producer_epoch);
@@ -332,7 +336,8 @@ int rc_batch_build(const struct rc_batch_params *bp, const struct rc_build_recor
 		if (!build_record_ok(&recs[i], i ? recs[i - 1].offset_delta : -1))
 			rc = RC_ERR_INVALID;
 		else
-			rc = record_encode(&b, &recs[i], recs[0].timestamp);
+			rc = record_encode(&b, &recs[i], bp->delete_horizon > 0 ? bp->delete_horizon
+			                                                         : recs[0].timestamp);
 	}
 	if (rc == RC_OK) {
 		uint8_t hdr[RB_HEADER_SIZE];

@@ -104,6 +104,8 @@ struct rc_batch_params {
 	int16_t producer_epoch;
 	int32_t base_sequence;
 	int64_t log_append_time; /* maxTimestamp when attributes has LogAppendTime (bit 3) */
+	int64_t delete_horizon;  /* > 0: KIP-534's delete horizon: attribute 0x40 set and
+	                          * baseTimestamp = it (records' timestamps stay absolute) */
 };
 /* base offset 0; leader epoch, producer id/epoch, base sequence, append time -1; attrs 0. */
 void rc_batch_params_default(struct rc_batch_params *bp);

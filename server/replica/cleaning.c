@@ -110,7 +110,8 @@ static struct log_clean_job *try_prepare(struct cleaning *c, struct partition *p
 		.first_dirty = p->clean_ckpt, .min_dirty_ratio = p->min_dirty_ratio,
 		.min_lag_ms = p->min_lag_ms, .max_lag_ms = p->max_lag_ms,
 		.delete_retention_ms = p->delete_retention_ms, .map_bytes = c->map_bytes,
-		.map_load = c->load, .io_bytes_per_sec = c->io_rate, .now_ms = kb_wall_ms()};
+		.map_load = c->load, .io_bytes_per_sec = c->io_rate, .now_ms = kb_wall_ms(),
+		.hw = p->hw};
 	return plog_clean_prepare(p->log, &prm);
 }
 

@@ -35,6 +35,7 @@
 	X(kadmin_groups) \
 	X(purgatory) \
 	X(cleaner) \
+	X(cleaner_txn) \
 	X(txn) \
 	X(codec_txn) \
 	X(codec_acl) \

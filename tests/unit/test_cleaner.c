@@ -176,7 +176,7 @@ static struct log_clean_params params(int64_t map_bytes)
 	return (struct log_clean_params){
 		.first_dirty = -1, .min_dirty_ratio = 0.5, .min_lag_ms = 0, .max_lag_ms = INT64_MAX,
 		.delete_retention_ms = RETENTION, .map_bytes = map_bytes, .map_load = 0.9,
-		.io_bytes_per_sec = 0, .now_ms = NOW, .force = true};
+		.io_bytes_per_sec = 0, .now_ms = NOW, .hw = INT64_MAX, .force = true};
 }
 
 /* One whole pass; returns its end offset (-1 when there was nothing to do). */
