@@ -53,10 +53,7 @@ STATIC_SKIPS = {
 }
 
 # Tests whose failure is expected until a feature lands, and which feature.
-EXPECTED = {
-    "0081": "its ACL subtests pass; AlterConfigs of a BROKER resource with librdkafka's "
-            "sasl.kerberos.* keys gets INVALID_CONFIG (unknown broker config name)",
-}
+EXPECTED = {}   # every feature a test needs is served: any failure counts
 
 # Tests that fail the same way against Apache Kafka 3.9.1 (`--peer kafka`, measured): a client
 # or test problem, not a kbroker one.
