@@ -236,7 +236,9 @@ static void complete_join(struct group_coord *c, struct group *g)
 		g->join_deadline = now + KB_MAX(g_rebalance_timeout(g), 1);
 		return;
 	}
-	g->generation++;
+	/* int32 like Kafka's, which wraps (Java arithmetic); a replayed record can carry
+	 * INT32_MAX, so wrap explicitly instead of overflowing. */
+	g->generation = (int32_t)((uint32_t)g->generation + 1u);
 	kb_free(g->protocol);
 	g->protocol = NULL;
 	if (g->nmembers) {
