@@ -74,13 +74,18 @@ void authz_peer_host(const char *peer, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, peer);
 }
 
+/* The peer's IP, as host rules name it. */
+static void req_host(struct kreq *r, char host[72])
+{
+	authz_peer_host(conn_peer(r->conn), host, 72);
+}
+
 static bool decide(struct kreq *r, int8_t op, int8_t type, const char *name)
 {
 	char host[72];
-	authz_peer_host(conn_peer(r->conn), host, sizeof(host));
-	const struct authz *a = r->b->authz;
-	return acl_authorize(coord_acls(r->b->coord), &a->policy, ACL_ANONYMOUS, host, op, type,
-	                     name);
+	req_host(r, host);
+	return acl_authorize(coord_acls(r->b->coord), &r->b->authz->policy, ACL_ANONYMOUS, host, op,
+	                     type, name);
 }
 
 bool authz_allowed_c(struct kreq *r, int8_t op, int8_t type, const char *name)
@@ -90,18 +95,25 @@ bool authz_allowed_c(struct kreq *r, int8_t op, int8_t type, const char *name)
 	return decide(r, op, type, name ? name : "");
 }
 
+/* `name` as a C string: a copy in buf, or on the heap past its size (*heap then to be
+ * freed); NULL when it holds a NUL byte (it names nothing). */
+static const char *cname(struct kp_str name, char *buf, size_t len, char **heap)
+{
+	size_t n = name.ptr && name.len > 0 ? (size_t)name.len : 0;
+	char *s = n < len ? buf : (*heap = kb_malloc(n + 1));
+	memcpy(s, name.ptr ? name.ptr : "", n);
+	s[n] = 0;
+	return strlen(s) == n ? s : NULL;
+}
+
 bool authz_allowed(struct kreq *r, int8_t op, int8_t type, struct kp_str name)
 {
 	if (!authz_enabled(r->b))
 		return true;
-	size_t n = name.ptr && name.len > 0 ? (size_t)name.len : 0;
-	char buf[KB_ACL_NAME_MAX_BYTES + 1];
-	char *s = n < sizeof(buf) ? buf : kb_malloc(n + 1);
-	memcpy(s, name.ptr ? name.ptr : "", n);
-	s[n] = 0;
-	bool ok = strlen(s) == n && decide(r, op, type, s); /* a name with a NUL names nothing */
-	if (s != buf)
-		kb_free(s);
+	char buf[KB_ACL_NAME_MAX_BYTES + 1], *heap = NULL;
+	const char *s = cname(name, buf, sizeof(buf), &heap);
+	bool ok = s && decide(r, op, type, s);
+	kb_free(heap);
 	return ok;
 }
 
@@ -109,10 +121,13 @@ int32_t authz_ops(struct kreq *r, int8_t type, struct kp_str name)
 {
 	if (!authz_enabled(r->b))
 		return (int32_t)acl_supported_ops(type);
-	int32_t ops = 0;
-	for (int8_t op = ACL_OP_READ; op <= ACL_OP_DESCRIBE_TOKENS; op++)
-		if ((acl_supported_ops(type) & (1u << op)) && authz_allowed(r, op, type, name))
-			ops |= (int32_t)(1u << op);
+	char buf[KB_ACL_NAME_MAX_BYTES + 1], host[72], *heap = NULL;
+	const char *s = cname(name, buf, sizeof(buf), &heap);
+	req_host(r, host);
+	int32_t ops = s ? acl_authorized_ops(coord_acls(r->b->coord), &r->b->authz->policy,
+	                                     ACL_ANONYMOUS, host, type, s)
+	                : 0;
+	kb_free(heap);
 	return ops;
 }
 
@@ -123,7 +138,7 @@ bool authz_allowed_any(struct kreq *r, int8_t op, int8_t type)
 	if (!authz_enabled(r->b))
 		return true;
 	char host[72];
-	authz_peer_host(conn_peer(r->conn), host, sizeof(host));
+	req_host(r, host);
 	return acl_authorize_any(coord_acls(r->b->coord), &r->b->authz->policy, ACL_ANONYMOUS, host,
 	                         op, type);
 }
