@@ -441,23 +441,6 @@ static bool note_parse(int root, const char *value, int len, int8_t *type, int8_
 	return ok;
 }
 
-static void purge_deleted(int rc, const void *data)
-{
-	KB_UNUSED(rc); /* gone either way, or left for a later listing */
-	nreq_free((struct nreq *)data);
-}
-
-static void purge_stat(int rc, const struct Stat *stat, const void *data)
-{
-	struct nreq *r = (struct nreq *)data;
-	if (rc == ZOK && stat && stat->ctime < kb_wall_ms() - ACLS_NOTE_TTL_MS &&
-	    zoo_adelete(zk_handle(r->st->c->zk), r->path, -1, purge_deleted, r) == ZOK) {
-		zk_kick(r->st->c->zk);
-		return;
-	}
-	nreq_free(r);
-}
-
 static void note_read(int rc, const char *value, int len, const struct Stat *stat,
                       const void *data)
 {
@@ -472,11 +455,8 @@ static void note_read(int rc, const char *value, int len, const struct Stat *sta
 		else
 			say_warn("acls", "%s: malformed ACL change notification ignored",
 			         zk_unpath(st->c->zk, r->path));
-		if (stat && stat->ctime < kb_wall_ms() - ACLS_NOTE_TTL_MS &&
-		    zoo_adelete(zk_handle(st->c->zk), r->path, -1, purge_deleted, r) == ZOK) {
-			zk_kick(st->c->zk);
-			return;
-		}
+		if (stat && stat->ctime < kb_wall_ms() - ACLS_NOTE_TTL_MS)
+			zk_delete_if_older(st->c->zk, r->path, ACLS_NOTE_TTL_MS);
 	} else if (rc != ZOK && rc != ZNONODE && rc != ZCLOSING) {
 		schedule_retry(st, "reading an ACL change notification", rc);
 	}
@@ -510,14 +490,13 @@ static void note_issue(struct coord_acls *st, int root, int64_t seq, bool purge_
 	snprintf(leaf, sizeof(leaf), ACLS_NOTE_PREFIX "%010lld", (long long)seq);
 	if (!acls_full_path(st->c, full, acls_note_roots[root], leaf, NULL))
 		return;
+	if (purge_only) {
+		zk_delete_if_older(st->c->zk, full, ACLS_NOTE_TTL_MS);
+		return;
+	}
 	struct nreq *r = kb_malloc(sizeof(*r));
 	*r = (struct nreq){st, st->epoch, root, kb_strdup(full)};
 	zhandle_t *zh = zk_handle(st->c->zk);
-	if (purge_only) {
-		if (zoo_aexists(zh, r->path, 0, purge_stat, r) != ZOK)
-			nreq_free(r);
-		return;
-	}
 	st->c->pending++;
 	int sub = zoo_aget(zh, r->path, 0, note_read, r);
 	if (sub != ZOK) {

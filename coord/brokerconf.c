@@ -189,34 +189,6 @@ static void bwrite_end(struct bwrite *w, int zrc, const char *what)
 #define BROKERCONF_NOTE_TTL_MS (15 * 60 * 1000)
 #define BROKERCONF_PURGE_BATCH 64
 
-struct purge {
-	struct zk *z;
-	char *path; /* full path of one notification */
-};
-
-static void purge_free(struct purge *p)
-{
-	kb_free(p->path);
-	kb_free(p);
-}
-
-static void purge_deleted(int rc, const void *data)
-{
-	KB_UNUSED(rc); /* gone either way, or left for the next purge */
-	purge_free((struct purge *)data);
-}
-
-static void purge_stat(int rc, const struct Stat *st, const void *data)
-{
-	struct purge *p = (struct purge *)data;
-	if (rc == ZOK && st && st->ctime < kb_wall_ms() - BROKERCONF_NOTE_TTL_MS &&
-	    zoo_adelete(zk_handle(p->z), p->path, -1, purge_deleted, p) == ZOK) {
-		zk_kick(p->z);
-		return;
-	}
-	purge_free(p);
-}
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b); /* fixed-width sequence numbers */
@@ -236,10 +208,7 @@ static void purge_listed(int rc, const struct String_vector *names, const void *
 	for (int i = 0; i < n - 1 && i < BROKERCONF_PURGE_BATCH; i++) { /* never the newest */
 		char rel[128], full[1024];
 		snprintf(rel, sizeof(rel), "/config/changes/%.100s", v[i]);
-		struct purge *p = kb_malloc(sizeof(*p));
-		*p = (struct purge){z, kb_strdup(zk_path(z, rel, full, sizeof(full)))};
-		if (zoo_aexists(zk_handle(z), p->path, 0, purge_stat, p) != ZOK)
-			purge_free(p);
+		zk_delete_if_older(z, zk_path(z, rel, full, sizeof(full)), BROKERCONF_NOTE_TTL_MS);
 	}
 	kb_free(v);
 	zk_kick(z);

@@ -209,3 +209,43 @@ void zk_free(struct zk *z)
 	kb_free(z->chroot);
 	kb_free(z);
 }
+
+struct zk_purge {
+	struct zk *z;
+	int64_t ttl_ms;
+	char *path;
+};
+
+static void zk_purge_free(struct zk_purge *p)
+{
+	kb_free(p->path);
+	kb_free(p);
+}
+
+static void zk_purge_deleted(int rc, const void *data)
+{
+	KB_UNUSED(rc); /* gone either way, or left for a later pass */
+	zk_purge_free((struct zk_purge *)data);
+}
+
+static void zk_purge_stat(int rc, const struct Stat *st, const void *data)
+{
+	struct zk_purge *p = (struct zk_purge *)data;
+	if (rc == ZOK && st && st->ctime < kb_wall_ms() - p->ttl_ms &&
+	    zoo_adelete(p->z->zh, p->path, -1, zk_purge_deleted, p) == ZOK) {
+		zk_kick(p->z);
+		return;
+	}
+	zk_purge_free(p);
+}
+
+void zk_delete_if_older(struct zk *z, const char *full, int64_t ttl_ms)
+{
+	struct zk_purge *p = kb_malloc(sizeof(*p));
+	*p = (struct zk_purge){z, ttl_ms, kb_strdup(full)};
+	if (!z->zh || zoo_aexists(z->zh, p->path, 0, zk_purge_stat, p) != ZOK) {
+		zk_purge_free(p);
+		return;
+	}
+	zk_kick(z);
+}

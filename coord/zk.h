@@ -39,6 +39,9 @@ zhandle_t *zk_handle(struct zk *z);
 /* The full ZooKeeper path for a Kafka path ("/brokers/ids" -> "/chroot/brokers/ids"), written
  * into buf (always, chroot or not) and returned. */
 const char *zk_path(struct zk *z, const char *path, char *buf, size_t len);
+/* Deletes the znode at `full` (a full path) if it was created more than ttl_ms ago; an
+ * error or a younger znode leaves it (change-notification purges: a later pass retries). */
+void zk_delete_if_older(struct zk *z, const char *full, int64_t ttl_ms);
 /* The Kafka path for a full path (strips the chroot), for watch events. */
 const char *zk_unpath(struct zk *z, const char *full);
 /* Paths to create at startup to make the chroot exist ("" when there is no chroot). */
