@@ -359,6 +359,81 @@ class ZooKeeper:
 # Broker
 # ---------------------------------------------------------------------------------------------
 
+
+class ZooKeeperRelay:
+    """A TCP relay to ZooKeeper for tests that disturb a broker's session: `latency` delays
+    every chunk ZooKeeper sends; hold() swallows what the client sends from then on (answers
+    and notifications from ZooKeeper still pass); cut() drops every connection (later ones
+    relay normally again)."""
+
+    def __init__(self, target_port, latency=0.0):
+        self.target = ("127.0.0.1", target_port)
+        self.latency = latency
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(16)
+        self.port = self.lsock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.holding = False
+        self.held = 0          # bytes swallowed since hold()
+        self.pairs = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.lsock.accept()
+                u = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                return
+            u.settimeout(None)
+            with self.lock:
+                self.pairs.append((c, u))
+            threading.Thread(target=self._pump, args=(c, u, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(u, c, False), daemon=True).start()
+
+    def _pump(self, a, b, from_client):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                if not from_client and self.latency:
+                    time.sleep(self.latency)
+                with self.lock:
+                    if from_client and self.holding:
+                        self.held += len(data)
+                        continue
+                b.sendall(data)
+        except OSError:
+            pass
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def hold(self):
+        with self.lock:
+            self.holding, self.held = True, 0
+
+    def cut(self):
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+            self.holding = False
+        for c, u in pairs:
+            for x in (c, u):
+                try:
+                    x.shutdown(socket.SHUT_RDWR)
+                    x.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.cut()
+        self.lsock.close()
+
+
 class BrokerDied(RuntimeError):
     pass
 

@@ -12,8 +12,6 @@
 """
 
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -183,60 +181,6 @@ def test_create_partitions_unknown_and_shrinking(cluster):
 
 # ---- The start-up window: auto-create before the metadata cache is loaded ---------------------
 
-class SlowZooKeeperProxy:
-    """A TCP relay to ZooKeeper that delays every chunk ZooKeeper sends by `latency` seconds:
-    a broker started through it registers (and so starts answering on its port) several
-    round trips before its view of the cluster is loaded, so the start-up window lasts long
-    enough to be observed every time, not by luck."""
-
-    def __init__(self, target_port, latency):
-        self.target = ("127.0.0.1", target_port)
-        self.latency = latency
-        self.lsock = socket.socket()
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.port = self.lsock.getsockname()[1]
-        self.socks = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.lsock.accept()
-                u = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                return
-            u.settimeout(None)
-            self.socks += [c, u]
-            threading.Thread(target=self._pump, args=(c, u, 0), daemon=True).start()
-            threading.Thread(target=self._pump, args=(u, c, self.latency), daemon=True).start()
-
-    @staticmethod
-    def _pump(a, b, delay):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                time.sleep(delay)
-                b.sendall(data)
-        except OSError:
-            pass
-        for x in (a, b):
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def close(self):
-        self.lsock.close()
-        for x in self.socks:
-            try:
-                x.close()
-            except OSError:
-                pass
-
-
 def test_auto_create_right_after_restart(cluster):
     """A broker answers Metadata from its registration on, before its ZooKeeper view is
     loaded (here slowed by a relay adding 100 ms to ZooKeeper's answers). Auto-creating
@@ -248,7 +192,9 @@ def test_auto_create_right_after_restart(cluster):
     original = b.zk_connect
     try:
         b.stop()
-        proxy = SlowZooKeeperProxy(cluster.zk.port, latency=0.1)
+        # Every ZooKeeper answer 100 ms late: the start-up window lasts several round trips, so it
+        # is observed every time, not by luck.
+        proxy = harness.ZooKeeperRelay(cluster.zk.port, latency=0.1)
         b.zk_connect = "127.0.0.1:%d%s" % (proxy.port, original[original.index("/"):])
         b.spawn()
         # Connections are accepted from the broker's registration on (as in Kafka).

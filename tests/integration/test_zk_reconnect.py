@@ -14,8 +14,6 @@ relay cuts the connection, so that listing fails with ZCONNECTIONLOSS. The broke
 within its session; a topic created afterwards must show up in its metadata.
 """
 
-import socket
-import threading
 import time
 
 import pytest
@@ -26,79 +24,9 @@ from conftest import start_cluster
 SESSION_MS = 20000   # long enough that the cut never expires the session
 
 
-class HoldingZooKeeperRelay:
-    """A TCP relay to ZooKeeper. hold() makes it buffer what the client sends (answers and
-    notifications from ZooKeeper still pass); cut() drops every connection and what was held;
-    later connections relay normally again."""
-
-    def __init__(self, target_port):
-        self.target = ("127.0.0.1", target_port)
-        self.lsock = socket.socket()
-        self.lsock.bind(("127.0.0.1", 0))
-        self.lsock.listen(16)
-        self.port = self.lsock.getsockname()[1]
-        self.lock = threading.Lock()
-        self.holding = False
-        self.held = 0          # bytes held since hold()
-        self.pairs = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                c, _ = self.lsock.accept()
-                u = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                return
-            u.settimeout(None)
-            with self.lock:
-                self.pairs.append((c, u))
-            threading.Thread(target=self._pump, args=(c, u, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(u, c, False), daemon=True).start()
-
-    def _pump(self, a, b, from_client):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                with self.lock:
-                    if from_client and self.holding:
-                        self.held += len(data)
-                        continue            # swallowed: the request never reaches ZooKeeper
-                b.sendall(data)
-        except OSError:
-            pass
-        for x in (a, b):
-            try:
-                x.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def hold(self):
-        with self.lock:
-            self.holding, self.held = True, 0
-
-    def cut(self):
-        with self.lock:
-            pairs, self.pairs = self.pairs, []
-            self.holding = False
-        for c, u in pairs:
-            for x in (c, u):
-                try:
-                    x.shutdown(socket.SHUT_RDWR)
-                    x.close()
-                except OSError:
-                    pass
-
-    def close(self):
-        self.cut()
-        self.lsock.close()
-
-
 @pytest.fixture(scope="module")
 def relayed(zk_server, tmp_path_factory):
-    relay = HoldingZooKeeperRelay(zk_server.port)
+    relay = harness.ZooKeeperRelay(zk_server.port)
     gen = start_cluster(tmp_path_factory.mktemp("zkrelay"), zk=zk_server, n=1, ids=[61],
                         chroot="/kb-zkrelay", session_timeout_ms=SESSION_MS)
     cluster = next(gen)
