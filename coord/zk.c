@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Routine re-resolution of zookeeper.connect's host names at most this often (open_session). */
+#define ZK_RESOLVE_DELAY_MS 30000
+
 struct zk {
 	struct event_base *base;
 	zhandle_t *zh;
@@ -171,6 +174,13 @@ static void open_session(struct zk *z)
 		event_add(z->restart, &tv);
 		return;
 	}
+	/* The client re-resolves zookeeper.connect's host names each time it is asked what to
+	 * poll for, i.e. on every ZooKeeper event (a getaddrinfo with a netlink round trip and a
+	 * /dev/urandom read, on the loop): a burst of metadata changes paid that hundreds of
+	 * times. Routine re-resolution at most once per window; a lost connection still
+	 * resolves at once. */
+	if (zoo_set_servers_resolution_delay(z->zh, ZK_RESOLVE_DELAY_MS) != ZOK)
+		say_warn("coord", "could not set the ZooKeeper host resolution delay");
 	zk_kick(z);
 }
 
