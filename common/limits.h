@@ -39,6 +39,10 @@
 #define KB_LOOP_PRIO_NORMAL 1   /* libevent's default with 3 levels (n / 2) */
 #define KB_LOOP_PRIO_BACKLOG 2
 #define KB_CONN_FAIR_TURNS 8
+/* Backlog callbacks (or microseconds of them) the loop runs before it polls for new events
+ * again (server/core/main.c), so fresh work waits for a slice of the backlog, not all of it. */
+#define KB_LOOP_BACKLOG_SLICE_CALLBACKS 16
+#define KB_LOOP_BACKLOG_SLICE_US 1000
 
 /* New partition logs one metadata pass opens (directories and files created on the loop);
  * the rest wait for the next pass, after one turn of the loop (server/core/broker.c). */
