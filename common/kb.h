@@ -103,8 +103,10 @@ void *kb_grow(void *p, size_t *cap, size_t need, size_t elem, size_t init, size_
  * otherwise. For every number read from a file, a znode, a config or a name. */
 bool kb_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
 
-/* Monotonic clock in milliseconds, and wall clock in milliseconds since the epoch. */
+/* Monotonic clock in milliseconds (and microseconds), and wall clock in milliseconds since
+ * the epoch. */
 int64_t kb_mono_ms(void);
+int64_t kb_mono_us(void);
 int64_t kb_wall_ms(void);
 
 #include <stdlib.h>

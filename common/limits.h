@@ -44,9 +44,12 @@
 #define KB_LOOP_BACKLOG_SLICE_CALLBACKS 16
 #define KB_LOOP_BACKLOG_SLICE_US 1000
 
-/* New partition logs one metadata pass opens (directories and files created on the loop);
- * the rest wait for the next pass, after one turn of the loop (server/core/broker.c). */
-#define KB_PM_OPENS_PER_SYNC 8
+/* Loop time one metadata pass may spend on partitions new to this broker (resolving their
+ * settings and handing their creation to the worker, or adopting the logs it opened; see
+ * server/replica/pcreate.h): past it (at least one per pass) the rest wait for the next pass,
+ * after one turn of the loop (server/core/broker.c), so a burst of new partitions (a
+ * 1,000-partition topic) is spread over several turns. */
+#define KB_PM_OPEN_SLICE_US 2000
 
 /* Response bytes queued on one connection before the broker stops reading more requests
  * from it; reading resumes once the queue drains below half. It is a pause, never an error:

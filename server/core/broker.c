@@ -169,6 +169,8 @@ static int resolve_advertised(struct broker *b)
  * at most one pass per META_SYNC_MIN_MS, so a burst of N changes costs N/rate passes, not N. */
 #define META_SYNC_MIN_MS 10
 
+static void schedule_sync(struct broker *b);
+
 static void sync_now(struct broker *b)
 {
 	b->last_sync_ms = kb_mono_ms();
@@ -185,6 +187,11 @@ static void sync_cb(evutil_socket_t fd, short what, void *arg)
 	KB_UNUSED(fd);
 	KB_UNUSED(what);
 	sync_now(arg);
+}
+
+void broker_sync_soon(struct broker *b)
+{
+	schedule_sync(b);
 }
 
 static void schedule_sync(struct broker *b)

@@ -66,6 +66,10 @@ int broker_start(struct broker *b);
 /* Stops accepting, closes every connection, closes the ZooKeeper session, frees all. */
 void broker_stop(struct broker *b);
 
+/* Runs a pass over the metadata cache soon (rate-limited as for metadata changes): the
+ * partition manager has something new to apply (a log the worker opened). */
+void broker_sync_soon(struct broker *b);
+
 /* The request pipeline (server/dispatch.c): one complete frame from a client. */
 int dispatch_frame(struct client *cl, struct conn_slot *slot, uint8_t *frame, size_t len);
 

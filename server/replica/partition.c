@@ -9,6 +9,7 @@
 #include "cleaning.h"
 #include "fetcher.h"
 #include "logdirs.h"
+#include "pcreate.h"
 #include "replica.h"
 #include "../core/worker.h"
 
@@ -40,6 +41,8 @@ struct pmgr {
 	int nlisteners;
 	bool notifying;             /* listeners are running (they may not register) */
 	struct cleaning *cleaning;  /* the log cleaner, NULL when disabled */
+	struct pcreate *creating;   /* new replicas' logs being created on the worker */
+	uint64_t pass;              /* pm_sync passes so far */
 };
 
 /* ---- Lookup -------------------------------------------------------------------------------- */
@@ -185,6 +188,14 @@ static struct partition *partition_new(struct pmgr *pm, const char *topic, int32
 	return p;
 }
 
+/* The checkpointed positions of p, once its log is open. */
+static void partition_log_opened(struct pmgr *pm, struct partition *p)
+{
+	const struct logdir *d = &pm->dirs[p->dir_index];
+	p->hw = KB_MIN(ckpt_lookup(d->hw, d->nhw, p->topic, p->id, 0), plog_end_offset(p->log));
+	p->clean_ckpt = ckpt_lookup(d->cl, d->ncl, p->topic, p->id, -1);
+}
+
 /* Opens (recovering) the log of p from its directory, with the checkpointed positions. */
 static int partition_open_log(struct pmgr *pm, struct partition *p)
 {
@@ -194,11 +205,10 @@ static int partition_open_log(struct pmgr *pm, struct partition *p)
 	char err[256];
 	int64_t t0 = kb_mono_ms();
 	if (plog_open(p->dir, &p->cfg.log, rp, ls, &p->log, err, sizeof(err)) < 0) {
-		say_ratelimited(SAY_ERROR, "server", "%s: %s", p->dir, err); /* retried at each sync */
+		say_ratelimited(SAY_ERROR, "server", "%s: %s", p->dir, err);
 		return -1;
 	}
-	p->hw = KB_MIN(ckpt_lookup(d->hw, d->nhw, p->topic, p->id, 0), plog_end_offset(p->log));
-	p->clean_ckpt = ckpt_lookup(d->cl, d->ncl, p->topic, p->id, -1);
+	partition_log_opened(pm, p);
 	int64_t ms = kb_mono_ms() - t0;
 	if (ms > 100)
 		say_info("server", "%s-%d: recovered in %lld ms", p->topic, p->id, (long long)ms);
@@ -229,30 +239,54 @@ static void on_disk(const char *topic, int32_t id, const char *path, void *arg)
 	insert(pm, p);
 }
 
-/* A new replica: a directory in the least used log dir, and an empty log. */
-static struct partition *partition_create(struct pmgr *pm, const char *topic, int32_t id)
+/* A log opened by the worker becomes a partition of this broker. */
+static struct partition *partition_adopt(struct pmgr *pm, const char *topic, int32_t id, int di,
+                                         const char *path, struct plog *log)
 {
-	int di = 0;
-	for (int i = 1; i < pm->ndirs; i++)
-		if (pm->dirs[i].npartitions < pm->dirs[di].npartitions)
-			di = i;
-	char path[4400];
-	snprintf(path, sizeof(path), "%s/%s-%d", pm->dirs[di].path, topic, id);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-		say_ratelimited(SAY_ERROR, "server", "creating %s: %s", path, strerror(errno));
-		return NULL;
-	}
 	struct partition *p = partition_new(pm, topic, id, di, path);
-	if (partition_open_log(pm, p) < 0) {
-		kb_free(p->topic);
-		kb_free(p->dir);
-		kb_free(p);
-		return NULL;
-	}
+	p->log = log;
+	partition_log_opened(pm, p);
 	pm->dirs[di].npartitions++;
 	insert(pm, p);
-	say_info("server", "created log %s", path);
 	return p;
+}
+
+/* A new replica: a directory in the least used log dir and an empty log, made by the worker
+ * (pcreate.h). NULL until it is ready (or when it failed: the next pass starts over). */
+static struct partition *partition_create(struct pmgr *pm, const struct md_topic *t, int32_t id)
+{
+	struct plog *log = NULL;
+	int di = 0;
+	switch (pcreate_take(pm->creating, t->name, id, pm->pass, &log, &di)) {
+	case PCREATE_OPENED: {
+		char path[4400];
+		snprintf(path, sizeof(path), "%s/%s-%d", pm->dirs[di].path, t->name, id);
+		return partition_adopt(pm, t->name, id, di, path, log);
+	}
+	case PCREATE_WAIT:
+	case PCREATE_FAILED:
+		return NULL;
+	case PCREATE_ABSENT:
+		break;
+	}
+	for (int i = 1; i < pm->ndirs; i++)
+		if (pm->dirs[i].npartitions + pcreate_in_dir(pm->creating, i) <
+		    pm->dirs[di].npartitions + pcreate_in_dir(pm->creating, di))
+			di = i;
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/%s-%d", pm->dirs[di].path, t->name, id);
+	struct partition settings = {0}; /* the topic's log settings, for the open */
+	resolve_config(pm->b, t, &settings);
+	const struct logdir *d = &pm->dirs[di];
+	struct pcreate_spec spec = {
+		.path = path,
+		.dir_index = di,
+		.cfg = settings.cfg.log,
+		.recovery_point = ckpt_lookup(d->rp, d->nrp, t->name, id, 0),
+		.log_start = ckpt_lookup(d->ls, d->nls, t->name, id, -1),
+	};
+	pcreate_start(pm->creating, t->name, id, &spec, pm->pass);
+	return NULL;
 }
 
 static void partition_free(struct partition *p)
@@ -407,10 +441,23 @@ void pm_configs_changed(struct broker *b)
 		cleaning_reconfigure(b->pm->cleaning, &b->cfg);
 }
 
+/* p was just inserted: the seen marks (one per pm->parts entry) shift; p's is unset. */
+static uint8_t *seen_inserted(struct pmgr *pm, uint8_t *seen, const struct partition *p)
+{
+	bool found;
+	seen = kb_realloc(seen, (size_t)pm->n + 1);
+	int idx = find_index(pm, p->topic, strlen(p->topic), p->id, &found);
+	memmove(&seen[idx + 1], &seen[idx], (size_t)(pm->n - 1 - idx));
+	seen[idx] = 0;
+	return seen;
+}
+
 bool pm_sync(struct broker *b)
 {
 	struct pmgr *pm = b->pm;
+	pm->pass++;
 	int opens = 0;
+	int64_t start_us = kb_mono_us();
 	bool more = false;
 	const struct md_cache *md = coord_metadata(b->coord);
 	int32_t self = b->cfg.broker_id;
@@ -423,18 +470,17 @@ bool pm_sync(struct broker *b)
 				continue;
 			bool found;
 			int idx = find_index(pm, t->name, strlen(t->name), k, &found);
-			if (!found && opens == KB_PM_OPENS_PER_SYNC) {
+			if (!found && opens > 0 && kb_mono_us() - start_us >= KB_PM_OPEN_SLICE_US) {
 				more = true; /* the next pass opens it */
 				continue;
 			}
 			opens += !found;
-			struct partition *p = found ? pm->parts[idx] : partition_create(pm, t->name, k);
+			struct partition *p = found ? pm->parts[idx] : partition_create(pm, t, k);
 			if (!p || p->doomed)
 				continue;
-			if (!found) { /* inserted: the seen marks shifted */
-				seen = kb_realloc(seen, (size_t)pm->n + 1);
+			if (!found) {
+				seen = seen_inserted(pm, seen, p);
 				idx = find_index(pm, t->name, strlen(t->name), k, &found);
-				memmove(&seen[idx + 1], &seen[idx], (size_t)(pm->n - 1 - idx));
 			}
 			seen[idx] = 1;
 			/* Only what changed: this runs for every partition at every metadata change. */
@@ -453,7 +499,19 @@ bool pm_sync(struct broker *b)
 			}
 		}
 	}
-	/* Only a complete view may condemn a log: the topic is gone, or we left its replicas. */
+	/* Only a complete view may condemn a log: the topic is gone, or we left its replicas. A
+	 * log the worker opened for such a partition is adopted here only to be removed with the
+	 * rest (a pass cut short by the slice did not ask for every partition: not then). */
+	char *otopic, *opath;
+	int32_t oid;
+	int odi;
+	struct plog *olog;
+	while (!more && coord_loaded(b->coord) &&
+	       pcreate_orphan(pm->creating, pm->pass, &otopic, &oid, &opath, &odi, &olog)) {
+		seen = seen_inserted(pm, seen, partition_adopt(pm, otopic, oid, odi, opath, olog));
+		kb_free(otopic);
+		kb_free(opath);
+	}
 	if (coord_loaded(b->coord))
 		for (int i = pm->n - 1; i >= 0; i--)
 			if (!seen[i] && !pm->parts[i]->doomed)
@@ -677,6 +735,14 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- Life cycle ------------------------------------------------------------------------------ */
 
+/* The worker opened a new replica's log: the next pass adopts it. */
+static void created_ready(void *arg)
+{
+	struct pmgr *pm = arg;
+	if (!pm->closing)
+		broker_sync_soon(pm->b);
+}
+
 int pm_open(struct broker *b)
 {
 	struct pmgr *pm = kb_calloc(1, sizeof(*pm));
@@ -704,6 +770,7 @@ int pm_open(struct broker *b)
 		return -1;
 	}
 	pm->worker = worker_start(b->base);
+	pm->creating = pcreate_new(pm->worker, created_ready, pm);
 	fetchers_init(b);
 	int64_t t0 = kb_mono_ms();
 	for (int i = 0; i < n; i++)
@@ -753,6 +820,7 @@ void pm_close(struct broker *b)
 	fetchers_stop(b);
 	cleaning_stop(pm->cleaning); /* passes in flight finish first */
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
+	pcreate_free(pm->creating); /* logs opened for partitions never adopted */
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];
 		struct log_flush_job *j = plog_flush_prepare(p->log);

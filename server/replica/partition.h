@@ -153,10 +153,9 @@ int pm_open(struct broker *b);
 /* The cluster id became known: check or write meta.properties. -1: refuse to run. */
 int pm_cluster_id(struct broker *b, const char *cluster_id);
 /* Re-reads roles, epochs and configs from the metadata cache. */
-/* Returns true when it stopped early: it opens at most KB_PM_OPENS_PER_SYNC new logs per
- * pass (each costs file creation on the loop), so a burst of new partitions (an internal
- * topic's 50 created at once) is spread over several passes instead of one long stall; the
- * caller runs another pass soon. */
+/* New replicas' logs are created on the worker (pcreate.h) and adopted by a later pass.
+ * Returns true when it stopped early: past KB_PM_OPEN_SLICE_US spent on new partitions in a
+ * pass, the rest wait; the caller runs another pass after a turn of the loop. */
 bool pm_sync(struct broker *b);
 /* The broker's defaults changed (a dynamic broker config): the next pm_sync resolves every
  * partition's settings again, and the cleaner takes its new buffer and I/O settings. */

@@ -47,6 +47,7 @@
 	X(acl) \
 	X(acl_zk) \
 	X(acl_any) \
+	X(pcreate) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
