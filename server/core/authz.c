@@ -12,6 +12,7 @@
 #include "broker.h"
 #include "dispatch.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,21 @@ void authz_peer_host(const char *peer, char *out, size_t len)
 		n -= 2;
 	}
 	snprintf(out, len, "%.*s", (int)n, peer);
+	/* IPv6 as Java's InetAddress.getHostAddress() prints it, the text Kafka's authorizer
+	 * compares ACL hosts with: eight hex groups, no leading zeros, no "::" (so an ACL written
+	 * for 0:0:0:0:0:0:0:1 matches ::1 here as there); an IPv4-mapped address is the IPv4
+	 * client it stands for (Java accepts those as Inet4Address). */
+	unsigned char a[16];
+	if (len < INET6_ADDRSTRLEN || inet_pton(AF_INET6, out, a) != 1)
+		return;
+	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0) {
+		inet_ntop(AF_INET, a + 12, out, (socklen_t)len);
+		return;
+	}
+	size_t w = 0;
+	for (int g = 0; g < 8; g++)
+		w += (size_t)snprintf(out + w, len - w, g ? ":%x" : "%x", a[2 * g] << 8 | a[2 * g + 1]);
 }
 
 /* The peer's IP, as host rules name it. */

@@ -50,7 +50,8 @@ bool authz_allowed_any(struct kreq *r, int8_t op, int8_t type);
  * authorizer: every operation the type supports, as Kafka reports then. */
 int32_t authz_ops(struct kreq *r, int8_t type, struct kp_str name);
 
-/* The host part of conn_peer()'s "ip:port" ("[v6]:port" brackets stripped) into out. */
+/* The host part of conn_peer()'s "ip:port" ("[v6]:port" brackets stripped) into out (at
+ * least INET6_ADDRSTRLEN bytes), IPv6 in Java's text form ("0:0:0:0:0:0:0:1"). */
 void authz_peer_host(const char *peer, char *out, size_t len);
 
 #endif

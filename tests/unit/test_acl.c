@@ -626,10 +626,15 @@ static void test_peer_host(void)
 	char h[72];
 	authz_peer_host("10.1.2.3:5555", h, sizeof(h));
 	CU_ASSERT_STRING_EQUAL(h, "10.1.2.3");
+	/* IPv6 as Java's getHostAddress() prints it: the text Kafka's authorizer compares. */
 	authz_peer_host("::1:40000", h, sizeof(h)); /* conn.c prints IPv6 without brackets */
-	CU_ASSERT_STRING_EQUAL(h, "::1");
+	CU_ASSERT_STRING_EQUAL(h, "0:0:0:0:0:0:0:1");
 	authz_peer_host("[fe80::1]:9092", h, sizeof(h));
-	CU_ASSERT_STRING_EQUAL(h, "fe80::1");
+	CU_ASSERT_STRING_EQUAL(h, "fe80:0:0:0:0:0:0:1");
+	authz_peer_host("2001:db8:0:0:1:0:ab:cdef:1", h, sizeof(h));
+	CU_ASSERT_STRING_EQUAL(h, "2001:db8:0:0:1:0:ab:cdef");
+	authz_peer_host("::ffff:10.0.0.7:1234", h, sizeof(h)); /* IPv4-mapped: the IPv4 client */
+	CU_ASSERT_STRING_EQUAL(h, "10.0.0.7");
 	authz_peer_host("?:0", h, sizeof(h));
 	CU_ASSERT_STRING_EQUAL(h, "?");
 	authz_peer_host("nocolon", h, sizeof(h));
