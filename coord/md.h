@@ -78,5 +78,10 @@ KB_MUST_USE int md_uuid_decode(const char *s, uint8_t id[16]);
 const char *md_topic_name_invalid(const char *name);
 /* '.' and '_' collide in metric names: "a.b" and "a_b" may not coexist. */
 bool md_topic_names_collide(const char *a, const char *b);
+/* Kafka's internal topics: __consumer_offsets and __transaction_state (`len` bytes of name,
+ * not necessarily NUL-terminated). Clients may not produce to them (INVALID_TOPIC_EXCEPTION
+ * unless the client id is "__admin_client"), delete their records, or add them to a
+ * transaction, as in Kafka. */
+bool md_topic_internal(const char *name, size_t len);
 
 #endif

@@ -309,6 +309,13 @@ const char *md_topic_name_invalid(const char *name)
 	return NULL;
 }
 
+bool md_topic_internal(const char *name, size_t len)
+{
+	static const char off[] = "__consumer_offsets", txn[] = "__transaction_state";
+	return name && ((len == sizeof(off) - 1 && memcmp(name, off, len) == 0) ||
+	                (len == sizeof(txn) - 1 && memcmp(name, txn, len) == 0));
+}
+
 bool md_topic_names_collide(const char *a, const char *b)
 {
 	if (strcmp(a, b) == 0)

@@ -134,7 +134,7 @@ static int fill_partition(struct kreq *r, struct MetadataResponsePartition *out,
 
 static bool is_internal(const char *name)
 {
-	return strcmp(name, "__consumer_offsets") == 0 || strcmp(name, "__transaction_state") == 0;
+	return md_topic_internal(name, strlen(name));
 }
 
 /* TopicAuthorizedOperations, when the request asks for them (v8+). */

@@ -3,6 +3,7 @@
  * Authorization, once per topic (TOPIC_AUTHORIZATION_FAILED for its partitions): ListOffsets
  * DESCRIBE, DeleteRecords DELETE, OffsetForLeaderEpoch CLUSTER_ACTION on the cluster (a
  * follower) or else DESCRIBE on the topic (KIP-320 consumers). */
+#include "../../coord/md.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
 #include "../replica/partition.h"
@@ -123,8 +124,12 @@ enum handler_result handle_delete_records(struct kreq *r)
 		int16_t denied = az_topic(r, ACL_OP_DELETE, in[t].Name);
 		for (int k = 0; k < in[t].Partitions.count; k++) {
 			struct partition *p = NULL;
-			int16_t err = denied ? denied
-			                     : leader_partition(r, in[t].Name, pi[k].PartitionIndex, -1, &p);
+			int16_t err = denied;
+			if (!err && md_topic_internal(in[t].Name.ptr, (size_t)KB_MAX(in[t].Name.len, 0)) &&
+			    pm_topic_known(r->b, in[t].Name, pi[k].PartitionIndex))
+				err = KERR_INVALID_TOPIC_EXCEPTION; /* Kafka: not for internal topics */
+			if (!err)
+				err = leader_partition(r, in[t].Name, pi[k].PartitionIndex, -1, &p);
 			int64_t to = err ? 0 : pi[k].Offset == -1 ? p->hw : pi[k].Offset;
 			if (!err && (to < 0 || to > p->hw))
 				err = KERR_OFFSET_OUT_OF_RANGE;

@@ -37,6 +37,7 @@
 #include "../../log/legacy.h"
 #include "../../log/pstate.h"
 #include "../../log/records.h"
+#include "../../coord/md.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
 #include "../core/purgatory.h"
@@ -222,9 +223,12 @@ static int16_t check_partition(struct kreq *r, struct kp_str topic, int32_t idx,
 	*out = p;
 	if (req->Acks != 0 && req->Acks != 1 && req->Acks != -1)
 		return KERR_INVALID_REQUIRED_ACKS;
+	bool known = pm_topic_known(r->b, topic, idx);
+	if (known && md_topic_internal(topic.ptr, (size_t)KB_MAX(topic.len, 0)) &&
+	    !kp_str_eq_c(r->hdr.ClientId, "__admin_client"))
+		return KERR_INVALID_TOPIC_EXCEPTION; /* Kafka: "Cannot append to internal topic" */
 	if (!p || !p->leader)
-		return pm_topic_known(r->b, topic, idx) ? KERR_NOT_LEADER_OR_FOLLOWER
-		                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return known ? KERR_NOT_LEADER_OR_FOLLOWER : KERR_UNKNOWN_TOPIC_OR_PARTITION;
 	if (req->Acks == -1 && p->state.nisr < p->cfg.min_insync)
 		return KERR_NOT_ENOUGH_REPLICAS;
 	return 0;

@@ -28,6 +28,7 @@
 
 #include "../../common/limits.h"
 #include "../../common/say.h"
+#include "../../coord/md.h"
 #include "../../net/kp_msgs.h"
 #include "../core/purgatory.h"
 #include "../coordsvc/tsvc.h"
@@ -292,8 +293,13 @@ static bool add_prepare(struct kreq *r, struct add_txn *a, const struct AddParti
 		        kreq_array(r, &a->res[i].ResultsByPartition, np, sizeof(*pr));
 		if (!pr && np > 0)
 			return false;
-		/* Clients' versions only: v4+ come from brokers, authorized by CLUSTER_ACTION. */
-		int16_t denied = !err && r->version < 4 ? az_topic(r, ACL_OP_WRITE, t[i].Name) : 0;
+		/* Clients' versions only: v4+ come from brokers, authorized by CLUSTER_ACTION. An
+		 * internal topic is never authorized there (Kafka filters them out first). */
+		int16_t denied = 0;
+		if (!err && r->version < 4)
+			denied = md_topic_internal(t[i].Name.ptr, (size_t)KB_MAX(t[i].Name.len, 0))
+			                 ? KERR_TOPIC_AUTHORIZATION_FAILED
+			                 : az_topic(r, ACL_OP_WRITE, t[i].Name);
 		for (int j = 0; j < np; j++) {
 			pr[j].PartitionIndex = idx[j];
 			if (denied) {

@@ -394,6 +394,53 @@ def test_request_limits(cluster, topic):
     assert r["error_code"] == kt.NONE
 
 
+DELETE_RECORDS = 21
+kgroup.FLEX[DELETE_RECORDS] = 2
+kgroup.REQ[DELETE_RECORDS] = [
+    kt.F("topics", ("arr", [kt.F("name", "str"), kt.F("partitions", ("arr", [
+        kt.F("partition_index", "i32"), kt.F("offset", "i64")]))])),
+    kt.F("timeout_ms", "i32")]
+kgroup.RESP[DELETE_RECORDS] = [
+    kt.F("throttle_time_ms", "i32"),
+    kt.F("topics", ("arr", [kt.F("name", "str"), kt.F("partitions", ("arr", [
+        kt.F("partition_index", "i32"), kt.F("low_watermark", "i64"),
+        kt.F("error_code", "i16")]))]))]
+
+
+def test_internal_topics_refused_to_clients(cluster, topic):
+    """As Kafka: clients may not append to an internal topic (INVALID_TOPIC_EXCEPTION, unless
+    the client id is "__admin_client"), delete its records (INVALID_TOPIC_EXCEPTION) or add
+    it to a transaction (AddPartitionsToTxn v0-3: TOPIC_AUTHORIZATION_FAILED, the other
+    partitions OPERATION_NOT_ATTEMPTED), with no authorizer configured."""
+    from confluent_kafka import KafkaError, Producer
+    b, pid, ep = init_retrying(cluster, "internal-1")   # __transaction_state exists from here
+    internal = "__transaction_state"
+
+    def produce(client_id):
+        out = []
+        p = Producer({"bootstrap.servers": cluster.bootstrap(), "client.id": client_id,
+                      "message.timeout.ms": 20000, "retries": 0})
+        p.produce(internal, b"not a transaction record", key=b"k", partition=0,
+                  on_delivery=lambda err, msg: out.append(err))
+        p.flush(30)
+        assert len(out) == 1
+        return out[0]
+    err = produce("kb-it")
+    assert err is not None and err.code() == KafkaError.TOPIC_EXCEPTION, err
+    assert produce("__admin_client") is None       # Kafka's own tools may (AdminUtils)
+
+    leader = kt.partition_leader(cluster, internal, 0)
+    r = kt.call(leader, DELETE_RECORDS, 1, {"topics": [{"name": internal, "partitions": [
+        {"partition_index": 0, "offset": -1}]}], "timeout_ms": 5000})
+    assert r["topics"][0]["partitions"][0]["error_code"] == 17, r   # INVALID_TOPIC_EXCEPTION
+
+    res = add_parts(b, "internal-1", pid, ep, [(internal, 0), (topic, 0)])
+    assert res[(internal, 0)] == 29, res            # TOPIC_AUTHORIZATION_FAILED
+    assert res[(topic, 0)] == 55, res               # OPERATION_NOT_ATTEMPTED
+    assert add_parts(b, "internal-1", pid, ep, [(topic, 1)]) == {(topic, 1): 0}
+    assert all(x.alive() for x in cluster.brokers)
+
+
 def test_closed_connections_leave_no_dangling_handle(cluster, topic):
     """Requests the coordinator answers later, on connections closed before the answer: the
     broker must neither crash nor leak (ASan checks at teardown)."""
