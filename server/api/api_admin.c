@@ -51,7 +51,7 @@ static bool created(struct kreq *r, void *st, int i)
 	struct create_state *s = st;
 	const struct md_cache *md = coord_metadata(r->b->coord);
 	const struct md_topic *t = md_find_topic(md, adm_cstr(r, s->res[i].Name));
-	if (!adm_topic_ready(md, t, s->res[i].NumPartitions))
+	if (!adm_topic_ready(r, md, t, s->res[i].NumPartitions))
 		return false;
 	memcpy(s->res[i].TopicId, t->topic_id, 16);
 	return true;

@@ -21,8 +21,10 @@ struct kp_str adm_msg(struct kreq *r, const char *m);
 /* Writes text into m and returns code. */
 int16_t adm_fail(char *m, size_t mlen, int16_t code, const char *text);
 
-/* Every one of the first nparts partitions of t has a live leader in the cache. */
-bool adm_topic_ready(const struct md_cache *md, const struct md_topic *t, int32_t nparts);
+/* Every one of the first nparts partitions of t has a live leader in the cache, and those
+ * this broker leads it can serve (pm_can_lead). */
+bool adm_topic_ready(struct kreq *r, const struct md_cache *md, const struct md_topic *t,
+                     int32_t nparts);
 
 /* The common waiting rule of the topic admin requests: an item still waiting is settled
  * once done(i) says so; at the deadline it is settled anyway, with REQUEST_TIMED_OUT when

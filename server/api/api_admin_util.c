@@ -2,6 +2,7 @@
 #include "api_admin.h"
 
 #include "../../common/limits.h"
+#include "../replica/partition.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,13 +23,16 @@ struct kp_str adm_msg(struct kreq *r, const char *m)
 }
 
 /* Every partition of t has a live leader. */
-bool adm_topic_ready(const struct md_cache *md, const struct md_topic *t, int32_t nparts)
+bool adm_topic_ready(struct kreq *r, const struct md_cache *md, const struct md_topic *t,
+                     int32_t nparts)
 {
 	if (!t || t->npartitions < nparts)
 		return false;
 	for (int i = 0; i < nparts; i++) {
 		const struct md_partition *p = &t->partitions[i];
 		if (!p->has_state || p->state.leader < 0 || !md_broker_live(md, p->state.leader))
+			return false;
+		if (p->state.leader == r->b->cfg.broker_id && !pm_can_lead(r->b, t->name, i))
 			return false;
 	}
 	return true;

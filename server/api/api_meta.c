@@ -12,6 +12,7 @@
 #include "../../coord/topic_admin.h"
 #include "../../net/kp_msgs.h"
 #include "../core/dispatch.h"
+#include "../replica/partition.h"
 #include "api_authz.h"
 
 #include <ctype.h>
@@ -105,7 +106,8 @@ static int fill_ids(struct kreq *r, struct kp_array *a, const int32_t *ids, int 
 }
 
 static int fill_partition(struct kreq *r, struct MetadataResponsePartition *out,
-                          const struct md_partition *p, const struct md_cache *md)
+                          const char *topic, const struct md_partition *p,
+                          const struct md_cache *md)
 {
 	bool v0 = r->version == 0, dropped = false;
 	out->PartitionIndex = p->id;
@@ -113,6 +115,9 @@ static int fill_partition(struct kreq *r, struct MetadataResponsePartition *out,
 	out->LeaderEpoch = p->has_state ? p->state.leader_epoch : -1;
 	if (p->has_state && p->state.leader >= 0 && md_broker_live(md, p->state.leader))
 		out->LeaderId = p->state.leader;
+	if (out->LeaderId >= 0 && out->LeaderId == r->b->cfg.broker_id &&
+	    !pm_can_lead(r->b, topic, p->id))
+		out->LeaderId = -1; /* not yet: LEADER_NOT_AVAILABLE (partition.h) */
 	if (fill_ids(r, &out->ReplicaNodes, p->replicas, p->nreplicas, md, v0, &dropped) < 0 ||
 	    fill_ids(r, &out->IsrNodes, p->has_state ? p->state.isr : NULL,
 	             p->has_state ? p->state.nisr : 0, md, v0, &dropped) < 0)
@@ -157,7 +162,7 @@ static int fill_topic(struct kreq *r, struct MetadataResponseTopic *out, const s
 	if (!parts)
 		return -1;
 	for (int i = 0; i < t->npartitions; i++)
-		if (fill_partition(r, &parts[i], &t->partitions[i], md) < 0)
+		if (fill_partition(r, &parts[i], t->name, &t->partitions[i], md) < 0)
 			return -1;
 	return 0;
 }

@@ -64,7 +64,7 @@ static bool grown(struct kreq *r, void *st, int i)
 {
 	struct partitions_state *s = st;
 	const struct md_cache *md = coord_metadata(r->b->coord);
-	return adm_topic_ready(md, md_find_topic(md, adm_cstr(r, s->res[i].Name)), s->counts[i]);
+	return adm_topic_ready(r, md, md_find_topic(md, adm_cstr(r, s->res[i].Name)), s->counts[i]);
 }
 
 static int16_t *partitions_error(void *st, int i)

@@ -41,7 +41,8 @@ struct pmgr {
 	int nlisteners;
 	bool notifying;             /* listeners are running (they may not register) */
 	struct cleaning *cleaning;  /* the log cleaner, NULL when disabled */
-	struct pcreate *creating;   /* new replicas' logs being created on the worker */
+	struct pcreate *creating;   /* new replicas' logs being created on create_worker */
+	struct worker *create_worker; /* its own thread: never queued behind a slow fsync */
 	uint64_t pass;              /* pm_sync passes so far */
 };
 
@@ -85,6 +86,12 @@ struct partition *pm_find(struct broker *b, struct kp_str topic, int32_t partiti
 		return NULL;
 	int i = find_index(b->pm, topic.ptr, (size_t)topic.len, partition, &found);
 	return found && !b->pm->parts[i]->doomed ? b->pm->parts[i] : NULL;
+}
+
+bool pm_can_lead(struct broker *b, const char *topic, int32_t partition)
+{
+	struct partition *p = pm_find(b, kp_str_c(topic), partition);
+	return p && p->leader;
 }
 
 bool pm_topic_known(struct broker *b, struct kp_str topic, int32_t partition)
@@ -770,7 +777,8 @@ int pm_open(struct broker *b)
 		return -1;
 	}
 	pm->worker = worker_start(b->base);
-	pm->creating = pcreate_new(pm->worker, created_ready, pm);
+	pm->create_worker = worker_start(b->base);
+	pm->creating = pcreate_new(pm->create_worker, created_ready, pm);
 	fetchers_init(b);
 	int64_t t0 = kb_mono_ms();
 	for (int i = 0; i < n; i++)
@@ -820,6 +828,7 @@ void pm_close(struct broker *b)
 	fetchers_stop(b);
 	cleaning_stop(pm->cleaning); /* passes in flight finish first */
 	worker_stop(pm->worker); /* runs queued jobs and delivers their completions */
+	worker_stop(pm->create_worker);
 	pcreate_free(pm->creating); /* logs opened for partitions never adopted */
 	for (int i = 0; i < pm->n; i++) {
 		struct partition *p = pm->parts[i];

@@ -165,6 +165,11 @@ void pm_close(struct broker *b);
 
 /* The local replica of topic/partition, or NULL. */
 struct partition *pm_find(struct broker *b, struct kp_str topic, int32_t partition);
+/* This broker has the partition's log and leads it now. The metadata cache can name this
+ * broker the leader before that (the log is still being created on the worker, or the pass
+ * applying the state has not run): Metadata does not name it and CreateTopics does not
+ * answer until then, as a Kafka broker shows a leadership only after its LeaderAndIsr. */
+bool pm_can_lead(struct broker *b, const char *topic, int32_t partition);
 /* Whether the topic exists in the cluster metadata (for UNKNOWN_TOPIC_OR_PARTITION). */
 bool pm_topic_known(struct broker *b, struct kp_str topic, int32_t partition);
 

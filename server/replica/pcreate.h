@@ -1,5 +1,5 @@
-/* pcreate.h — new replicas' logs are created and opened on the worker thread, not on the
- * event loop.
+/* pcreate.h — new replicas' logs are created and opened on a worker thread (one of their
+ * own, so never queued behind a slow fsync), not on the event loop.
  *
  * A new log is a directory and the three files of its first segment: the file system's inode
  * allocation costs about a millisecond per file on this machine (several under ASan), so an
@@ -7,8 +7,10 @@
  * 100+ ms. plog_open is safe on any thread for distinct logs, so the loop only asks:
  * pcreate_take() for a partition it does not have yet; when absent, pcreate_start() submits
  * the job; when the job is done the `ready` callback runs on the loop (pm_sync again), and
- * the next pcreate_take() hands over the opened log. Until then the partition does not exist on this
- * broker, as before it was assigned (clients retry on NOT_LEADER_OR_FOLLOWER).
+ * the next pcreate_take() hands over the opened log. Until then the partition does not exist
+ * on this broker, as before it was assigned, and this broker's Metadata answers do not name
+ * it the leader (LEADER_NOT_AVAILABLE; server/api/api_meta.c), as a Kafka broker's do not
+ * before its LeaderAndIsr.
  *
  * Entries are bounded by the partitions assigned to this broker. A log opened for a partition
  * that is no longer assigned by the time it is ready is handed over by pcreate_orphan(), so
