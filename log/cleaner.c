@@ -372,8 +372,10 @@ static int emit_empty(struct log_clean_job *j, struct log_segment *out, const ui
 	return emit(j, out, e, sizeof(e));
 }
 
-/* C4's record rule (see log.h). */
-static bool keep_record(const struct log_clean_job *j, const struct rc_record *r)
+/* C4's record rule (see log.h). A tombstone stays until its batch's delete horizon has
+ * passed (KIP-534): a batch without one keeps its tombstones, and the pass stamps it. */
+static bool keep_record(const struct log_clean_job *j, const struct rb_hdr *h,
+                        const struct rc_record *r)
 {
 	if (r->offset >= j->end)
 		return true;
@@ -382,13 +384,15 @@ static bool keep_record(const struct log_clean_job *j, const struct rc_record *r
 	int64_t latest = kmap_get(&j->map, r->key, (size_t)r->key_len);
 	if (latest >= 0 && r->offset < latest)
 		return false;
-	return r->value_len >= 0 || j->p.now_ms - r->timestamp <= j->p.delete_retention_ms;
+	return r->value_len >= 0 || !(h->attrs & RB_ATTR_DELETE_HORIZON) || j->p.now_ms < h->base_ts;
 }
 
 /* The retained records of the batch in rbuf, rebuilt with its codec: 1 built (*nb), 0 keep
  * the batch as it is (everything kept and no horizon to add, or undecodable), 2 nothing
  * kept. `all`: every record is kept (a control batch); `horizon` > 0: stamp this delete
- * horizon (attribute 0x40, baseTimestamp = horizon; KIP-534), which forces a rebuild. */
+ * horizon (attribute 0x40, baseTimestamp = horizon; KIP-534), which forces a rebuild. A data
+ * batch without a horizon that keeps a tombstone of the cleaned range gets one: this pass's
+ * start + delete.retention.ms, as Kafka's cleaner stamps it. */
 static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, bool all,
                         int64_t horizon, uint8_t **nb, size_t *nsize, int64_t *kept,
                         int64_t *removed)
@@ -402,10 +406,13 @@ static int filter_batch(struct log_clean_job *j, const struct rb_hdr *h, bool al
 
 	if (rc_iter_init(&it, j->rbuf, (size_t)h->size, CLEAN_MAX_BATCH_BYTES) != RC_OK)
 		return 0;
+	bool stamp = !all && horizon <= 0 && !(h->attrs & RB_ATTR_DELETE_HORIZON);
 	while ((rc = rc_iter_next(&it, &r)) == 1) {
 		total++;
-		if (!all && !keep_record(j, &r))
+		if (!all && !keep_record(j, h, &r))
 			continue;
+		if (stamp && r.value_len < 0 && r.offset < j->end && horizon <= 0)
+			horizon = KB_MAX(j->p.now_ms + KB_MAX(j->p.delete_retention_ms, 0), 1);
 		KB_GROW(recs, cap, n + 1, 64);
 		recs[n++] = (struct rc_build_record){
 			.offset_delta = (int32_t)(r.offset - h->base), .timestamp = r.timestamp,

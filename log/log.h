@@ -291,8 +291,10 @@ struct log_delete_job *plog_delete_prepare(struct plog *l); /* l is closed and f
  *     entries of every segment copied at prepare); committed transactional data is mapped
  *     and compacted like plain data;
  *   - a record survives iff it has a key, its offset >= the map's offset for the key (or the
- *     key is not in the map), and it is not a tombstone older than delete.retention.ms
- *     (tombstone age = its timestamp; see README for how this differs from KIP-534);
+ *     key is not in the map), and it is not a tombstone whose batch's delete horizon has
+ *     passed (KIP-534: a data batch without a horizon that keeps a tombstone of the cleaned
+ *     range is rebuilt with one, attribute 0x40 and baseTimestamp = the pass's start +
+ *     delete.retention.ms; record timestamps unchanged);
  *   - a batch whose records all survive is copied unchanged (compressed ones included);
  *     otherwise it is rebuilt with the kept records (same codec, base offset,
  *     lastOffsetDelta, producer fields, leader epoch, flags), or dropped when none is kept —

@@ -2,7 +2,8 @@
 
 * 200,000 records over 2,000 keys, tombstones for 200 of them: after cleaning, a
   confluent-kafka consumer reading from the start sees exactly the latest value of every live
-  key at the offset it was written at, no tombstone once delete.retention.ms has passed, and
+  key at the offset it was written at, no tombstone once delete.retention.ms has passed since
+  a cleaning pass first kept it (KIP-534's delete horizon), and
   the partition's files shrink;
 * kill -9 while the cleaner works: nothing is lost (every key's latest record is still there,
   every record read is the one written at its offset), and cleaning finishes after restart;
@@ -150,7 +151,12 @@ def test_compaction_latest_per_key(cluster):
     w.flush()
     assert len(w.at) == 200200
     produced = sum(len(k) + len(v or b"") for k, v in w.at.values())  # raw keys + values
-    time.sleep(DELETE_RETENTION_MS / 1000.0 + 0.5)   # the tombstones expire
+    # KIP-534: the first pass over a tombstone stamps its batch's delete horizon (that pass's
+    # start + delete.retention.ms); a pass after the horizon removes it.
+    last_tomb = max(o for o, (_, v) in w.at.items() if v is None)
+    harness.wait_until(lambda: cleaner_checkpoint(cluster, topic) > last_tomb, 120,
+                       interval=0.2, what="a cleaning pass over the tombstones")
+    time.sleep(DELETE_RETENTION_MS / 1000.0 + 0.5)   # their horizon passes
     first_filler = fill_and_roll(w, b"filler")
     t0 = time.monotonic()
     harness.wait_until(lambda: cleaner_checkpoint(cluster, topic) > first_filler, 120,

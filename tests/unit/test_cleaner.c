@@ -4,8 +4,9 @@
  * each offset held (g_orig), cleans, and then reads every segment file back batch by batch:
  * each surviving record must be the very record written at its offset, and the set of
  * survivors must be exactly what the rules say (the latest record of each key below the
- * cleaned end, tombstones only while younger than delete.retention.ms, everything at or above
- * the end). plog_check runs after every step and after reopening. */
+ * cleaned end, tombstones until a pass at or after their batch's delete horizon (KIP-534:
+ * stamped by the first pass that keeps them, at its start + delete.retention.ms), everything
+ * at or above the end). plog_check runs after every step and after reopening. */
 #include "log_harness.h"
 
 #include "log/records.h"
@@ -93,6 +94,8 @@ struct seen {
 	int64_t n;
 	int empty_batches;
 	int codecs; /* bit per codec of non-empty batches */
+	int stamped;         /* batches with a delete horizon (attribute 0x40) */
+	int64_t horizon;     /* the last one's */
 };
 static struct seen g_seen;
 
@@ -103,6 +106,7 @@ static void read_back(struct plog *l)
 	g_seen.n = 0;
 	g_seen.empty_batches = 0;
 	g_seen.codecs = 0;
+	g_seen.stamped = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct log_segment *s = l->segs[i];
 		uint8_t *buf = malloc((size_t)s->size + 1);
@@ -116,6 +120,10 @@ static void read_back(struct plog *l)
 				g_seen.empty_batches++;
 			else
 				g_seen.codecs |= 1 << (it.attributes & 7);
+			if (it.attributes & RB_ATTR_DELETE_HORIZON) {
+				g_seen.stamped++;
+				g_seen.horizon = (int64_t)be64_get(buf + pos + RB_BASE_TIMESTAMP);
+			}
 			int rc;
 			while ((rc = rc_iter_next(&it, &r)) == 1) {
 				char k[16], v[48];
@@ -124,6 +132,7 @@ static void read_back(struct plog *l)
 				struct orig *o = &g_orig[r.offset];
 				snprintf(k, sizeof(k), "k%05d", o->key);
 				CU_ASSERT(r.key_len == 6 && memcmp(r.key, k, 6) == 0);
+				CU_ASSERT_EQUAL(r.timestamp, o->ts); /* a stamped horizon moves none */
 				if (o->val < 0) {
 					CU_ASSERT_EQUAL(r.value_len, -1);
 				} else {
@@ -141,14 +150,18 @@ static void read_back(struct plog *l)
 }
 
 /* Whether offset o survives a clean of everything below `end` (see the file comment). */
+/* Set once a pass ran at or after the tombstones' delete horizon (test_tombstones). */
+static bool g_tombs_expired;
+
 static bool expected(int64_t o, int64_t end, int64_t now)
 {
+	KB_UNUSED(now);
 	if (o >= end)
 		return true;
 	for (int64_t k = o + 1; k < end; k++)
 		if (g_orig[k].key == g_orig[o].key)
 			return false;
-	return g_orig[o].val >= 0 || now - g_orig[o].ts <= RETENTION;
+	return g_orig[o].val >= 0 || !g_tombs_expired;
 }
 
 /* The log holds exactly the survivors of a clean below `end`. */
@@ -304,35 +317,59 @@ static void test_empty_batches(void)
 	plog_close(l);
 }
 
+/* The tombstones found in the log, and whether every record of keys 0-9 below tomb_at is
+ * gone (their older values). */
+static int count_tombstones(int64_t tomb_at)
+{
+	int n = 0;
+	for (int64_t i = 0; i < g_seen.n; i++) {
+		int64_t o = g_seen.off[i];
+		n += g_orig[o].val < 0;
+		CU_ASSERT(g_orig[o].key >= 10 || o >= tomb_at);
+	}
+	return n;
+}
+
+/* KIP-534: a tombstone's age is not its timestamp (here one written 2 x delete.retention.ms
+ * in the past): the first pass keeps it and stamps its batch's delete horizon (pass start +
+ * delete.retention.ms); passes before the horizon keep it; the first pass at the horizon
+ * removes it. */
 static void test_tombstones(void)
 {
 	struct log_config c = small_cfg();
 	reset_model();
+	g_tombs_expired = false;
 	struct plog *l = open_log(&c, 0, -1);
 	int keys[10];
 	bool tomb[10];
 	for (int i = 0; i < 10; i++)
 		keys[i] = i, tomb[i] = true;
 	fill(l, 20, 10, RC_CODEC_NONE, NOW - 10 * RETENTION);
-	append_kv(l, keys, tomb, 5, RC_CODEC_NONE, NOW - 2 * RETENTION);     /* expired */
-	append_kv(l, keys + 5, tomb + 5, 5, RC_CODEC_NONE, NOW - RETENTION / 2); /* young */
+	append_kv(l, keys, tomb, 5, RC_CODEC_NONE, NOW - 2 * RETENTION); /* old timestamps */
+	append_kv(l, keys + 5, tomb + 5, 5, RC_CODEC_NONE, NOW - RETENTION / 2);
 	int64_t tomb_at = g_n - 10;
 	fill_from(l, 40, 10, 100, RC_CODEC_NONE, NOW); /* other keys: rolls past the tombstones */
 	flush_all(l);
 	int64_t end = clean_once(l, &P1M);
 	CU_ASSERT(end > tomb_at + 10);
 	expect_exact(l, end);
-	int found_young = 0, found_old = 0;
-	for (int64_t i = 0; i < g_seen.n; i++) {
-		int64_t o = g_seen.off[i];
-		if (g_orig[o].val < 0 && g_orig[o].key < 5)
-			found_old++;
-		if (g_orig[o].val < 0 && g_orig[o].key >= 5 && g_orig[o].key < 10)
-			found_young++;
-		CU_ASSERT(g_orig[o].key >= 10 || o >= tomb_at); /* older values of keys 0-9 gone */
-	}
-	CU_ASSERT_EQUAL(found_old, 0);
-	CU_ASSERT_EQUAL(found_young, 5);
+	CU_ASSERT_EQUAL(count_tombstones(tomb_at), 10);
+	/* Stamped: attribute 0x40, baseTimestamp = NOW + RETENTION, on both tombstone batches. */
+	CU_ASSERT_EQUAL(g_seen.stamped, 2);
+	CU_ASSERT_EQUAL(g_seen.horizon, NOW + RETENTION);
+	/* Just before the horizon: kept. At it: gone. */
+	struct log_clean_params p = params(1 << 20);
+	p.now_ms = NOW + RETENTION - 1;
+	CU_ASSERT(clean_once(l, &p) >= end);
+	expect_exact(l, end);
+	CU_ASSERT_EQUAL(count_tombstones(tomb_at), 10);
+	p.now_ms = NOW + RETENTION;
+	CU_ASSERT(clean_once(l, &p) >= end);
+	g_tombs_expired = true;
+	expect_exact(l, end);
+	CU_ASSERT_EQUAL(count_tombstones(tomb_at), 0);
+	l = reopen(l, &c);
+	expect_exact(l, end);
 	plog_close(l);
 }
 
