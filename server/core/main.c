@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #define KBROKER_VERSION "0.1.0"
 
@@ -101,6 +102,18 @@ static struct event_base *new_event_base(void)
 	return base;
 }
 
+/* Test hook: KB_TEST_SHUTDOWN_PAUSE_MS holds the shutdown right after the signal events are
+ * freed, so a test can deliver SIGTERMs exactly there (unset in production). */
+static void shutdown_test_pause(void)
+{
+	const char *v = getenv("KB_TEST_SHUTDOWN_PAUSE_MS");
+	int64_t ms = 0;
+	if (v && kb_parse_i64(v, 0, 10000, &ms) && ms > 0) {
+		struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (getenv("KB_DEBUG"))
@@ -128,6 +141,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbroker: cannot set up the event loop\n");
 		return 1;
 	}
+	/* Ignored before libevent takes them over, so that freeing its signal events at shutdown
+	 * restores "ignored", never the default action: a second SIGTERM (impatient supervisors
+	 * send several; the integration harness does) must not kill the process halfway through
+	 * closing its ZooKeeper session and flushing its logs. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
 	b.sigint = evsignal_new(b.base, SIGINT, on_signal, &b);
 	b.sigterm = evsignal_new(b.base, SIGTERM, on_signal, &b);
 	event_add(b.sigint, NULL);
@@ -138,13 +157,11 @@ int main(int argc, char **argv)
 		event_base_dispatch(b.base);
 	else
 		b.exit_code = 1;
-	/* Shutting down: a second SIGTERM (impatient supervisors send several) must not kill the
-	 * process halfway through closing its ZooKeeper session. Freeing libevent's signal
-	 * events restores the default handlers, so they go first. */
+	/* Shutting down: freeing libevent's signal events restores SIG_IGN (set above), so more
+	 * SIGTERMs are ignored from here on, with no moment where the default action applies. */
 	event_free(b.sigint);
 	event_free(b.sigterm);
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
+	shutdown_test_pause();
 	broker_stop(&b);
 	event_base_free(b.base);
 	conf_free(&b.cfg);

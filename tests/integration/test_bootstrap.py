@@ -259,3 +259,34 @@ def test_bad_config_refused_with_message(zk_server, tmp_path, lines, overrides, 
     assert p.returncode != 0, "kbroker accepted a bad config; output:\n" + out
     assert must_name in out, "the message does not name %s:\n%s" % (must_name, out)
     assert not any(m in out for m in harness.SANITIZER_MARKERS), out
+
+
+def test_sigterm_flood_still_a_clean_stop(zk_server, tmp_path):
+    """Supervisors send SIGTERM more than once (this harness's Cluster.stop does). Whenever
+    one arrives during shutdown it must be ignored: a broker flooded with SIGTERMs from the
+    first one until it exits still stops cleanly (exit 0, "stopped" logged). Before the fix
+    a SIGTERM between freeing libevent's signal events and ignoring the signal killed it."""
+    import signal as sig
+    outcomes = []
+    rounds = 3
+    for i in range(rounds):
+        # The broker holds its shutdown 200 ms right after freeing libevent's signal events,
+        # where the flood is sure to land (a test hook; preemption made that window real).
+        c = harness.Cluster(tmp_path / ("flood%d" % i), n=1, zk=zk_server,
+                            chroot="/kb-sigflood%d" % i,
+                            env={"KB_TEST_SHUTDOWN_PAUSE_MS": "200"})
+        c.start()
+        b = c.brokers[0]
+        pid, deadline = b.pid, time.monotonic() + 30
+        proc = b._proc.proc
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                os.kill(pid, sig.SIGTERM)
+            except ProcessLookupError:
+                break
+        try:
+            rc = proc.wait(timeout=30)
+        finally:
+            c.stop()
+        outcomes.append((rc, "stopped (exit 0)" in b.log_text()))
+    assert outcomes == [(0, True)] * rounds, outcomes
