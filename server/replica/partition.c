@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 /* Seconds between the periodic duties' checks (flush.ms, retention, checkpoints). */
 #define PM_TICK_MS 250
