@@ -153,12 +153,15 @@ static void maybe_resume(struct conn *c)
  * before it (most answers: no EV_WRITE registration, which cost two epoll_ctl calls and a
  * loop pass per answer), whatever the socket does not take queued in the output buffer as
  * before (errors too: the bufferevent's own write reports them). File ranges go by
- * sendfile either way (evbuffer_write). */
+ * sendfile either way: one evbuffer_write stops at the boundary between memory and a file
+ * range (a writev, then a sendfile), so it is called again while each call makes progress;
+ * the call after a short write fails with EAGAIN and the rest is queued. */
 static void out_buf(struct conn *c, struct evbuffer *buf)
 {
 	struct evbuffer *output = bufferevent_get_output(c->bev);
 	if (evbuffer_get_length(output) == 0)
-		(void)evbuffer_write(buf, bufferevent_getfd(c->bev));
+		while (evbuffer_get_length(buf) > 0 && evbuffer_write(buf, bufferevent_getfd(c->bev)) > 0)
+			;
 	if (evbuffer_get_length(buf) > 0)
 		evbuffer_add_buffer(output, buf);
 }
