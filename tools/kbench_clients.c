@@ -21,6 +21,9 @@ struct client {
 	int idx;
 	pthread_t tid;
 	bool producer;
+	/* Paced producers: delivery reports are served by a thread of their own (dr_main). */
+	rd_kafka_t *rk;
+	atomic_bool dr_stop;
 };
 
 uint64_t kbench_now_ns(void)
@@ -311,10 +314,8 @@ static void producer_loop(struct client *cl, rd_kafka_t *rk, rd_kafka_topic_t **
 			due = st->t0_ns + i * interval;
 			if (due >= st->end_ns)
 				break;
-			if (due > now) {
-				rd_kafka_poll(rk, 0);
+			if (due > now)
 				sleep_until(due);
-			}
 		}
 		memcpy(buf, &due, 8);
 		size_t klen = 0;
@@ -338,9 +339,20 @@ static void producer_loop(struct client *cl, rd_kafka_t *rk, rd_kafka_topic_t **
 				return;
 		}
 		atomic_fetch_add_explicit(&st->sent, 1, memory_order_relaxed);
-		if ((++i & 63) == 0)
+		if ((++i & 63) == 0 && !interval)
 			rd_kafka_poll(rk, 0);
 	}
+}
+
+/* A paced producer sleeps until each message is due, and a delivery report that came in
+ * meanwhile would wait for its next poll: up to one interval added to the publish latency.
+ * So its reports are served here, as they arrive. */
+static void *dr_main(void *arg)
+{
+	struct client *cl = arg;
+	while (!atomic_load(&cl->dr_stop))
+		rd_kafka_poll(cl->rk, 50);
+	return NULL;
 }
 
 static void *producer_main(void *arg)
@@ -349,7 +361,16 @@ static void *producer_main(void *arg)
 	struct kbench_state *st = cl->st;
 	const struct kbench_conf *cf = st->conf;
 	rd_kafka_t *rk = producer_new(cl);
-	if (rk) {
+	pthread_t dr;
+	bool dr_thread = false;
+	if (rk && cf->rate > 0) {
+		cl->rk = rk;
+		atomic_store(&cl->dr_stop, false);
+		dr_thread = pthread_create(&dr, NULL, dr_main, cl) == 0;
+		if (!dr_thread)
+			fail(st, "producer: %s", "pthread_create failed");
+	}
+	if (rk && (cf->rate <= 0 || dr_thread)) {
 		rd_kafka_topic_t **rkt = kb_calloc((size_t)cf->topics, sizeof(*rkt));
 		for (int t = 0; t < cf->topics; t++)
 			rkt[t] = rd_kafka_topic_new(rk, st->topic_names[t], NULL);
@@ -364,12 +385,18 @@ static void *producer_main(void *arg)
 		while (rd_kafka_outq_len(rk) > 0 && kbench_now_ns() < deadline &&
 		       !atomic_load(&st->stop))
 			rd_kafka_poll(rk, 50);
+		if (dr_thread) {
+			atomic_store(&cl->dr_stop, true);
+			pthread_join(dr, NULL);
+		}
 		free(buf);
 		for (int t = 0; t < cf->topics; t++)
 			rd_kafka_topic_destroy(rkt[t]);
 		free(rkt);
 		rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 		rd_kafka_poll(rk, 0);
+		rd_kafka_destroy(rk);
+	} else if (rk) {
 		rd_kafka_destroy(rk);
 	}
 	atomic_fetch_sub(&st->producers_live, 1);
