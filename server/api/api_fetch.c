@@ -181,10 +181,58 @@ static int16_t aborted_list(struct kreq *r, struct partition *p, int64_t from, i
 	return v ? 0 : KERR_UNKNOWN_SERVER_ERROR;
 }
 
+/* The log reads of a measuring pass (keep=false), replayed by the answering pass that follows
+ * it in the same call, where the logs cannot have changed: a fetch that is answered finds its
+ * batch headers once, not twice (a pread and a header walk per partition). Entries are taken
+ * in order, each only if the answering pass asks the same read of the same log (a
+ * down-converted answer's sizes can change the budgets of the partitions after it). */
+struct read_memo {
+	struct memo_read {
+		const struct plog *log;
+		int64_t offset, upto;
+		size_t limit;
+		bool min_one;
+		int rc;
+		struct log_read lr; /* holds a segment reference while .seg is set */
+	} *v;
+	size_t n, cap, next;
+};
+
+static int memo_plog_read(struct read_memo *m, bool keep, struct plog *l, int64_t offset,
+                          size_t limit, bool min_one, int64_t upto, struct log_read *lr)
+{
+	if (m && keep && m->next < m->n) {
+		struct memo_read *e = &m->v[m->next++];
+		if (e->log == l && e->offset == offset && e->limit == limit &&
+		    e->min_one == min_one && e->upto == upto) {
+			*lr = e->lr;
+			e->lr.seg = NULL; /* the reference moves to the caller */
+			return e->rc;
+		}
+	}
+	int rc = plog_read(l, offset, limit, min_one, upto, lr);
+	if (m && !keep) {
+		KB_GROW(m->v, m->cap, m->n + 1, 16);
+		m->v[m->n++] = (struct memo_read){l, offset, upto, limit, min_one, rc, *lr};
+		lr->seg = NULL; /* the memo keeps the reference */
+	}
+	return rc;
+}
+
+static void memo_release(struct read_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].lr.seg)
+			log_segment_unref(m->v[i].lr.seg);
+	kb_free(m->v);
+	*m = (struct read_memo){NULL, 0, 0, 0};
+}
+
 /* One partition: its answer, and (keep) the file range in the response. Returns bytes. */
 static size_t read_partition(struct kreq *r, struct partition *p,
                              const struct FetchPartition *in, size_t budget, bool min_one,
-                             bool keep, struct FetchResponsePartitionData *out)
+                             bool keep, struct read_memo *memo,
+                             struct FetchResponsePartitionData *out)
 {
 	const struct FetchRequest *req = r->req;
 	bool committed = replica_id(r) < 0 && r->version >= 4 && req->IsolationLevel == 1;
@@ -197,7 +245,7 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 	int64_t upto = replica_id(r) >= 0 ? plog_end_offset(p->log) : committed ? lso : p->hw;
 	size_t limit = KB_MIN(budget, (size_t)KB_MAX(in->PartitionMaxBytes, 0));
 	struct log_read lr;
-	int rc = plog_read(p->log, in->FetchOffset, limit, min_one, upto, &lr);
+	int rc = memo_plog_read(memo, keep, p->log, in->FetchOffset, limit, min_one, upto, &lr);
 	if (rc != KERR_NONE) {
 		out->ErrorCode = (int16_t)rc;
 		return 0;
@@ -205,7 +253,8 @@ static size_t read_partition(struct kreq *r, struct partition *p,
 	if (lr.len == 0)
 		return 0;
 	if (!keep) {
-		log_segment_unref(lr.seg);
+		if (lr.seg) /* measuring without a memo (with one, the memo holds the range) */
+			log_segment_unref(lr.seg);
 		return lr.len;
 	}
 	if (committed && (out->ErrorCode = aborted_list(r, p, in->FetchOffset, lr.next_offset,
@@ -231,10 +280,12 @@ static int16_t fetch_denied(struct kreq *r, bool follower_ok, struct kp_str name
 	return az_topic(r, ACL_OP_READ, name);
 }
 
-/* One pass over the request. keep=false only measures what is available. Returns bytes, or
- * -1 when the response could not be allocated; *now counts the partitions that make the answer
- * go out at once: those in error, and those sent to a preferred read replica (as Kafka). */
-static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
+/* One pass over the request. keep=false only measures what is available (recording its reads
+ * in memo, if given); keep=true builds the answer (replaying memo's reads, if given). Returns
+ * bytes, or -1 when the response could not be allocated; *now counts the partitions that make
+ * the answer go out at once: those in error, and those sent to a preferred read replica (as
+ * Kafka). */
+static int64_t fetch_pass(struct kreq *r, bool keep, struct read_memo *memo, int *now)
 {
 	const struct FetchRequest *req = r->req;
 	struct FetchResponse *resp = r->resp;
@@ -290,7 +341,7 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
 			}
 			if (o->ErrorCode == 0)
 				total += read_partition(r, p, &fp[k], budget > total ? budget - total : 0,
-				                        total == 0 && r->version >= 3, keep, o);
+				                        total == 0 && r->version >= 3, keep, memo, o);
 			*now += o->ErrorCode != 0;
 		}
 	}
@@ -300,10 +351,13 @@ static int64_t fetch_pass(struct kreq *r, bool keep, int *now)
 /* ---- Parking until min_bytes or max_wait_ms ------------------------------------------------ */
 
 /* The parked request is the operation's data: nothing else to keep. */
-static void fwait_answer(struct kreq *r)
+static void fwait_answer(struct kreq *r, struct read_memo *memo)
 {
 	int at_once = 0;
-	kreq_finish(r, fetch_pass(r, true, &at_once) < 0 ? H_CLOSE : H_RESPOND);
+	int64_t rc = fetch_pass(r, true, memo, &at_once);
+	if (memo)
+		memo_release(memo);
+	kreq_finish(r, rc < 0 ? H_CLOSE : H_RESPOND);
 }
 
 /* Enough data now, a partition in error (e.g. deleted, or no longer led here), or one sent to
@@ -314,15 +368,18 @@ static bool fwait_try(struct pg_op *op, void *arg)
 	struct kreq *r = arg;
 	const struct FetchRequest *req = r->req;
 	int at_once = 0;
-	if (fetch_pass(r, false, &at_once) < KB_MAX(req->MinBytes, 1) && !at_once)
+	struct read_memo memo = {NULL, 0, 0, 0};
+	if (fetch_pass(r, false, &memo, &at_once) < KB_MAX(req->MinBytes, 1) && !at_once) {
+		memo_release(&memo);
 		return false;
-	fwait_answer(r);
+	}
+	fwait_answer(r, &memo);
 	return true;
 }
 
 static void fwait_expire(void *arg)
 {
-	fwait_answer(arg); /* max_wait_ms: whatever there is */
+	fwait_answer(arg, NULL); /* max_wait_ms: whatever there is */
 }
 
 static void fwait_drop(void *arg)
@@ -375,10 +432,15 @@ enum handler_result handle_fetch(struct kreq *r)
 	struct FetchResponse *resp = r->resp;
 	resp->SessionId = 0;
 	int at_once = 0;
+	struct read_memo memo = {NULL, 0, 0, 0};
 	if (replica_id(r) >= 0 && az_cluster_ok(r, ACL_OP_CLUSTER_ACTION))
 		note_follower(r);
-	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &at_once) < KB_MAX(req->MinBytes, 1) &&
-	    at_once == 0)
+	if (req->MaxWaitMs > 0 && fetch_pass(r, false, &memo, &at_once) < KB_MAX(req->MinBytes, 1) &&
+	    at_once == 0) {
+		memo_release(&memo);
 		return park(r);
-	return fetch_pass(r, true, &at_once) < 0 ? H_CLOSE : H_RESPOND;
+	}
+	int64_t rc = fetch_pass(r, true, &memo, &at_once);
+	memo_release(&memo);
+	return rc < 0 ? H_CLOSE : H_RESPOND;
 }
