@@ -80,6 +80,7 @@ SCENARIOS = [
     ("S4old", "S4 consume S2's data again, over a minute old", consume_metrics),
     ("S5-10", "S5 end-to-end, 1 KiB, 10% of the saturating rate", e2e_metrics),
     ("S5-50", "S5 end-to-end, 1 KiB, 50% of the saturating rate", e2e_metrics),
+    ("S5-u", "S5 end-to-end unloaded, 1 KiB, 200 msg/s, 1 partition, linger.ms=0", e2e_metrics),
     ("S6", "S6 RF3 acks=all, 3 brokers, 1 KiB", produce_metrics),
     ("S7", "S7 1,000 partitions, 1 KiB", produce_metrics),
     ("S8", "S8 flush.messages=1 (fsync per batch), 1 KiB", produce_metrics),
@@ -159,7 +160,8 @@ def plot_timelines(runs, out):
 def plot_latency(runs, out):
     qs = [("p50", "p50_ms"), ("p90", "p90_ms"), ("p99", "p99_ms"), ("p99.9", "p999_ms"),
           ("p99.99", "p9999_ms"), ("max", "max_ms")]
-    labels = [l for l in ("S5-10", "S5-50") if any(r["label"].startswith(l) for r in runs)]
+    labels = [l for l in ("S5-10", "S5-50", "S5-u")
+              if any(r["label"].startswith(l + "-r") for r in runs)]
     if not labels:
         return None
     fig, axes = plt.subplots(1, len(labels), figsize=(5 * len(labels), 3.6), squeeze=False)
@@ -168,7 +170,8 @@ def plot_latency(runs, out):
             ys = [med(runs, label, t, lambda r, k=k: r["e2e_latency"][k]) for _, k in qs]
             ax.plot([q for q, _ in qs], ys, marker="o", label=t)
         rate = next(r for r in runs if r["label"].startswith(label))["workload"]["rate"]
-        ax.set_title("S5 e2e latency at %s%% (%.0f msg/s)" % (label.split("-")[1], rate))
+        ax.set_title("S5 e2e latency, unloaded (%.0f msg/s)" % rate if label == "S5-u" else
+                     "S5 e2e latency at %s%% (%.0f msg/s)" % (label.split("-")[1], rate))
         ax.set_yscale("log")
         ax.set_ylabel("ms (median of repetitions)")
         ax.grid(alpha=0.3, which="both")

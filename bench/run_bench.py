@@ -15,7 +15,8 @@ fdatasync, fdatasync latency, and librdkafka's mock cluster.
 Scenarios (the numbering of issue 11):
   S1 produce 100 B, 6 partitions, RF1, acks=1      S2 the same at 1 KiB
   S3 size sweep 100 B / 1 KiB / 10 KiB / 100 KiB   S4 consume S2's data, fresh and > 1 min old
-  S5 end-to-end latency at 10% and 50% of the smaller S2 saturating rate of the two brokers
+  S5 end-to-end latency at 10% and 50% of the smaller S2 saturating rate of the two brokers,
+     and unloaded (S5-u: 200 msg/s, 1 partition, linger.ms=0, as a latency probe would run)
   S6 RF3 acks=all on 3-broker clusters             S7 1,000 partitions (1 KiB)
   S8 flush.messages=1 (fsync per batch) vs page cache (S2), 1 KiB
 """
@@ -168,6 +169,10 @@ def single_broker_scenarios(b, targets, only):
             b.abab(targets, "S5-%d" % pct, "e2e",
                    lambda r, p=pct: produce_args("s5-%d-r%d" % (p, r), 1024) +
                    ["--rate", "%.0f" % (rate * p / 100), "--consumers", "1"])
+        print("S5-u end-to-end latency unloaded: 200 msg/s, 1 partition, linger.ms=0", flush=True)
+        b.abab(targets, "S5-u", "e2e",
+               lambda r: produce_args("s5-u-r%d" % r, 1024, partitions=1) +
+               ["--rate", "200", "--consumers", "1", "--linger-ms", "0"])
     if "S7" in only:
         print("S7 1,000 partitions, 1 KiB", flush=True)
         b.abab(targets, "S7", "produce",
