@@ -16,6 +16,7 @@
 
 #include "../common/limits.h"
 #include "../common/say.h"
+#include "sockread.h"
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
@@ -330,10 +331,17 @@ static void process_input(struct conn *c)
 	maybe_free(c);
 }
 
+/* The bufferevent has read at most 4 KiB (sockread.h): the rest of a frame that is still
+ * incomplete comes in now, in large reads, never past the one-frame input cap. */
 static void read_cb(struct bufferevent *bev, void *arg)
 {
-	KB_UNUSED(bev);
-	process_input(arg);
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t missing = sock_frame_missing(in, KB_FRAME_MIN_BYTES, c->lim.max_frame);
+	size_t cap = c->lim.max_frame + 4, len = evbuffer_get_length(in);
+	if (missing > 0 && len < cap)
+		sock_read_more(bufferevent_getfd(bev), in, KB_MIN(missing, cap - len));
+	process_input(c);
 }
 
 static void more_cb(evutil_socket_t fd, short what, void *arg)

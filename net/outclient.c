@@ -13,6 +13,7 @@
 #include "../common/kerr.h"
 #include "../common/limits.h"
 #include "kp_msgs.h"
+#include "sockread.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -397,6 +398,11 @@ static void read_cb(struct bufferevent *bev, void *arg)
 	struct outclient *oc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	uint32_t gen = oc->gen;
+	/* The bufferevent has read at most 4 KiB: the rest of an incomplete response now, in
+	 * large reads (sockread.h). */
+	size_t missing = sock_frame_missing(in, 4, oc->cfg.max_response_bytes);
+	if (missing > 0)
+		sock_read_more(bufferevent_getfd(bev), in, missing);
 	enter(oc);
 	while (!oc->dead && oc->gen == gen && evbuffer_get_length(in) >= 4) {
 		uint8_t sz[4];

@@ -48,6 +48,7 @@
 	X(acl_zk) \
 	X(acl_any) \
 	X(pcreate) \
+	X(sockread) \
 	/* end of suites */
 
 #define DECLARE(name) __attribute__((weak)) void suite_##name(void);
