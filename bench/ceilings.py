@@ -1,7 +1,10 @@
 """Physical ceilings measured in the same run as the brokers (bench/run_bench.py):
-loopback TCP throughput, sequential write with fdatasync at the end, and fdatasync latency.
-librdkafka's mock cluster ceiling is measured by run_bench.py with kbench --mock."""
+loopback TCP throughput, the CPU cost of writing into the page cache, sequential write with
+fdatasync at the end, and fdatasync latency. librdkafka's mock cluster ceilings (throughput,
+and the client's own publish latency at the S5 rates) are measured by run_bench.py with
+kbench --mock."""
 import os
+import resource
 import socket
 import threading
 import time
@@ -36,6 +39,75 @@ def loopback_tcp(seconds=3.0, chunk=1 << 20):
     el = time.monotonic() - t0
     srv.close()
     return {"MB_per_s": got[0] / el / 1e6, "bytes": got[0], "seconds": el}
+
+
+def _cpu_s():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _write_pass(path, total, block, buf):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    c0, t0 = _cpu_s(), time.monotonic()
+    left = total
+    while left > 0:
+        left -= os.write(fd, buf)
+    c1, t1 = _cpu_s(), time.monotonic()
+    os.close(fd)
+    os.unlink(path)
+    return {"cpu_s_per_gib": (c1 - c0) / (total / (1 << 30)), "MB_per_s": total / (t1 - t0) / 1e6}
+
+
+REPORTING = "/sys/module/page_reporting/parameters/"
+
+
+def page_cache_write(directory, total=1 << 30, block=1 << 20, wait_s=25):
+    """What a broker pays to append into the page cache, as CPU seconds per GiB, in two
+    passes of `total` bytes (1 MiB writes, no sync, file removed after each).
+
+    This VM gives freed memory back to its host (virtio-balloon free page reporting, at a
+    few hundred MB per second), and memory given back is faulted in again on first touch, so
+    a copy into it costs several times more. The first pass therefore runs once the kernel
+    has reported as much memory as a pass writes (three passes' worth is written and removed
+    first; at most `wait_s` seconds): it is what a broker pays once the memory freed by deleted
+    segments has gone back to the host. The second pass starts at once and reuses the pages
+    the first freed. Both brokers pay this copy on every append; it bounds their CPU per GiB
+    from below, and which case a run gets depends on what the runs before it freed, and
+    when."""
+    path = os.path.join(directory, "ceiling-pagecache")
+    buf = os.urandom(block)
+    r0 = _reported_kib()
+    # The kernel starts reporting once enough freed memory waits (max_waiting_mib here).
+    _write_pass(path, 3 * total, block, buf)
+    waited = 0.0
+    if r0 is not None:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < wait_s and _reported_kib() - r0 < total // 1024:
+            time.sleep(0.5)
+        waited = time.monotonic() - t0
+    first = _write_pass(path, total, block, buf)
+    repeat = _write_pass(path, total, block, buf)
+    return {"first": first, "repeat": repeat, "bytes": total, "waited_for_reporting_s": waited,
+            "reported_kib": None if r0 is None else _reported_kib() - r0,
+            "free_page_reporting_order": free_page_reporting()}
+
+
+def _reported_kib():
+    try:
+        with open(REPORTING + "reported_kib") as fh:
+            return int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def free_page_reporting():
+    """The kernel's free page reporting order (None when the kernel has none): when set,
+    freed blocks of 2^order pages go back to the hypervisor."""
+    try:
+        with open(REPORTING + "page_reporting_order") as fh:
+            return int(fh.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def sequential_write(directory, total=1 << 30, block=1 << 20):

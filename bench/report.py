@@ -104,8 +104,100 @@ def tables(runs):
             a, b = (med(runs, label, t, get) for t in BROKERS)
             ratio = a / b if a is not None and b else None
             out.append("| %s | %s | %s | %s |" % (name, f(a), f(b), f(ratio)))
+        fl = floor(runs, label)
+        if fl:
+            out.append("\nClient floor: the same producer against librdkafka's in-process mock "
+                       "cluster (no broker process, no network) had publish latency p50 %s ms, "
+                       "p99 %s ms, p99.99 %s ms." % (f(fl["p50_ms"]), f(fl["p99_ms"]),
+                                                     f(fl["p9999_ms"])))
         out.append("")
     return out
+
+
+def floor(runs, label):
+    """Publish latency of the S5 workload against the mock cluster (run_bench.client_floor)."""
+    r = [x for x in runs if x["label"] == label + "-floor" and x["rc"] == 0]
+    return r[0]["publish_latency"] if r and r[0]["publish_latency"].get("count") else None
+
+
+def targets_md(meta, runs):
+    """Issue 11's targets against this run's figures, each with the bound measured in the
+    same run (client floor, page-cache floor, physical ceilings) where one applies."""
+    def m(label, t, get):
+        return med(runs, label, t, get)
+
+    def ratio(label, get):
+        a, b = m(label, "kbroker", get), m(label, "kafka", get)
+        return a / b if a is not None and b else None
+
+    mbs = lambda r: r["produced"]["MB_per_s"]  # noqa: E731
+    cpu = lambda r: r["broker_cpu_s_per_gib"]  # noqa: E731
+    c = meta.get("ceilings") or {}
+    mock = {x["label"]: x["produced"]["MB_per_s"] for x in runs
+            if x["label"].startswith("C-mock-") and x["rc"] == 0}
+    rows = []
+
+    def row(goal, value, ok, bound=""):
+        rows.append("| %s | %s | %s | %s |" % (
+            goal, value, "-" if ok is None else ("met" if ok else "missed"), bound))
+
+    for label, size in (("S1", 100), ("S2", 1024)):
+        r = ratio(label, mbs)
+        kf = m(label, "kafka", mbs)
+        mk = mock.get("C-mock-%d" % size)
+        row("%s throughput >= 1.5x Kafka" % label, f(r), None if r is None else r >= 1.5,
+            "the client alone (mock cluster) reaches %s x Kafka's figure" % f(mk / kf)
+            if mk and kf else "")
+    r = ratio("S6", mbs)
+    row("S6 throughput >= 1.5x Kafka", f(r), None if r is None else r >= 1.5)
+    ceil = [v for v in (c.get("loopback_tcp", {}).get("MB_per_s"),
+                        c.get("sequential_write", {}).get("MB_per_s")) if v]
+    pcw = (c.get("page_cache_write") or {}).get("first", {})
+    pcr = (c.get("page_cache_write") or {}).get("repeat", {})
+    back = (c.get("page_cache_write") or {}).get("reported_kib")
+    cold, warm = (("into memory back from the host", "into memory just freed") if back
+                  else ("on a first pass", "on a repeated pass"))
+    for label in ("S3-10240", "S3-102400"):
+        v = m(label, "kbroker", mbs)
+        frac = v / min(ceil) if v is not None and ceil else None
+        row("%s >= 0.8x min(loopback, write) ceiling" % label, f(frac),
+            None if frac is None else frac >= 0.8,
+            "the page-cache write alone runs at %s MB/s %s, %s MB/s %s" % (
+                f(pcw["MB_per_s"]), cold, f(pcr.get("MB_per_s")), warm)
+            if pcw else "")
+    r = ratio("S2", cpu)
+    kb = m("S2", "kbroker", cpu)
+    fl = pcw.get("cpu_s_per_gib")
+    fw = pcr.get("cpu_s_per_gib")
+    pc_txt = ("the page-cache write alone costs %s s/GiB %s, %s s/GiB %s; both brokers pay it"
+              % (f(fl), cold, f(fw), warm)) if fl else ""
+    row("S2 broker CPU per GiB <= 0.33x Kafka", f(r), None if r is None else r <= 0.33, pc_txt)
+    row("S2 broker CPU per GiB <= 0.5 s", f(kb), None if kb is None else kb <= 0.5, pc_txt)
+    for label in ("S5-10", "S5-50"):
+        for q, goal in (("p99_ms", 0.25), ("p9999_ms", 0.2)):
+            get = lambda r, q=q: r["e2e_latency"][q]  # noqa: E731
+            r = ratio(label, get)
+            fl5, kf5 = floor(runs, label), m(label, "kafka", get)
+            row("%s e2e %s <= %gx Kafka" % (label, q[:-3].replace("p999", "p99.9"), goal),
+                f(r),
+                None if r is None else r <= goal,
+                "client floor %s ms = %s x Kafka's figure" % (f(fl5[q]), f(fl5[q] / kf5))
+                if fl5 and kf5 else "")
+    v = m("S5-u", "kbroker", lambda r: r["e2e_latency"]["p99_ms"])
+    fl5 = floor(runs, "S5-u")
+    row("unloaded e2e p99 <= 0.25 ms (S5-u)", "%s ms" % f(v), None if v is None else v <= 0.25,
+        "client floor publish p99 %s ms" % f(fl5["p99_ms"]) if fl5 else "")
+    s6, s2 = m("S6", "kbroker", mbs), m("S2", "kbroker", mbs)
+    row("S6 RF3 acks=all >= 0.7x S2", f(s6 / s2 if s6 and s2 else None),
+        None if not (s6 and s2) else s6 / s2 >= 0.7)
+    s8 = m("S8", "kbroker", mbs)
+    row("S8 fsync per batch >= 0.9x S2", f(s8 / s2 if s8 and s2 else None),
+        None if not (s8 and s2) else s8 / s2 >= 0.9)
+    r = ratio("S7", lambda r: r["broker_rss_peak_kib"])
+    row("S7 broker RSS <= 0.1x Kafka", f(r), None if r is None else r <= 0.1)
+    return ["### Targets (issue 11) against this run\n",
+            "| target | this run | | what bounds it, measured in this run |",
+            "|---|---:|---|---|"] + rows + [""]
 
 
 def ceilings_md(meta, runs):
@@ -115,6 +207,14 @@ def ceilings_md(meta, runs):
     lines = ["### Physical ceilings (same run)\n", "| ceiling | figure |", "|---|---:|"]
     lines.append("| loopback TCP, one stream (Python socket pump) | %s MB/s |"
                  % f(c["loopback_tcp"]["MB_per_s"]))
+    pc = c.get("page_cache_write")
+    if pc:
+        lines.append("| page-cache write, CPU per GiB (1 MiB writes): %s / repeated at once "
+                     "| %s s (%s MB/s) / %s s (%s MB/s) |" % (
+                         "first pass into memory given back to the host (free page reporting)"
+                         if pc.get("reported_kib") else "first pass",
+                         f(pc["first"]["cpu_s_per_gib"]), f(pc["first"]["MB_per_s"]),
+                         f(pc["repeat"]["cpu_s_per_gib"]), f(pc["repeat"]["MB_per_s"])))
     lines.append("| sequential write 1 GiB + fdatasync | %s MB/s (%s MB/s before the sync) |"
                  % (f(c["sequential_write"]["MB_per_s"]),
                     f(c["sequential_write"]["MB_per_s_before_sync"])))
@@ -229,6 +329,7 @@ def write(out):
                  " ".join(meta["producer"]),
                  ", ".join("%s=%s" % kv for kv in meta["broker_conf"].items()),
                  meta["args"]["reps"], meta["args"]["warmup"], meta["args"]["duration"])]
+    lines += targets_md(meta, runs)
     lines += ceilings_md(meta, runs)
     lines += tables(runs)
     for name in (plot_timelines(runs, out), plot_latency(runs, out), plot_sizes(runs, out)):

@@ -136,6 +136,17 @@ def produce_args(topic, size, partitions=6, replication=1, acks="1", topic_conf=
     return out
 
 
+MOCK = Target("mock", None, None, [])
+
+
+def client_floor(b, label, extra):
+    """The same producer workload against librdkafka's in-process mock cluster: no broker
+    process and no network, so its publish latency is what the client alone adds (the mock
+    cannot measure end-to-end: it holds fetches for fetch.wait.max.ms). No broker can give a
+    publish or end-to-end latency below it with this client."""
+    b.kb(MOCK, label + "-floor", "produce", ["--mock", "1"] + extra)
+
+
 def single_broker_scenarios(b, targets, only):
     a = b.args
     s2_topics = []
@@ -166,13 +177,15 @@ def single_broker_scenarios(b, targets, only):
         rate = min(sat)
         print("S5 end-to-end latency, 1 KiB, at 10%% and 50%% of %.0f msg/s" % rate, flush=True)
         for pct in (10, 50):
-            b.abab(targets, "S5-%d" % pct, "e2e",
-                   lambda r, p=pct: produce_args("s5-%d-r%d" % (p, r), 1024) +
-                   ["--rate", "%.0f" % (rate * p / 100), "--consumers", "1"])
+            args = lambda r, p=pct: produce_args("s5-%d-r%d" % (p, r), 1024) + [
+                "--rate", "%.0f" % (rate * p / 100)]
+            b.abab(targets, "S5-%d" % pct, "e2e", lambda r, a=args: a(r) + ["--consumers", "1"])
+            client_floor(b, "S5-%d" % pct, args(0))
         print("S5-u end-to-end latency unloaded: 200 msg/s, 1 partition, linger.ms=0", flush=True)
-        b.abab(targets, "S5-u", "e2e",
-               lambda r: produce_args("s5-u-r%d" % r, 1024, partitions=1) +
-               ["--rate", "200", "--consumers", "1", "--linger-ms", "0"])
+        args = lambda r: produce_args("s5-u-r%d" % r, 1024, partitions=1) + [
+            "--rate", "200", "--linger-ms", "0"]
+        b.abab(targets, "S5-u", "e2e", lambda r: args(r) + ["--consumers", "1"])
+        client_floor(b, "S5-u", args(0))
     if "S7" in only:
         print("S7 1,000 partitions, 1 KiB", flush=True)
         b.abab(targets, "S7", "produce",
@@ -205,16 +218,16 @@ def prewarm(b, targets, replication=1):
 
 
 def measure_ceilings(b, work):
-    print("ceilings: loopback TCP, sequential write + fdatasync, fdatasync latency, mock",
-          flush=True)
+    print("ceilings: loopback TCP, page-cache write CPU, sequential write + fdatasync, "
+          "fdatasync latency, mock", flush=True)
     c = {"loopback_tcp": ceilings.loopback_tcp(),
+         "page_cache_write": ceilings.page_cache_write(work),
          "sequential_write": ceilings.sequential_write(work),
          "fdatasync": ceilings.fdatasync_latency(work)}
     for k, v in c.items():
         print("  %s: %s" % (k, json.dumps(v)), flush=True)
-    mock = Target("mock", None, None, [])
     for label, size in (("C-mock-100", 100), ("C-mock-1024", 1024)):
-        b.kb(mock, label, "produce", ["--mock", "1", "--topic", "mock", "--partitions", "6",
+        b.kb(MOCK, label, "produce", ["--mock", "1", "--topic", "mock", "--partitions", "6",
                                       "--size", str(size), "--acks", "1"] + PRODUCER)
     return c
 
