@@ -61,43 +61,37 @@ def _write_pass(path, total, block, buf):
 REPORTING = "/sys/module/page_reporting/parameters/"
 
 
-def page_cache_write(directory, total=1 << 30, block=1 << 20, wait_s=25):
-    """What a broker pays to append into the page cache, as CPU seconds per GiB, in two
-    passes of `total` bytes (1 MiB writes, no sync, file removed after each).
-
-    This VM gives freed memory back to its host (virtio-balloon free page reporting, at a
-    few hundred MB per second), and memory given back is faulted in again on first touch, so
-    a copy into it costs several times more. The first pass therefore runs once the kernel
-    has reported as much memory as a pass writes (three passes' worth is written and removed
-    first; at most `wait_s` seconds): it is what a broker pays once the memory freed by deleted
-    segments has gone back to the host. The second pass starts at once and reuses the pages
-    the first freed. Both brokers pay this copy on every append; it bounds their CPU per GiB
-    from below, and which case a run gets depends on what the runs before it freed, and
-    when."""
+def page_cache_write(directory, total=1 << 30, block=1 << 20):
+    """What a broker pays to append into the page cache, as CPU seconds per GiB: two passes
+    of `total` bytes (1 MiB writes, no sync, file removed after each), the second reusing
+    the pages the first freed. See page_cache_probe for why one figure is not enough here."""
     path = os.path.join(directory, "ceiling-pagecache")
     buf = os.urandom(block)
-    r0 = _reported_kib()
-    # The kernel starts reporting once enough freed memory waits (max_waiting_mib here).
-    _write_pass(path, 3 * total, block, buf)
-    waited = 0.0
-    if r0 is not None:
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < wait_s and _reported_kib() - r0 < total // 1024:
-            time.sleep(0.5)
-        waited = time.monotonic() - t0
     first = _write_pass(path, total, block, buf)
     repeat = _write_pass(path, total, block, buf)
-    return {"first": first, "repeat": repeat, "bytes": total, "waited_for_reporting_s": waited,
-            "reported_kib": None if r0 is None else _reported_kib() - r0,
+    return {"first": first, "repeat": repeat, "bytes": total,
             "free_page_reporting_order": free_page_reporting()}
 
 
-def _reported_kib():
-    try:
-        with open(REPORTING + "reported_kib") as fh:
-            return int(fh.read().strip())
-    except (OSError, ValueError):
-        return None
+def page_cache_probe(directory, total=1 << 30, block=1 << 20):
+    """The same write as page_cache_write, once, right before a measured broker run, in the
+    memory state that run is about to get. This VM gives freed memory back to its host
+    (virtio-balloon free page reporting, a few hundred MB/s), and memory given back is
+    faulted in from the host on first touch, which the guest counts as CPU time of the copy
+    into the page cache: the same write costs 0.2 s/GiB or 4 s/GiB depending on what the
+    runs before freed, and when. Returns the figures and the file, which the caller removes
+    after the run (removing it before would hand the run the pages the probe just warmed)."""
+    path = os.path.join(directory, "probe-pagecache")
+    buf = os.urandom(block)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    c0, t0 = _cpu_s(), time.monotonic()
+    left = total
+    while left > 0:
+        left -= os.write(fd, buf)
+    c1, t1 = _cpu_s(), time.monotonic()
+    os.close(fd)
+    return {"cpu_s_per_gib": (c1 - c0) / (total / (1 << 30)),
+            "MB_per_s": total / (t1 - t0) / 1e6}, path
 
 
 def free_page_reporting():

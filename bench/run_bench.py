@@ -60,6 +60,7 @@ class Bench:
         self.kbench = os.path.join(os.path.abspath(args.bin_dir), "kbench")
         self.out = args.out
         self.runs = []          # every kbench result, with scenario tags
+        self.workdir = None     # broker data directory (page-cache probes write there)
         os.makedirs(os.path.join(self.out, "runs"), exist_ok=True)
 
     def kb(self, target, label, mode, extra, warmup=None, duration=None, timeout=None):
@@ -101,14 +102,30 @@ class Bench:
               flush=True)
         return res
 
-    def abab(self, targets, label, mode, extra_fn, **kw):
+    def abab(self, targets, label, mode, extra_fn, probe=False, **kw):
         """reps x (kbroker, kafka): the same workload on a fresh topic each time, deleted
-        after the run (the disk would not hold every run's data)."""
+        after the run (the disk would not hold every run's data). With probe, each run is
+        preceded by ceilings.page_cache_probe."""
         for rep in range(self.args.reps):
             for t in targets:
                 extra = extra_fn(rep)
-                self.kb(t, "%s-r%d" % (label, rep), mode, extra, **kw)
+                self.probed(probe, t, "%s-r%d" % (label, rep), mode, extra, **kw)
                 delete_topic(t, extra[extra.index("--topic") + 1])
+
+    def probed(self, probe, target, label, mode, extra, **kw):
+        """One kbench run, preceded (with probe) by a 1 GiB page-cache write whose cost is
+        kept in the result as page_cache_probe; the probe's file is removed after the run."""
+        if not probe:
+            return self.kb(target, label, mode, extra, **kw)
+        figures, path = ceilings.page_cache_probe(self.workdir)
+        try:
+            res = self.kb(target, label, mode, extra, **kw)
+        finally:
+            os.unlink(path)
+        res["page_cache_probe"] = figures
+        print("    page-cache probe before it: %.2f s/GiB, %.0f MB/s" % (
+            figures["cpu_s_per_gib"], figures["MB_per_s"]), flush=True)
+        return res
 
 
 def delete_topic(target, topic):
@@ -158,7 +175,7 @@ def single_broker_scenarios(b, targets, only):
         for rep in range(a.reps):
             for t in targets:
                 topic = "s2-r%d" % rep
-                b.kb(t, "S2-r%d" % rep, "produce", produce_args(topic, 1024))
+                b.probed(True, t, "S2-r%d" % rep, "produce", produce_args(topic, 1024))
                 if "S4" in only:
                     b.kb(t, "S4fresh-r%d" % rep, "consume",
                          ["--topic", topic, "--from-beginning", "--until-eof"],
@@ -169,7 +186,7 @@ def single_broker_scenarios(b, targets, only):
         print("S3 size sweep (100 B and 1 KiB are S1 and S2)", flush=True)
         for size in (10240, 102400):
             b.abab(targets, "S3-%d" % size, "produce",
-                   lambda r, s=size: produce_args("s3-%d-r%d" % (s, r), s))
+                   lambda r, s=size: produce_args("s3-%d-r%d" % (s, r), s), probe=True)
     if "S5" in only:
         sat = [statistics.median(r["produced"]["msg_per_s"] for r in b.runs
                                  if r["label"].startswith("S2-") and r["target"] == t.name)
@@ -248,6 +265,7 @@ def main():
     version, libs = peer.fetch(ROOT)
     work = args.workdir or tempfile.mkdtemp(prefix="kb-bench-")
     b = Bench(args)
+    b.workdir = work
     started = time.monotonic()
     meta = {"kafka_version": version, "date": datetime.datetime.utcnow().isoformat() + "Z",
             "command": " ".join(sys.argv), "args": vars(args), "nproc": os.cpu_count(),
