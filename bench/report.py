@@ -323,14 +323,16 @@ def write(out):
              "Client: tools/kbench (librdkafka) for both brokers, producer %s. Brokers: "
              "one ZooKeeper (own chroot each), same filesystem, same topic layout, %s; Kafka "
              "with -Xmx1G -Xms1G and kafka-run-class.sh's G1 flags. Each figure is the median "
-             "of %d runs alternating kbroker, Kafka (ABAB); %g s warm-up then %g s measured. "
+             "of %d runs (%s for S2, S4 and S5) alternating kbroker, Kafka (ABAB); %g s warm-up "
+             "then %g s measured. "
              "Latency counts from each message's intended send time. Broker CPU is user+system "
              "time of the broker processes over the measured window, per GiB or per million "
              "messages of client payload; RSS is the peak (VmHWM) over the broker's life. "
              "Ratios are kbroker / Kafka.\n" % (
                  " ".join(meta["producer"]),
                  ", ".join("%s=%s" % kv for kv in meta["broker_conf"].items()),
-                 meta["args"]["reps"], meta["args"]["warmup"], meta["args"]["duration"])]
+                 meta["args"]["reps"], meta["args"].get("reps_noisy", meta["args"]["reps"]),
+                 meta["args"]["warmup"], meta["args"]["duration"])]
     lines += targets_md(meta, runs)
     lines += ceilings_md(meta, runs)
     lines += tables(runs)
