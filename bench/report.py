@@ -126,6 +126,10 @@ def floor(runs, label):
     return r[0]["publish_latency"] if r and r[0]["publish_latency"].get("count") else None
 
 
+def join(*parts):
+    return "; ".join(p for p in parts if p)
+
+
 def targets_md(meta, runs):
     """Issue 11's targets against this run's figures, each with the bound measured in the
     same run (client floor, page-cache floor, physical ceilings) where one applies."""
@@ -147,13 +151,22 @@ def targets_md(meta, runs):
         rows.append("| %s | %s | %s | %s |" % (
             goal, value, "-" if ok is None else ("met" if ok else "missed"), bound))
 
+    def cores(label):
+        """broker and client CPU over kbroker's measured windows: how busy the machine was"""
+        b = m(label, "kbroker", lambda r: r["broker_cpu_s"] / r["window_s"])
+        k = m(label, "kbroker", lambda r: r["client_cpu_s"] / r["window_s"])
+        if b is None or k is None:
+            return ""
+        return "in kbroker's runs the broker used %s cores and the client %s, of %d" % (
+            f(b, 2), f(k, 2), meta.get("nproc", 0))
+
     for label, size in (("S1", 100), ("S2", 1024)):
         r = ratio(label, mbs)
         kf = m(label, "kafka", mbs)
         mk = mock.get("C-mock-%d" % size)
         row("%s throughput >= 1.5x Kafka" % label, f(r), None if r is None else r >= 1.5,
-            "the client alone (mock cluster) reaches %s x Kafka's figure" % f(mk / kf)
-            if mk and kf else "")
+            join("the client alone (mock cluster) reaches %s x Kafka's figure" % f(mk / kf)
+                 if mk and kf else "", cores(label)))
     r = ratio("S6", mbs)
     row("S6 throughput >= 1.5x Kafka", f(r), None if r is None else r >= 1.5)
     ceil = [v for v in (c.get("loopback_tcp", {}).get("MB_per_s"),
@@ -170,11 +183,14 @@ def targets_md(meta, runs):
         v = m(label, "kbroker", mbs)
         frac = v / min(ceil) if v is not None and ceil else None
         row("%s >= 0.8x min(loopback, write) ceiling" % label, f(frac),
-            None if frac is None else frac >= 0.8, probe_txt(label, "MB_per_s", "MB/s"))
+            None if frac is None else frac >= 0.8,
+            join(probe_txt(label, "MB_per_s", "MB/s"), cores(label)))
     r = ratio("S2", cpu)
     kb = m("S2", "kbroker", cpu)
     row("S2 broker CPU per GiB <= 0.33x Kafka", f(r), None if r is None else r <= 0.33,
-        probe_txt("S2", "cpu_s_per_gib", "s/GiB"))
+        join(probe_txt("S2", "cpu_s_per_gib", "s/GiB"),
+             "the copy into the page cache is 68-81% of a broker's CPU in perf here "
+             "(bench/profiles/2026-12-03-floors.md)"))
     row("S2 broker CPU per GiB <= 0.5 s", f(kb), None if kb is None else kb <= 0.5,
         probe_txt("S2", "cpu_s_per_gib", "s/GiB"))
     for label in ("S5-10", "S5-50"):

@@ -2,7 +2,7 @@
 """make bench — the standard scenarios against kbroker and Apache Kafka, interleaved.
 
     /usr/bin/python3 bench/run_bench.py [--bin-dir bin] [--out bench/results/DATE]
-        [--reps 2] [--warmup 2] [--duration 8] [--only S1,S2,...]
+        [--reps 2] [--reps-noisy 3] [--warmup 2] [--duration 8] [--only S1,S2,...]
 
 Every figure comes from tools/kbench (librdkafka, so the client is the same for both brokers).
 Both brokers run side by side on this machine, each in its own ZooKeeper chroot of one
