@@ -95,8 +95,23 @@ def wait_identical(cluster, topic, partition=0, brokers=None, timeout=30):
     def same():
         logs = [log_bytes(b, topic, partition) for b in brokers]
         return len(logs[0]) > 0 and all(x == logs[0] for x in logs)
-    harness.wait_until(same, timeout, what="identical replicas of %s-%d" % (topic, partition))
+    try:
+        harness.wait_until(same, timeout, what="identical replicas of %s-%d" % (topic, partition))
+    except TimeoutError:
+        raise AssertionError(replica_report(cluster, topic, partition, brokers)) from None
     return len(log_bytes(brokers[0], topic, partition))
+
+
+def replica_report(cluster, topic, partition, brokers):
+    """Why replicas differ: each one's log size, the partition state, and what each broker
+    logged about the partition."""
+    name = "%s-%d" % (topic, partition)
+    lines = ["replicas of %s not identical; state %s" % (name, state(cluster, topic, partition))]
+    for b in brokers:
+        lines.append("broker %d: %d log bytes" % (b.broker_id, len(log_bytes(b, topic, partition))))
+        with open(b.log_path, errors="replace") as f:
+            lines += ["  " + x.rstrip() for x in f if name in x or "fetching from" in x][-15:]
+    return "\n".join(lines)
 
 
 def produce(cluster, topic, n, prefix, partition=0, acks="all", brokers=None, **extra):
