@@ -149,6 +149,20 @@ def wait_until(pred, timeout, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def wait_serving(broker, topic, partition=0, timeout=30):
+    """Waits until `broker`'s own Metadata names it the leader of topic's `partition`.
+    ZooKeeper names a leader a moment before that broker has taken the partition over (its
+    LeaderAndIsr); a broker names itself only once it can serve. Tests sending raw requests
+    (which, unlike a client, do not retry NOT_LEADER_OR_FOLLOWER) wait here first."""
+    def leads():
+        with broker.conn(10) as c:
+            md = c.metadata(5, topics=[topic], allow_auto_topic_creation=False)
+        return any(p["partition_index"] == partition and p["leader_id"] == broker.broker_id
+                   for p in md["topics"][0]["partitions"])
+    wait_until(leads, timeout, interval=0.05,
+               what="broker %d serving %s-%d" % (broker.broker_id, topic, partition))
+
+
 def tail(path, lines=60, max_bytes=64 * 1024):
     try:
         with open(path, "rb") as f:

@@ -104,12 +104,8 @@ def create(cluster, topic, partitions=1, *config):
         time.sleep(0.3)
     harness.wait_until(lambda: all(len(state(cluster, topic, p)["isr"]) == 3
                                    for p in range(partitions)), 30, what="states with ISR 3")
-    # ZooKeeper names the leader a moment before that broker has taken the partition over
-    # (a real client retries NOT_LEADER_OR_FOLLOWER; these raw requests do not).
     for p in range(partitions):
-        with leader_of(cluster, topic, p).conn(20) as c:
-            harness.wait_until(lambda: log_end_answer(c, topic, p)[0] == ERR_NONE, 30,
-                               interval=0.05, what="%s-%d led by its leader" % (topic, p))
+        harness.wait_serving(leader_of(cluster, topic, p), topic, p)
 
 
 def leader_of(cluster, topic, partition=0):
@@ -168,13 +164,6 @@ def produce_once_leading(conn, topic, batch, acks=-1, timeout=15):
 
 def log_end(conn, topic, partition=0):
     """ListOffsets v1 latest (the high watermark for a client: acks=-1 makes it the LEO)."""
-    err, off = log_end_answer(conn, topic, partition)
-    assert err == 0
-    return off
-
-
-def log_end_answer(conn, topic, partition=0):
-    """ListOffsets v1 latest: (error, offset)."""
     body = struct.pack(">i", -1) + struct.pack(">i", 1) + kproto.string(topic) + \
         struct.pack(">i", 1) + struct.pack(">iq", partition, -1)
     corr = conn.next_corr()
@@ -186,7 +175,8 @@ def log_end_answer(conn, topic, partition=0):
     assert r.i32() == 1
     _idx, err, _ts, off = struct.unpack(">ihqq", r.take(22))
     r.end()
-    return err, off
+    assert err == 0
+    return off
 
 
 # ---- InitProducerId ------------------------------------------------------------------------

@@ -101,16 +101,7 @@ def create(cluster, topic, *config):
         time.sleep(0.3)
     harness.wait_until(lambda: len(state(cluster, topic)["isr"]) == 3, 30,
                        what="ISR of 3")
-    # The znode names the leader before that broker has opened the log; its own Metadata
-    # names itself only once it can serve (as a Kafka broker after LeaderAndIsr).
-    harness.wait_until(lambda: leads(leader_of(cluster, topic), topic), 30,
-                       what="the leader serving %s" % topic)
-
-
-def leads(broker, topic):
-    with broker.conn(10) as c:
-        md = c.metadata(5, topics=[topic], allow_auto_topic_creation=False)
-    return md["topics"][0]["partitions"][0]["leader_id"] == broker.broker_id
+    harness.wait_serving(leader_of(cluster, topic), topic)
 
 
 def leader_of(cluster, topic):
